@@ -1,0 +1,74 @@
+"""Creating accounts. Role changes go through ``orgs.services.membership_grant`` (audited)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yuanmeng.accounts.models import ApiToken
+from yuanmeng.audit.services import audit_record
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.orgs.services import membership_grant
+from yuanmeng.people.permissions import can_change_worker
+
+User = get_user_model()
+
+
+def _check_password(password: str, user) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+@transaction.atomic
+def staff_user_create(*, by, username: str, password: str, display_name: str, organisation, role: str):
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
+    user = User(username=username, display_name=display_name)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=by, action="user.create", obj=user, organisation=organisation,
+                 after={"username": username, "display_name": display_name})
+    membership_grant(by=by, user=user, organisation=organisation, role=role)
+    return user
+
+
+@transaction.atomic
+def worker_account_create(*, by, worker, password: str):
+    """A login for a worker: their mobile number is the username."""
+    allowed, reason = can_change_worker(by, worker)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if worker.user_id:
+        raise ValidationError({"mobile": [_("This worker already has a login.")]})
+    if User.objects.filter(mobile=worker.mobile).exists():
+        raise ValidationError({"mobile": [_("This mobile number is already used by another login.")]})
+    user = User(username=f"w{worker.mobile}", mobile=worker.mobile, display_name=worker.name)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    worker.user = user
+    worker.save(update_fields=["user"])
+    audit_record(actor=by, action="worker.account_create", obj=worker, organisation=worker.employer.organisation,
+                 after={"user": user.pk})
+    return user
+
+
+@transaction.atomic
+def superuser_create(*, username: str, password: str, display_name: str = ""):
+    """The operator account that bootstraps the tree (``yuanmeng seed``, ``createsuperuser``)."""
+    user = User.objects.create_superuser(username=username, password=password, display_name=display_name)
+    audit_record(actor=None, action="user.create_superuser", obj=user, after={"username": username})
+    return user
+
+
+@transaction.atomic
+def api_token_issue(*, by, name: str) -> tuple[ApiToken, str]:
+    """A new token for the caller's own account; the secret is returned once and never stored."""
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(user=by, name=name, digest=ApiToken.digest_of(secret))
+    audit_record(actor=by, action="api_token.issue", obj=token, after={"name": name})
+    return token, secret

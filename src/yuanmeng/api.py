@@ -1,0 +1,46 @@
+"""The JSON API (OpenAPI at /api/docs): one NinjaAPI, one router per part of the domain."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from yuanmeng.accounts.api import TokenAuth
+from yuanmeng.accounts.api import router as accounts_router
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.orgs.api import router as orgs_router
+from yuanmeng.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Yuanmeng API",
+    version="1",
+    description="Study to Realize Dreams Action: organisations, workers and (later) applications and payouts. "
+    "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/workers", people_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "authentication required"}, status=401)

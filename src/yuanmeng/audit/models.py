@@ -1,0 +1,93 @@
+"""The append-only, hash-chained audit trail.
+
+Entry *n* stores ``prev_hash`` (the hash of entry *n-1*) and its own ``hash`` over its content
+and ``prev_hash``. ``AuditHead`` holds the last sequence number and hash. Editing an entry breaks
+its hash; deleting one leaves a gap in ``seq`` or a head that no longer matches; either is found
+by ``yuanmeng audit verify``. Actor and organisation are kept as plain ids (no cascading
+foreign keys) so that nothing the database does on its own can rewrite an entry.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.orgs.scoping import ScopedQuerySet
+
+
+def _canonical(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class AuditEntry(models.Model):
+    SCOPE_PATH = "organisation__path"
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.DO_NOTHING,
+        db_constraint=False, null=True, related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=150)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("organisation"), on_delete=models.DO_NOTHING,
+        db_constraint=False, null=True, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_label}"
+
+    def content(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "organisation": self.organisation_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_label": self.object_label,
+            "before": self.before,
+            "after": self.after,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(_canonical(self.content())).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditHead(models.Model):
+    """One row: the sequence number and hash of the newest entry. Locked by every append."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)

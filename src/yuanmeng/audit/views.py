@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from yuanmeng.audit.selectors import audit_list
+from yuanmeng.audit.services import audit_verify
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.web.pagination import paginate
+
+
+def _require_audit_reader(request):
+    if not has_capability(request.user, Capability.VIEW_AUDIT):
+        raise Http404
+
+
+@login_required
+def audit_log(request):
+    _require_audit_reader(request)
+    entries = audit_list(user=request.user, action=request.GET.get("action", "").strip())
+    return render(request, "audit/audit_log.html", {"page": paginate(request, entries)})
+
+
+@login_required
+def audit_check(request):
+    _require_audit_reader(request)
+    return render(request, "audit/audit_verify.html", {"result": audit_verify()})

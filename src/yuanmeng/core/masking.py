@@ -1,0 +1,11 @@
+"""How personal numbers look on screens and in exports for roles that may not see them."""
+
+
+def mask_number(value: str, *, head: int = 4, tail: int = 4) -> str:
+    """``440106199001011234`` → ``4401**********1234``; short values keep only the tail."""
+    if not value:
+        return ""
+    if len(value) <= head + tail:
+        keep = min(tail, max(len(value) - 2, 0))
+        return "*" * (len(value) - keep) + value[len(value) - keep :]
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]

@@ -1,0 +1,91 @@
+"""Normalising validators for the numbers people type: identity numbers, credit codes, mobiles.
+
+Each takes raw input (full-width digits, spaces, lower-case x are forgiven) and returns the
+normalised value, or raises ``django.core.exceptions.ValidationError`` with a message that
+says what is wrong.
+"""
+
+import datetime
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+
+def normalise_text(value: str) -> str:
+    """Full-width to half-width, surrounding and inner spaces removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def validate_id_number(value: str) -> str:
+    number = normalise_text(value).upper()
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidLength:
+        raise ValidationError(_("An identity number has 18 characters."), code="length") from None
+    except stdnum_errors.InvalidFormat:
+        raise ValidationError(
+            _("An identity number is 17 digits followed by a digit or X."), code="format"
+        ) from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(_("The check digit of this identity number is wrong."), code="checksum") from None
+    except stdnum_errors.InvalidComponent:
+        raise ValidationError(
+            _("This identity number has an impossible birth date or an unknown region code."),
+            code="component",
+        ) from None
+    if ric.get_birth_date(number) > datetime.date.today():
+        raise ValidationError(_("The birth date in this identity number is in the future."), code="future")
+    return number
+
+
+def birth_date_and_sex(id_number: str) -> tuple[datetime.date, str]:
+    """Birth date from digits 7–14; sex from the parity of digit 17 (odd: male)."""
+    return ric.get_birth_date(id_number), ("M" if int(id_number[16]) % 2 else "F")
+
+
+_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def validate_credit_code(value: str) -> str:
+    """GB 32100 unified social credit code.
+
+    python-stdnum's ``cn.uscc`` demands digits in the first two places, which refuses real codes
+    of registration authorities written as letters (A, N, Y…); we check the layout ourselves and
+    borrow only its check-digit calculation.
+    """
+    code = normalise_text(value).upper()
+    if len(code) != 18:
+        raise ValidationError(_("A unified social credit code has 18 characters."), code="length")
+    if any(c not in _USCC_CHARSET for c in code) or not code[2:8].isdigit():
+        raise ValidationError(
+            _("A unified social credit code uses digits and capital letters other than I, O, S, V, Z, "
+              "with a 6-digit region code in places 3 to 8."),
+            code="format",
+        )
+    if code[-1] != uscc.calc_check_digit(code[:17]):
+        raise ValidationError(_("The check character of this credit code is wrong."), code="checksum")
+    return code
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def validate_mobile(value: str) -> str:
+    number = normalise_text(value)
+    number = number.removeprefix("+86").removeprefix("0086")
+    if not _MOBILE.match(number):
+        raise ValidationError(
+            _("A mainland mobile number has 11 digits and starts with 13 to 19."), code="mobile"
+        )
+    return number
+
+
+def validate_bank_account(value: str) -> str:
+    number = normalise_text(value).replace("-", "")
+    if not number.isdigit() or not 12 <= len(number) <= 30:
+        raise ValidationError(_("A bank account number is 12 to 30 digits."), code="bank_account")
+    return number

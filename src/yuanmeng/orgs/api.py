@@ -1,0 +1,64 @@
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from yuanmeng.orgs import selectors, services
+from yuanmeng.orgs.models import EnterpriseSize, Industry, Organisation, OrgKind
+from yuanmeng.orgs.roles import Capability
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: OrgKind
+    parent_id: int | None
+    depth: int
+    region_code: str
+    address: str
+
+
+class EnterpriseOut(Schema):
+    id: int
+    organisation_id: int
+    legal_name: str
+    credit_code: str
+    industry: Industry
+    size: EnterpriseSize
+    address: str = Field(..., alias="organisation.address")
+    worker_count: int = 0
+
+
+class EnterpriseIn(Schema):
+    parent_id: int = Field(..., description="district, street or industry union the enterprise belongs to")
+    legal_name: str
+    credit_code: str = Field(..., description="18-character unified social credit code (GB 32100)")
+    industry: Industry
+    size: EnterpriseSize
+    address: str = ""
+
+
+@router.get("", response=list[OrganisationOut], summary="Organisations in my scope")
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(request, kind: OrgKind | None = None, parent_id: int | None = None, q: str = ""):
+    return selectors.organisation_list(user=request.user, kind=kind or "", parent_id=parent_id, search=q)
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises in my scope")
+@paginate(PageNumberPagination, page_size=50)
+def list_enterprises(request, industry: Industry | None = None, q: str = ""):
+    return selectors.enterprise_list(user=request.user, industry=industry or "", search=q)
+
+
+@router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise and its union")
+def create_enterprise(request, payload: EnterpriseIn):
+    parent = get_object_or_404(Organisation.objects.restrict(request.user), pk=payload.parent_id)
+    enterprise = services.enterprise_register(by=request.user, parent=parent, **payload.dict(exclude={"parent_id"}))
+    return 201, enterprise
+
+
+@router.get("/{org_id}", response=OrganisationOut, summary="One organisation")
+def get_organisation(request, org_id: int):
+    return get_object_or_404(Organisation.objects.restrict(request.user, Capability.VIEW), pk=org_id)

@@ -1,0 +1,52 @@
+"""Roles that users hold in an organisation, and what each role may do there.
+
+A role grants capabilities over the organisation's whole subtree. Capabilities are the
+vocabulary of the scoping function (``orgs.scoping``) and of the ``can_*`` permission checks.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTERPRISE_OFFICER = "enterprise_officer", _("Enterprise union officer")
+    DISTRICT_REVIEWER = "district_reviewer", _("District reviewer")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    SCHOOL_STAFF = "school_staff", _("School staff")
+    VIEWER = "viewer", _("Province / national viewer")
+
+
+class Capability(models.TextChoices):
+    VIEW = "view", _("see organisations and people")
+    CHANGE_WORKERS = "change_workers", _("register and edit workers")
+    CHANGE_ORGS = "change_orgs", _("add and edit organisations")
+    MANAGE_MEMBERS = "manage_members", _("give and take roles")
+    REVEAL_PII = "reveal_pii", _("see identity and bank numbers in full")
+    VIEW_AUDIT = "view_audit", _("read the audit trail")
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ENTERPRISE_OFFICER: frozenset({C.VIEW, C.CHANGE_WORKERS}),
+    Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS}),
+    Role.CITY_ADMIN: frozenset(
+        {C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.VIEW_AUDIT}
+    ),
+    Role.FINANCE_OFFICER: frozenset({C.VIEW, C.REVEAL_PII}),
+    Role.AUDITOR: frozenset({C.VIEW, C.VIEW_AUDIT}),
+    Role.SCHOOL_STAFF: frozenset({C.VIEW}),
+    Role.VIEWER: frozenset({C.VIEW}),
+}
+
+# The organisation kinds at which each role makes sense.
+ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
+    Role.ENTERPRISE_OFFICER: frozenset({"enterprise"}),
+    Role.DISTRICT_REVIEWER: frozenset({"district", "industry", "street"}),
+    Role.CITY_ADMIN: frozenset({"city"}),
+    Role.FINANCE_OFFICER: frozenset({"city", "district"}),
+    Role.AUDITOR: frozenset({"national", "province", "city", "district"}),
+    Role.SCHOOL_STAFF: frozenset({"school", "provider"}),
+    Role.VIEWER: frozenset({"national", "province", "city"}),
+}

@@ -1,0 +1,78 @@
+"""The one place that decides what a user may see and change.
+
+A user's memberships grant capabilities over organisation subtrees. ``restrict()`` turns them
+into one SQL condition on the model's ``SCOPE_PATH`` (the path of the organisation a row belongs
+to), so pages, API, exports, admin and counts all filter the same way, in the database. Models may
+also name a ``SCOPE_OWNER`` field: the user a row belongs to sees it (a worker sees their own
+record) without any membership.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from yuanmeng.orgs.roles import ROLE_CAPABILITIES, Capability
+
+
+@dataclass(frozen=True)
+class Grant:
+    path: str
+    role: str
+    organisation_id: int
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return ROLE_CAPABILITIES[self.role]
+
+
+def grants(user) -> list[Grant]:
+    """The user's active roles, loaded once per user object (one query per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_yuanmeng_grants", None)
+    if cached is None:
+        from yuanmeng.orgs.models import Membership
+
+        rows = Membership.objects.filter(user=user, organisation__is_active=True).values_list(
+            "organisation__path", "role", "organisation_id"
+        )
+        cached = [Grant(path, role, org_id) for path, role, org_id in rows]
+        user._yuanmeng_grants = cached
+    return cached
+
+
+def scope_paths(user, capability: str) -> list[str] | None:
+    """Subtree roots where the user holds ``capability``; ``None`` means everywhere (superuser)."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
+        return None
+    paths = sorted({g.path for g in grants(user) if capability in g.capabilities})
+    roots: list[str] = []
+    for path in paths:  # sorted, so an ancestor comes before its descendants
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def has_capability(user, capability: str, path: str | None = None) -> bool:
+    """Does the user hold ``capability`` somewhere (or, with ``path``, over that organisation)?"""
+    roots = scope_paths(user, capability)
+    if roots is None:
+        return True
+    if path is None:
+        return bool(roots)
+    return any(path.startswith(root) for root in roots)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user, capability: str = Capability.VIEW) -> "ScopedQuerySet":
+        roots = scope_paths(user, capability)
+        if roots is None:
+            return self
+        condition = Q()
+        for root in roots:
+            condition |= Q(**{f"{self.model.SCOPE_PATH}__startswith": root})
+        owner = getattr(self.model, "SCOPE_OWNER", None)
+        if owner and capability == Capability.VIEW and getattr(user, "is_authenticated", False):
+            condition |= Q(**{owner: user})
+        return self.filter(condition) if condition else self.none()

@@ -1,0 +1,41 @@
+"""Reads of the tree, shared by pages, API and admin; always scoped to the caller."""
+
+from django.db.models import Count, Q
+
+from yuanmeng.core.validators import normalise_text
+from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import grants
+
+
+def organisation_list(*, user, kind: str = "", parent_id: int | None = None, search: str = ""):
+    qs = Organisation.objects.restrict(user).select_related("parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent_id:
+        qs = qs.filter(parent_id=parent_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__iexact=search))
+    return qs
+
+
+def enterprise_list(*, user, industry: str = "", search: str = "", within=None):
+    qs = Enterprise.objects.restrict(user).select_related("organisation", "organisation__parent")
+    if industry:
+        qs = qs.filter(industry=industry)
+    if within is not None:
+        qs = qs.filter(organisation__path__startswith=within.path)
+    if search:
+        search = search.strip()
+        qs = qs.filter(Q(legal_name__icontains=search) | Q(credit_code=normalise_text(search).upper()))
+    return qs.annotate(worker_count=Count("workers")).order_by("legal_name")
+
+
+def home_organisations(user) -> list[Organisation]:
+    """The organisations where the user holds a role, outermost first."""
+    ids = {g.organisation_id for g in grants(user)}
+    return list(Organisation.objects.filter(pk__in=ids).select_related("parent").order_by("depth", "name"))
+
+
+def organisations_for_capability(user, capability: str = Capability.VIEW):
+    return Organisation.objects.restrict(user, capability)

@@ -1,0 +1,108 @@
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.people import selectors, services
+from yuanmeng.people.models import HonourLevel, JobCategory, Worker
+
+router = Router(tags=["workers"])
+
+
+class WorkerOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(..., description="masked unless your role may see it in full")
+    birth_date: datetime.date
+    sex: str
+    mobile: str
+    employer_id: int | None
+    employer_name: str | None
+    union_member_since: datetime.date | None
+    job_category: JobCategory
+    is_migrant_worker: bool
+    is_new_employment_form: bool
+    model_worker_level: str
+    labour_medal_level: str
+    bank_name: str
+    bank_account: str = Field(..., description="masked unless your role may see it in full")
+
+    @staticmethod
+    def resolve_id_number(obj: Worker, context) -> str:
+        return selectors.worker_numbers(obj, context["request"].user)["id_number"]
+
+    @staticmethod
+    def resolve_bank_account(obj: Worker, context) -> str:
+        return selectors.worker_numbers(obj, context["request"].user)["bank_account"]
+
+    @staticmethod
+    def resolve_employer_name(obj: Worker) -> str | None:
+        return obj.employer.legal_name if obj.employer_id else None
+
+
+class WorkerIn(Schema):
+    name: str
+    id_number: str = Field(..., description="18-character resident identity number (GB 11643)")
+    mobile: str
+    employer_id: int
+    job_category: JobCategory
+    union_member_since: datetime.date | None = None
+    is_migrant_worker: bool = False
+    is_new_employment_form: bool = False
+    model_worker_level: HonourLevel = HonourLevel.NONE
+    labour_medal_level: HonourLevel = HonourLevel.NONE
+    bank_name: str = ""
+    bank_account: str = ""
+
+
+class WorkerPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    mobile: str | None = None
+    employer_id: int | None = None
+    job_category: JobCategory | None = None
+    union_member_since: datetime.date | None = None
+    is_migrant_worker: bool | None = None
+    is_new_employment_form: bool | None = None
+    model_worker_level: HonourLevel | None = None
+    labour_medal_level: HonourLevel | None = None
+    bank_name: str | None = None
+    bank_account: str | None = None
+
+
+def _fields(request, data: dict) -> dict:
+    if "employer_id" in data:
+        data["employer"] = get_object_or_404(
+            Enterprise.objects.restrict(request.user).select_related("organisation"), pk=data.pop("employer_id")
+        )
+    return data
+
+
+@router.get("", response=list[WorkerOut], summary="Workers in my scope")
+@paginate(PageNumberPagination, page_size=50)
+def list_workers(request, q: str = "", organisation_id: int | None = None, job_category: JobCategory | None = None):
+    organisation = None
+    if organisation_id:
+        organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=organisation_id)
+    return selectors.worker_list(user=request.user, search=q, organisation=organisation,
+                                 job_category=job_category or "")
+
+
+@router.post("", response={201: WorkerOut}, summary="Register a worker")
+def create_worker(request, payload: WorkerIn):
+    worker = services.worker_register(by=request.user, **_fields(request, payload.dict()))
+    return 201, worker
+
+
+@router.get("/{worker_id}", response=WorkerOut, summary="One worker")
+def get_worker(request, worker_id: int):
+    return get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
+
+
+@router.patch("/{worker_id}", response=WorkerOut, summary="Change a worker's record")
+def update_worker(request, worker_id: int, payload: WorkerPatch):
+    worker = get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
+    fields = _fields(request, payload.dict(exclude_unset=True))
+    return services.worker_update(by=request.user, worker=worker, **fields)

@@ -1,0 +1,29 @@
+"""``can_*`` checks: (allowed, reason), so a page can say why an action is not offered."""
+
+from django.utils.translation import gettext as _
+
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+
+
+def can_register_worker_at(user, enterprise) -> tuple[bool, str]:
+    if has_capability(user, Capability.CHANGE_WORKERS, enterprise.organisation.path):
+        return True, ""
+    return False, _("You may register workers only at enterprises within your organisation.")
+
+
+def can_change_worker(user, worker) -> tuple[bool, str]:
+    if worker.employer_id is None:
+        return (True, "") if user.is_superuser else (False, _("This worker is not linked to an enterprise yet."))
+    if has_capability(user, Capability.CHANGE_WORKERS, worker.employer.organisation.path):
+        return True, ""
+    return False, _("Your role does not allow changing this worker's record.")
+
+
+def can_reveal_pii(user, worker) -> bool:
+    """Full identity and bank numbers: roles with REVEAL_PII over the employer, and the worker."""
+    if worker.user_id is not None and worker.user_id == getattr(user, "pk", None):
+        return True
+    if worker.employer_id is None:
+        return user.is_superuser
+    return has_capability(user, Capability.REVEAL_PII, worker.employer.organisation.path)

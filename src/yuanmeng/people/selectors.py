@@ -1,0 +1,56 @@
+"""Reads of workers, shared by pages, API, admin and exports; always scoped to the caller."""
+
+from django.core.exceptions import ValidationError
+
+from yuanmeng.core.crypto import blind_index
+from yuanmeng.core.validators import normalise_text, validate_id_number
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.people.models import Worker
+from yuanmeng.people.permissions import can_reveal_pii
+
+
+def _search(qs, search: str):
+    """A full identity number is matched through its blind index, 11 digits as a mobile, else the name."""
+    term = normalise_text(search)
+    if len(term) == 18:
+        try:
+            return qs.filter(id_number_index=blind_index(validate_id_number(term)))
+        except ValidationError:
+            return qs.none()
+    if term.isdigit():
+        return qs.filter(mobile__startswith=term)
+    return qs.filter(name__icontains=term)
+
+
+def worker_list(*, user, search: str = "", organisation=None, job_category: str = "",
+                priority: str = "", capability: str = Capability.VIEW):
+    qs = Worker.objects.restrict(user, capability).select_related(
+        "employer", "employer__organisation", "employer__organisation__parent"
+    )
+    if organisation is not None:
+        qs = qs.filter(employer__organisation__path__startswith=organisation.path)
+    if job_category:
+        qs = qs.filter(job_category=job_category)
+    if priority == "migrant":
+        qs = qs.filter(is_migrant_worker=True)
+    elif priority == "new_form":
+        qs = qs.filter(is_new_employment_form=True)
+    elif priority == "model_worker":
+        qs = qs.exclude(model_worker_level="")
+    elif priority == "labour_medal":
+        qs = qs.exclude(labour_medal_level="")
+    if search.strip():
+        qs = _search(qs, search)
+    return qs
+
+
+def worker_get(*, user, worker_id: int, capability: str = Capability.VIEW) -> Worker:
+    """The worker if the caller may see it; ``Worker.DoesNotExist`` otherwise (a 404, never a 403)."""
+    return worker_list(user=user, capability=capability).get(pk=worker_id)
+
+
+def worker_numbers(worker: Worker, user) -> dict:
+    """Identity and bank numbers as this user may see them: in full, or masked."""
+    if can_reveal_pii(user, worker):
+        return {"id_number": worker.id_number, "bank_account": worker.bank_account, "masked": False}
+    return {"id_number": worker.id_number_masked, "bank_account": worker.bank_account_masked, "masked": True}

@@ -1,0 +1,172 @@
+"""Registering and editing workers. Every change is validated whole, then written with its audit entry."""
+
+import copy
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yuanmeng.audit.services import audit_record, changes
+from yuanmeng.core.crypto import blind_index
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.masking import mask_number
+from yuanmeng.core.validators import (
+    birth_date_and_sex,
+    normalise_text,
+    validate_bank_account,
+    validate_id_number,
+    validate_mobile,
+)
+from yuanmeng.people.models import HonourLevel, JobCategory, Worker
+from yuanmeng.people.permissions import can_change_worker, can_register_worker_at
+
+EDITABLE_FIELDS = (
+    "name", "id_number", "mobile", "employer", "union_member_since", "job_category",
+    "is_migrant_worker", "is_new_employment_form", "model_worker_level", "labour_medal_level",
+    "bank_name", "bank_account",
+)
+_VALIDATORS = {
+    "id_number": validate_id_number,
+    "mobile": validate_mobile,
+    "bank_account": lambda v: validate_bank_account(v) if normalise_text(v) else "",
+}
+_CHOICES = {
+    "job_category": JobCategory.values,
+    "model_worker_level": HonourLevel.values,
+    "labour_medal_level": HonourLevel.values,
+}
+
+
+def _clean(data: dict) -> dict:
+    """Normalise and check each given field; all problems are reported together, by field."""
+    cleaned, errors = {}, {}
+    for name, value in data.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"not an editable worker field: {name}")
+        try:
+            cleaned[name] = _clean_one(name, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_one(name: str, value):
+    if name in _VALIDATORS:
+        return _VALIDATORS[name](value or "")
+    if name == "name":
+        value = " ".join((value or "").split())
+        if not 2 <= len(value) <= 50:
+            raise ValidationError(_("A name has 2 to 50 characters."))
+        return value
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
+    if name == "union_member_since" and value and value > datetime.date.today():
+        raise ValidationError(_("The union membership date cannot be in the future."))
+    if name == "bank_name":
+        return (value or "").strip()
+    return value
+
+
+def _apply(worker: Worker, cleaned: dict) -> None:
+    for name, value in cleaned.items():
+        setattr(worker, name, value)
+    if "id_number" in cleaned:
+        worker.id_number_index = blind_index(worker.id_number)
+        worker.id_number_masked = mask_number(worker.id_number)
+        worker.birth_date, worker.sex = birth_date_and_sex(worker.id_number)
+    if "bank_account" in cleaned:
+        worker.bank_account_index = blind_index(worker.bank_account) if worker.bank_account else ""
+        worker.bank_account_masked = mask_number(worker.bank_account)
+
+
+def worker_snapshot(worker: Worker) -> dict:
+    """What the audit trail keeps of a worker: personal numbers masked, never in clear."""
+    return {
+        "name": worker.name,
+        "id_number": worker.id_number_masked,
+        "mobile": mask_number(worker.mobile, head=3, tail=4),
+        "employer": worker.employer_id,
+        "union_member_since": worker.union_member_since.isoformat() if worker.union_member_since else None,
+        "job_category": worker.job_category,
+        "is_migrant_worker": worker.is_migrant_worker,
+        "is_new_employment_form": worker.is_new_employment_form,
+        "model_worker_level": worker.model_worker_level,
+        "labour_medal_level": worker.labour_medal_level,
+        "bank_name": worker.bank_name,
+        "bank_account": worker.bank_account_masked,
+    }
+
+
+REQUIRED_TO_REGISTER = ("name", "id_number", "mobile", "job_category", "employer")
+DUPLICATE_ID_MESSAGE = gettext_lazy(
+    "A worker with this identity number is already registered; one person has one record."
+)
+
+
+def _check_unique_id(worker: Worker) -> None:
+    taken = Worker.objects.filter(id_number_index=worker.id_number_index).exclude(pk=worker.pk).exists()
+    if taken:
+        raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]})
+
+
+def _prepare(by, worker: Worker, fields: dict) -> Worker:
+    """Validate ``fields`` against ``worker`` (new or existing) and apply them to it, unsaved.
+
+    Raises ``ValidationError`` keyed by field, or ``PermissionDenied`` for an employer out of scope.
+    """
+    if worker.pk is None:
+        missing = {f: [_("This field is required.")] for f in REQUIRED_TO_REGISTER if not fields.get(f)}
+        if missing:
+            raise ValidationError(missing)
+    cleaned = _clean(fields)
+    if "employer" in cleaned:
+        allowed, reason = can_register_worker_at(by, cleaned["employer"])
+        if not allowed:
+            raise ValidationError({"employer": [reason]})
+    _apply(worker, cleaned)
+    if "id_number" in cleaned:
+        _check_unique_id(worker)
+    return worker
+
+
+def worker_check(*, by, fields: dict, worker: Worker | None = None) -> None:
+    """Everything ``worker_register``/``worker_update`` would refuse, without saving (for forms)."""
+    _prepare(by, copy.copy(worker) if worker else Worker(), fields)
+
+
+def _save(worker: Worker) -> None:
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError:  # a concurrent registration of the same person won the race
+        raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]}) from None
+
+
+@transaction.atomic
+def worker_register(*, by, **fields) -> Worker:
+    """Create a worker at an enterprise in the caller's scope."""
+    worker = _prepare(by, Worker(), fields)
+    _save(worker)
+    audit_record(actor=by, action="worker.register", obj=worker, organisation=worker.employer.organisation,
+                 after=worker_snapshot(worker))
+    return worker
+
+
+@transaction.atomic
+def worker_update(*, by, worker: Worker, **fields) -> Worker:
+    """Change some of a worker's fields; only what actually changed is audited."""
+    allowed, reason = can_change_worker(by, worker)
+    if not allowed:
+        raise PermissionDenied(reason)
+    before = worker_snapshot(worker)
+    _prepare(by, worker, fields)
+    _save(worker)
+    old, new = changes(before, worker_snapshot(worker))
+    if new:
+        audit_record(actor=by, action="worker.update", obj=worker, organisation=worker.employer.organisation,
+                     before=old, after=new)
+    return worker

@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yuanmeng.audit.selectors import entries_for
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people import selectors, services
+from yuanmeng.people.forms import WorkerForm
+from yuanmeng.people.models import JobCategory, Worker
+from yuanmeng.people.permissions import can_change_worker
+from yuanmeng.web.forms import submit
+from yuanmeng.web.pagination import paginate
+
+PRIORITY_FILTERS = [
+    ("migrant", gettext_lazy("Migrant workers")),
+    ("new_form", gettext_lazy("New employment forms")),
+    ("model_worker", gettext_lazy("Model workers")),
+    ("labour_medal", gettext_lazy("May Day Labour Medal holders")),
+]
+
+
+def _worker_or_404(request, worker_id: int) -> Worker:
+    try:
+        return selectors.worker_get(user=request.user, worker_id=worker_id)
+    except Worker.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def worker_list(request):
+    organisation = None
+    if request.GET.get("org"):
+        organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=request.GET["org"])
+    workers = selectors.worker_list(
+        user=request.user, search=request.GET.get("q", ""), organisation=organisation,
+        job_category=request.GET.get("job_category", ""), priority=request.GET.get("priority", ""),
+    )
+    return render(request, "people/worker_list.html", {
+        "page": paginate(request, workers),
+        "organisation": organisation,
+        "job_categories": JobCategory.choices,
+        "priority_filters": PRIORITY_FILTERS,
+        "can_register": has_capability(request.user, Capability.CHANGE_WORKERS),
+    })
+
+
+@login_required
+def worker_detail(request, worker_id: int):
+    worker = _worker_or_404(request, worker_id)
+    return render(request, "people/worker_detail.html", {
+        "worker": worker,
+        "numbers": selectors.worker_numbers(worker, request.user),
+        "can_change": can_change_worker(request.user, worker)[0],
+        "history": entries_for(user=request.user, obj=worker)[:20],
+    })
+
+
+@login_required
+def worker_edit(request, worker_id: int | None = None):
+    worker = _worker_or_404(request, worker_id) if worker_id else None
+    if worker is not None and not can_change_worker(request.user, worker)[0]:
+        raise Http404
+    if worker is None and not has_capability(request.user, Capability.CHANGE_WORKERS):
+        raise Http404
+    form = WorkerForm(request.POST or None, instance=worker, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = form.changed_fields()
+        saved = submit(form, lambda: services.worker_update(by=request.user, worker=worker, **fields)
+                       if worker else services.worker_register(by=request.user, **fields))
+        if saved is not None:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
+            return redirect("worker_detail", worker_id=saved.pk)
+    return render(request, "people/worker_form.html", {"form": form, "worker": worker})

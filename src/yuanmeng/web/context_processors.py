@@ -1,0 +1,32 @@
+"""The navigation bar: what each user's roles let them reach."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import grants, has_capability
+
+# (label, url name, who sees it)
+NAVIGATION = [
+    (_("Home"), "home", lambda u: True),
+    (_("My record"), "my_record", lambda u: hasattr(u, "worker")),
+    (_("Workers"), "worker_list", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Organisations"), "organisation_index", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
+    (_("Account"), "account", lambda u: bool(grants(u)) or u.is_superuser),
+    (_("Admin"), "admin:index", lambda u: u.is_staff),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = [
+        {"label": label, "url": reverse(name), "active": name == current}
+        for label, name, visible in NAVIGATION
+        if visible(user)
+    ]
+    return {"nav_items": items}

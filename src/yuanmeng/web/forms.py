@@ -1,0 +1,25 @@
+from collections.abc import Callable
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from yuanmeng.core.errors import PermissionDenied
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal on the form, each message beside the field it names."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+        return
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, messages in errors.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def submit(form: forms.Form, service: Callable[[], object]):
+    """Call the service; on refusal put its errors on the form and return None."""
+    try:
+        return service()
+    except (ValidationError, PermissionDenied) as exc:
+        add_service_errors(form, exc)
+        return None

@@ -1,0 +1,52 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yuanmeng.accounts.forms import LoginForm
+from yuanmeng.accounts.models import ApiToken
+from yuanmeng.accounts.services import api_token_issue
+from yuanmeng.people.selectors import worker_numbers
+from yuanmeng.web.home import home_context
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html", home_context(request.user))
+
+
+@login_required
+def my_record(request):
+    worker = getattr(request.user, "worker", None)
+    if worker is None:
+        raise Http404
+    return render(request, "people/my_record.html", {"worker": worker,
+                                                      "numbers": worker_numbers(worker, request.user)})
+
+
+@login_required
+def account(request):
+    tokens = ApiToken.objects.filter(user=request.user, revoked=False).order_by("-created_at")
+    return render(request, "accounts/account.html", {"tokens": tokens,
+                                                     "new_secret": request.session.pop("new_token", None)})
+
+
+@login_required
+@require_POST
+def token_issue(request):
+    name = request.POST.get("name", "").strip()[:80]
+    if not name:
+        messages.error(request, _("Give the token a name, such as the system that will use it."))
+        return redirect("account")
+    _token, secret = api_token_issue(by=request.user, name=name)
+    request.session["new_token"] = secret
+    return redirect("account")
