@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "yuanmeng.people",
     "yuanmeng.audit",
     "yuanmeng.web",
+    "yuanmeng.core",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

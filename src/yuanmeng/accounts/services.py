@@ -23,15 +23,17 @@ def _check_password(password: str, user) -> None:
 
 
 @transaction.atomic
-def staff_user_create(*, by, username: str, password: str, display_name: str, organisation, role: str):
+def staff_user_create(*, by, username: str, password: str, display_name: str, organisation, role: str,
+                      is_staff: bool = False):
+    """``is_staff`` opens the Django admin to the user (the admin still scopes what they see)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": [_("This username is taken.")]})
-    user = User(username=username, display_name=display_name)
+    user = User(username=username, display_name=display_name, is_staff=is_staff)
     _check_password(password, user)
     user.set_password(password)
     user.save()
     audit_record(actor=by, action="user.create", obj=user, organisation=organisation,
-                 after={"username": username, "display_name": display_name})
+                 after={"username": username, "display_name": display_name, "is_staff": is_staff})
     membership_grant(by=by, user=user, organisation=organisation, role=role)
     return user
 

@@ -55,6 +55,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_label}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
     def content(self) -> dict:
         return {
             "seq": self.seq,
@@ -74,15 +82,6 @@ class AuditEntry(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(_canonical(self.content())).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("audit entries are append-only")
-
-
 GENESIS_HASH = "0" * 64
 
 
@@ -91,3 +90,6 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

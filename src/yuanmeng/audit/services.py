@@ -1,7 +1,7 @@
 """Writing and verifying the audit trail. ``audit_record`` runs inside the caller's transaction."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -30,7 +30,7 @@ def audit_record(*, actor, action: str, obj=None, organisation=None, before=None
     head = _head_for_update()
     entry = AuditEntry(
         seq=head.seq + 1,
-        at=datetime.now(timezone.utc),
+        at=datetime.now(UTC),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=str(actor) if getattr(actor, "pk", None) else SYSTEM_LABEL,
         organisation=organisation,

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 
 from yuanmeng.audit.selectors import audit_list
 from yuanmeng.orgs.models import Enterprise, Organisation
-from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.people.models import Worker
 
@@ -65,7 +65,9 @@ def home_context(user) -> dict:
     if worker is not None:
         context["worker"] = worker
     roots = Organisation.objects.filter(pk__in={g.organisation_id for g in grants(user)}).order_by("depth")
-    context["grants"] = [(g.role, org) for org in roots for g in grants(user) if g.organisation_id == org.pk]
+    context["grants"] = [
+        (Role(g.role).label, org) for org in roots for g in grants(user) if g.organisation_id == org.pk
+    ]
     root = roots.first()
     if root is not None and root.kind not in ("school", "provider"):
         context["summary"] = area_summary(user, root)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole suite: lint, then pytest on SQLite, then on PostgreSQL (127.0.0.1:5432, trust auth).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    echo "== starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
+    echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Debian chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+ensure_postgres
+ensure_chromium
+
+echo "== ruff"
+$VENV/bin/ruff check src tests bench
+
+export YUANMENG_VAR="${YUANMENG_VAR:-$(mktemp -d)}"
+status=0
+echo "== tests on SQLite"
+env -u DATABASE_URL $VENV/bin/pytest "$@" || status=$?
+echo "== tests on PostgreSQL"
+DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" $VENV/bin/pytest "$@" || status=$?
+exit $status

@@ -1,0 +1,48 @@
+"""The Django admin, scoped like every other screen: querysets through ``restrict()``, permissions
+from our capabilities (not Django's model permissions), no deletions (history lives in the audit trail)."""
+
+from functools import reduce
+
+from django.contrib import admin
+
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+
+
+def scope_path_of(obj) -> str | None:
+    """Follow the model's SCOPE_PATH (``employer__organisation__path``) from one row."""
+    try:
+        return reduce(getattr, obj.SCOPE_PATH.split("__"), obj)
+    except AttributeError:
+        return None
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    view_capability = Capability.VIEW
+    change_capability: str | None = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, self.view_capability)
+
+    def _allowed(self, request, capability, obj) -> bool:
+        if capability is None or not (request.user.is_active and request.user.is_staff):
+            return False
+        if obj is None:
+            return has_capability(request.user, capability)
+        path = scope_path_of(obj)
+        return request.user.is_superuser if path is None else has_capability(request.user, capability, path)
+
+    def has_module_permission(self, request):
+        return self._allowed(request, self.view_capability, None)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, self.view_capability, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, self.change_capability, obj)
+
+    def has_add_permission(self, request):
+        return self._allowed(request, self.change_capability, None)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

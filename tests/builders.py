@@ -1,0 +1,78 @@
+"""Test data built through the real services, so tests see what users would."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from stdnum.cn import ric, uscc
+
+from yuanmeng.accounts.services import staff_user_create, worker_account_create
+from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind
+from yuanmeng.orgs.services import enterprise_register, organisation_create
+from yuanmeng.people.models import JobCategory
+from yuanmeng.people.services import worker_register
+
+PASSWORD = "test-password-2026"
+_serial = itertools.count(1)
+_USCC_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def id_number(region: str = "440106", birth: str = "19900307", serial: int | None = None) -> str:
+    body = f"{region}{birth}{(serial or next(_serial)) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def credit_code(region: str = "440106", serial: int | None = None, prefix: str = "91") -> str:
+    n = serial or next(_serial)
+    org_code = "".join(_USCC_BODY[(n // 31**i) % 31] for i in range(9))
+    body = f"{prefix}{region}{org_code}"
+    return body + uscc.calc_check_digit(body)
+
+
+def mobile(serial: int | None = None) -> str:
+    return f"139{(serial or next(_serial)):08d}"
+
+
+def superuser():
+    return get_user_model().objects.create_superuser(username=f"root{next(_serial)}", password=PASSWORD)
+
+
+class Tree:
+    """national → province → city → two districts, each with one enterprise; a school under the city."""
+
+    def __init__(self):
+        self.root_user = superuser()
+        by = self.root_user
+        self.national = organisation_create(by=by, kind=OrgKind.NATIONAL, code="N", name="全国总工会")
+        self.province = organisation_create(by=by, kind=OrgKind.PROVINCE, code="GD", name="广东省总工会",
+                                            parent=self.national, region_code="440000")
+        self.city = organisation_create(by=by, kind=OrgKind.CITY, code="GZ", name="广州市总工会",
+                                        parent=self.province, region_code="440100")
+        self.tianhe = organisation_create(by=by, kind=OrgKind.DISTRICT, code="GZ-TH", name="天河区总工会",
+                                          parent=self.city, region_code="440106")
+        self.haizhu = organisation_create(by=by, kind=OrgKind.DISTRICT, code="GZ-HZ", name="海珠区总工会",
+                                          parent=self.city, region_code="440105")
+        self.tianhe_firm = self.enterprise(self.tianhe, "天河精密制造有限公司")
+        self.haizhu_firm = self.enterprise(self.haizhu, "海珠物流有限公司", region="440105")
+        self.school = organisation_create(by=by, kind=OrgKind.SCHOOL, code="GZOU", name="广州开放大学",
+                                          parent=self.city)
+
+    def enterprise(self, parent, name, region="440106"):
+        return enterprise_register(by=self.root_user, parent=parent, legal_name=name,
+                                   credit_code=credit_code(region), industry=Industry.MANUFACTURING,
+                                   size=EnterpriseSize.MEDIUM)
+
+    def staff(self, role: str, organisation, username: str | None = None):
+        return staff_user_create(by=self.root_user, username=username or f"{role}{next(_serial)}",
+                                 password=PASSWORD, display_name=role, organisation=organisation, role=role)
+
+    def worker(self, employer=None, **fields):
+        values = {
+            "name": "李明", "id_number": id_number(), "mobile": mobile(),
+            "employer": employer or self.tianhe_firm, "job_category": JobCategory.FRONT_LINE_PRODUCTION,
+            "bank_name": "工商银行", "bank_account": f"62220236{next(_serial):011d}",
+        }
+        values.update(fields)
+        return worker_register(by=self.root_user, **values)
+
+    def worker_login(self, worker):
+        return worker_account_create(by=self.root_user, worker=worker, password=PASSWORD)
