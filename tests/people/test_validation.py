@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tests.builders import id_number, mobile
 from yuanmeng.orgs.roles import Role
@@ -42,7 +43,7 @@ def test_bad_values_have_the_expected_checks():
 
 @pytest.mark.parametrize(("field", "value", "words"), BAD_INPUT)
 def test_service_refuses_and_names_the_field(tree, field, value, words):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         tree.worker(**{field: value})
     assert field in error.value.message_dict
     assert words in " ".join(error.value.message_dict[field])
@@ -85,9 +86,9 @@ def test_admin_shows_the_error_beside_the_field(tree, login, field, value, words
 def test_second_worker_with_same_identity_number_is_refused_everywhere(tree, officer, login):
     number = id_number()
     tree.worker(id_number=number)
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         tree.worker(id_number=number.lower() if number.endswith("X") else " " + number + " ")
-    assert "already registered" in error.value.message_dict["id_number"][0]
+    assert "已登记" in error.value.message_dict["id_number"][0]
     client = login(officer)
     page = client.post("/workers/new/", form_data(tree, id_number=number), HTTP_ACCEPT_LANGUAGE="en")
     assert "id_number" in page.context["form"].errors
@@ -121,3 +122,9 @@ def test_birth_date_and_sex_come_from_the_identity_number(tree):
     assert worker.birth_date.isoformat() == "1985-11-22" and worker.sex == "M"
     worker = tree.worker(id_number=id_number(birth="19920229", serial=24))
     assert worker.birth_date.isoformat() == "1992-02-29" and worker.sex == "F"
+
+
+def test_messages_are_in_chinese_by_default(tree):
+    with pytest.raises(ValidationError) as error:
+        tree.worker(id_number=BAD_INPUT[0][1])
+    assert "校验" in error.value.message_dict["id_number"][0]

@@ -53,7 +53,7 @@ class EncryptedTextField(models.TextField):
     """
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else decrypt(value)
+        return decrypt(value) if value else value
 
     def get_prep_value(self, value):
         if value is None or value == "":

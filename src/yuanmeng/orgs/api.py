@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from yuanmeng.orgs import selectors, services
@@ -56,7 +56,7 @@ def list_enterprises(request, industry: Industry | None = None, q: str = ""):
 def create_enterprise(request, payload: EnterpriseIn):
     parent = get_object_or_404(Organisation.objects.restrict(request.user), pk=payload.parent_id)
     enterprise = services.enterprise_register(by=request.user, parent=parent, **payload.dict(exclude={"parent_id"}))
-    return 201, enterprise
+    return Status(201, enterprise)
 
 
 @router.get("/{org_id}", response=OrganisationOut, summary="One organisation")

@@ -86,7 +86,7 @@ def enterprise_register(*, by, parent: Organisation, legal_name: str, credit_cod
         raise ValidationError({"credit_code": [_("An enterprise with this credit code is already registered.")]})
     _check_placement(OrgKind.ENTERPRISE, parent)
     org = _insert(Organisation(kind=OrgKind.ENTERPRISE, code=code or f"E{credit_code}",
-                               name=union_name or _("%(name)s union") % {"name": legal_name.strip()},
+                               name=union_name or f"{legal_name.strip()}工会",
                                parent=parent, address=address, region_code=credit_code[2:8]))
     enterprise = Enterprise.objects.create(organisation=org, legal_name=legal_name.strip(),
                                            credit_code=credit_code, industry=industry, size=size)

@@ -1,7 +1,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from yuanmeng.orgs.models import Enterprise, Organisation
@@ -93,7 +93,7 @@ def list_workers(request, q: str = "", organisation_id: int | None = None, job_c
 @router.post("", response={201: WorkerOut}, summary="Register a worker")
 def create_worker(request, payload: WorkerIn):
     worker = services.worker_register(by=request.user, **_fields(request, payload.dict()))
-    return 201, worker
+    return Status(201, worker)
 
 
 @router.get("/{worker_id}", response=WorkerOut, summary="One worker")
