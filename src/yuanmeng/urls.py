@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.api import api
+
+admin.site.site_header = _("Yuanmeng administration")
+admin.site.site_title = _("Yuanmeng")
+admin.site.index_title = _("Records in your scope")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.accounts.models import User
 
@@ -8,7 +9,7 @@ from yuanmeng.accounts.models import User
 class UserAdmin(DjangoUserAdmin):
     """Accounts are operators' business: only superusers see them here."""
 
-    fieldsets = [*DjangoUserAdmin.fieldsets, ("Yuanmeng", {"fields": ["mobile", "display_name"]})]
+    fieldsets = [*DjangoUserAdmin.fieldsets, (_("Yuanmeng"), {"fields": ["mobile", "display_name"]})]
     list_display = ["username", "display_name", "mobile", "is_staff", "is_active", "last_login"]
 
     def has_module_permission(self, request):

@@ -51,7 +51,7 @@ def _org_snapshot(org: Organisation) -> dict:
 @transaction.atomic
 def organisation_create(*, by, kind: str, code: str, name: str, parent: Organisation | None = None,
                         region_code: str = "", address: str = "", contact_phone: str = "") -> Organisation:
-    _require(by, Capability.CHANGE_ORGS, parent, _("You may add organisations only within your own."))
+    _require(by, Capability.CHANGE_ORGS, parent, _("You may add organisations only within your own organisation."))
     errors = {}
     if not (code or "").strip():
         errors["code"] = [_("This field is required.")]

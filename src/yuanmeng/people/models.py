@@ -37,7 +37,7 @@ class Worker(models.Model):
     SCOPE_PATH = "employer__organisation__path"
     SCOPE_OWNER = "user"
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = EncryptedTextField(_("identity number"))
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("identity number"), max_length=18, editable=False)
