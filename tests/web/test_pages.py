@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 HOME_BY_ROLE = [
     (Role.ENTERPRISE_OFFICER, "tianhe_firm_org", ["天河精密制造有限公司工会", "Register a worker"]),
     (Role.DISTRICT_REVIEWER, "tianhe", ["天河区总工会", "天河精密制造有限公司工会"]),
-    (Role.CITY_ADMIN, "city", ["广州市总工会", "天河区总工会", "海珠区总工会", "Register an enterprise", "Latest changes"]),
+    (Role.CITY_ADMIN, "city",
+     ["广州市总工会", "天河区总工会", "海珠区总工会", "Register an enterprise", "Latest changes"]),
     (Role.FINANCE_OFFICER, "city", ["广州市总工会", "with bank details"]),
     (Role.AUDITOR, "city", ["Latest changes", "Verify the chain"]),
     (Role.SCHOOL_STAFF, "school", ["广州开放大学"]),

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from yuanmeng.accounts.models import ApiToken
@@ -46,7 +47,7 @@ def worker_account_create(*, by, worker, password: str):
         raise PermissionDenied(reason)
     if worker.user_id:
         raise ValidationError({"mobile": [_("This worker already has a login.")]})
-    if User.objects.filter(mobile=worker.mobile).exists():
+    if User.objects.filter(Q(mobile=worker.mobile) | Q(username=f"w{worker.mobile}")).exists():
         raise ValidationError({"mobile": [_("This mobile number is already used by another login.")]})
     user = User(username=f"w{worker.mobile}", mobile=worker.mobile, display_name=worker.name)
     _check_password(password, user)
@@ -61,7 +62,9 @@ def worker_account_create(*, by, worker, password: str):
 
 @transaction.atomic
 def superuser_create(*, username: str, password: str, display_name: str = ""):
-    """The operator account that bootstraps the tree (``yuanmeng seed``, ``createsuperuser``)."""
+    """The operator account that bootstraps the tree (``yuanmeng seed``)."""
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
     user = User.objects.create_superuser(username=username, password=password, display_name=display_name)
     audit_record(actor=None, action="user.create_superuser", obj=user, after={"username": username})
     return user

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.audit.labels import action_label
 from yuanmeng.orgs.scoping import ScopedQuerySet
 
 
@@ -62,6 +63,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit entries are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     def content(self) -> dict:
         return {

@@ -166,7 +166,7 @@ MIGRANT_REGIONS = (
     "510122", "510921", "420117", "421125", "420981", "412723", "411323", "522422", "500235", "441581",
     "445281", "440882",
 )
-MIGRANT_SHARE = {MFG: 0.45, BUILD: 0.6, TRANSPORT: 0.45, HOTEL: 0.3, HEALTH: 0.1}
+MIGRANT_SHARE = {MFG: 0.4, BUILD: 0.55, TRANSPORT: 0.4, HOTEL: 0.25, HEALTH: 0.05}
 MALE_SHARE = {MFG: 0.6, BUILD: 0.9, TRANSPORT: 0.85, HOTEL: 0.4, HEALTH: 0.25, RETAIL: 0.35}
 JOBS = {
     MFG: ((JobCategory.FRONT_LINE_PRODUCTION, 55), (JobCategory.MANUFACTURING, 35), (JobCategory.OTHER, 10)),
@@ -265,8 +265,15 @@ def _register_firm(by, orgs, firm: Firm, rng: random.Random) -> Enterprise:
 
 
 def credit_code(rng: random.Random, region: str) -> str:
-    """A company's unified social credit code: "91", the region, a random organisation code, the check."""
-    body = "91" + region + "".join(rng.choice(USCC_CHARSET) for _ in range(9))
+    """A company's unified social credit code: "91", the region, an organisation code, the check character.
+
+    Companies registered since 2015 have organisation codes starting "MA"; older ones, nine digits.
+    """
+    if rng.random() < 0.5:
+        organisation = "MA" + "".join(rng.choice(USCC_CHARSET) for _ in range(7))
+    else:
+        organisation = "".join(rng.choice("0123456789") for _ in range(9))
+    body = "91" + region + organisation
     return validate_credit_code(body + uscc.calc_check_digit(body))
 
 
@@ -336,7 +343,7 @@ class PersonMaker:
         rng = self.rng
         male = rng.random() < MALE_SHARE.get(firm.industry, 0.5)
         birth = datetime.date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28))
-        migrant = rng.random() < MIGRANT_SHARE.get(firm.industry, 0.25)
+        migrant = rng.random() < MIGRANT_SHARE.get(firm.industry, 0.2)
         fields = {
             "name": self.name(male),
             "id_number": self.id_number(self.region(firm.district, migrant, birth.year), birth, male),

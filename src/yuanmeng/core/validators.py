@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
@@ -37,7 +38,7 @@ def validate_id_number(value: str) -> str:
             _("This identity number has an impossible birth date or an unknown region code."),
             code="component",
         ) from None
-    if ric.get_birth_date(number) > datetime.date.today():
+    if ric.get_birth_date(number) > timezone.localdate():
         raise ValidationError(_("The birth date in this identity number is in the future."), code="future")
     return number
 

@@ -60,7 +60,7 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["path"]
+        ordering = ["depth", "name"]
         indexes = [models.Index(fields=["kind", "path"])]
 
     def __str__(self) -> str:

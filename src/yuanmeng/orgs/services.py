@@ -31,6 +31,18 @@ def _check_placement(kind: str, parent: Organisation | None) -> None:
         )
 
 
+def _check_org_fields(*, code: str, name: str, region_code: str = "") -> None:
+    errors = {}
+    if not (code or "").strip():
+        errors["code"] = [_("This field is required.")]
+    if not (name or "").strip():
+        errors["name"] = [_("This field is required.")]
+    if region_code and not (len(region_code) == 6 and region_code.isdigit()):
+        errors["region_code"] = [_("A region code has 6 digits.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _insert(org: Organisation) -> Organisation:
     try:
         with transaction.atomic():
@@ -52,15 +64,7 @@ def _org_snapshot(org: Organisation) -> dict:
 def organisation_create(*, by, kind: str, code: str, name: str, parent: Organisation | None = None,
                         region_code: str = "", address: str = "", contact_phone: str = "") -> Organisation:
     _require(by, Capability.CHANGE_ORGS, parent, _("You may add organisations only within your own organisation."))
-    errors = {}
-    if not (code or "").strip():
-        errors["code"] = [_("This field is required.")]
-    if not (name or "").strip():
-        errors["name"] = [_("This field is required.")]
-    if region_code and not (len(region_code) == 6 and region_code.isdigit()):
-        errors["region_code"] = [_("A region code has 6 digits.")]
-    if errors:
-        raise ValidationError(errors)
+    _check_org_fields(code=code, name=name, region_code=region_code)
     _check_placement(kind, parent)
     org = _insert(Organisation(kind=kind, code=code.strip(), name=name.strip(), parent=parent,
                                region_code=region_code, address=address, contact_phone=contact_phone))
@@ -97,12 +101,14 @@ def enterprise_register(*, by, parent: Organisation, legal_name: str, credit_cod
 
 @transaction.atomic
 def school_register(*, by, parent: Organisation, name: str, code: str, school_type: str,
-                    school_code: str | None = None, address: str = "") -> School:
+                    school_code: str | None = None, address: str = "", region_code: str = "") -> School:
     _require(by, Capability.CHANGE_ORGS, parent, _("You may add schools only within your own organisation."))
+    _check_org_fields(code=code, name=name, region_code=region_code)
     if school_code and not (len(school_code) == 5 and school_code.isdigit()):
         raise ValidationError({"school_code": [_("A national school code has 5 digits.")]})
     _check_placement(OrgKind.SCHOOL, parent)
-    org = _insert(Organisation(kind=OrgKind.SCHOOL, code=code, name=name, parent=parent, address=address))
+    org = _insert(Organisation(kind=OrgKind.SCHOOL, code=code.strip(), name=name.strip(), parent=parent,
+                               address=address, region_code=region_code))
     school = School.objects.create(organisation=org, school_code=school_code or None, school_type=school_type)
     audit_record(actor=by, action="school.register", obj=school, organisation=org,
                  after={**_org_snapshot(org), "school_code": school_code, "school_type": school_type})

@@ -1,10 +1,10 @@
 """Registering and editing workers. Every change is validated whole, then written with its audit entry."""
 
 import copy
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,7 +64,7 @@ def _clean_one(name: str, value):
         return value
     if name in _CHOICES and value not in _CHOICES[name]:
         raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
-    if name == "union_member_since" and value and value > datetime.date.today():
+    if name == "union_member_since" and value and value > timezone.localdate():
         raise ValidationError(_("The union membership date cannot be in the future."))
     if name == "bank_name":
         return (value or "").strip()

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'organisation',
                 'verbose_name_plural': 'organisations',
-                'ordering': ['path'],
+                'ordering': ['depth', 'name'],
             },
         ),
         migrations.CreateModel(

@@ -1,0 +1,35 @@
+"""`yuanmeng seed demo` builds the demo Guangzhou through the services, with a sound audit trail."""
+
+import pytest
+from django.core.management import call_command
+
+from yuanmeng.audit.services import audit_verify
+from yuanmeng.core import demo
+from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
+from yuanmeng.people.models import Worker
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, capsys):
+    call_command("seed", "demo", "--workers", "60")
+    out = capsys.readouterr().out
+    assert Organisation.objects.filter(kind=OrgKind.DISTRICT, parent__code="GZ").count() == 11
+    assert Organisation.objects.filter(kind=OrgKind.SCHOOL).count() == 3
+    assert Enterprise.objects.count() >= 50
+    assert Worker.objects.count() == 60
+    assert audit_verify().ok
+    for username in demo.DEMO_LOGINS:
+        assert username in out
+        response = client.post("/login/", {"username": username, "password": demo.PASSWORD})
+        assert response.status_code == 302, username
+        assert client.get("/").status_code == 200
+        client.post("/logout/")
+
+
+def test_second_run_changes_nothing(capsys):
+    call_command("seed", "demo", "--workers", "5")
+    count = Worker.objects.count()
+    call_command("seed", "demo", "--workers", "5")
+    assert Worker.objects.count() == count
+    assert "nothing changed" in capsys.readouterr().out
