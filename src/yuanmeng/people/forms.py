@@ -20,7 +20,7 @@ class WorkerForm(forms.ModelForm):
     class Meta:
         model = Worker
         fields = EDITABLE_FIELDS
-        widgets = {"union_member_since": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"union_member_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)

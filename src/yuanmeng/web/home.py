@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q
 
 from yuanmeng.audit.selectors import audit_list
-from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.people.models import Worker
@@ -17,6 +17,9 @@ WORKER_COUNTS = {
     "honoured": Count("id", filter=~Q(model_worker_level="") | ~Q(labour_medal_level="")),
     "with_bank": Count("id", filter=~Q(bank_account_masked="")),
 }
+
+
+NOT_AREAS = (OrgKind.SCHOOL, OrgKind.PROVIDER)
 
 
 def _sum_by_child(rows, children) -> dict[int, dict]:
@@ -34,7 +37,7 @@ def _sum_by_child(rows, children) -> dict[int, dict]:
 
 def area_summary(user, root: Organisation) -> dict:
     """Totals for ``root`` and a row per direct child: enterprises, workers and priority groups."""
-    children = list(root.children.filter(is_active=True).order_by("kind", "name"))
+    children = list(root.children.filter(is_active=True).exclude(kind__in=NOT_AREAS).order_by("kind", "name"))
     workers = (
         Worker.objects.restrict(user)
         .filter(employer__organisation__path__startswith=root.path)
@@ -69,9 +72,9 @@ def home_context(user) -> dict:
         (Role(g.role).label, org) for org in roots for g in grants(user) if g.organisation_id == org.pk
     ]
     root = roots.first()
-    if root is not None and root.kind not in ("school", "provider"):
+    if root is not None and root.kind not in NOT_AREAS:
         context["summary"] = area_summary(user, root)
-    if root is not None and root.kind == "school":
+    if root is not None and root.kind == OrgKind.SCHOOL:
         context["school"] = root
     if has_capability(user, Capability.VIEW_AUDIT):
         context["recent_audit"] = audit_list(user=user)[:8]
