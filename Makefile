@@ -23,7 +23,7 @@ test: setup
 	bash scripts/run-tests.sh
 
 lint: setup
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests
 
 clean:
 	rm -rf $(VENV) var
