@@ -76,7 +76,7 @@ class Worker(models.Model):
     class Meta:
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["employer", "name"])]
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'worker',
                 'verbose_name_plural': 'workers',
-                'ordering': ['-created_at', '-id'],
+                'ordering': ['-id'],
                 'indexes': [models.Index(fields=['employer', 'name'], name='people_work_employe_8f7828_idx')],
             },
         ),

@@ -1,0 +1,170 @@
+"""Foundation figures: scoped lists and look-ups at scale, audit append and verify, worker registration.
+
+    .venv/bin/python bench/bench_foundation.py [--workers 100000] [--postgres]
+
+Builds a fresh database (a temporary SQLite file, or the database `yuanmeng_bench` on the local
+PostgreSQL with --postgres), generates a city with 11 districts and N workers (generated rows are
+inserted in bulk; the figures below go through the real services, selectors and pages), then prints
+timings. Nothing here asserts: it prints figures for people to compare.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def configure(postgres: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
+    os.environ["YUANMENG_VAR"] = tempfile.mkdtemp(prefix="ymbench-")
+    if postgres:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS yuanmeng_bench")
+            conn.execute("CREATE DATABASE yuanmeng_bench")
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/yuanmeng_bench"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def timed(fn, repeat: int = 20) -> float:
+    """Median milliseconds of ``repeat`` calls."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def bench_id_number(n: int) -> str:
+    """A valid, unique identity number for row ``n``: one birth date per thousand rows, serial n % 1000."""
+    from stdnum.cn import ric
+
+    birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=n // 1000)
+    body = f"440106{birth:%Y%m%d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def generate_workers(city, count: int) -> None:
+    from yuanmeng.core.crypto import blind_index
+    from yuanmeng.core.masking import mask_number
+    from yuanmeng.core.validators import birth_date_and_sex
+    from yuanmeng.people.models import Worker
+
+    batch = []
+    for n in range(count):
+        number, account = bench_id_number(n), f"6222{n:015d}"
+        birth, sex = birth_date_and_sex(number)
+        batch.append(Worker(
+            name=f"职工{n}", id_number=number, id_number_index=blind_index(number),
+            id_number_masked=mask_number(number),
+            birth_date=birth, sex=sex, mobile=f"139{n:08d}", employer=city.firms[n % len(city.firms)],
+            job_category="production", is_migrant_worker=n % 3 == 0, bank_name="工商银行", bank_account=account,
+            bank_account_index=blind_index(account), bank_account_masked=mask_number(account),
+        ))
+        if len(batch) == 5000:
+            Worker.objects.bulk_create(batch)
+            batch = []
+    Worker.objects.bulk_create(batch)
+
+
+class City:
+    def __init__(self):
+        from tests.builders import Tree
+        from yuanmeng.orgs.models import OrgKind
+        from yuanmeng.orgs.services import organisation_create
+
+        tree = Tree()
+        self.tree = tree
+        self.districts = [tree.tianhe, tree.haizhu] + [
+            organisation_create(by=tree.root_user, kind=OrgKind.DISTRICT, code=f"D{i}", name=f"第{i}区总工会",
+                                parent=tree.city) for i in range(9)
+        ]
+        self.firms = [tree.tianhe_firm, tree.haizhu_firm] + [
+            tree.enterprise(self.districts[i % len(self.districts)], f"企业{i}有限公司") for i in range(48)
+        ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    configure(args.postgres)
+
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from tests.builders import id_number, mobile
+    from yuanmeng.audit.models import AuditEntry
+    from yuanmeng.audit.services import audit_record, audit_verify
+    from yuanmeng.orgs.roles import Role
+    from yuanmeng.people import selectors
+    from yuanmeng.people.models import Worker
+    from yuanmeng.people.services import worker_register
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    city = City()
+    tree = city.tree
+    started = time.perf_counter()
+    generate_workers(city, args.workers)
+    print(f"database: {connection.vendor}; generated {args.workers:,} workers in {time.perf_counter() - started:.1f} s")
+
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    admin = tree.staff(Role.CITY_ADMIN, tree.city)
+    probe = Worker.objects.filter(employer=tree.tianhe_firm).first()
+
+    for label, user in (("district reviewer", reviewer), ("city admin", admin)):
+        client = Client()
+        client.force_login(user, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+        visible = selectors.worker_list(user=user).count()
+        print(f"{label}: sees {visible:,} workers")
+        print(f"  worker list page 1 (count + page):   {timed(lambda c=client: c.get('/workers/')):8.1f} ms")
+        print(f"  worker list, page 200:               {timed(lambda c=client: c.get('/workers/?page=200')):8.1f} ms")
+        print(f"  API list /api/workers:               {timed(lambda c=client: c.get('/api/workers')):8.1f} ms")
+        print(f"  search by full identity number:      "
+              f"{timed(lambda c=client: c.get('/workers/', {'q': probe.id_number})):8.1f} ms")
+        print(f"  home page (area summary):            {timed(lambda c=client: c.get('/'), repeat=5):8.1f} ms")
+
+    n = 500
+    started = time.perf_counter()
+    for _ in range(n):
+        worker_register(by=admin, name="新职工", id_number=id_number(birth="20000101"), mobile=mobile(),
+                        employer=tree.tianhe_firm, job_category="service")
+    elapsed = time.perf_counter() - started
+    print(f"worker_register (validate, encrypt, insert, audit): {n / elapsed:,.0f} workers/s")
+
+    n = 20_000
+    started = time.perf_counter()
+    with transaction.atomic():
+        for i in range(n):
+            audit_record(actor=admin, action="bench.append", object_type="bench", object_id=str(i),
+                         after={"i": i})
+    print(f"audit_record append (one transaction): {n / (time.perf_counter() - started):,.0f} entries/s")
+    total = AuditEntry.objects.count()
+    started = time.perf_counter()
+    result = audit_verify()
+    elapsed = time.perf_counter() - started
+    print(f"audit verify: {result.checked:,} entries in {elapsed:.2f} s ({result.checked / elapsed:,.0f}/s), "
+          f"ok={result.ok}, total={total:,}")
+
+
+if __name__ == "__main__":
+    main()
