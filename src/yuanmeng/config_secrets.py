@@ -30,12 +30,10 @@ def _generate() -> dict:
     }
 
 
-def _from_file(var_dir: Path, allow_generate: bool) -> dict:
+def _from_file(var_dir: Path) -> dict:
     path = var_dir / "dev-secrets.json"
     if path.exists():
         return json.loads(path.read_text())
-    if not allow_generate:
-        return {}
     var_dir.mkdir(parents=True, exist_ok=True)
     values = _generate()
     path.write_text(json.dumps(values, indent=2))
@@ -46,8 +44,8 @@ def _from_file(var_dir: Path, allow_generate: bool) -> dict:
 def load_secrets(var_dir: Path, *, allow_generate: bool) -> Secrets:
     names = ("SECRET_KEY", "YUANMENG_FIELD_KEYS", "YUANMENG_INDEX_KEY")
     values = {name: os.environ[name] for name in names if os.environ.get(name)}
-    if len(values) < len(names):
-        values = {**_from_file(var_dir, allow_generate), **values}
+    if len(values) < len(names) and allow_generate:
+        values = {**_from_file(var_dir), **values}
     missing = [name for name in names if not values.get(name)]
     if missing:
         raise ImproperlyConfigured(f"Set {', '.join(missing)} in the environment (see docs/operations.md).")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from yuanmeng.config_secrets import load_secrets
 
@@ -27,7 +28,12 @@ FIELD_ENCRYPTION_KEYS = _secrets.field_keys
 BLIND_INDEX_KEY = _secrets.index_key
 
 ALLOWED_HOSTS = [h for h in os.environ.get("YUANMENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}
 if DEBUG:
+    if set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+        raise ImproperlyConfigured(
+            "Debug mode shows tracebacks to anyone: set YUANMENG_DEBUG=0 on a server that others can reach."
+        )
     ALLOWED_HOSTS += ["testserver"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("YUANMENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -44,6 +50,9 @@ INSTALLED_APPS = [
     "yuanmeng.orgs",
     "yuanmeng.people",
     "yuanmeng.audit",
+    "yuanmeng.notify",
+    "yuanmeng.policies",
+    "yuanmeng.applications",
     "yuanmeng.web",
     "yuanmeng.core",
 ]
@@ -112,6 +121,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("YUANMENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YUANMENG_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "yuanmeng.accounts.backends.lockout_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -74,3 +74,39 @@ def test_session_cookie_is_http_only(tree, client):
     post_login(client, "auditor5", PASSWORD)
     assert client.cookies["sessionid"]["httponly"]
     assert client.cookies["sessionid"]["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize("spelling", ["ａｕｄｉｔｏｒ６", "audi tor6", "auditor6\u3000"])
+def test_lock_out_cannot_be_dodged_by_respelling_the_name(tree, client, spelling):
+    tree.staff(Role.AUDITOR, tree.city, username="auditor6")
+    for _ in range(5):
+        post_login(client, "auditor6", "wrong-password")
+    assert post_login(client, spelling, PASSWORD).status_code == 429
+
+
+def test_a_workers_mobile_and_internal_username_share_one_lock(tree, client):
+    worker = tree.worker(mobile="13800138001")
+    tree.worker_login(worker)
+    for _ in range(5):
+        post_login(client, "13800138001", "wrong-password")
+    for spelling in ("w13800138001", "138 0013 8001", "+8613800138001"):
+        assert post_login(client, spelling, PASSWORD).status_code == 429
+
+
+def test_workers_cannot_issue_api_tokens(tree, login):
+    worker = tree.worker()
+    client = login(tree.worker_login(worker))
+    assert client.get("/account/").status_code == 404
+    client.post("/account/tokens/", {"name": "mine"})
+    assert not worker.user.api_tokens.exists()
+
+
+def test_staff_issue_and_revoke_tokens(tree, login, client):
+    officer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    page = login(officer)
+    page.post("/account/tokens/", {"name": "省平台"})
+    secret = page.session.get("new_token") or page.get("/account/").context["new_secret"]
+    token = officer.api_tokens.get()
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    page.post(f"/account/tokens/{token.pk}/revoke/")
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401

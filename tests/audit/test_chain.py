@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from yuanmeng.audit.models import AuditEntry
+from yuanmeng.audit.models import AuditCheck, AuditEntry
 from yuanmeng.audit.services import audit_verify
 from yuanmeng.orgs.roles import Role
 from yuanmeng.people.services import worker_update
@@ -101,6 +101,19 @@ def test_entries_cannot_be_changed_through_the_orm(tree):
 def test_audit_pages_are_for_audit_roles_only(tree, login):
     auditor = tree.staff(Role.AUDITOR, tree.city)
     officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
-    assert login(auditor).get("/audit/").status_code == 200
-    assert "intact" in login(auditor).get("/audit/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client = login(auditor)
+    assert client.get("/audit/").status_code == 200
+    assert "not been checked" in client.get("/audit/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post("/audit/verify/")
+    assert "intact" in client.get("/audit/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post("/audit/verify/")  # within 10 minutes: the stored result is shown, the chain is not re-walked
+    assert AuditCheck.objects.count() == 1
     assert login(officer).get("/audit/").status_code == 404
+
+
+def test_a_change_hidden_by_the_mask_is_still_audited(tree):
+    worker = tree.worker(bank_account="6217990388713570989", mobile="13912345678")
+    worker_update(by=tree.root_user, worker=worker, bank_account="6217889999999990989", mobile="13900005678")
+    entry = AuditEntry.objects.get(action="worker.update")
+    assert set(entry.after) == {"bank_account", "mobile"}
+    assert "6217889999999990989" not in str(entry.after)

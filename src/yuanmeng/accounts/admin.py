@@ -7,7 +7,7 @@ from yuanmeng.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts are operators' business: only superusers see them here."""
+    """Accounts are operators' business: only superusers see them here, read-only."""
 
     fieldsets = [*DjangoUserAdmin.fieldsets, (_("Yuanmeng"), {"fields": ["mobile", "display_name"]})]
     list_display = ["username", "display_name", "mobile", "is_staff", "is_active", "last_login"]
@@ -18,7 +18,12 @@ class UserAdmin(DjangoUserAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    has_change_permission = has_add_permission = has_view_permission
+    # Accounts and roles change only through audited services (pages, `yuanmeng` commands), never here.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

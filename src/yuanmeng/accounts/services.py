@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from yuanmeng.accounts.models import ApiToken
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.text import clean_text
+from yuanmeng.orgs.scoping import grants
 from yuanmeng.orgs.services import membership_grant
 from yuanmeng.people.permissions import can_change_worker
 
@@ -70,10 +72,27 @@ def superuser_create(*, username: str, password: str, display_name: str = ""):
     return user
 
 
+def can_use_api_tokens(user) -> bool:
+    """Tokens are for systems acting with a staff member's roles, not for workers' accounts."""
+    return user.is_superuser or bool(grants(user))
+
+
 @transaction.atomic
 def api_token_issue(*, by, name: str) -> tuple[ApiToken, str]:
     """A new token for the caller's own account; the secret is returned once and never stored."""
+    if not can_use_api_tokens(by):
+        raise PermissionDenied(_("Only union and school staff can create API tokens."))
+    name = clean_text(name, max_length=80, required=True)
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(user=by, name=name, digest=ApiToken.digest_of(secret))
     audit_record(actor=by, action="api_token.issue", obj=token, after={"name": name})
     return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, by, token: ApiToken) -> None:
+    if token.user_id != by.pk and not by.is_superuser:
+        raise PermissionDenied(_("You may revoke only your own tokens."))
+    if ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True):
+        audit_record(actor=by, action="api_token.revoke", obj=token, before={"revoked": False},
+                     after={"revoked": True})

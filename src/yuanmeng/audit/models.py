@@ -98,3 +98,19 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class AuditCheck(models.Model):
+    """The result of one walk of the whole chain (``yuanmeng audit verify`` or the page's button)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    by_label = models.CharField(max_length=150)
+    checked = models.BigIntegerField()
+    ok = models.BooleanField()
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

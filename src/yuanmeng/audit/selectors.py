@@ -1,9 +1,11 @@
 from yuanmeng.audit.models import AuditEntry
+from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.roles import Capability
 
 
 def audit_list(*, user, action: str = "", object_type: str = "", object_id: str = ""):
     qs = AuditEntry.objects.restrict(user, Capability.VIEW_AUDIT)
+    action = clean_search(action)
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:

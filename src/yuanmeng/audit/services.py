@@ -1,11 +1,11 @@
 """Writing and verifying the audit trail. ``audit_record`` runs inside the caller's transaction."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from yuanmeng.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from yuanmeng.audit.models import GENESIS_HASH, AuditCheck, AuditEntry, AuditHead
 
 SYSTEM_LABEL = "system"
 
@@ -86,3 +86,19 @@ def audit_verify(*, max_problems: int = 20) -> VerifyResult:
             f"the newest entry is {expected_seq - 1} but the chain head says {head_seq}: entries removed at the end"
         )
     return result
+
+
+CHECK_INTERVAL = timedelta(minutes=10)
+
+
+def audit_check_due(user) -> bool:
+    """The whole national chain is walked at most every 10 minutes from the page; operators any time."""
+    latest = AuditCheck.objects.first()
+    return user.is_superuser or latest is None or latest.at < datetime.now(UTC) - CHECK_INTERVAL
+
+
+def audit_check_run(*, by=None) -> AuditCheck:
+    """Verify the chain and keep the result, so that readers see the last check without re-walking it."""
+    result = audit_verify()
+    return AuditCheck.objects.create(by_label=str(by) if by else SYSTEM_LABEL, checked=result.checked,
+                                     ok=result.ok, problems=result.problems)

@@ -1,9 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from yuanmeng.audit.models import AuditCheck
 from yuanmeng.audit.selectors import audit_list
-from yuanmeng.audit.services import audit_verify
+from yuanmeng.audit.services import audit_check_due, audit_check_run
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.web.pagination import paginate
@@ -24,4 +27,11 @@ def audit_log(request):
 @login_required
 def audit_check(request):
     _require_audit_reader(request)
-    return render(request, "audit/audit_verify.html", {"result": audit_verify()})
+    if request.method == "POST":
+        if audit_check_due(request.user):
+            audit_check_run(by=request.user)
+        else:
+            messages.info(request, _("The chain was checked less than 10 minutes ago; its result is below."))
+        return redirect("audit_verify")
+    return render(request, "audit/audit_verify.html", {"result": AuditCheck.objects.first(),
+                                                       "can_run": audit_check_due(request.user)})

@@ -33,11 +33,12 @@ def encryption_keys_rotate(*, by=None) -> int:
     for model, names in encrypted_fields():
         last_pk = 0
         while True:
-            rows = list(model._default_manager.filter(pk__gt=last_pk).order_by("pk").values_list("pk", *names)[:CHUNK])
+            with transaction.atomic():
+                chunk = model._default_manager.select_for_update().filter(pk__gt=last_pk).order_by("pk")
+                rows = list(chunk.values_list("pk", *names)[:CHUNK])  # locked: no edit slips in between
+                _rotate_chunk(model, names, rows)
             if not rows:
                 break
-            with transaction.atomic():
-                _rotate_chunk(model, names, rows)
             total += len(rows)
             last_pk = rows[-1][0]
     with transaction.atomic():

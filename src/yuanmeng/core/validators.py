@@ -33,7 +33,7 @@ def validate_id_number(value: str) -> str:
         ) from None
     except stdnum_errors.InvalidChecksum:
         raise ValidationError(_("The check digit of this identity number is wrong."), code="checksum") from None
-    except stdnum_errors.InvalidComponent:
+    except (stdnum_errors.InvalidComponent, KeyError, ValueError):  # stdnum's region table raises KeyError
         raise ValidationError(
             _("This identity number has an impossible birth date or an unknown region code."),
             code="component",

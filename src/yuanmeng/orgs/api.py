@@ -1,7 +1,8 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from yuanmeng.core.api import Pages
 from yuanmeng.orgs import selectors, services
 from yuanmeng.orgs.models import EnterpriseSize, Industry, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -33,21 +34,21 @@ class EnterpriseOut(Schema):
 
 class EnterpriseIn(Schema):
     parent_id: int = Field(..., description="district, street or industry union the enterprise belongs to")
-    legal_name: str
-    credit_code: str = Field(..., description="18-character unified social credit code (GB 32100)")
+    legal_name: str = Field(..., max_length=120)
+    credit_code: str = Field(..., max_length=30, description="18-character unified social credit code (GB 32100)")
     industry: Industry
     size: EnterpriseSize
-    address: str = ""
+    address: str = Field("", max_length=200)
 
 
 @router.get("", response=list[OrganisationOut], summary="Organisations in my scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_organisations(request, kind: OrgKind | None = None, parent_id: int | None = None, q: str = ""):
     return selectors.organisation_list(user=request.user, kind=kind or "", parent_id=parent_id, search=q)
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises in my scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_enterprises(request, industry: Industry | None = None, q: str = ""):
     return selectors.enterprise_list(user=request.user, industry=industry or "", search=q)
 

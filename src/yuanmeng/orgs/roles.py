@@ -25,18 +25,24 @@ class Capability(models.TextChoices):
     MANAGE_MEMBERS = "manage_members", _("give and take roles")
     REVEAL_PII = "reveal_pii", _("see identity and bank numbers in full")
     VIEW_AUDIT = "view_audit", _("read the audit trail")
+    MANAGE_POLICIES = "manage_policies", _("draft, publish and close subsidy policies")
+    CONFIRM_APPLICATIONS = "confirm_applications", _("confirm applicants' employment and membership")
+    REVIEW_APPLICATIONS = "review_applications", _("review applications of an area")
+    APPROVE_APPLICATIONS = "approve_applications", _("approve applications and verify diplomas")
+    MANAGE_ROSTERS = "manage_rosters", _("upload enrolment and graduate rosters")
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ENTERPRISE_OFFICER: frozenset({C.VIEW, C.CHANGE_WORKERS}),
-    Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS}),
-    Role.CITY_ADMIN: frozenset(
-        {C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.VIEW_AUDIT}
-    ),
+    Role.ENTERPRISE_OFFICER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.CONFIRM_APPLICATIONS}),
+    Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.REVIEW_APPLICATIONS}),
+    Role.CITY_ADMIN: frozenset({
+        C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.VIEW_AUDIT,
+        C.MANAGE_POLICIES, C.APPROVE_APPLICATIONS,
+    }),
     Role.FINANCE_OFFICER: frozenset({C.VIEW, C.REVEAL_PII}),
     Role.AUDITOR: frozenset({C.VIEW, C.VIEW_AUDIT}),
-    Role.SCHOOL_STAFF: frozenset({C.VIEW}),
+    Role.SCHOOL_STAFF: frozenset({C.VIEW, C.MANAGE_ROSTERS}),
     Role.VIEWER: frozenset({C.VIEW}),
 }
 

@@ -1,10 +1,11 @@
 """The one place that decides what a user may see and change.
 
 A user's memberships grant capabilities over organisation subtrees. ``restrict()`` turns them
-into one SQL condition on the model's ``SCOPE_PATH`` (the path of the organisation a row belongs
-to), so pages, API, exports, admin and counts all filter the same way, in the database. Models may
-also name a ``SCOPE_OWNER`` field: the user a row belongs to sees it (a worker sees their own
-record) without any membership.
+into one SQL condition on the model's ``SCOPE_PATH``: the path of the organisation a row belongs
+to, or a tuple of them when a row belongs to several (an application belongs to an enterprise and
+to a school). Pages, API, exports, admin and counts all filter the same way, in the database.
+Models may also name a ``SCOPE_OWNER`` field: the user a row belongs to sees it (a worker sees
+their own record) without any membership.
 """
 
 from dataclasses import dataclass
@@ -64,14 +65,21 @@ def has_capability(user, capability: str, path: str | None = None) -> bool:
     return any(path.startswith(root) for root in roots)
 
 
+def model_scope_paths(model) -> tuple[str, ...]:
+    """The lookups from a row to the paths of the organisations it belongs to (usually one)."""
+    paths = model.SCOPE_PATH
+    return (paths,) if isinstance(paths, str) else tuple(paths)
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, capability: str = Capability.VIEW) -> "ScopedQuerySet":
         roots = scope_paths(user, capability)
         if roots is None:
             return self
         condition = Q()
-        for root in roots:
-            condition |= Q(**{f"{self.model.SCOPE_PATH}__startswith": root})
+        for lookup in model_scope_paths(self.model):
+            for root in roots:
+                condition |= Q(**{f"{lookup}__startswith": root})
         owner = getattr(self.model, "SCOPE_OWNER", None)
         if owner and capability == Capability.VIEW and getattr(user, "is_authenticated", False):
             condition |= Q(**{owner: user})

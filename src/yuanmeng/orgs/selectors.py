@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.orgs.roles import Capability
@@ -14,6 +15,7 @@ def organisation_list(*, user, kind: str = "", parent_id: int | None = None, sea
         qs = qs.filter(kind=kind)
     if parent_id:
         qs = qs.filter(parent_id=parent_id)
+    search = clean_search(search)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(code__iexact=search))
     return qs
@@ -25,8 +27,8 @@ def enterprise_list(*, user, industry: str = "", search: str = "", within=None):
         qs = qs.filter(industry=industry)
     if within is not None:
         qs = qs.filter(organisation__path__startswith=within.path)
+    search = clean_search(search)
     if search:
-        search = search.strip()
         qs = qs.filter(Q(legal_name__icontains=search) | Q(credit_code=normalise_text(search).upper()))
     return qs.annotate(worker_count=Count("workers")).order_by("legal_name")
 

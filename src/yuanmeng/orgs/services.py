@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import validate_credit_code
 from yuanmeng.orgs.models import ALLOWED_PARENTS, Enterprise, Membership, Organisation, OrgKind, School
 from yuanmeng.orgs.roles import ROLE_ORG_KINDS, Capability
@@ -31,16 +32,26 @@ def _check_placement(kind: str, parent: Organisation | None) -> None:
         )
 
 
-def _check_org_fields(*, code: str, name: str, region_code: str = "") -> None:
-    errors = {}
-    if not (code or "").strip():
-        errors["code"] = [_("This field is required.")]
-    if not (name or "").strip():
-        errors["name"] = [_("This field is required.")]
-    if region_code and not (len(region_code) == 6 and region_code.isdigit()):
-        errors["region_code"] = [_("A region code has 6 digits.")]
+def _check_text_fields(limits: dict[str, tuple[str, int, bool]]) -> dict[str, str]:
+    """``{field: (value, max length, required)}`` → cleaned values, or every problem at once."""
+    cleaned, errors = {}, {}
+    for field, (value, max_length, required) in limits.items():
+        try:
+            cleaned[field] = clean_text(value, max_length=max_length, required=required)
+        except ValidationError as exc:
+            errors[field] = exc.messages
     if errors:
         raise ValidationError(errors)
+    return cleaned
+
+
+def _check_org_fields(*, code: str, name: str, region_code: str = "", address: str = "") -> dict[str, str]:
+    cleaned = _check_text_fields({"code": (code, 32, True), "name": (name, 150, True),
+                                  "region_code": (region_code, 6, False), "address": (address, 200, False)})
+    region = cleaned["region_code"]
+    if region and not (len(region) == 6 and region.isdigit()):
+        raise ValidationError({"region_code": [_("A region code has 6 digits.")]})
+    return cleaned
 
 
 def _insert(org: Organisation) -> Organisation:
@@ -64,10 +75,10 @@ def _org_snapshot(org: Organisation) -> dict:
 def organisation_create(*, by, kind: str, code: str, name: str, parent: Organisation | None = None,
                         region_code: str = "", address: str = "", contact_phone: str = "") -> Organisation:
     _require(by, Capability.CHANGE_ORGS, parent, _("You may add organisations only within your own organisation."))
-    _check_org_fields(code=code, name=name, region_code=region_code)
+    fields = _check_org_fields(code=code, name=name, region_code=region_code, address=address)
     _check_placement(kind, parent)
-    org = _insert(Organisation(kind=kind, code=code.strip(), name=name.strip(), parent=parent,
-                               region_code=region_code, address=address, contact_phone=contact_phone))
+    org = _insert(Organisation(kind=kind, parent=parent, contact_phone=clean_text(contact_phone, max_length=30),
+                               **fields))
     audit_record(actor=by, action="organisation.create", obj=org, organisation=org, after=_org_snapshot(org))
     return org
 
@@ -82,17 +93,20 @@ def enterprise_register(*, by, parent: Organisation, legal_name: str, credit_cod
         credit_code = validate_credit_code(credit_code)
     except ValidationError as exc:
         errors["credit_code"] = exc.messages
-    if not (legal_name or "").strip():
-        errors["legal_name"] = [_("This field is required.")]
+    try:
+        text = _check_text_fields({"legal_name": (legal_name, 120, True), "address": (address, 200, False)})
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    legal_name, address = text["legal_name"], text["address"]
     if Enterprise.objects.filter(credit_code=credit_code).exists():
         raise ValidationError({"credit_code": [_("An enterprise with this credit code is already registered.")]})
     _check_placement(OrgKind.ENTERPRISE, parent)
     org = _insert(Organisation(kind=OrgKind.ENTERPRISE, code=code or f"E{credit_code}",
-                               name=union_name or f"{legal_name.strip()}工会",
+                               name=union_name or f"{legal_name}工会",
                                parent=parent, address=address, region_code=credit_code[2:8]))
-    enterprise = Enterprise.objects.create(organisation=org, legal_name=legal_name.strip(),
+    enterprise = Enterprise.objects.create(organisation=org, legal_name=legal_name,
                                            credit_code=credit_code, industry=industry, size=size)
     audit_record(actor=by, action="enterprise.register", obj=enterprise, organisation=org,
                  after={**_org_snapshot(org), "credit_code": credit_code, "industry": industry, "size": size})
@@ -103,12 +117,11 @@ def enterprise_register(*, by, parent: Organisation, legal_name: str, credit_cod
 def school_register(*, by, parent: Organisation, name: str, code: str, school_type: str,
                     school_code: str | None = None, address: str = "", region_code: str = "") -> School:
     _require(by, Capability.CHANGE_ORGS, parent, _("You may add schools only within your own organisation."))
-    _check_org_fields(code=code, name=name, region_code=region_code)
+    fields = _check_org_fields(code=code, name=name, region_code=region_code, address=address)
     if school_code and not (len(school_code) == 5 and school_code.isdigit()):
         raise ValidationError({"school_code": [_("A national school code has 5 digits.")]})
     _check_placement(OrgKind.SCHOOL, parent)
-    org = _insert(Organisation(kind=OrgKind.SCHOOL, code=code.strip(), name=name.strip(), parent=parent,
-                               address=address, region_code=region_code))
+    org = _insert(Organisation(kind=OrgKind.SCHOOL, parent=parent, **fields))
     school = School.objects.create(organisation=org, school_code=school_code or None, school_type=school_type)
     audit_record(actor=by, action="school.register", obj=school, organisation=org,
                  after={**_org_snapshot(org), "school_code": school_code, "school_type": school_type})

@@ -2,8 +2,9 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from yuanmeng.core.api import Pages
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.people import selectors, services
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
@@ -15,7 +16,8 @@ class WorkerOut(Schema):
     id: int
     name: str
     id_number: str = Field(..., description="masked unless your role may see it in full")
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(..., description="only where the identity number is shown in full")
+    birth_year: int
     sex: str
     mobile: str
     employer_id: int | None
@@ -34,6 +36,14 @@ class WorkerOut(Schema):
         return selectors.worker_numbers(obj, context["request"].user)["id_number"]
 
     @staticmethod
+    def resolve_birth_date(obj: Worker, context) -> datetime.date | None:
+        return selectors.worker_numbers(obj, context["request"].user)["birth_date"]
+
+    @staticmethod
+    def resolve_birth_year(obj: Worker) -> int:
+        return obj.birth_date.year
+
+    @staticmethod
     def resolve_bank_account(obj: Worker, context) -> str:
         return selectors.worker_numbers(obj, context["request"].user)["bank_account"]
 
@@ -43,9 +53,9 @@ class WorkerOut(Schema):
 
 
 class WorkerIn(Schema):
-    name: str
-    id_number: str = Field(..., description="18-character resident identity number (GB 11643)")
-    mobile: str
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=30, description="18-character resident identity number (GB 11643)")
+    mobile: str = Field(..., max_length=20)
     employer_id: int
     job_category: JobCategory
     union_member_since: datetime.date | None = None
@@ -53,14 +63,14 @@ class WorkerIn(Schema):
     is_new_employment_form: bool = False
     model_worker_level: HonourLevel = HonourLevel.NONE
     labour_medal_level: HonourLevel = HonourLevel.NONE
-    bank_name: str = ""
-    bank_account: str = ""
+    bank_name: str = Field("", max_length=60)
+    bank_account: str = Field("", max_length=40)
 
 
 class WorkerPatch(Schema):
-    name: str | None = None
-    id_number: str | None = None
-    mobile: str | None = None
+    name: str | None = Field(None, max_length=50)
+    id_number: str | None = Field(None, max_length=30)
+    mobile: str | None = Field(None, max_length=20)
     employer_id: int | None = None
     job_category: JobCategory | None = None
     union_member_since: datetime.date | None = None
@@ -68,8 +78,8 @@ class WorkerPatch(Schema):
     is_new_employment_form: bool | None = None
     model_worker_level: HonourLevel | None = None
     labour_medal_level: HonourLevel | None = None
-    bank_name: str | None = None
-    bank_account: str | None = None
+    bank_name: str | None = Field(None, max_length=60)
+    bank_account: str | None = Field(None, max_length=40)
 
 
 def _fields(request, data: dict) -> dict:
@@ -81,7 +91,7 @@ def _fields(request, data: dict) -> dict:
 
 
 @router.get("", response=list[WorkerOut], summary="Workers in my scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_workers(request, q: str = "", organisation_id: int | None = None, job_category: JobCategory | None = None):
     organisation = None
     if organisation_id:
@@ -104,5 +114,5 @@ def get_worker(request, worker_id: int):
 @router.patch("/{worker_id}", response=WorkerOut, summary="Change a worker's record")
 def update_worker(request, worker_id: int, payload: WorkerPatch):
     worker = get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
-    fields = _fields(request, payload.dict(exclude_unset=True))
+    fields = _fields(request, payload.dict(exclude_unset=True, exclude_none=True))
     return services.worker_update(by=request.user, worker=worker, **fields)

@@ -25,6 +25,8 @@ class WorkerForm(forms.ModelForm):
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
         self.by = by
+        if "employer" not in self.fields:  # the admin's read-only view builds the form without inputs
+            return
         self.fields["employer"].queryset = (
             Enterprise.objects.restrict(by, Capability.CHANGE_WORKERS).select_related("organisation")
             .order_by("legal_name")

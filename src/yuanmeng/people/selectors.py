@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from yuanmeng.core.crypto import blind_index
+from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text, validate_id_number
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
@@ -11,7 +12,7 @@ from yuanmeng.people.permissions import can_reveal_pii
 
 def _search(qs, search: str):
     """A full identity number is matched through its blind index, 11 digits as a mobile, else the name."""
-    term = normalise_text(search)
+    term = normalise_text(clean_search(search))
     if len(term) == 18:
         try:
             return qs.filter(id_number_index=blind_index(validate_id_number(term)))
@@ -39,7 +40,7 @@ def worker_list(*, user, search: str = "", organisation=None, job_category: str 
         qs = qs.exclude(model_worker_level="")
     elif priority == "labour_medal":
         qs = qs.exclude(labour_medal_level="")
-    if search.strip():
+    if clean_search(search):
         qs = _search(qs, search)
     return qs
 
@@ -52,5 +53,8 @@ def worker_get(*, user, worker_id: int, capability: str = Capability.VIEW) -> Wo
 def worker_numbers(worker: Worker, user) -> dict:
     """Identity and bank numbers as this user may see them: in full, or masked."""
     if can_reveal_pii(user, worker):
-        return {"id_number": worker.id_number, "bank_account": worker.bank_account, "masked": False}
-    return {"id_number": worker.id_number_masked, "bank_account": worker.bank_account_masked, "masked": True}
+        return {"id_number": worker.id_number, "bank_account": worker.bank_account, "masked": False,
+                "birth_date": worker.birth_date}
+    # The full birth date would give back most of the masked digits: the year is enough for a reviewer.
+    return {"id_number": worker.id_number_masked, "bank_account": worker.bank_account_masked, "masked": True,
+            "birth_date": None}

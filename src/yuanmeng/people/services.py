@@ -12,6 +12,7 @@ from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.masking import mask_number
+from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
     birth_date_and_sex,
     normalise_text,
@@ -22,6 +23,7 @@ from yuanmeng.core.validators import (
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
 from yuanmeng.people.permissions import can_change_worker, can_register_worker_at
 
+BOOLEAN_FIELDS = ("is_migrant_worker", "is_new_employment_form")
 EDITABLE_FIELDS = (
     "name", "id_number", "mobile", "employer", "union_member_since", "job_category",
     "is_migrant_worker", "is_new_employment_form", "model_worker_level", "labour_medal_level",
@@ -58,8 +60,8 @@ def _clean_one(name: str, value):
     if name in _VALIDATORS:
         return _VALIDATORS[name](value or "")
     if name == "name":
-        value = " ".join((value or "").split())
-        if not 2 <= len(value) <= 50:
+        value = clean_text(value, max_length=50, required=True)
+        if len(value) < 2:
             raise ValidationError(_("A name has 2 to 50 characters."))
         return value
     if name in _CHOICES and value not in _CHOICES[name]:
@@ -67,7 +69,9 @@ def _clean_one(name: str, value):
     if name == "union_member_since" and value and value > timezone.localdate():
         raise ValidationError(_("The union membership date cannot be in the future."))
     if name == "bank_name":
-        return (value or "").strip()
+        return clean_text(value, max_length=60)
+    if name in BOOLEAN_FIELDS and not isinstance(value, bool):
+        raise ValidationError(_("Yes or no."))
     return value
 
 
@@ -81,6 +85,23 @@ def _apply(worker: Worker, cleaned: dict) -> None:
     if "bank_account" in cleaned:
         worker.bank_account_index = blind_index(worker.bank_account) if worker.bank_account else ""
         worker.bank_account_masked = mask_number(worker.bank_account)
+
+
+# Editable field → the columns it writes.
+DERIVED_COLUMNS = {
+    "id_number": ("id_number", "id_number_index", "id_number_masked", "birth_date", "sex"),
+    "bank_account": ("bank_account", "bank_account_index", "bank_account_masked"),
+}
+
+
+def _columns(fields) -> list[str]:
+    return sorted({column for f in fields for column in DERIVED_COLUMNS.get(f, (f,))} | {"updated_at"})
+
+
+def _comparable(worker: Worker) -> dict:
+    """What decides whether something changed: personal numbers by their blind index, not their mask."""
+    return {**worker_snapshot(worker), "id_number": worker.id_number_index, "mobile": worker.mobile,
+            "bank_account": worker.bank_account_index}
 
 
 def worker_snapshot(worker: Worker) -> dict:
@@ -138,11 +159,14 @@ def worker_check(*, by, fields: dict, worker: Worker | None = None) -> None:
     _prepare(by, copy.copy(worker) if worker else Worker(), fields)
 
 
-def _save(worker: Worker) -> None:
+def _save(worker: Worker, fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
-            worker.save()
-    except IntegrityError:  # a concurrent registration of the same person won the race
+            worker.save(update_fields=fields)
+    except IntegrityError as exc:
+        if "id_number_index" not in str(exc):
+            raise
+        # a concurrent registration of the same person won the race
         raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]}) from None
 
 
@@ -162,11 +186,14 @@ def worker_update(*, by, worker: Worker, **fields) -> Worker:
     allowed, reason = can_change_worker(by, worker)
     if not allowed:
         raise PermissionDenied(reason)
-    before = worker_snapshot(worker)
+    worker = Worker.objects.select_for_update().select_related("employer__organisation").get(pk=worker.pk)
+    before, before_shown = _comparable(worker), worker_snapshot(worker)
     _prepare(by, worker, fields)
-    _save(worker)
-    old, new = changes(before, worker_snapshot(worker))
-    if new:
-        audit_record(actor=by, action="worker.update", obj=worker, organisation=worker.employer.organisation,
-                     before=old, after=new)
+    changed, _new = changes(before, _comparable(worker))
+    if not changed:
+        return worker
+    _save(worker, fields=_columns(changed))
+    after_shown = worker_snapshot(worker)
+    audit_record(actor=by, action="worker.update", obj=worker, organisation=worker.employer.organisation,
+                 before={k: before_shown[k] for k in changed}, after={k: after_shown[k] for k in changed})
     return worker

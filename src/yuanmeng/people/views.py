@@ -34,8 +34,11 @@ def _worker_or_404(request, worker_id: int) -> Worker:
 @login_required
 def worker_list(request):
     organisation = None
-    if request.GET.get("org"):
-        organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=request.GET["org"])
+    org_id = request.GET.get("org", "")
+    if org_id:
+        if not org_id.isdigit():
+            raise Http404
+        organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=int(org_id))
     workers = selectors.worker_list(
         user=request.user, search=request.GET.get("q", ""), organisation=organisation,
         job_category=request.GET.get("job_category", ""), priority=request.GET.get("priority", ""),

@@ -6,15 +6,18 @@ from functools import reduce
 from django.contrib import admin
 
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.scoping import has_capability, model_scope_paths
 
 
-def scope_path_of(obj) -> str | None:
-    """Follow the model's SCOPE_PATH (``employer__organisation__path``) from one row."""
-    try:
-        return reduce(getattr, obj.SCOPE_PATH.split("__"), obj)
-    except AttributeError:
-        return None
+def scope_paths_of(obj) -> list[str]:
+    """Follow the model's SCOPE_PATH lookups (``employer__organisation__path``) from one row."""
+    paths = []
+    for lookup in model_scope_paths(type(obj)):
+        try:
+            paths.append(reduce(getattr, lookup.split("__"), obj))
+        except AttributeError:
+            continue
+    return [p for p in paths if p]
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -29,8 +32,10 @@ class ScopedAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return has_capability(request.user, capability)
-        path = scope_path_of(obj)
-        return request.user.is_superuser if path is None else has_capability(request.user, capability, path)
+        paths = scope_paths_of(obj)
+        if not paths:
+            return request.user.is_superuser
+        return any(has_capability(request.user, capability, path) for path in paths)
 
     def has_module_permission(self, request):
         return self._allowed(request, self.view_capability, None)

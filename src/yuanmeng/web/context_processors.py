@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.accounts.services import can_use_api_tokens
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import grants, has_capability
+from yuanmeng.orgs.scoping import has_capability
 
 # (label, url name, who sees it)
 NAVIGATION = [
@@ -14,7 +15,7 @@ NAVIGATION = [
     (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Organisations"), "organisation_index", lambda u: has_capability(u, Capability.VIEW)),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
-    (_("Account"), "account", lambda u: bool(grants(u)) or u.is_superuser),
+    (_("Account"), "account", can_use_api_tokens),
     (_("Admin"), "admin:index", lambda u: u.is_staff),
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/", views.my_record, name="my_record"),
     path("account/", views.account, name="account"),
     path("account/tokens/", views.token_issue, name="token_issue"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("workers/", people_views.worker_list, name="worker_list"),
     path("workers/new/", people_views.worker_edit, name="worker_add"),
     path("workers/<int:worker_id>/", people_views.worker_detail, name="worker_detail"),

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ('name', models.CharField(max_length=150, verbose_name='name')),
                 ('kind', models.CharField(choices=[('national', 'National federation'), ('province', 'Province union'), ('city', 'City union'), ('district', 'District union'), ('industry', 'Industry union'), ('street', 'Street union'), ('enterprise', 'Enterprise union'), ('school', 'School'), ('provider', 'Training provider')], max_length=16, verbose_name='kind')),
                 ('path', models.CharField(db_index=True, editable=False, max_length=255)),
                 ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),

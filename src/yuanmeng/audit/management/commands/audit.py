@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yuanmeng.audit.services import audit_verify
+from yuanmeng.audit.services import audit_check_run
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, action, **options):
-        result = audit_verify()
+        result = audit_check_run()
         if options["json"]:
             self.stdout.write(json.dumps({"ok": result.ok, "checked": result.checked, "problems": result.problems}))
         elif result.ok:

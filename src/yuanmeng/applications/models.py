@@ -1,0 +1,152 @@
+"""Applications for a subsidy, their history, their documents, and the schools' rosters."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.applications.workflow import DEAD_STATES, Action, State
+from yuanmeng.core.crypto import EncryptedTextField
+from yuanmeng.orgs.scoping import ScopedQuerySet
+from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType
+
+
+class StudyMode(models.TextChoices):
+    PART_TIME = "part_time", _("Part-time (spare-time)")
+    DISTANCE = "distance", _("Distance (online)")
+    FULL_TIME = "full_time", _("Full-time")
+
+
+class Application(models.Model):
+    # Seen by the unions above the enterprise and by the school the worker studies at.
+    SCOPE_PATH = ("organisation__path", "school__organisation__path")
+    SCOPE_OWNER = "worker__user"
+
+    worker = models.ForeignKey("people.Worker", verbose_name=_("worker"), on_delete=models.PROTECT,
+                               related_name="applications")
+    policy = models.ForeignKey("policies.Policy", verbose_name=_("policy"), on_delete=models.PROTECT,
+                               related_name="applications")
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name=_("enterprise union"),
+                                     on_delete=models.PROTECT, related_name="applications")
+    level = models.CharField(_("education level"), max_length=10, choices=Level.choices)
+    programme_type = models.CharField(_("programme type"), max_length=20, choices=ProgrammeType.choices)
+    school = models.ForeignKey("orgs.School", verbose_name=_("school"), on_delete=models.PROTECT,
+                               related_name="applications")
+    major = models.CharField(_("major"), max_length=100)
+    study_mode = models.CharField(_("study mode"), max_length=10, choices=StudyMode.choices)
+    enrolment_date = models.DateField(_("enrolment date"))
+    student_number = models.CharField(_("student number"), max_length=40)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED,
+                             db_index=True)
+    priority_group = models.CharField(_("priority group"), max_length=24, blank=True)
+    priority_rank = models.PositiveSmallIntegerField(default=0)
+    submitted_at = models.DateTimeField(_("submitted"), db_index=True)
+    certificate_number = models.CharField(_("diploma certificate number"), max_length=40, null=True,
+                                          blank=True, unique=True)
+    graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
+    diploma_note = models.TextField(_("diploma check"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            # One live application per person and level, anywhere (a person has one worker record).
+            models.UniqueConstraint(fields=["worker", "level"], condition=~Q(state__in=DEAD_STATES),
+                                    name="one_live_application_per_level"),
+        ]
+        indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.worker.name} · {self.get_level_display()}"
+
+
+class ApplicationEvent(models.Model):
+    """One step of an application's history: who did what, in which role, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=[("submit", _("Submit")), *Action.choices])
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=150)
+    role = models.CharField(_("as"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state} → {self.to_state}"
+
+
+def _document_path(document, filename: str) -> str:
+    return f"applications/{document.application_id}/{document.sha256[:16]}-{document.kind}"
+
+
+class Document(models.Model):
+    """An uploaded proof, stored outside the web root and served only to those in scope."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=_document_path, storage=None)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+
+class Roster(models.Model):
+    """A school's list of graduates, as uploaded."""
+
+    SCOPE_PATH = "school__organisation__path"
+
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="rosters")
+    file_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    mismatched = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.file_name}"
+
+
+class RosterEntry(models.Model):
+    """One graduate on a school's roster: the authority on a diploma certificate number."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="entries")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    certificate_number = models.CharField(max_length=40, db_index=True)
+    id_number = EncryptedTextField()
+    id_number_index = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=50)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    major = models.CharField(max_length=100, blank=True)
+    graduation_date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "certificate_number"], name="roster_entry_once")]
+
+    def __str__(self) -> str:
+        return self.certificate_number

@@ -1,0 +1,183 @@
+"""Drafting, publishing, closing and superseding policies. Published terms are frozen."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yuanmeng.audit.services import audit_record, changes
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people.models import JobCategory
+from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType, Selection
+
+EDITABLE_FIELDS = (
+    "code", "title", "year", "description", "parent", "amount_college_fen", "amount_bachelor_fen",
+    "programme_types", "min_membership_months", "job_categories", "min_age", "max_age", "first_diploma_only",
+    "local_employment_only", "opens_on", "closes_on", "required_documents", "priority_groups",
+    "annual_budget_fen", "max_applicants", "max_approvals", "selection",
+)
+_LISTS = {
+    "programme_types": ProgrammeType.values,
+    "job_categories": JobCategory.values,
+    "required_documents": DocumentKind.values,
+    "priority_groups": PriorityGroup.values,
+}
+
+
+def _require(by, organisation) -> None:
+    if not has_capability(by, Capability.MANAGE_POLICIES, organisation.path):
+        raise PermissionDenied(_("You may manage policies only of your own union and the unions below it."))
+
+
+def _check_list(name: str, values) -> list[str]:
+    if not isinstance(values, list | tuple) or any(v not in _LISTS[name] for v in values):
+        raise ValidationError(_("Choose from the listed options."))
+    if len(set(values)) != len(values):
+        raise ValidationError(_("Each option may be chosen once."))
+    return list(values)
+
+
+def _clean(fields: dict) -> dict:
+    cleaned, errors = {}, {}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"not an editable policy field: {name}")
+        try:
+            cleaned[name] = _check_list(name, value) if name in _LISTS else value
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if "selection" in cleaned and cleaned["selection"] not in Selection.values:
+        errors["selection"] = [_("Choose from the listed options.")]
+    for name in ("min_age", "max_age"):
+        if cleaned.get(name) is not None and not 16 <= cleaned[name] <= 70:
+            errors[name] = [_("An age between 16 and 70.")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_consistent(policy: Policy) -> None:
+    errors = {}
+    if policy.min_age and policy.max_age and policy.max_age < policy.min_age:
+        errors["max_age"] = [_("The maximum age is below the minimum age.")]
+    if policy.opens_on and policy.closes_on and policy.closes_on < policy.opens_on:
+        errors["closes_on"] = [_("The window closes before it opens.")]
+    if policy.parent_id and not policy.organisation.is_within(policy.parent.organisation):
+        errors["parent"] = [_("A matching policy tops up a policy of a union above its own.")]
+    if policy.parent_id and policy.parent.parent_id:
+        errors["parent"] = [_("A matching policy tops up a subsidy policy, not another matching policy.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(policy: Policy) -> dict:
+    values = {name: getattr(policy, name) for name in EDITABLE_FIELDS if name != "parent"}
+    values["parent"] = policy.parent_id
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items()}
+
+
+def _save(policy: Policy) -> None:
+    try:
+        with transaction.atomic():
+            policy.save()
+    except IntegrityError:
+        raise ValidationError({"code": [_("This policy code is already in use.")]}) from None
+
+
+@transaction.atomic
+def policy_create(*, by, organisation, **fields) -> Policy:
+    _require(by, organisation)
+    missing = {f: [_("This field is required.")] for f in ("code", "title", "year") if not fields.get(f)}
+    if missing:
+        raise ValidationError(missing)
+    policy = Policy(organisation=organisation, **_clean(fields))
+    _check_consistent(policy)
+    _save(policy)
+    audit_record(actor=by, action="policy.create", obj=policy, organisation=organisation, after=_snapshot(policy))
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, by, policy: Policy, **fields) -> Policy:
+    _require(by, policy.organisation)
+    if policy.status != PolicyStatus.DRAFT:
+        raise ValidationError(_("A published policy cannot be edited; supersede it with a new version."))
+    before = _snapshot(policy)
+    for name, value in _clean(fields).items():
+        setattr(policy, name, value)
+    _check_consistent(policy)
+    _save(policy)
+    old, new = changes(before, _snapshot(policy))
+    if new:
+        audit_record(actor=by, action="policy.update", obj=policy, organisation=policy.organisation,
+                     before=old, after=new)
+    return policy
+
+
+def _check_publishable(policy: Policy) -> None:
+    errors = {}
+    if not policy.levels:
+        errors["amount_college_fen"] = [_("Set the amount for at least one education level.")]
+    if not policy.is_matching:
+        if not policy.programme_types:
+            errors["programme_types"] = [_("Choose the programme types the policy accepts.")]
+        if not (policy.opens_on and policy.closes_on):
+            errors["closes_on"] = [_("Set the application window.")]
+        elif policy.closes_on < timezone.localdate():
+            errors["closes_on"] = [_("The application window has already closed.")]
+    elif policy.parent.status != PolicyStatus.PUBLISHED:
+        errors["parent"] = [_("The policy it tops up is not published.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def policy_publish(*, by, policy: Policy) -> Policy:
+    """Publish a draft; if it supersedes a policy, that one closes in the same transaction."""
+    _require(by, policy.organisation)
+    if policy.status != PolicyStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    _check_publishable(policy)
+    now = timezone.now()
+    if not Policy.objects.filter(pk=policy.pk, status=PolicyStatus.DRAFT).update(
+            status=PolicyStatus.PUBLISHED, published_at=now):
+        raise ValidationError(_("Someone else changed this policy; reload and try again."))
+    policy.status, policy.published_at = PolicyStatus.PUBLISHED, now
+    audit_record(actor=by, action="policy.publish", obj=policy, organisation=policy.organisation,
+                 before={"status": PolicyStatus.DRAFT}, after={"status": PolicyStatus.PUBLISHED})
+    if policy.supersedes_id and policy.supersedes.status == PolicyStatus.PUBLISHED:
+        policy_close(by=by, policy=policy.supersedes)
+    return policy
+
+
+@transaction.atomic
+def policy_close(*, by, policy: Policy) -> Policy:
+    _require(by, policy.organisation)
+    if policy.status != PolicyStatus.PUBLISHED:
+        raise ValidationError(_("Only a published policy can be closed."))
+    now = timezone.now()
+    Policy.objects.filter(pk=policy.pk).update(status=PolicyStatus.CLOSED, closed_at=now)
+    policy.status, policy.closed_at = PolicyStatus.CLOSED, now
+    audit_record(actor=by, action="policy.close", obj=policy, organisation=policy.organisation,
+                 before={"status": PolicyStatus.PUBLISHED}, after={"status": PolicyStatus.CLOSED})
+    return policy
+
+
+@transaction.atomic
+def policy_supersede(*, by, policy: Policy, code: str) -> Policy:
+    """A draft copy of a published policy, to change its terms; publishing it closes the original."""
+    _require(by, policy.organisation)
+    if policy.status != PolicyStatus.PUBLISHED:
+        raise ValidationError(_("Only a published policy can be superseded; edit the draft instead."))
+    if hasattr(policy, "superseded_by"):
+        raise ValidationError(_("This policy already has a new version."))
+    fields = {name: getattr(policy, name) for name in EDITABLE_FIELDS}
+    fields["code"] = code
+    draft = policy_create(by=by, organisation=policy.organisation, **fields)
+    Policy.objects.filter(pk=draft.pk).update(supersedes=policy)
+    draft.supersedes = policy
+    return draft
