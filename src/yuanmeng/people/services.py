@@ -186,7 +186,7 @@ def worker_update(*, by, worker: Worker, **fields) -> Worker:
     allowed, reason = can_change_worker(by, worker)
     if not allowed:
         raise PermissionDenied(reason)
-    worker = Worker.objects.select_for_update().select_related("employer__organisation").get(pk=worker.pk)
+    worker = Worker.objects.select_for_update(of=("self",)).select_related("employer__organisation").get(pk=worker.pk)
     before, before_shown = _comparable(worker), worker_snapshot(worker)
     _prepare(by, worker, fields)
     changed, _new = changes(before, _comparable(worker))
