@@ -1,11 +1,19 @@
 """Test data built through the real services, so tests see what users would."""
 
+import datetime
 import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from django.contrib.auth import get_user_model
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, worker_account_create
+from yuanmeng.applications.services import application_submit
+from yuanmeng.orgs.models import SchoolType
+from yuanmeng.orgs.services import school_register
+from yuanmeng.policies.models import DocumentKind, Level, PriorityGroup, ProgrammeType
+from yuanmeng.policies.services import policy_create, policy_publish
 from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind
 from yuanmeng.orgs.services import enterprise_register, organisation_create
 from yuanmeng.people.models import JobCategory
@@ -32,6 +40,10 @@ def mobile(serial: int | None = None) -> str:
     return f"139{(serial or next(_serial)):08d}"
 
 
+def pdf(name: str = "录取通知书.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "application/pdf")
+
+
 def superuser():
     return get_user_model().objects.create_superuser(username=f"root{next(_serial)}", password=PASSWORD)
 
@@ -53,8 +65,9 @@ class Tree:
                                           parent=self.city, region_code="440105")
         self.tianhe_firm = self.enterprise(self.tianhe, "天河精密制造有限公司")
         self.haizhu_firm = self.enterprise(self.haizhu, "海珠物流有限公司", region="440105")
-        self.school = organisation_create(by=by, kind=OrgKind.SCHOOL, code="GZOU", name="广州开放大学",
-                                          parent=self.city)
+        self.school_profile = school_register(by=by, parent=self.city, name="广州开放大学", code="GZOU",
+                                              school_type=SchoolType.OPEN_UNIVERSITY, school_code="51161")
+        self.school = self.school_profile.organisation
 
     def enterprise(self, parent, name, region="440106"):
         return enterprise_register(by=self.root_user, parent=parent, legal_name=name,
@@ -76,3 +89,34 @@ class Tree:
 
     def worker_login(self, worker):
         return worker_account_create(by=self.root_user, worker=worker, password=PASSWORD)
+
+    def policy(self, organisation=None, publish=True, **fields):
+        today = datetime.date.today()
+        values = {
+            "code": f"P{next(_serial)}", "title": "广州市职工求学圆梦资助", "year": today.year,
+            "amount_college_fen": 150_000, "amount_bachelor_fen": 150_000,
+            "programme_types": list(ProgrammeType.values), "min_membership_months": 6,
+            "opens_on": today - datetime.timedelta(days=30), "closes_on": today + datetime.timedelta(days=60),
+            "required_documents": [DocumentKind.ENROLMENT_PROOF],
+            "priority_groups": [PriorityGroup.MODEL_WORKER, PriorityGroup.LABOUR_MEDAL, PriorityGroup.FRONT_LINE],
+            "annual_budget_fen": 660_000_000,
+        }
+        values.update(fields)
+        policy = policy_create(by=self.root_user, organisation=organisation or self.city, **values)
+        return policy_publish(by=self.root_user, policy=policy) if publish else policy
+
+    def member(self, employer=None, **fields):
+        """A worker who can apply: a union member for a year, with a login."""
+        fields.setdefault("union_member_since", datetime.date.today() - datetime.timedelta(days=400))
+        worker = self.worker(employer=employer, **fields)
+        self.worker_login(worker)
+        return worker
+
+    def apply(self, worker, policy, by=None, **fields):
+        values = {"level": Level.COLLEGE, "programme_type": ProgrammeType.OPEN_UNIVERSITY,
+                  "school": self.school_profile, "major": "机电一体化技术", "study_mode": "part_time",
+                  "enrolment_date": datetime.date.today() - datetime.timedelta(days=10),
+                  "student_number": f"S{next(_serial)}",
+                  "documents": {DocumentKind.ENROLMENT_PROOF: pdf()}}
+        values.update(fields)
+        return application_submit(by=by or worker.user, worker=worker, policy=policy, **values)

@@ -4,8 +4,9 @@ from tests.builders import Tree
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
 @pytest.fixture

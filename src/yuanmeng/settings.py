@@ -163,6 +163,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 PAGE_SIZE = 25
 
+# Uploaded documents live outside the web root and are served only through a scoped view.
+MEDIA_ROOT = Path(os.environ.get("YUANMENG_UPLOADS", VAR_DIR / "uploads"))
+MAX_UPLOAD_BYTES = int(os.environ.get("YUANMENG_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.services.ConsoleBackend")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

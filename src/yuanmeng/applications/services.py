@@ -1,0 +1,271 @@
+"""Every change to an application: submit, move through review, diplomas, documents.
+
+Each public function is one transaction that checks the caller's role and scope, writes the
+history row (``ApplicationEvent``), the audit entry and the worker's notification together.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yuanmeng.applications.documents import CheckedUpload, check_upload
+from yuanmeng.applications.eligibility import check_eligibility
+from yuanmeng.applications.models import Application, Document, StudyMode
+from yuanmeng.applications.rosters import match_against_roster
+from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
+from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.text import clean_text
+from yuanmeng.orgs.models import School
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.policies.groups import priority_of
+from yuanmeng.policies.models import DocumentKind, Policy, ProgrammeType
+
+# Which form field an eligibility failure belongs to.
+DEDICATED_SERVICES = (Action.RESUBMIT, Action.SUBMIT_DIPLOMA)  # application_resubmit, application_submit_diploma
+CHECK_FIELDS = {"window": "policy", "intake": "policy", "level": "level", "programme_type": "programme_type",
+                "duplicate": "level", "first_diploma": "level"}
+ENROLMENT_FIELDS = ("level", "programme_type", "school", "major", "study_mode", "enrolment_date",
+                    "student_number")
+
+
+def _take_approval_place(policy: Policy) -> None:
+    if policy.max_approvals is None:
+        Policy.objects.filter(pk=policy.pk).update(approval_count=F("approval_count") + 1)
+    elif not Policy.objects.filter(pk=policy.pk, approval_count__lt=policy.max_approvals).update(
+            approval_count=F("approval_count") + 1):
+        raise ValidationError(_("The policy has reached its approval limit."))
+
+
+@transaction.atomic
+def application_transition(*, by, application: Application, action: str, reason: str = "") -> Application:
+    """One step of review (confirm, review, approve, return, reject, withdraw, verify diploma…)."""
+    if action in DEDICATED_SERVICES:
+        raise ValidationError(_("Use the form for this step (it needs more than a decision)."))
+    move = TRANSITIONS.get((application.state, action))
+    if move is None:
+        raise ValidationError(_("“%(action)s” is not possible while the application is “%(state)s”.") % {
+            "action": Action(action).label if action in Action.values else action,
+            "state": State(application.state).label})
+    role = acting_role(by, application, move[0])
+    if role is None:
+        raise PermissionDenied(_("Your role cannot do this at this step."))
+    reason = clean_text(reason, max_length=500)
+    if action in NEEDS_REASON and not reason:
+        raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})
+    if action == Action.APPROVE:
+        _take_approval_place(application.policy)
+    return apply_move(application, by=by, action=action, role=role, reason=reason)
+
+
+@dataclass
+class BulkResult:
+    done: list[int]
+    failed: dict[int, str]
+
+
+def applications_bulk_transition(*, by, applications, action: str, reason: str = "") -> BulkResult:
+    """The same move for many applications; each succeeds or fails on its own, with its reason."""
+    result = BulkResult(done=[], failed={})
+    for application in applications:
+        try:
+            application_transition(by=by, application=application, action=action, reason=reason)
+        except (ValidationError, PermissionDenied) as exc:
+            result.failed[application.pk] = " ".join(getattr(exc, "messages", [str(exc)]))
+        else:
+            result.done.append(application.pk)
+    return result
+
+
+# ---- submitting --------------------------------------------------------------------------------
+
+def _clean_enrolment(fields: dict) -> dict:
+    cleaned, errors = {}, {}
+    for name in ENROLMENT_FIELDS:
+        value = fields.get(name)
+        try:
+            cleaned[name] = _clean_enrolment_field(name, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_enrolment_field(name: str, value):
+    if name in ("major", "student_number"):
+        return clean_text(value, max_length=100 if name == "major" else 40, required=True)
+    if value in (None, ""):
+        raise ValidationError(_("This field is required."))
+    if name == "programme_type" and value not in ProgrammeType.values:
+        raise ValidationError(_("Choose from the listed options."))
+    if name == "study_mode" and value not in StudyMode.values:
+        raise ValidationError(_("Choose from the listed options."))
+    if name == "school" and not isinstance(value, School):
+        raise ValidationError(_("Choose the school."))
+    if name == "enrolment_date":
+        if not isinstance(value, datetime.date):
+            raise ValidationError(_("Enter a date."))
+        if value > timezone.localdate():
+            raise ValidationError(_("The enrolment date cannot be in the future."))
+    return value
+
+
+def _check_documents(policy: Policy, documents: dict[str, CheckedUpload]) -> None:
+    required = [kind for kind in policy.required_documents if kind != DocumentKind.DIPLOMA]
+    missing = [DocumentKind(kind).label for kind in required if kind not in documents]
+    if missing:
+        raise ValidationError({"documents": [_("Upload: %(list)s.") % {"list": ", ".join(str(m) for m in missing)}]})
+
+
+def _checked_documents(uploads: dict) -> dict[str, CheckedUpload]:
+    checked, errors = {}, {}
+    for kind, upload in (uploads or {}).items():
+        if kind not in DocumentKind.values:
+            raise ValidationError({"documents": [_("Unknown document kind “%(kind)s”.") % {"kind": kind}]})
+        try:
+            checked[kind] = check_upload(upload, field=f"document_{kind}")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def _store_documents(application: Application, documents: dict[str, CheckedUpload], by) -> None:
+    for kind, checked in documents.items():
+        Document.objects.create(application=application, kind=kind, file=checked.upload,
+                                original_name=clean_text(checked.upload.name, max_length=200),
+                                content_type=checked.content_type, size=checked.upload.size,
+                                sha256=checked.sha256, uploaded_by=by)
+
+
+def _eligibility_errors(eligibility) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for failure in eligibility.failures:
+        errors.setdefault(CHECK_FIELDS.get(failure.code, "__all__"), []).append(failure.message)
+    return errors
+
+
+def _take_applicant_place(policy: Policy) -> None:
+    if policy.max_applicants is None:
+        Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + 1)
+    elif not Policy.objects.filter(pk=policy.pk, applicant_count__lt=policy.max_applicants).update(
+            applicant_count=F("applicant_count") + 1):
+        raise ValidationError({"policy": [_("The policy has reached its intake limit; the channel is closed.")]})
+
+
+@transaction.atomic
+def application_submit(*, by, worker, policy: Policy, documents: dict | None = None, **fields) -> Application:
+    """Pre-register an enrolment: the worker themself, or their enterprise union on their behalf."""
+    if not may_act_for(by, worker):
+        raise PermissionDenied(_("You may apply only for yourself or for workers of your enterprise."))
+    if policy.is_matching:
+        raise ValidationError({"policy": [_("Apply to the subsidy policy; matching funds are added to it.")]})
+    cleaned = _clean_enrolment(fields)
+    eligibility = check_eligibility(worker=worker, policy=policy, level=cleaned["level"],
+                                    programme_type=cleaned["programme_type"])
+    if not eligibility.ok:
+        raise ValidationError(_eligibility_errors(eligibility))
+    checked = _checked_documents(documents)
+    _check_documents(policy, checked)
+    _take_applicant_place(policy)
+    now = timezone.now()
+    group, rank = priority_of(worker, policy.priority_groups, timezone.localdate())
+    application = Application(worker=worker, policy=policy, organisation=worker.employer.organisation,
+                              state=State.SUBMITTED, submitted_at=now, priority_group=group, priority_rank=rank,
+                              **cleaned)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise ValidationError({"level": [_("There is already a live application for this level (one per person).")]}) \
+            from None
+    _store_documents(application, checked, by)
+    role = APPLICANT if worker.user_id == by.pk else Capability.CONFIRM_APPLICATIONS
+    record_event(application, by=by, action="submit", from_state="", to_state=State.SUBMITTED, role=role)
+    return application
+
+
+@transaction.atomic
+def application_resubmit(*, by, application: Application, documents: dict | None = None,
+                         **fields) -> Application:
+    """After a return for correction: apply the worker's corrections, check again, send back to review."""
+    move = TRANSITIONS.get((application.state, Action.RESUBMIT))
+    role = acting_role(by, application, move[0]) if move else None
+    if move is None:
+        raise ValidationError(_("Only a returned application can be resubmitted."))
+    if role is None:
+        raise PermissionDenied(_("Your role cannot do this at this step."))
+    current = {name: getattr(application, name) for name in ENROLMENT_FIELDS}
+    cleaned = _clean_enrolment({**current, **fields})
+    eligibility = check_eligibility(worker=application.worker, policy=application.policy, level=cleaned["level"],
+                                    programme_type=cleaned["programme_type"], exclude_application=application.pk)
+    failures = [f for f in eligibility.failures if f.code not in ("window", "intake")]  # already inside
+    if failures:
+        raise ValidationError(_eligibility_errors(type(eligibility)(checks=failures)))
+    checked = _checked_documents(documents)
+    changed = {name: value for name, value in cleaned.items() if current[name] != value}
+    _store_documents(application, checked, by)
+    return apply_move(application, by=by, action=Action.RESUBMIT, role=role, **changed)
+
+
+# ---- diplomas ----------------------------------------------------------------------------------
+
+DIPLOMA_PATTERN = re.compile(r"^(\d{5})([1567])(\d{4})(0[56])(\d{5,6})$")
+LEVEL_CODES = {"05": "bachelor", "06": "college"}
+
+
+def diploma_format_warning(number: str, *, level: str, school: School) -> str:
+    """A note when a number does not read like a national diploma number; never a refusal."""
+    match = DIPLOMA_PATTERN.match(number)
+    if not match:
+        return _("The number does not follow the usual national layout (school code, type, year, level, serial).")
+    school_code, _type, _year, level_code, _serial = match.groups()
+    notes = []
+    if school.school_code and school_code != school.school_code:
+        notes.append(_("It starts with school code %(code)s, not the school's %(school)s.") % {
+            "code": school_code, "school": school.school_code})
+    if LEVEL_CODES[level_code] != level:
+        notes.append(_("Its level digits say a different education level."))
+    return " ".join(notes)
+
+
+@transaction.atomic
+def application_submit_diploma(*, by, application: Application, certificate_number: str,
+                               graduation_date: datetime.date, scan=None) -> Application:
+    """The diploma: a number accepted once ever, its scan, and an immediate match against the school's roster."""
+    move = TRANSITIONS.get((application.state, Action.SUBMIT_DIPLOMA))
+    if move is None:
+        raise ValidationError(_("A diploma can be submitted once the pre-registration is approved."))
+    role = acting_role(by, application, move[0])
+    if role is None:
+        raise PermissionDenied(_("Your role cannot do this at this step."))
+    number = clean_text(certificate_number, max_length=40, required=True).replace(" ", "").upper()
+    if graduation_date is None or graduation_date > timezone.localdate():
+        raise ValidationError({"graduation_date": [_("Enter the graduation date (not in the future).")]})
+    if graduation_date < application.enrolment_date:
+        raise ValidationError({"graduation_date": [_("The graduation date is before the enrolment date.")]})
+    if Application.objects.filter(certificate_number=number).exclude(pk=application.pk).exists():
+        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]})
+    checked = _checked_documents({DocumentKind.DIPLOMA: scan} if scan else {})
+    if DocumentKind.DIPLOMA in application.policy.required_documents and not checked \
+            and not application.documents.filter(kind=DocumentKind.DIPLOMA).exists():
+        raise ValidationError({"document_diploma": [_("Upload the scan of the diploma.")]})
+    note = diploma_format_warning(number, level=application.level, school=application.school)
+    try:
+        with transaction.atomic():
+            apply_move(application, by=by, action=Action.SUBMIT_DIPLOMA, role=role, certificate_number=number,
+                  graduation_date=graduation_date, diploma_note=note)
+    except IntegrityError:
+        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]}) \
+            from None
+    _store_documents(application, checked, by)
+    match_against_roster(application, by=by)
+    return application

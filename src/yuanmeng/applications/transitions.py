@@ -1,0 +1,86 @@
+"""The mechanics of a move: who may make it, the conditional UPDATE, and what is recorded with it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from yuanmeng.applications.models import Application, ApplicationEvent
+from yuanmeng.applications.workflow import APPLICANT, TRANSITIONS, State
+from yuanmeng.audit.services import audit_record
+from yuanmeng.notify.services import notify_worker
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+
+
+def acting_role(by, application: Application, actors: frozenset[str]) -> str | None:
+    """The role in which ``by`` may make a move allowed to ``actors``, or None."""
+    if APPLICANT in actors and application.worker.user_id is not None and application.worker.user_id == by.pk:
+        return APPLICANT
+    for capability in sorted(actors - {APPLICANT}):
+        if has_capability(by, capability, application.organisation.path):
+            return capability
+    return None
+
+
+def allowed_actions(by, application: Application) -> list[str]:
+    """The moves this user may make now (the buttons a page shows)."""
+    return [action for (state, action), (actors, _next) in TRANSITIONS.items()
+            if state == application.state and acting_role(by, application, actors)]
+
+
+def may_act_for(by, worker) -> bool:
+    if worker.user_id is not None and worker.user_id == by.pk:
+        return True
+    return worker.employer_id is not None and has_capability(
+        by, Capability.CONFIRM_APPLICATIONS, worker.employer.organisation.path)
+
+
+STATE_MESSAGES = {
+    State.SUBMITTED: gettext_noop("Your application has been received and waits for your enterprise union."),
+    State.CONFIRMED: gettext_noop(
+        "Your enterprise union confirmed your application; the district union reviews it next."),
+    State.REVIEWED: gettext_noop("The district union passed your application; the city union decides next."),
+    State.APPROVED: gettext_noop("Your pre-registration is approved. Submit your diploma when you graduate."),
+    State.RETURNED: gettext_noop("Your application was returned for correction: %(reason)s"),
+    State.DIPLOMA_SUBMITTED: gettext_noop("Your diploma has been received and is being verified."),
+    State.DIPLOMA_RETURNED: gettext_noop("Your diploma was returned for correction: %(reason)s"),
+    State.DIPLOMA_VERIFIED: gettext_noop(
+        "Your diploma is verified. The subsidy will be paid in a coming payout round."),
+    State.REJECTED: gettext_noop("Your application was rejected: %(reason)s"),
+    State.WITHDRAWN: gettext_noop("Your application has been withdrawn."),
+}
+
+
+def record_event(application: Application, *, by, action: str, from_state: str, to_state: str, role: str,
+            reason: str = "") -> None:
+    ApplicationEvent.objects.create(application=application, action=action, from_state=from_state,
+                                    to_state=to_state, actor=by if getattr(by, "pk", None) else None,
+                                    actor_label=str(by or "system"), role=role, reason=reason)
+    audit_record(actor=by, action=f"application.{action}", obj=application, organisation=application.organisation,
+                 before={"state": from_state} if from_state else None,
+                 after={"state": to_state, **({"reason": reason} if reason else {})})
+    template = STATE_MESSAGES.get(to_state)
+    if template:
+        with translation.override(settings.LANGUAGE_CODE):  # the worker's language, not the officer's
+            notify_worker(worker=application.worker, subject=_("Study subsidy: %(state)s") % {
+                "state": State(to_state).label}, body=_(template) % {"reason": reason})
+
+
+def apply_move(application: Application, *, by, action: str, role: str, reason: str = "", **changes) -> Application:
+    """Apply one transition with a conditional UPDATE: if the state moved meanwhile, nothing happens."""
+    actors, next_state = TRANSITIONS[(application.state, action)]
+    updated = Application.objects.filter(pk=application.pk, state=application.state).update(
+        state=next_state, updated_at=timezone.now(), **changes)
+    if not updated:
+        raise ValidationError(_("Someone else has acted on this application; reload it and try again."))
+    from_state = application.state
+    application.state = next_state
+    for name, value in changes.items():
+        setattr(application, name, value)
+    record_event(application, by=by, action=action, from_state=from_state, to_state=next_state, role=role,
+                 reason=reason)
+    return application
+
+

@@ -1,0 +1,26 @@
+"""The outbox: messages to workers and staff, written in the transaction of the change they report,
+sent later by a backend (console or e-mail here; SMS gateways plug in the same way)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="messages")
+    worker = models.ForeignKey("people.Worker", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="messages")
+    mobile = models.CharField(max_length=11, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
