@@ -115,7 +115,7 @@ class Tree:
     def apply(self, worker, policy, by=None, **fields):
         values = {"level": Level.COLLEGE, "programme_type": ProgrammeType.OPEN_UNIVERSITY,
                   "school": self.school_profile, "major": "机电一体化技术", "study_mode": "part_time",
-                  "enrolment_date": datetime.date.today() - datetime.timedelta(days=10),
+                  "enrolment_date": datetime.date.today() - datetime.timedelta(days=800),
                   "student_number": f"S{next(_serial)}",
                   "documents": {DocumentKind.ENROLMENT_PROOF: pdf()}}
         values.update(fields)
