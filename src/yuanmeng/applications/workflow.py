@@ -71,6 +71,8 @@ for _state in WITHDRAWABLE:
 
 NEEDS_REASON = frozenset({A.RETURN, A.REJECT, A.RETURN_DIPLOMA})
 DEAD_STATES = frozenset({S.REJECTED, S.WITHDRAWN})  # every other state is "live"
+# The normal path, for the status timeline.
+STEPS = [S.SUBMITTED, S.CONFIRMED, S.REVIEWED, S.APPROVED, S.DIPLOMA_SUBMITTED, S.DIPLOMA_VERIFIED, S.PAID]
 # Where each review level's queue starts.
 QUEUE_STATES = {ENTERPRISE: S.SUBMITTED, DISTRICT: S.CONFIRMED, CITY: S.REVIEWED}
 

@@ -10,10 +10,14 @@ from yuanmeng.orgs.scoping import has_capability
 # (label, url name, who sees it)
 NAVIGATION = [
     (_("Home"), "home", lambda u: True),
+    (_("Study subsidy"), "open_policies", lambda u: hasattr(u, "worker")),
     (_("My record"), "my_record", lambda u: hasattr(u, "worker")),
+    (_("Applications"), "review_queue", lambda u: has_capability(u, Capability.VIEW)),
     (_("Workers"), "worker_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Organisations"), "organisation_index", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Policies"), "policy_list", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
     (_("Account"), "account", can_use_api_tokens),
     (_("Admin"), "admin:index", lambda u: u.is_staff),

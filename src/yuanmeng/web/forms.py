@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 from yuanmeng.core.errors import PermissionDenied
@@ -12,8 +13,8 @@ def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied
         form.add_error(None, str(exc))
         return
     errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)
+    for field, field_messages in errors.items():
+        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def submit(form: forms.Form, service: Callable[[], object]):
@@ -22,4 +23,13 @@ def submit(form: forms.Form, service: Callable[[], object]):
         return service()
     except (ValidationError, PermissionDenied) as exc:
         add_service_errors(form, exc)
+        return None
+
+
+def run_with_message(request, service: Callable[[], object]):
+    """Call the service for a button (no form): on refusal show its reason as a message and return None."""
+    try:
+        return service()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
         return None

@@ -1,9 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from yuanmeng.applications import views as application_views
 from yuanmeng.audit import views as audit_views
 from yuanmeng.orgs import views as org_views
 from yuanmeng.people import views as people_views
+from yuanmeng.policies import views as policy_views
 from yuanmeng.web import views
 
 urlpatterns = [
@@ -22,6 +24,22 @@ urlpatterns = [
     path("organisations/<int:org_id>/", org_views.organisation_detail, name="organisation_detail"),
     path("enterprises/", org_views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", org_views.enterprise_add, name="enterprise_add"),
+    path("policies/", policy_views.policy_list, name="policy_list"),
+    path("policies/new/", policy_views.policy_edit, name="policy_add"),
+    path("policies/<int:policy_id>/", policy_views.policy_detail, name="policy_detail"),
+    path("policies/<int:policy_id>/edit/", policy_views.policy_edit, name="policy_edit"),
+    path("policies/<int:policy_id>/<str:action>/", policy_views.policy_action, name="policy_action"),
+    path("subsidy/", application_views.open_policies, name="open_policies"),
+    path("subsidy/<int:policy_id>/apply/", application_views.apply, name="apply"),
+    path("applications/", application_views.review_queue, name="review_queue"),
+    path("applications/bulk/", application_views.review_bulk, name="review_bulk"),
+    path("applications/<int:application_id>/", application_views.application_detail, name="application_detail"),
+    path("applications/<int:application_id>/act/", application_views.application_act, name="application_act"),
+    path("applications/<int:application_id>/resubmit/", application_views.resubmit, name="application_resubmit"),
+    path("applications/<int:application_id>/diploma/", application_views.diploma, name="application_diploma"),
+    path("applications/documents/<int:document_id>/", application_views.document_download,
+         name="document_download"),
+    path("rosters/", application_views.rosters, name="rosters"),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/verify/", audit_views.audit_check, name="audit_verify"),
 ]

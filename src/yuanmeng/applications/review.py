@@ -1,0 +1,95 @@
+"""The reviewers' queue: which applications a page lists, from the filters in its query string."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from yuanmeng.applications.models import Application
+from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, State
+from yuanmeng.core.text import clean_search
+from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.policies.models import Level, PriorityGroup
+
+REVIEW_CAPABILITIES = (ENTERPRISE, DISTRICT, CITY)
+AREA_KINDS = (OrgKind.DISTRICT, OrgKind.INDUSTRY, OrgKind.STREET)
+
+
+@dataclass
+class ReviewFilters:
+    state: str = ""
+    organisation: Organisation | None = None
+    level: str = ""
+    priority_group: str = ""
+    submitted_from: datetime.date | None = None
+    submitted_to: datetime.date | None = None
+    q: str = ""
+    areas: list | None = None
+    out_of_scope: bool = False  # an organisation was asked for that the user may not see
+
+    def as_query(self) -> dict:
+        return {"state": self.state, "org": self.organisation.pk if self.organisation else "", "level": self.level,
+                "priority_group": self.priority_group, "q": self.q,
+                "from": self.submitted_from.isoformat() if self.submitted_from else "",
+                "to": self.submitted_to.isoformat() if self.submitted_to else ""}
+
+
+def default_state(user) -> str:
+    """A reviewer's queue opens on their own step: what waits for them."""
+    for capability in REVIEW_CAPABILITIES:
+        if has_capability(user, capability):
+            return QUEUE_STATES[capability]
+    return ""
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def review_filters(request) -> ReviewFilters:
+    """Read the filters; anything malformed is ignored rather than refused."""
+    get = request.GET
+    state = get.get("state", default_state(request.user)) if "state" in get else default_state(request.user)
+    areas = list(Organisation.objects.restrict(request.user).filter(kind__in=AREA_KINDS).order_by("name"))
+    org_id = get.get("org", "")
+    organisation = None
+    if org_id:
+        organisation = Organisation.objects.restrict(request.user).filter(
+            pk=int(org_id) if org_id.isdigit() else None).first()
+    return ReviewFilters(
+        state=state if state in State.values else "",
+        organisation=organisation,
+        level=get.get("level", "") if get.get("level") in Level.values else "",
+        priority_group=get.get("priority_group", "") if get.get("priority_group") in PriorityGroup.values else "",
+        submitted_from=_date(get.get("from", "")), submitted_to=_date(get.get("to", "")),
+        q=clean_search(get.get("q", "")), areas=areas, out_of_scope=bool(org_id) and organisation is None,
+    )
+
+
+def queue_for(user, filters: ReviewFilters):
+    """Applications in scope matching the filters, first come first served within priority."""
+    qs = Application.objects.restrict(user, Capability.VIEW).select_related(
+        "worker", "policy", "organisation", "organisation__parent", "school__organisation")
+    if filters.out_of_scope:
+        return qs.none()
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.organisation is not None:
+        qs = qs.filter(organisation__path__startswith=filters.organisation.path)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.priority_group:
+        qs = qs.filter(priority_group=filters.priority_group)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
+    if filters.q:
+        qs = qs.filter(Q(worker__name__icontains=filters.q) | Q(student_number=filters.q)
+                       | Q(certificate_number=filters.q.upper()))
+    return qs.order_by("priority_rank", "submitted_at", "id")

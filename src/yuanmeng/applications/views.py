@@ -1,0 +1,222 @@
+"""Pages for workers (apply, follow, submit the diploma — on a phone) and for reviewers (queue, detail)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yuanmeng.applications import services
+from yuanmeng.applications.documents import request_too_large
+from yuanmeng.applications.eligibility import check_eligibility
+from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
+from yuanmeng.applications.models import Application, Document, Roster
+from yuanmeng.applications.review import queue_for, review_filters
+from yuanmeng.applications.rosters import roster_upload
+from yuanmeng.applications.transitions import allowed_actions
+from yuanmeng.applications.workflow import STEPS, Action, State
+from yuanmeng.orgs.models import School
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people.selectors import worker_numbers
+from yuanmeng.policies.models import Level, PriorityGroup
+from yuanmeng.policies.selectors import policies_open_to
+from yuanmeng.web.forms import run_with_message, submit
+from yuanmeng.web.pagination import paginate
+
+TOO_LARGE = 413
+
+
+def _too_large(request) -> HttpResponse:
+    return HttpResponse(_("The upload is too large: each file may be at most 10 MB."), status=TOO_LARGE)
+
+
+def _own_worker(request):
+    worker = getattr(request.user, "worker", None)
+    if worker is None:
+        raise Http404
+    return worker
+
+
+def _application_or_404(request, application_id: int) -> Application:
+    return get_object_or_404(
+        Application.objects.restrict(request.user).select_related(
+            "worker", "worker__employer", "worker__employer__organisation", "policy", "policy__organisation",
+            "organisation", "school__organisation"),
+        pk=application_id)
+
+
+# ---- workers --------------------------------------------------------------------------------------
+
+@login_required
+def open_policies(request):
+    """The policies this worker can apply to, each level with its eligibility verdict and reasons."""
+    worker = _own_worker(request)
+    offers = [(policy, [(level, check_eligibility(worker=worker, policy=policy, level=level))
+                        for level in policy.levels])
+              for policy in policies_open_to(worker).filter(parent=None)]
+    applications = worker.applications.select_related("policy", "school__organisation").order_by("-submitted_at")
+    return render(request, "applications/open_policies.html", {"offers": offers, "applications": applications})
+
+
+@login_required
+def apply(request, policy_id: int):
+    worker = _own_worker(request)
+    policy = get_object_or_404(policies_open_to(worker).filter(parent=None), pk=policy_id)
+    if request.method == "POST" and request_too_large(request):
+        return _too_large(request)
+    form = ApplicationForm(request.POST or None, request.FILES or None, policy=policy,
+                           initial={"level": request.GET.get("level")})
+    if request.method == "POST" and form.is_valid():
+        application = submit(form, lambda: services.application_submit(
+            by=request.user, worker=worker, policy=policy, documents=form.documents(), **form.enrolment_fields()))
+        if application is not None:
+            messages.success(request, _("Your application has been submitted."))
+            return redirect("application_detail", application_id=application.pk)
+    level = request.POST.get("level") or request.GET.get("level") or (policy.levels or [Level.COLLEGE])[0]
+    return render(request, "applications/apply_form.html", {
+        "form": form, "policy": policy, "eligibility": check_eligibility(worker=worker, policy=policy, level=level),
+    })
+
+
+@login_required
+def resubmit(request, application_id: int):
+    application = _application_or_404(request, application_id)
+    if Action.RESUBMIT not in allowed_actions(request.user, application):
+        raise Http404
+    if request.method == "POST" and request_too_large(request):
+        return _too_large(request)
+    initial = {name: getattr(application, name) for name in services.ENROLMENT_FIELDS}
+    form = ApplicationForm(request.POST or None, request.FILES or None, policy=application.policy,
+                           initial=initial, documents_required=False)
+    if request.method == "POST" and form.is_valid():
+        done = submit(form, lambda: services.application_resubmit(
+            by=request.user, application=application, documents=form.documents(), **form.enrolment_fields()))
+        if done is not None:
+            messages.success(request, _("Your corrected application has been sent back for review."))
+            return redirect("application_detail", application_id=application.pk)
+    return render(request, "applications/apply_form.html", {"form": form, "policy": application.policy,
+                                                            "application": application})
+
+
+@login_required
+def diploma(request, application_id: int):
+    application = _application_or_404(request, application_id)
+    if Action.SUBMIT_DIPLOMA not in allowed_actions(request.user, application):
+        raise Http404
+    if request.method == "POST" and request_too_large(request):
+        return _too_large(request)
+    form = DiplomaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        done = submit(form, lambda: services.application_submit_diploma(
+            by=request.user, application=application, certificate_number=form.cleaned_data["certificate_number"],
+            graduation_date=form.cleaned_data["graduation_date"], scan=form.cleaned_data["scan"]))
+        if done is not None:
+            messages.success(request, _("Your diploma has been submitted."))
+            return redirect("application_detail", application_id=application.pk)
+    return render(request, "applications/diploma_form.html", {"form": form, "application": application})
+
+
+# ---- everyone in scope --------------------------------------------------------------------------
+
+def _timeline(application: Application) -> list[dict]:
+    """What happened, then the steps still ahead on the normal path."""
+    events = list(application.events.all())
+    done = [{"state": e.to_state, "label": State(e.to_state).label, "at": e.at, "by": e.actor_label,
+             "reason": e.reason, "action": e.action} for e in events]
+    ahead = STEPS[STEPS.index(application.state) + 1:] if application.state in STEPS else []
+    return done + [{"state": s, "label": State(s).label, "future": True} for s in ahead]
+
+
+@login_required
+def application_detail(request, application_id: int):
+    application = _application_or_404(request, application_id)
+    actions = allowed_actions(request.user, application)
+    return render(request, "applications/detail.html", {
+        "application": application,
+        "numbers": worker_numbers(application.worker, request.user),
+        "timeline": _timeline(application),
+        "documents": application.documents.all(),
+        "decisions": [(a, Action(a).label) for a in actions if a not in services.DEDICATED_SERVICES],
+        "can_resubmit": Action.RESUBMIT in actions,
+        "can_submit_diploma": Action.SUBMIT_DIPLOMA in actions,
+        "needs_reason": [Action.RETURN, Action.REJECT, Action.RETURN_DIPLOMA],
+    })
+
+
+@login_required
+@require_POST
+def application_act(request, application_id: int):
+    application = _application_or_404(request, application_id)
+    action = request.POST.get("action", "")
+    if run_with_message(request, lambda: services.application_transition(
+            by=request.user, application=application, action=action, reason=request.POST.get("reason", ""))):
+        messages.success(request, _("Done: %(state)s.") % {"state": application.get_state_display()})
+    return redirect("application_detail", application_id=application.pk)
+
+
+@login_required
+def document_download(request, document_id: int):
+    visible = Application.objects.restrict(request.user)
+    document = get_object_or_404(Document.objects.filter(application__in=visible), pk=document_id)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=request.GET.get("download") == "1", filename=document.original_name)
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- reviewers ------------------------------------------------------------------------------------
+
+@login_required
+def review_queue(request):
+    if not has_capability(request.user, Capability.VIEW):
+        raise Http404
+    filters = review_filters(request)
+    applications = queue_for(request.user, filters)
+    return render(request, "applications/queue.html", {
+        "page": paginate(request, applications), "filters": filters,
+        "bulk_actions": [(a, Action(a).label) for a in (Action.CONFIRM, Action.REVIEW, Action.APPROVE,
+                                                         Action.RETURN, Action.REJECT)],
+        "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
+    })
+
+
+@login_required
+@require_POST
+def review_bulk(request):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    applications = Application.objects.restrict(request.user).filter(pk__in=ids).select_related(
+        "worker", "policy", "organisation")
+    result = services.applications_bulk_transition(by=request.user, applications=applications,
+                                                   action=request.POST.get("action", ""),
+                                                   reason=request.POST.get("reason", ""))
+    if result.done:
+        messages.success(request, _("%(n)d applications done.") % {"n": len(result.done)})
+    for application_id, reason in result.failed.items():
+        messages.error(request, _("#%(id)d not changed: %(reason)s") % {"id": application_id, "reason": reason})
+    return redirect(f"{reverse('review_queue')}?{request.POST.get('querystring', '')}")
+
+
+@login_required
+def rosters(request):
+    schools = School.objects.restrict(request.user, Capability.MANAGE_ROSTERS).select_related("organisation")
+    if not schools.exists():
+        raise Http404
+    if request.method == "POST" and request_too_large(request):
+        return _too_large(request)
+    form = RosterForm(request.POST or None, request.FILES or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        roster = submit(form, lambda: roster_upload(by=request.user, school=form.cleaned_data["school"],
+                                                    upload=form.cleaned_data["file"]))
+        if roster is not None:
+            messages.success(request, _("%(rows)d graduates loaded: %(matched)d diplomas verified, "
+                                        "%(mismatched)d with differences for a reviewer.") % {
+                "rows": roster.rows, "matched": roster.matched, "mismatched": roster.mismatched})
+            return redirect("rosters")
+    return render(request, "applications/rosters.html", {
+        "form": form, "page": paginate(request, Roster.objects.restrict(request.user).select_related(
+            "school__organisation")),
+    })
