@@ -3,21 +3,27 @@
 import pytest
 from django.core.management import call_command
 
+from yuanmeng.applications.models import Application
+from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_verify
 from yuanmeng.core import demo
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.people.models import Worker
+from yuanmeng.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, capsys):
-    call_command("seed", "demo", "--workers", "60")
+    call_command("seed", "demo", "--workers", "180")
     out = capsys.readouterr().out
     assert Organisation.objects.filter(kind=OrgKind.DISTRICT, parent__code="GZ").count() == 11
     assert Organisation.objects.filter(kind=OrgKind.SCHOOL).count() == 3
     assert Enterprise.objects.count() >= 50
-    assert Worker.objects.count() == 60
+    assert Worker.objects.count() == 180
+    states = set(Application.objects.values_list("state", flat=True))
+    assert states == set(State.values) - {State.IN_BATCH, State.PAID}  # payouts come with the payout module
+    assert Policy.objects.filter(parent__isnull=False).count() == 2  # district and enterprise matching
     assert audit_verify().ok
     for username in demo.DEMO_LOGINS:
         assert username in out

@@ -10,12 +10,14 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
+from yuanmeng.core.demo_subsidy import SubsidyDemo
 from yuanmeng.core.validators import validate_credit_code
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
@@ -214,24 +216,39 @@ class Result:
     organisations: int
     enterprises: int
     workers: int
+    applications: int
 
 
 def already_seeded() -> bool:
     return Organisation.objects.filter(code=NATIONAL_CODE).exists()
 
 
-def build(*, workers: int = 300) -> Result:
+def build(*, workers: int = 300, progress=lambda step: None) -> Result:
     rng = random.Random(SEED)
     with transaction.atomic():
+        progress("union tree, enterprises, schools")
         admin = superuser_create(username=SUPERUSER, password=PASSWORD, display_name="系统管理员")
         orgs = _build_tree(admin)
         enterprises = [_register_firm(admin, orgs, firm, rng) for firm in FIRMS]
         _register_schools(admin, orgs)
         logins = [Login(SUPERUSER, "superuser", "—")]
         logins += _create_staff(admin, orgs | {"FLAGSHIP": enterprises[0].organisation})
+        progress(f"{workers} workers")
         people = _register_workers(admin, enterprises, workers, rng)
         logins.append(_create_worker_login(admin, people[0]))
-    return Result(logins, Organisation.objects.count(), Enterprise.objects.count(), Worker.objects.count())
+        progress("policies, officers and reviewers, applications in every state, graduate rosters")
+        applications = _build_subsidy(admin, orgs, enterprises[0].organisation, people, rng)
+    return Result(logins, Organisation.objects.count(), Enterprise.objects.count(), Worker.objects.count(),
+                  applications)
+
+
+def _build_subsidy(admin, orgs, flagship, people, rng) -> int:
+    staff = {user.username: user for user in get_user_model().objects.filter(
+        username__in=("city_admin", "enterprise_officer", "tianhe_reviewer", "school_staff"))}
+    subsidy = SubsidyDemo(admin=admin, orgs=orgs, rng=rng, password=PASSWORD, school_staff=staff["school_staff"])
+    subsidy.create_reviewers_and_officers(staff["city_admin"], staff["enterprise_officer"], staff["tianhe_reviewer"])
+    policy = subsidy.policies(flagship)
+    return subsidy.applications(policy, people, people[0])
 
 
 def _build_tree(by) -> dict[str, Organisation]:

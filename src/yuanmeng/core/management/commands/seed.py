@@ -28,16 +28,18 @@ class Command(BaseCommand):
             raise CommandError(f"These demo usernames are already taken: {', '.join(taken)}. Nothing changed.")
         started = time.monotonic()
         try:
-            result = demo.build(workers=workers)
+            result = demo.build(workers=workers, progress=lambda step: self.stdout.write(f"… {step}"))
         except ValidationError as exc:
             raise CommandError(f"The demo could not be built, nothing changed: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(
             f"Demo built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
-            f"{result.enterprises} enterprises, {result.workers} workers."
+            f"{result.enterprises} enterprises, {result.workers} workers, {result.applications} applications."
         ))
         self._print_logins(result.logins)
 
     def _print_logins(self, logins):
+        self.stdout.write("Every district and industry union also has a reviewer_<code> login (reviewer_hz, "
+                          "reviewer_wlkd…) and every enterprise union an officerNN login, same password.")
         self.stdout.write("")
         self.stdout.write(f"{'login':<20}{'password':<22}{'role':<20}organisation")
         for login in logins:
