@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, State
+from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, Action, State
 from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -14,6 +14,7 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.models import Level, PriorityGroup
 
 REVIEW_CAPABILITIES = (ENTERPRISE, DISTRICT, CITY)
+DEDICATED = (Action.RESUBMIT, Action.SUBMIT_DIPLOMA, Action.WITHDRAW)  # not decisions a reviewer takes in bulk
 AREA_KINDS = (OrgKind.DISTRICT, OrgKind.INDUSTRY, OrgKind.STREET)
 
 
@@ -42,6 +43,17 @@ def default_state(user) -> str:
         if has_capability(user, capability):
             return QUEUE_STATES[capability]
     return ""
+
+
+def bulk_actions_for(user, state: str) -> list[str]:
+    """The decisions a reviewer can take on the listed state (on every state of their queues when unfiltered)."""
+    states = [state] if state else list(QUEUE_STATES.values()) + [State.DIPLOMA_SUBMITTED]
+    actions = []
+    for (from_state, action), (actors, _next) in TRANSITIONS.items():
+        if from_state in states and action not in actions and action not in DEDICATED and any(
+                capability in actors and has_capability(user, capability) for capability in REVIEW_CAPABILITIES):
+            actions.append(action)
+    return actions
 
 
 def _date(value: str) -> datetime.date | None:

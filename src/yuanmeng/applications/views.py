@@ -13,10 +13,10 @@ from yuanmeng.applications.documents import request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.models import Application, Document, Roster
-from yuanmeng.applications.review import queue_for, review_filters
+from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
 from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.transitions import allowed_actions
-from yuanmeng.applications.workflow import STEPS, Action, State
+from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -140,9 +140,10 @@ def application_detail(request, application_id: int):
         "timeline": _timeline(application),
         "documents": application.documents.all(),
         "decisions": [(a, Action(a).label) for a in actions if a not in services.DEDICATED_SERVICES],
+        "asks_reason": any(a in NEEDS_REASON for a in actions),
         "can_resubmit": Action.RESUBMIT in actions,
         "can_submit_diploma": Action.SUBMIT_DIPLOMA in actions,
-        "needs_reason": [Action.RETURN, Action.REJECT, Action.RETURN_DIPLOMA],
+        "needs_reason": NEEDS_REASON,
     })
 
 
@@ -178,8 +179,7 @@ def review_queue(request):
     applications = queue_for(request.user, filters)
     return render(request, "applications/queue.html", {
         "page": paginate(request, applications), "filters": filters,
-        "bulk_actions": [(a, Action(a).label) for a in (Action.CONFIRM, Action.REVIEW, Action.APPROVE,
-                                                         Action.RETURN, Action.REJECT)],
+        "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
         "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
     })
 
