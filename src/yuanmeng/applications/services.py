@@ -20,7 +20,7 @@ from yuanmeng.applications.models import Application, Document, StudyMode
 from yuanmeng.applications.rosters import match_against_roster
 from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
 from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
@@ -86,16 +86,7 @@ def applications_bulk_transition(*, by, applications, action: str, reason: str =
 # ---- submitting --------------------------------------------------------------------------------
 
 def _clean_enrolment(fields: dict) -> dict:
-    cleaned, errors = {}, {}
-    for name in ENROLMENT_FIELDS:
-        value = fields.get(name)
-        try:
-            cleaned[name] = _clean_enrolment_field(name, value)
-        except ValidationError as exc:
-            errors[name] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return clean_each({name: fields.get(name) for name in ENROLMENT_FIELDS}, _clean_enrolment_field)
 
 
 def _clean_enrolment_field(name: str, value):

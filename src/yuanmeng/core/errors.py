@@ -1,5 +1,8 @@
 """The error that services raise for bad input: field → messages, shown by pages and the API alike."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 
@@ -9,3 +12,16 @@ def field_error(field: str, message) -> ValidationError:
 
 class PermissionDenied(Exception):
     """The caller's role or scope does not allow this action; ``str()`` says why."""
+
+
+def clean_each(values: dict, clean_one: Callable[[str, Any], Any]) -> dict:
+    """Clean every field with ``clean_one(name, value)``; one ValidationError names every bad field at once."""
+    cleaned, errors = {}, {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = clean_one(name, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import validate_credit_code
 from yuanmeng.orgs.models import ALLOWED_PARENTS, Enterprise, Membership, Organisation, OrgKind, School
@@ -34,15 +34,7 @@ def _check_placement(kind: str, parent: Organisation | None) -> None:
 
 def _check_text_fields(limits: dict[str, tuple[str, int, bool]]) -> dict[str, str]:
     """``{field: (value, max length, required)}`` → cleaned values, or every problem at once."""
-    cleaned, errors = {}, {}
-    for field, (value, max_length, required) in limits.items():
-        try:
-            cleaned[field] = clean_text(value, max_length=max_length, required=required)
-        except ValidationError as exc:
-            errors[field] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return clean_each(limits, lambda _name, spec: clean_text(spec[0], max_length=spec[1], required=spec[2]))
 
 
 def _check_org_fields(*, code: str, name: str, region_code: str = "", address: str = "") -> dict[str, str]:

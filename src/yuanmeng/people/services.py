@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.masking import mask_number
 from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
@@ -43,17 +43,10 @@ _CHOICES = {
 
 def _clean(data: dict) -> dict:
     """Normalise and check each given field; all problems are reported together, by field."""
-    cleaned, errors = {}, {}
-    for name, value in data.items():
-        if name not in EDITABLE_FIELDS:
-            raise TypeError(f"not an editable worker field: {name}")
-        try:
-            cleaned[name] = _clean_one(name, value)
-        except ValidationError as exc:
-            errors[name] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable worker fields: {sorted(unknown)}")
+    return clean_each(data, _clean_one)
 
 
 def _clean_one(name: str, value):

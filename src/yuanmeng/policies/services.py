@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record, changes
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, clean_each
+from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.models import JobCategory
@@ -41,23 +42,23 @@ def _check_list(name: str, values) -> list[str]:
     return list(values)
 
 
+def _clean_one(name: str, value):
+    if name in _LISTS:
+        return _check_list(name, value)
+    if name == "selection" and value not in Selection.values:
+        raise ValidationError(_("Choose from the listed options."))
+    if name in ("min_age", "max_age") and value is not None and not 16 <= value <= 70:
+        raise ValidationError(_("An age between 16 and 70."))
+    if name in ("code", "title") and value is not None:
+        return clean_text(value, max_length=40 if name == "code" else 200, required=True)
+    return value
+
+
 def _clean(fields: dict) -> dict:
-    cleaned, errors = {}, {}
-    for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
-            raise TypeError(f"not an editable policy field: {name}")
-        try:
-            cleaned[name] = _check_list(name, value) if name in _LISTS else value
-        except ValidationError as exc:
-            errors[name] = exc.messages
-    if "selection" in cleaned and cleaned["selection"] not in Selection.values:
-        errors["selection"] = [_("Choose from the listed options.")]
-    for name in ("min_age", "max_age"):
-        if cleaned.get(name) is not None and not 16 <= cleaned[name] <= 70:
-            errors[name] = [_("An age between 16 and 70.")]
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable policy fields: {sorted(unknown)}")
+    return clean_each(fields, _clean_one)
 
 
 def _check_consistent(policy: Policy) -> None:
