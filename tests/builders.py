@@ -3,21 +3,18 @@
 import datetime
 import itertools
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, worker_account_create
 from yuanmeng.applications.services import application_submit
-from yuanmeng.orgs.models import SchoolType
-from yuanmeng.orgs.services import school_register
-from yuanmeng.policies.models import DocumentKind, Level, PriorityGroup, ProgrammeType
-from yuanmeng.policies.services import policy_create, policy_publish
-from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind
-from yuanmeng.orgs.services import enterprise_register, organisation_create
+from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind, SchoolType
+from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
 from yuanmeng.people.models import JobCategory
 from yuanmeng.people.services import worker_register
+from yuanmeng.policies.models import DocumentKind, Level, PriorityGroup, ProgrammeType
+from yuanmeng.policies.services import policy_create, policy_publish
 
 PASSWORD = "test-password-2026"
 _serial = itertools.count(1)

@@ -8,9 +8,12 @@ from ninja.security import django_auth
 
 from yuanmeng.accounts.api import TokenAuth
 from yuanmeng.accounts.api import router as accounts_router
+from yuanmeng.applications.api import rosters_router
+from yuanmeng.applications.api import router as applications_router
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.api import router as orgs_router
 from yuanmeng.people.api import router as people_router
+from yuanmeng.policies.api import router as policies_router
 
 api = NinjaAPI(
     title="Yuanmeng API",
@@ -23,6 +26,9 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/workers", people_router)
+api.add_router("/policies", policies_router)
+api.add_router("/applications", applications_router)
+api.add_router("/rosters", rosters_router)
 
 
 @api.exception_handler(ValidationError)

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from yuanmeng.policies.models import DocumentKind
+
 SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
@@ -56,4 +58,4 @@ def request_too_large(request) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return True
-    return length > settings.MAX_UPLOAD_BYTES * 3 + 1024 * 1024  # up to three documents in one form
+    return length > settings.MAX_UPLOAD_BYTES * len(DocumentKind) + 1024 * 1024  # one file of each kind, at most

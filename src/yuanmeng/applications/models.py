@@ -96,7 +96,7 @@ class Document(models.Model):
     file = models.FileField(upload_to=_document_path, storage=None)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField(_("size"))
+    size = models.PositiveIntegerField(_("file size"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")

@@ -104,7 +104,11 @@ def roster_upload(*, by, school, upload) -> Roster:
             by, Capability.APPROVE_APPLICATIONS, school.organisation.path):
         raise PermissionDenied(_("You may upload rosters only for your own school."))
     entries, errors = [], []
-    for row_number, values in read_table(upload, COLUMNS):
+    try:
+        rows = list(read_table(upload, COLUMNS))
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    for row_number, values in rows:
         try:
             entries.append(_entry(school, values))
         except ValidationError as exc:

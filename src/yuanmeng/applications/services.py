@@ -238,7 +238,9 @@ def application_submit_diploma(*, by, application: Application, certificate_numb
     role = acting_role(by, application, move[0])
     if role is None:
         raise PermissionDenied(_("Your role cannot do this at this step."))
-    number = clean_text(certificate_number, max_length=40, required=True).replace(" ", "").upper()
+    number = clean_each({"certificate_number": certificate_number},
+                        lambda _name, value: clean_text(value, max_length=40, required=True))["certificate_number"]
+    number = number.replace(" ", "").upper()
     if graduation_date is None or graduation_date > timezone.localdate():
         raise ValidationError({"graduation_date": [_("Enter the graduation date (not in the future).")]})
     if graduation_date < application.enrolment_date:

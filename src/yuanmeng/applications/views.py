@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from yuanmeng.applications import services
@@ -194,7 +195,8 @@ def review_bulk(request):
                                                    action=request.POST.get("action", ""),
                                                    reason=request.POST.get("reason", ""))
     if result.done:
-        messages.success(request, _("%(n)d applications done.") % {"n": len(result.done)})
+        messages.success(request, ngettext("%(n)d application done.", "%(n)d applications done.",
+                                           len(result.done)) % {"n": len(result.done)})
     for application_id, reason in result.failed.items():
         messages.error(request, _("#%(id)d not changed: %(reason)s") % {"id": application_id, "reason": reason})
     return redirect(f"{reverse('review_queue')}?{request.POST.get('querystring', '')}")

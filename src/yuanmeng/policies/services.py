@@ -51,6 +51,8 @@ def _clean_one(name: str, value):
         raise ValidationError(_("An age between 16 and 70."))
     if name in ("code", "title") and value is not None:
         return clean_text(value, max_length=40 if name == "code" else 200, required=True)
+    if name == "description":
+        return (value or "").replace("\x00", "")[:5000]
     return value
 
 
@@ -85,7 +87,9 @@ def _save(policy: Policy) -> None:
     try:
         with transaction.atomic():
             policy.save()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "code" not in str(exc):
+            raise
         raise ValidationError({"code": [_("This policy code is already in use.")]}) from None
 
 
@@ -161,7 +165,9 @@ def policy_close(*, by, policy: Policy) -> Policy:
     if policy.status != PolicyStatus.PUBLISHED:
         raise ValidationError(_("Only a published policy can be closed."))
     now = timezone.now()
-    Policy.objects.filter(pk=policy.pk).update(status=PolicyStatus.CLOSED, closed_at=now)
+    if not Policy.objects.filter(pk=policy.pk, status=PolicyStatus.PUBLISHED).update(
+            status=PolicyStatus.CLOSED, closed_at=now):
+        raise ValidationError(_("Someone else changed this policy; reload and try again."))
     policy.status, policy.closed_at = PolicyStatus.CLOSED, now
     audit_record(actor=by, action="policy.close", obj=policy, organisation=policy.organisation,
                  before={"status": PolicyStatus.PUBLISHED}, after={"status": PolicyStatus.CLOSED})

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(upload_to=yuanmeng.applications.models._document_path)),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=40)),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
+                ('size', models.PositiveIntegerField(verbose_name='file size')),
                 ('sha256', models.CharField(max_length=64)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
             ],

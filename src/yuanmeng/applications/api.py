@@ -1,0 +1,400 @@
+"""Applications over the API: check, submit, track, move through review, diplomas, rosters.
+
+Submitting sends everything in one ``multipart/form-data`` request — the form fields and one file part
+per document, named ``document_<kind>`` — because the policy's required documents are checked at
+submission and an application without them is refused. Every HTTP client can send such a form
+(``requests.post(url, data={...}, files={"document_enrolment_proof": f})``, ``curl -F``).
+
+Personal numbers: an application shows the worker's name and masked identity number, never the full one.
+"""
+
+import datetime
+import functools
+from contextlib import contextmanager
+from typing import Annotated
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
+from ninja.pagination import paginate
+from pydantic import StringConstraints
+
+from yuanmeng.applications import selectors, services
+from yuanmeng.applications.documents import request_too_large
+from yuanmeng.applications.eligibility import check_eligibility
+from yuanmeng.applications.models import Application, StudyMode
+from yuanmeng.applications.rosters import roster_upload
+from yuanmeng.applications.transitions import allowed_actions
+from yuanmeng.applications.workflow import Action, State
+from yuanmeng.core.api import Pages
+from yuanmeng.orgs.models import Organisation, School
+from yuanmeng.people.models import Worker
+from yuanmeng.policies.models import DocumentKind, Level, Policy, PriorityGroup, ProgrammeType
+from yuanmeng.policies.selectors import policies_for_worker
+
+# A row id: bounded, so a 20-digit number is a 422 rather than an integer overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+router = Router(tags=["applications"])
+rosters_router = Router(tags=["rosters"])
+
+DOCUMENT_URL = "/applications/documents/{id}/"
+SCHOOL_ID = "the school's organisation id (as in /api/orgs?kind=school)"
+# Service error keys → the names the API uses for the same input.
+API_NAMES = {"policy": "policy_id", "school": "school_id", "worker": "worker_id"}
+
+
+class Message(Schema):
+    detail: str
+
+
+# ---- errors and guards ---------------------------------------------------------------------------
+
+@contextmanager
+def errors_named(default: str | None = None):
+    """Give a service's errors the API's field names; errors about no field go under ``default``."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            errors = {}
+            for name, messages in exc.message_dict.items():
+                key = default if name == NON_FIELD_ERRORS and default else API_NAMES.get(name, name)
+                errors.setdefault(key, []).extend(messages)
+        elif default:
+            errors = {default: exc.messages}
+        else:
+            raise
+        raise ValidationError(errors) from None
+
+
+def refuse_oversized(run):
+    """Answer 413 from the declared length, before authentication or parsing reads a byte of the body."""
+
+    @functools.wraps(run)
+    def guarded(request, *args, **kwargs):
+        if request_too_large(request):
+            mb = 1024 * 1024
+            message = _("The request is too large: at most %(total)d MB in one request, %(each)d MB a file.") % {
+                "total": (settings.MAX_UPLOAD_BYTES * 3 + mb) // mb, "each": settings.MAX_UPLOAD_BYTES // mb}
+            return JsonResponse({"detail": message}, status=413)
+        return run(request, *args, **kwargs)
+
+    return guarded
+
+
+def _worker(request, worker_id: int | None) -> Worker:
+    workers = Worker.objects.select_related("employer__organisation")
+    if worker_id is None:
+        worker = workers.filter(user=request.user).first()
+        if worker is None:
+            raise ValidationError({"worker_id": [_("You have no worker record: give the worker_id.")]})
+        return worker
+    worker = workers.restrict(request.user).filter(pk=worker_id).first()
+    if worker is None:
+        raise ValidationError({"worker_id": [_("No such worker in your scope.")]})
+    return worker
+
+
+def _policy(request, worker: Worker, policy_id: int) -> Policy:
+    policy = policies_for_worker(user=request.user, worker=worker).filter(pk=policy_id).first()
+    if policy is None:
+        raise ValidationError({"policy_id": [_("No such policy open to this worker.")]})
+    return policy
+
+
+def _school(school_id: int) -> School:
+    school = selectors.school_by_organisation(school_id)
+    if school is None:
+        raise ValidationError({"school_id": [_("No such school.")]})
+    return school
+
+
+def _application(request, application_id: int) -> Application:
+    """The application if the caller may see it; 404 otherwise, whatever the method (never a 403 that leaks it)."""
+    application = selectors.application_detail(user=request.user, application_id=application_id)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _documents(**uploads) -> dict:
+    return {name.removeprefix("document_"): upload for name, upload in uploads.items() if upload is not None}
+
+
+# ---- schemas -------------------------------------------------------------------------------------
+
+class CheckOut(Schema):
+    code: str
+    passed: bool
+    message: str
+
+
+class EligibilityOut(Schema):
+    ok: bool
+    checks: list[CheckOut] = Field(..., description="every rule of the policy, passed or not, with its reason")
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    by: str = Field(..., alias="actor_label")
+    role: str
+    reason: str
+    at: datetime.datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: DocumentKind
+    original_name: str
+    content_type: str
+    size: int = Field(..., description="bytes")
+    sha256: str
+    uploaded_at: datetime.datetime
+    url: str = Field("", description="download page (for those in scope)")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return DOCUMENT_URL.format(id=obj.pk)
+
+
+class ApplicationOut(Schema):
+    id: int
+    state: State
+    state_label: str = ""
+    policy_id: int
+    policy_code: str = Field(..., alias="policy.code")
+    policy_title: str = Field(..., alias="policy.title")
+    amount_fen: int | None = Field(None, description="the policy's amount for this level, integer fen (分)")
+    worker_id: int
+    worker_name: str = Field(..., alias="worker.name")
+    worker_id_number: str = Field(..., alias="worker.id_number_masked", description="masked, always")
+    organisation_id: int = Field(..., description="the worker's enterprise union")
+    organisation_name: str = Field(..., alias="organisation.name")
+    level: Level
+    programme_type: ProgrammeType
+    school_id: int = Field(..., alias="school.organisation_id", description=SCHOOL_ID)
+    school_name: str = Field(..., alias="school.organisation.name")
+    major: str
+    study_mode: StudyMode
+    enrolment_date: datetime.date
+    student_number: str
+    priority_group: str = Field(..., description="the first of the policy's priority groups the worker is in")
+    priority_rank: int
+    submitted_at: datetime.datetime
+    updated_at: datetime.datetime
+    certificate_number: str | None
+    graduation_date: datetime.date | None
+    diploma_note: str = Field(..., description="notes from the diploma number check and the roster match")
+
+    @staticmethod
+    def resolve_state_label(obj: Application) -> str:
+        return str(State(obj.state).label)
+
+    @staticmethod
+    def resolve_amount_fen(obj: Application) -> int | None:
+        return obj.policy.amount_fen(obj.level)
+
+
+class ApplicationDetailOut(ApplicationOut):
+    allowed_actions: list[Action] = Field([], description="what you may do now; `resubmit` and `submit_diploma` "
+                                          "have their own endpoints, the rest go to /transitions")
+    events: list[EventOut] = Field([], description="the history, oldest first")
+    documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Application, context) -> list[str]:
+        return allowed_actions(context["request"].user, obj)
+
+    @staticmethod
+    def resolve_events(obj: Application) -> list:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_documents(obj: Application) -> list:
+        return list(obj.documents.all())
+
+
+class ApplicationIn(Schema):
+    worker_id: Id | None = Field(None, description="whom for; leave out to apply for yourself")
+    policy_id: Id
+    level: Level
+    programme_type: ProgrammeType
+    school_id: Id = Field(..., description=SCHOOL_ID)
+    major: str = Field(..., max_length=100)
+    study_mode: StudyMode
+    enrolment_date: datetime.date
+    student_number: str = Field(..., max_length=40)
+
+
+class CorrectionIn(Schema):
+    level: Level | None = None
+    programme_type: ProgrammeType | None = None
+    school_id: Id | None = Field(None, description=SCHOOL_ID)
+    major: str | None = Field(None, max_length=100)
+    study_mode: StudyMode | None = None
+    enrolment_date: datetime.date | None = None
+    student_number: str | None = Field(None, max_length=40)
+
+
+class DiplomaIn(Schema):
+    certificate_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(
+        ..., description="as printed; spaces are ignored")
+    graduation_date: datetime.date
+
+
+class TransitionIn(Schema):
+    action: Action
+    reason: str = Field("", max_length=500, description="required to return or reject: the worker reads it")
+
+
+class RosterOut(Schema):
+    id: int
+    school_id: int = Field(..., alias="school.organisation_id", description=SCHOOL_ID)
+    file_name: str
+    rows: int
+    matched: int = Field(..., description="diplomas verified by this roster")
+    mismatched: int = Field(..., description="diplomas whose details differ (noted on the application)")
+    uploaded_at: datetime.datetime
+
+
+def _enrolment(data: dict) -> dict:
+    """Form values as service keyword arguments: a school object, enum members as plain strings."""
+    if "school_id" in data:
+        school_id = data.pop("school_id")
+        data["school"] = _school(school_id) if school_id is not None else None
+    return {name: str(value) if isinstance(value, str) else value for name, value in data.items()}
+
+
+def _file(what: str):
+    return File[UploadedFile, {"description": f"{what}: PDF, JPEG or PNG (checked by content), "
+                                              f"at most {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"}]
+
+
+EnrolmentProof, IdCard, FeeReceipt, Other, Diploma = (_file(what) for what in (
+    "proof of enrolment (admission letter or student record)", "identity card", "tuition receipt", "other proof",
+    "scan of the diploma"))
+UPLOAD_ERRORS = {413: Message}
+
+
+# ---- endpoints -----------------------------------------------------------------------------------
+
+@router.get("/eligibility", response=EligibilityOut, summary="Can this worker apply? Every rule, with its reason",
+            description="The same checks that run on submission. Leave out `worker_id` to check yourself.")
+def eligibility(request, policy_id: Id, level: Level, worker_id: Id | None = None,
+                programme_type: ProgrammeType | None = None):
+    worker = _worker(request, worker_id)
+    policy = _policy(request, worker, policy_id)
+    return check_eligibility(worker=worker, policy=policy, level=str(level),
+                             programme_type=str(programme_type) if programme_type else None)
+
+
+@router.get("", response=list[ApplicationOut], summary="Applications in my scope",
+            description="Newest first. Dates are local days, both included. `organisation_id`: an enterprise "
+                        "union or any union above it (its whole subtree).")
+@paginate(Pages)
+def list_applications(request, state: State | None = None, level: Level | None = None, policy_id: Id | None = None,
+                      organisation_id: Id | None = None, worker_id: Id | None = None,
+                      priority_group: PriorityGroup | None = None, submitted_from: datetime.date | None = None,
+                      submitted_to: datetime.date | None = None):
+    organisation = None
+    if organisation_id is not None:
+        organisation = Organisation.objects.restrict(request.user).filter(pk=organisation_id).first()
+        if organisation is None:
+            raise ValidationError({"organisation_id": [_("No such organisation in your scope.")]})
+    if submitted_from and submitted_to and submitted_to < submitted_from:
+        raise ValidationError({"submitted_to": [_("The end date is before the start date.")]})
+    return selectors.application_list(
+        user=request.user, state=state or "", level=level or "", policy_id=policy_id, organisation=organisation,
+        worker_id=worker_id, priority_group=priority_group or "", submitted_from=submitted_from,
+        submitted_to=submitted_to)
+
+
+@router.post("", response={201: ApplicationDetailOut, **UPLOAD_ERRORS}, summary="Submit an application",
+             description="`multipart/form-data`: the fields below, and one file part per document, named "
+                         "`document_<kind>` (`document_enrolment_proof`, `document_id_card`, `document_fee_receipt`, "
+                         "`document_other`). The policy's required documents must be there. Files are checked by "
+                         "their content (PDF, JPEG or PNG), whatever their name. A worker applies for themself; "
+                         "an enterprise union officer may apply for a worker of the enterprise (`worker_id`).")
+@decorate_view(refuse_oversized)
+def submit_application(request, payload: Form[ApplicationIn], document_enrolment_proof: EnrolmentProof = None,
+                       document_id_card: IdCard = None, document_fee_receipt: FeeReceipt = None,
+                       document_other: Other = None):
+    worker = _worker(request, payload.worker_id)
+    policy = _policy(request, worker, payload.policy_id)
+    fields = _enrolment(payload.dict(exclude={"worker_id", "policy_id"}))
+    documents = _documents(document_enrolment_proof=document_enrolment_proof, document_id_card=document_id_card,
+                           document_fee_receipt=document_fee_receipt, document_other=document_other)
+    with errors_named():
+        application = services.application_submit(by=request.user, worker=worker, policy=policy,
+                                                  documents=documents, **fields)
+    return Status(201, _application(request, application.pk))
+
+
+@router.get("/{application_id}", response=ApplicationDetailOut, summary="One application, its history and documents")
+def get_application(request, application_id: int):
+    return _application(request, application_id)
+
+
+@router.post("/{application_id}/transitions", response=ApplicationDetailOut, summary="Take a review step",
+             description="`confirm`, `review`, `approve`, `return`, `reject`, `withdraw`, `verify_diploma`, "
+                         "`return_diploma` — whichever `allowed_actions` lists for you. `return`, `reject` and "
+                         "`return_diploma` need a `reason`. A step not possible now is a 422 naming `action`; "
+                         "a step your role may not take is a 403.")
+def transition(request, application_id: int, payload: TransitionIn):
+    application = _application(request, application_id)
+    with errors_named(default="action"):
+        services.application_transition(by=request.user, application=application, action=str(payload.action),
+                                        reason=payload.reason)
+    return _application(request, application_id)
+
+
+@router.post("/{application_id}/resubmit", response={200: ApplicationDetailOut, **UPLOAD_ERRORS},
+             summary="Resubmit a returned application with corrections",
+             description="`multipart/form-data`: only the fields that change, and any replacement documents "
+                         "(`document_<kind>` file parts). Checked again, then back to the enterprise union.")
+@decorate_view(refuse_oversized)
+def resubmit(request, application_id: int, payload: Form[CorrectionIn],
+             document_enrolment_proof: EnrolmentProof = None, document_id_card: IdCard = None,
+             document_fee_receipt: FeeReceipt = None, document_other: Other = None):
+    application = _application(request, application_id)
+    fields = _enrolment(payload.dict(exclude_unset=True, exclude_none=True))
+    documents = _documents(document_enrolment_proof=document_enrolment_proof, document_id_card=document_id_card,
+                           document_fee_receipt=document_fee_receipt, document_other=document_other)
+    with errors_named():
+        services.application_resubmit(by=request.user, application=application, documents=documents, **fields)
+    return _application(request, application_id)
+
+
+@router.post("/{application_id}/diploma", response={200: ApplicationDetailOut, **UPLOAD_ERRORS},
+             summary="Submit the diploma",
+             description="`multipart/form-data`: `certificate_number`, `graduation_date`, and the scan as "
+                         "`document_diploma`. A certificate number is accepted once ever; if the school's graduate "
+                         "roster already lists it, the diploma is verified at once.")
+@decorate_view(refuse_oversized)
+def submit_diploma(request, application_id: int, payload: Form[DiplomaIn], document_diploma: Diploma = None):
+    application = _application(request, application_id)
+    with errors_named():
+        services.application_submit_diploma(by=request.user, application=application,
+                                            certificate_number=payload.certificate_number,
+                                            graduation_date=payload.graduation_date, scan=document_diploma)
+    return _application(request, application_id)
+
+
+@rosters_router.post("", response={201: RosterOut, **UPLOAD_ERRORS}, summary="Upload a school's graduate roster",
+                     description="`multipart/form-data`: `school_id` and `file` (xlsx, xls, ods or csv in UTF-8 or "
+                                 "GBK; columns 证书编号, 身份证号, 姓名, 层次, 专业, 毕业日期). All rows or none; "
+                                 "diplomas waiting at that school are matched at once.")
+@decorate_view(refuse_oversized)
+def upload_roster(request, school_id: Form[Id], file: File[UploadedFile]):
+    school = selectors.school_by_organisation(school_id, user=request.user)
+    if school is None:
+        raise ValidationError({"school_id": [_("No such school in your scope.")]})
+    with errors_named(default="file"):
+        roster = roster_upload(by=request.user, school=school, upload=file)
+    return Status(201, roster)

@@ -1,0 +1,66 @@
+"""Reads of applications, shared by pages, API and exports; always scoped to the caller."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from yuanmeng.applications.models import Application, ApplicationEvent, Document
+from yuanmeng.orgs.models import School
+
+# Encrypted columns a list never shows: not read, not decrypted.
+_UNREAD = ("worker__id_number", "worker__bank_account")
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def application_list(*, user, state: str = "", level: str = "", policy_id: int | None = None,
+                     organisation=None, worker_id: int | None = None, priority_group: str = "",
+                     submitted_from: datetime.date | None = None, submitted_to: datetime.date | None = None):
+    """Applications the user may see, with what a list shows joined in (a fixed number of queries a page).
+
+    ``organisation``: only those of enterprises in its subtree. Dates are local days, both ends included;
+    they become a range on ``submitted_at`` so the index is used.
+    """
+    qs = (Application.objects.restrict(user)
+          .select_related("worker", "policy", "organisation", "school__organisation")
+          .defer(*_UNREAD))
+    if state:
+        qs = qs.filter(state=state)
+    if level:
+        qs = qs.filter(level=level)
+    if policy_id:
+        qs = qs.filter(policy_id=policy_id)
+    if worker_id:
+        qs = qs.filter(worker_id=worker_id)
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    if priority_group:
+        qs = qs.filter(priority_group=priority_group)
+    if submitted_from:
+        qs = qs.filter(submitted_at__gte=_start_of(submitted_from))
+    if submitted_to:
+        qs = qs.filter(submitted_at__lt=_start_of(submitted_to + datetime.timedelta(days=1)))
+    return qs
+
+
+def application_detail(*, user, application_id: int) -> Application | None:
+    """One application in the user's scope with its history and documents, or None."""
+    return application_list(user=user).prefetch_related(
+        Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "id")),
+        Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+    ).filter(pk=application_id).first()
+
+
+def school_by_organisation(organisation_id: int, *, user=None) -> School | None:
+    """A school by its organisation's id.
+
+    Without ``user``: any active school — the reference list every applicant picks from. With it: only a school
+    in the user's scope (to act for the school, e.g. upload its roster).
+    """
+    qs = School.objects.restrict(user) if user is not None else School.objects.all()
+    return qs.select_related("organisation").filter(organisation_id=organisation_id,
+                                                    organisation__is_active=True).first()
+
