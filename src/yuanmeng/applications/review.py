@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from yuanmeng.applications.models import Application
+from yuanmeng.applications.selectors import application_list
 from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, Action, State
 from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.models import Organisation, OrgKind
-from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.models import Level, PriorityGroup
 
@@ -85,22 +85,11 @@ def review_filters(request) -> ReviewFilters:
 
 def queue_for(user, filters: ReviewFilters):
     """Applications in scope matching the filters, first come first served within priority."""
-    qs = Application.objects.restrict(user, Capability.VIEW).select_related(
-        "worker", "policy", "organisation", "organisation__parent", "school__organisation")
     if filters.out_of_scope:
-        return qs.none()
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.organisation is not None:
-        qs = qs.filter(organisation__path__startswith=filters.organisation.path)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.priority_group:
-        qs = qs.filter(priority_group=filters.priority_group)
-    if filters.submitted_from:
-        qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
-    if filters.submitted_to:
-        qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
+        return Application.objects.none()
+    qs = application_list(user=user, state=filters.state, level=filters.level, organisation=filters.organisation,
+                          priority_group=filters.priority_group, submitted_from=filters.submitted_from,
+                          submitted_to=filters.submitted_to).select_related("organisation__parent")
     if filters.q:
         qs = qs.filter(Q(worker__name__icontains=filters.q) | Q(student_number=filters.q)
                        | Q(certificate_number=filters.q.upper()))
