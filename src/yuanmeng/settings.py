@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "yuanmeng.notify",
     "yuanmeng.policies",
     "yuanmeng.applications",
+    "yuanmeng.funds",
+    "yuanmeng.payouts",
     "yuanmeng.web",
     "yuanmeng.core",
 ]

@@ -38,6 +38,9 @@ class Application(models.Model):
     student_number = models.CharField(_("student number"), max_length=40)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED,
                              db_index=True)
+    area = models.ForeignKey("orgs.Organisation", verbose_name=_("area"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+",
+                             help_text=_("The union directly below the policy's union that the enterprise is in."))
     priority_group = models.CharField(_("priority group"), max_length=24, blank=True)
     priority_rank = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)

@@ -144,6 +144,12 @@ def _eligibility_errors(eligibility) -> dict[str, list[str]]:
     return errors
 
 
+def area_below(union, enterprise) -> int | None:
+    """The id of the union just below ``union`` on the enterprise's path (its district, industry union…)."""
+    ids = enterprise.path.strip("/").split("/")
+    return int(ids[union.depth + 1]) if len(ids) > union.depth + 1 else None
+
+
 def _take_applicant_place(policy: Policy) -> None:
     if policy.max_applicants is None:
         Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + 1)
@@ -169,9 +175,10 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
     _take_applicant_place(policy)
     now = timezone.now()
     group, rank = priority_of(worker, policy.priority_groups, timezone.localdate())
-    application = Application(worker=worker, policy=policy, organisation=worker.employer.organisation,
-                              state=State.SUBMITTED, submitted_at=now, priority_group=group, priority_rank=rank,
-                              **cleaned)
+    enterprise = worker.employer.organisation
+    application = Application(worker=worker, policy=policy, organisation=enterprise, area_id=area_below(
+                              policy.organisation, enterprise), state=State.SUBMITTED, submitted_at=now,
+                              priority_group=group, priority_rank=rank, **cleaned)
     try:
         with transaction.atomic():
             application.save()

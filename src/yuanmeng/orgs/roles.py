@@ -30,6 +30,9 @@ class Capability(models.TextChoices):
     REVIEW_APPLICATIONS = "review_applications", _("review applications of an area")
     APPROVE_APPLICATIONS = "approve_applications", _("approve applications and verify diplomas")
     MANAGE_ROSTERS = "manage_rosters", _("upload enrolment and graduate rosters")
+    MANAGE_FUNDS = "manage_funds", _("set budgets and plan payout rounds")
+    APPROVE_PAYOUTS = "approve_payouts", _("approve payout batches and release payment files")
+    VIEW_FUNDS = "view_funds", _("see budgets, rounds and batches")
 
 
 C = Capability
@@ -38,12 +41,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.REVIEW_APPLICATIONS}),
     Role.CITY_ADMIN: frozenset({
         C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.VIEW_AUDIT,
-        C.MANAGE_POLICIES, C.APPROVE_APPLICATIONS,
+        C.MANAGE_POLICIES, C.APPROVE_APPLICATIONS, C.MANAGE_FUNDS, C.VIEW_FUNDS,
     }),
-    Role.FINANCE_OFFICER: frozenset({C.VIEW, C.REVEAL_PII}),
-    Role.AUDITOR: frozenset({C.VIEW, C.VIEW_AUDIT}),
+    Role.FINANCE_OFFICER: frozenset({C.VIEW, C.REVEAL_PII, C.APPROVE_PAYOUTS, C.VIEW_FUNDS}),
+    Role.AUDITOR: frozenset({C.VIEW, C.VIEW_AUDIT, C.VIEW_FUNDS}),
     Role.SCHOOL_STAFF: frozenset({C.VIEW, C.MANAGE_ROSTERS}),
-    Role.VIEWER: frozenset({C.VIEW}),
+    Role.VIEWER: frozenset({C.VIEW, C.VIEW_FUNDS}),
 }
 
 # The organisation kinds at which each role makes sense.

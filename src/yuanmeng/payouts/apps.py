@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayoutsConfig(AppConfig):
+    name = "yuanmeng.payouts"
+    verbose_name = _("Payouts")

@@ -1,0 +1,125 @@
+"""Ranking verified applications and cutting at the money or the head-count: a few SQL statements.
+
+The candidates are a policy's verified, unpaid applications whose worker has a bank account on file.
+They are ordered — priority group, then submission time (or, for a lottery, a seeded permutation anyone
+can recompute) — and two window functions give each its place and the running total of the city
+amount. A candidate is funded while the running total fits the round's money and its place fits the
+quota, which makes the funded set a prefix of the order: first come, first served within priority.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from yuanmeng.applications.workflow import State
+from yuanmeng.policies.models import Policy
+
+# A multiplicative permutation of ids modulo a prime: the same seed gives the same order, on any database.
+LOTTERY_MULTIPLIER = 1_103_515_245
+LOTTERY_MODULUS = 2_147_483_647
+
+
+def lottery_key(seed: str) -> int:
+    return int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16)
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    policy: Policy
+    limit_fen: int
+    quota: int | None = None
+    seed: str = ""  # non-empty: a lottery
+
+    def amounts(self) -> dict[str, int]:
+        return {level: self.policy.amount_fen(level) for level in self.policy.levels}
+
+
+def _order(plan: PlanInput) -> str:
+    if plan.seed:
+        return f"((c.id * {LOTTERY_MULTIPLIER} + {lottery_key(plan.seed)}) % {LOTTERY_MODULUS}), c.id"
+    return "c.priority_rank, c.submitted_at, c.id"
+
+
+def ranked_sql(plan: PlanInput) -> tuple[str, list]:
+    """SELECT of every candidate with its rank (rn), running city total, city amount and ``funded`` flag."""
+    amounts = plan.amounts()
+    levels = list(amounts) or ["-"]
+    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
+    order = _order(plan)
+    quota = plan.quota if plan.quota is not None else 2**62
+    sql = f"""
+        SELECT r.*, CASE WHEN r.running <= %s AND r.rn <= %s THEN 1 ELSE 0 END AS funded
+        FROM (
+            SELECT c.*,
+                   ROW_NUMBER() OVER (ORDER BY {order}) AS rn,
+                   SUM(c.city_fen) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                       AS running
+            FROM (
+                SELECT a.id, a.worker_id, a.priority_group, a.priority_rank, a.submitted_at, a.level, a.area_id,
+                       a.organisation_id, CASE a.level {case} ELSE 0 END AS city_fen
+                FROM applications_application a
+                JOIN people_worker w ON w.id = a.worker_id
+                WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked <> ''
+                  AND a.level IN ({", ".join(["%s"] * len(levels))})
+            ) c
+        ) r"""
+    params = [plan.limit_fen, quota, *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
+    return sql, params
+
+
+@dataclass
+class Simulation:
+    candidates: int = 0
+    funded: int = 0
+    funded_fen: int = 0
+    left_out: int = 0
+    no_bank_account: int = 0
+    by_group: list[dict] = field(default_factory=list)
+    by_area: list[dict] = field(default_factory=list)
+    by_level: list[dict] = field(default_factory=list)
+    first_left_out: list[dict] = field(default_factory=list)
+    cutoff: dict | None = None
+
+
+def _rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [col[0] for col in cursor.description]
+        return [{name: int(value) if isinstance(value, Decimal) else value
+                 for name, value in zip(names, row, strict=True)} for row in cursor.fetchall()]
+
+
+def _grouped(plan: PlanInput, column: str) -> list[dict]:
+    sql, params = ranked_sql(plan)
+    return _rows(f"""
+        SELECT {column} AS key, COUNT(*) AS applicants, SUM(funded) AS funded,
+               SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen
+        FROM ({sql}) ranked GROUP BY {column} ORDER BY MIN(rn)""", params)
+
+
+def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
+    """The round as it would be committed, summed by priority group, area and level; nothing is written."""
+    sql, params = ranked_sql(plan)
+    totals = _rows(f"""
+        SELECT COUNT(*) AS candidates, COALESCE(SUM(funded), 0) AS funded,
+               COALESCE(SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END), 0) AS funded_fen
+        FROM ({sql}) ranked""", params)[0]
+    result = Simulation(candidates=totals["candidates"], funded=totals["funded"], funded_fen=totals["funded_fen"])
+    result.left_out = result.candidates - result.funded
+    result.by_group = _grouped(plan, "priority_group")
+    result.by_area = _grouped(plan, "area_id")
+    result.by_level = _grouped(plan, "level")
+    result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM ({sql}) ranked "
+                                  f"WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}", params)
+    last = _rows(f"SELECT id, rn, priority_group, submitted_at FROM ({sql}) ranked WHERE funded = 1 "
+                 f"ORDER BY rn DESC LIMIT 1", params)
+    result.cutoff = last[0] if last else None
+    result.no_bank_account = _rows("""
+        SELECT COUNT(*) AS n FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
+        WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked = ''""",
+                                   [plan.policy.pk, State.DIPLOMA_VERIFIED])[0]["n"]
+    return result
+
+

@@ -1,0 +1,232 @@
+"""Committing payout rounds, approving batches, applying bank results, objections during public notice.
+
+Each public function is one transaction: a failure anywhere leaves no partial round, batch or ledger entry.
+Bulk work is set-based — INSERT … SELECT and UPDATE … WHERE id IN (…) — so a round of a million lines is
+a handful of statements.
+"""
+
+import datetime
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from yuanmeng.applications.workflow import State
+from yuanmeng.audit.services import audit_record
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.text import clean_text
+from yuanmeng.funds.models import Budget, EntryKind, FundSource
+from yuanmeng.funds.services import post
+from yuanmeng.orgs.models import OrgKind
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts.models import Batch, LineStatus, Round, RoundStatus
+from yuanmeng.payouts.planning import PlanInput, ranked_sql
+from yuanmeng.policies.models import Policy, PolicyStatus, Selection
+
+NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
+                              "%(start)s to %(end)s; after that the money goes to your own bank account.")
+PAYING_MESSAGE = gettext_noop("Your study subsidy is in a payout batch and will be paid to your own bank account.")
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _scalar(sql: str, params: list) -> int:
+    """One integer (PostgreSQL returns SUMs as Decimal)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _require(by, policy: Policy, capability: str = Capability.MANAGE_FUNDS) -> None:
+    if not has_capability(by, capability, policy.organisation.path):
+        raise PermissionDenied(_("Your role cannot do this for this policy's union."))
+
+
+def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
+    """Check a round's terms and say how it would be drawn (a lottery needs its seed published first)."""
+    errors = {}
+    if policy.status != PolicyStatus.PUBLISHED:
+        errors["policy"] = [_("Payout rounds are planned for published policies only.")]
+    if policy.parent_id:
+        errors["policy"] = [_("Plan the round on the subsidy policy; matching amounts are added from it.")]
+    if limit_fen is None or limit_fen <= 0:
+        errors["limit_fen"] = [_("Give the money available for this round.")]
+    if quota is not None and quota <= 0:
+        errors["quota"] = [_("A quota is a positive number of workers.")]
+    seed = ""
+    if policy.selection == Selection.LOTTERY:
+        seed = policy.lottery_seed
+        if not seed:
+            errors["policy"] = [_("Publish the lottery seed before the draw.")]
+    if errors:
+        raise ValidationError(errors)
+    return PlanInput(policy=policy, limit_fen=limit_fen, quota=quota, seed=seed)
+
+
+# ---- committing a round ---------------------------------------------------------------------------
+
+def _insert_lines(round_: Round, plan: PlanInput) -> int:
+    sql, params = ranked_sql(plan)
+    size = round_.max_lines_per_batch
+    return _execute(f"""
+        INSERT INTO payouts_paymentline
+            (round_id, batch_number, rank, application_id, reference, payee_name, account, account_masked,
+             bank_name, priority_group, level, area_id, city_fen, district_fen, enterprise_fen, total_fen,
+             city_budget_id, status, failure_reason)
+        SELECT %s, (ranked.rn - 1) / %s + 1, ranked.rn, ranked.id, %s || ranked.rn, w.name, w.bank_account,
+               w.bank_account_masked, w.bank_name, ranked.priority_group, ranked.level, ranked.area_id,
+               ranked.city_fen, 0, 0, ranked.city_fen, %s, %s, ''
+        FROM ({sql}) ranked JOIN people_worker w ON w.id = ranked.worker_id
+        WHERE ranked.funded = 1""", [round_.pk, size, f"YM{round_.pk:05d}-", round_.budget_id,
+                                     LineStatus.PENDING, *params])
+
+
+def _create_batches(round_: Round, lines: int) -> list[Batch]:
+    batches = Batch.objects.bulk_create(
+        [Batch(round=round_, number=n) for n in range(1, math.ceil(lines / round_.max_lines_per_batch) + 1)])
+    _execute("""UPDATE payouts_paymentline SET batch_id = (
+                    SELECT b.id FROM payouts_batch b
+                    WHERE b.round_id = payouts_paymentline.round_id AND b.number = payouts_paymentline.batch_number)
+                WHERE round_id = %s""", [round_.pk])
+    return batches
+
+
+def _matching_policies(policy: Policy):
+    """Published top-ups of the policy, closest to the enterprise first (a street's before its district's)."""
+    return (policy.matching_policies.filter(status=PolicyStatus.PUBLISHED).select_related("organisation")
+            .order_by("-organisation__depth", "pk"))
+
+
+def _add_matching(round_: Round, matching: Policy, by) -> int:
+    """Give the lines under a matching policy's union its amounts, in rank order while its budget lasts."""
+    budget = Budget.objects.filter(organisation=matching.organisation, year=round_.policy.year,
+                                   source=FundSource.MATCHING).first()
+    amounts = {level: matching.amount_fen(level) or 0 for level in matching.levels}
+    if budget is None or not amounts or budget.available_fen <= 0:
+        return 0
+    column = "enterprise" if matching.organisation.kind == OrgKind.ENTERPRISE else "district"
+    case = " ".join(f"WHEN %s THEN {int(a)}" for a in amounts.values())
+    level_params = list(amounts)
+    _execute(f"""
+        UPDATE payouts_paymentline SET {column}_fen = CASE level {case} ELSE 0 END, {column}_budget_id = %s
+        WHERE id IN (
+            SELECT m.id FROM (
+                SELECT l.id, SUM(CASE l.level {case} ELSE 0 END)
+                           OVER (ORDER BY l.rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+                FROM payouts_paymentline l
+                JOIN applications_application a ON a.id = l.application_id
+                JOIN orgs_organisation o ON o.id = a.organisation_id
+                WHERE l.round_id = %s AND l.{column}_fen = 0 AND o.path LIKE %s
+            ) m WHERE m.running <= %s)""",
+             [*level_params, budget.pk, *level_params, round_.pk, matching.organisation.path + "%",
+              budget.available_fen])
+    total = _scalar(f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
+                    f"WHERE round_id = %s AND {column}_budget_id = %s", [round_.pk, budget.pk])
+    if total:
+        post(budget=budget, kind=EntryKind.RESERVE, amount_fen=total, reference=f"round:{round_.code}", by=by)
+    return total
+
+
+def _settle_totals(round_: Round) -> None:
+    _execute("UPDATE payouts_paymentline SET total_fen = city_fen + district_fen + enterprise_fen "
+             "WHERE round_id = %s", [round_.pk])
+    _execute("""UPDATE payouts_batch SET
+                    line_count = (SELECT COUNT(*) FROM payouts_paymentline l WHERE l.batch_id = payouts_batch.id),
+                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
+                                 WHERE l.batch_id = payouts_batch.id)
+                WHERE round_id = %s""", [round_.pk])
+    _execute("""UPDATE payouts_round SET
+                    funded_count = (SELECT COUNT(*) FROM payouts_paymentline l WHERE l.round_id = payouts_round.id),
+                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
+                                 WHERE l.round_id = payouts_round.id)
+                WHERE id = %s""", [round_.pk])
+    round_.refresh_from_db()
+
+
+def move_applications(*, round_: Round, line_status: str, to_state: str, action: str, reason: str, by,
+                      body: str, extra: str = "", extra_params: tuple = ()) -> int:
+    """Move the applications of a round's lines (in one status) to a state, with history and a message each."""
+    lines = f"SELECT application_id FROM payouts_paymentline WHERE round_id = %s AND status = %s {extra}"
+    params = [round_.pk, line_status, *extra_params]
+    moved = _execute(f"UPDATE applications_application SET state = %s, updated_at = %s WHERE id IN ({lines})",
+                     [to_state, timezone.now(), *params])
+    now = timezone.now()
+    _execute(f"""
+        INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
+                                                  actor_label, role, reason, at)
+        SELECT a.id, %s, '', %s, %s, %s, 'payout', %s, %s
+        FROM applications_application a WHERE a.id IN ({lines})""",
+             [action, to_state, getattr(by, "pk", None), str(by or "system"), reason, now, *params])
+    _execute(f"""
+        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
+        SELECT w.user_id, w.id, w.mobile, %s, %s, %s, 0, ''
+        FROM applications_application a JOIN people_worker w ON w.id = a.worker_id WHERE a.id IN ({lines})""",
+             [_("Study subsidy"), body, now, *params])
+    return moved
+
+
+@transaction.atomic
+def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: str, quota: int | None = None,
+                 max_lines_per_batch: int = 2200) -> Round:
+    """Fund the ranked applications, freeze them into batches, reserve the money. All or nothing."""
+    _require(by, policy)
+    plan = plan_input(policy, limit_fen, quota)
+    budget.refresh_from_db()
+    if budget.organisation_id != policy.organisation_id or budget.year != policy.year:
+        raise ValidationError({"budget": [_("Use the policy union's budget for the policy's year.")]})
+    if limit_fen > budget.available_fen:
+        raise ValidationError({"limit_fen": [_("The budget has only %(yuan)s yuan available.") % {
+            "yuan": f"{budget.available_fen / 100:,.2f}"}]})
+    if not 1 <= max_lines_per_batch <= 100_000:
+        raise ValidationError({"max_lines_per_batch": [_("Between 1 and 100,000 lines a batch.")]})
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(policy=policy, code=clean_text(code, max_length=40, required=True),
+                                          budget=budget, limit_fen=limit_fen, quota=quota,
+                                          lottery_seed=plan.seed, max_lines_per_batch=max_lines_per_batch,
+                                          created_by=by)
+    except IntegrityError:
+        raise ValidationError({"code": [_("This round code is already in use.")]}) from None
+    lines = _insert_lines(round_, plan)
+    if not lines:
+        raise ValidationError(_("No verified application can be funded: nothing to commit."))
+    _create_batches(round_, lines)
+    city_total = _scalar("SELECT COALESCE(SUM(city_fen), 0) FROM payouts_paymentline WHERE round_id = %s",
+                         [round_.pk])
+    post(budget=budget, kind=EntryKind.RESERVE, amount_fen=city_total, reference=f"round:{round_.code}", by=by)
+    for matching in _matching_policies(policy):
+        _add_matching(round_, matching, by)
+    _settle_totals(round_)
+    _open_notice_or_release(round_, policy)
+    move_applications(round_=round_, line_status=LineStatus.PENDING, to_state=State.IN_BATCH, action="in_batch",
+                      reason=round_.code, by=by, body=_notice_body(round_))
+    audit_record(actor=by, action="round.commit", obj=round_, organisation=policy.organisation,
+                 after={"lines": round_.funded_count, "total_fen": round_.total_fen, "city_fen": city_total,
+                        "batches": lines and round_.batches.count(), "seed": plan.seed or None})
+    return round_
+
+
+def _open_notice_or_release(round_: Round, policy: Policy) -> None:
+    if policy.notice_days:
+        start = timezone.localdate()
+        round_.status = RoundStatus.IN_NOTICE
+        round_.notice_starts_on, round_.notice_ends_on = start, start + datetime.timedelta(days=policy.notice_days)
+    else:
+        round_.status = RoundStatus.RELEASED
+    round_.save(update_fields=["status", "notice_starts_on", "notice_ends_on"])
+
+
+def _notice_body(round_: Round) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
+        if round_.status == RoundStatus.IN_NOTICE:
+            return _(NOTICE_MESSAGE) % {"start": round_.notice_starts_on, "end": round_.notice_ends_on}
+        return _(PAYING_MESSAGE)
