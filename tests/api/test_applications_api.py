@@ -481,7 +481,7 @@ def test_a_refused_step_says_why_and_changes_nothing(tree, people, policy):
 
     assert state_of(application.pk) == State.SUBMITTED
     assert ApplicationEvent.objects.count() == events and AuditEntry.objects.count() == audits
-    assert Application.objects.get(pk=application.pk).certificate_number is None
+    assert Application.objects.get(pk=application.pk).certificate_number == ""
 
 
 def test_out_of_scope_applications_are_404_for_reads_and_writes(tree, people, policy):

@@ -65,7 +65,8 @@ def test_queue_opens_on_the_reviewers_own_step_and_filters(tree, people, policy,
     second = tree.apply(tree.member(name="第二位"), policy)
     client = login(people.district)
     assert list(client.get("/applications/").context["page"].object_list) == []  # nothing confirmed yet
-    login(people.enterprise).post("/applications/bulk/", {"ids": [first.pk, second.pk], "action": "confirm"})
+    ticked = [f"{first.pk}:{first.version}", f"{second.pk}:{second.version}"]
+    login(people.enterprise).post("/applications/bulk/", {"ids": ticked, "action": "confirm"})
     client = login(people.district)
     listed = client.get("/applications/").context["page"].object_list
     assert {a.pk for a in listed} == {first.pk, second.pk}
@@ -77,7 +78,8 @@ def test_queue_opens_on_the_reviewers_own_step_and_filters(tree, people, policy,
 def test_bulk_reports_what_failed_and_why(tree, people, policy, login):
     application = tree.apply(people.worker, policy)
     client = login(people.district)
-    response = client.post("/applications/bulk/", {"ids": [application.pk], "action": "review"}, follow=True,
+    ticked = [f"{application.pk}:{application.version}"]
+    response = client.post("/applications/bulk/", {"ids": ticked, "action": "review"}, follow=True,
                            HTTP_ACCEPT_LANGUAGE="en")
     assert f"#{application.pk} not changed" in response.content.decode()
     assert Application.objects.get(pk=application.pk).state == State.SUBMITTED

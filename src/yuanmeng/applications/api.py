@@ -165,6 +165,7 @@ class DocumentOut(Schema):
 
 class ApplicationOut(Schema):
     id: int
+    version: int = Field(..., description="send it back with a transition so that it applies to what you saw")
     state: State
     state_label: str = ""
     policy_id: int
@@ -251,6 +252,8 @@ class DiplomaIn(Schema):
 class TransitionIn(Schema):
     action: Action
     reason: str = Field("", max_length=500, description="required to return or reject: the worker reads it")
+    version: int | None = Field(None, ge=0, le=2**31, description="the `version` you decided on; if the application "
+                                "changed since, the move is refused (422) instead of applied to what you did not see")
 
 
 class RosterOut(Schema):
@@ -350,7 +353,7 @@ def transition(request, application_id: int, payload: TransitionIn):
     application = _application(request, application_id)
     with errors_named(default="action"):
         services.application_transition(by=request.user, application=application, action=str(payload.action),
-                                        reason=payload.reason)
+                                        reason=payload.reason, seen_version=payload.version)
     return _application(request, application_id)
 
 

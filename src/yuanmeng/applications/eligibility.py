@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.workflow import DEAD_STATES, State
+from yuanmeng.applications.workflow import ENDED_STATES, State
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.groups import age_on
 from yuanmeng.policies.models import Policy, PolicyStatus
@@ -100,7 +100,7 @@ def _person_checks(result: Eligibility, worker: Worker, policy: Policy, today: d
 def _history_checks(result: Eligibility, worker: Worker, policy: Policy, level: str,
                     exclude_id: int | None) -> None:
     others = Application.objects.filter(worker=worker, level=level).exclude(pk=exclude_id)
-    live = others.exclude(state__in=DEAD_STATES).exists()
+    live = others.exclude(state__in=ENDED_STATES).exists()
     result.add("duplicate", not live, _("No other live application for this level.") if not live
                else _("There is already a live application for this level (one per person)."))
     if policy.first_diploma_only:

@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.applications.workflow import DEAD_STATES, Action, State
+from yuanmeng.applications.workflow import ENDED_STATES, Action, State
 from yuanmeng.core.crypto import EncryptedTextField
+from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import ScopedQuerySet
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType
 
@@ -18,9 +19,10 @@ class StudyMode(models.TextChoices):
 
 
 class Application(models.Model):
-    # Seen by the unions above the enterprise and by the school the worker studies at.
-    SCOPE_PATH = ("organisation__path", "school__organisation__path")
+    # Seen by the unions above the enterprise, the applicant, and the staff of the school they study at.
+    SCOPE_PATH = "organisation__path"
     SCOPE_OWNER = "worker__user"
+    SCOPE_ALSO = {"school__organisation__path": Capability.MANAGE_ROSTERS}
 
     worker = models.ForeignKey("people.Worker", verbose_name=_("worker"), on_delete=models.PROTECT,
                                related_name="applications")
@@ -44,8 +46,10 @@ class Application(models.Model):
     priority_group = models.CharField(_("priority group"), max_length=24, blank=True)
     priority_rank = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)
-    certificate_number = models.CharField(_("diploma certificate number"), max_length=40, null=True,
-                                          blank=True, unique=True)
+    certificate_number = models.CharField(_("diploma certificate number"), max_length=40, blank=True,
+                                          db_index=True)
+    # Counts changes, so that a decision taken on an out-of-date page is refused.
+    version = models.PositiveIntegerField(default=0)
     graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
     diploma_note = models.TextField(_("diploma check"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,13 +62,25 @@ class Application(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             # One live application per person and level, anywhere (a person has one worker record).
-            models.UniqueConstraint(fields=["worker", "level"], condition=~Q(state__in=DEAD_STATES),
+            models.UniqueConstraint(fields=["worker", "level"], condition=~Q(state__in=ENDED_STATES),
                                     name="one_live_application_per_level"),
         ]
         indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at"])]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.worker.name} · {self.get_level_display()}"
+
+
+class CertificateClaim(models.Model):
+    """A diploma certificate number, claimed once and for ever by one person (append-only)."""
+
+    number = models.CharField(max_length=40, unique=True)
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class ApplicationEvent(models.Model):

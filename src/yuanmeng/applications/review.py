@@ -57,10 +57,12 @@ def bulk_actions_for(user, state: str) -> list[str]:
 
 
 def _date(value: str) -> datetime.date | None:
+    """A filter date, or None; far-off years are ignored rather than overflowing the database's range."""
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+    return day if 1990 <= day.year <= 2100 else None
 
 
 def review_filters(request) -> ReviewFilters:
@@ -71,8 +73,8 @@ def review_filters(request) -> ReviewFilters:
     org_id = get.get("org", "")
     organisation = None
     if org_id:
-        organisation = Organisation.objects.restrict(request.user).filter(
-            pk=int(org_id) if org_id.isdigit() else None).first()
+        valid = org_id.isascii() and org_id.isdigit() and len(org_id) < 12
+        organisation = Organisation.objects.restrict(request.user).filter(pk=int(org_id) if valid else None).first()
     return ReviewFilters(
         state=state if state in State.values else "",
         organisation=organisation,

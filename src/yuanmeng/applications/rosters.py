@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yuanmeng.applications.certificates import certificate_key, diploma_format_warning
 from yuanmeng.applications.models import Application, Roster, RosterEntry
 from yuanmeng.applications.transitions import apply_move
 from yuanmeng.applications.workflow import Action, State
@@ -36,9 +37,11 @@ LEVEL_WORDS = {"本科": Level.BACHELOR, "专升本": Level.BACHELOR, "bachelor"
 
 def _entry(school, values: dict) -> RosterEntry:
     errors = []
-    number = to_text(values["certificate_number"]).replace(" ", "").upper()
-    if not number or len(number) > 40:
+    try:
+        number = certificate_key(to_text(values["certificate_number"]))
+    except ValidationError:
         errors.append(_("证书编号 (certificate number) is missing or too long"))
+        number = ""
     try:
         id_number = validate_id_number(to_text(values["id_number"]))
     except ValidationError as exc:
@@ -78,6 +81,16 @@ def differences(application: Application, entry: RosterEntry) -> list[str]:
     return found
 
 
+def _note(application: Application, by, note: str) -> None:
+    """Write a roster finding beside the format warning, for the reviewer, with an audit entry."""
+    warning = diploma_format_warning(application.certificate_number, level=application.level,
+                                     school=application.school)
+    application.diploma_note = " ".join(part for part in (warning, note) if part)
+    Application.objects.filter(pk=application.pk).update(diploma_note=application.diploma_note)
+    audit_record(actor=by, action="application.roster_check", obj=application,
+                 organisation=application.organisation, after={"note": note})
+
+
 def match_against_roster(application: Application, *, by) -> bool | None:
     """Verify a waiting diploma from the roster. True: verified; False: differences noted; None: not on a roster."""
     if application.state != State.DIPLOMA_SUBMITTED:
@@ -85,12 +98,16 @@ def match_against_roster(application: Application, *, by) -> bool | None:
     entry = RosterEntry.objects.filter(school=application.school,
                                        certificate_number=application.certificate_number).first()
     if entry is None:
-        return None
+        listed = RosterEntry.objects.filter(school=application.school, level=application.level,
+                                            id_number_index=application.worker.id_number_index).first()
+        if listed is None:
+            return None
+        _note(application, by, _("Roster check: the roster lists this graduate with certificate number "
+                                 "%(number)s.") % {"number": listed.certificate_number})
+        return False
     found = differences(application, entry)
     if found:
-        note = _("Roster check: %(list)s.") % {"list": "; ".join(str(f) for f in found)}
-        Application.objects.filter(pk=application.pk).update(diploma_note=note)
-        application.diploma_note = note
+        _note(application, by, _("Roster check: %(list)s.") % {"list": "; ".join(str(f) for f in found)})
         return False
     apply_move(application, by=by, action=Action.VERIFY_DIPLOMA, role=ROSTER,
                reason=_("Matches the school's graduate roster."))
@@ -100,8 +117,7 @@ def match_against_roster(application: Application, *, by) -> bool | None:
 @transaction.atomic
 def roster_upload(*, by, school, upload) -> Roster:
     """Load a graduate roster (all rows or none) and verify the diplomas it confirms."""
-    if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path) and not has_capability(
-            by, Capability.APPROVE_APPLICATIONS, school.organisation.path):
+    if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path):
         raise PermissionDenied(_("You may upload rosters only for your own school."))
     entries, errors = [], []
     try:
@@ -122,14 +138,14 @@ def roster_upload(*, by, school, upload) -> Roster:
         raise ValidationError({"file": errors[:50]})
     roster = Roster.objects.create(school=school, file_name=to_text(upload.name)[:200], uploaded_by=by,
                                    rows=len(entries))
-    known = set(RosterEntry.objects.filter(school=school, certificate_number__in=list(seen))
-                .values_list("certificate_number", flat=True))
+    # A graduate listed again is a correction: the newest roster's line replaces the old one.
+    replaced = RosterEntry.objects.filter(school=school, certificate_number__in=list(seen)).delete()[0]
     for entry in entries:
         entry.roster = roster
-    RosterEntry.objects.bulk_create([e for e in entries if e.certificate_number not in known], batch_size=1000)
+    RosterEntry.objects.bulk_create(entries, batch_size=1000)
     matched = mismatched = 0
-    waiting = Application.objects.filter(school=school, state=State.DIPLOMA_SUBMITTED,
-                                         certificate_number__in=list(seen)).select_related("worker")
+    waiting = Application.objects.filter(school=school, state=State.DIPLOMA_SUBMITTED).select_related(
+        "worker", "organisation", "school")
     for application in waiting:
         outcome = match_against_roster(application, by=by)
         matched += outcome is True
@@ -137,5 +153,5 @@ def roster_upload(*, by, school, upload) -> Roster:
     Roster.objects.filter(pk=roster.pk).update(matched=matched, mismatched=mismatched)
     roster.matched, roster.mismatched = matched, mismatched
     audit_record(actor=by, action="roster.upload", obj=roster, organisation=school.organisation,
-                 after={"rows": len(entries), "matched": matched, "mismatched": mismatched})
+                 after={"rows": len(entries), "replaced": replaced, "matched": matched, "mismatched": mismatched})
     return roster

@@ -12,6 +12,10 @@ from yuanmeng.orgs.models import School
 _UNREAD = ("worker__id_number", "worker__bank_account")
 
 
+# Filter dates outside these are treated as these (no overflow at year 1 or 9999).
+EARLIEST, LATEST = datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)
+
+
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -40,9 +44,9 @@ def application_list(*, user, state: str = "", level: str = "", policy_id: int |
     if priority_group:
         qs = qs.filter(priority_group=priority_group)
     if submitted_from:
-        qs = qs.filter(submitted_at__gte=_start_of(submitted_from))
+        qs = qs.filter(submitted_at__gte=_start_of(max(submitted_from, EARLIEST)))
     if submitted_to:
-        qs = qs.filter(submitted_at__lt=_start_of(submitted_to + datetime.timedelta(days=1)))
+        qs = qs.filter(submitted_at__lt=_start_of(min(submitted_to, LATEST) + datetime.timedelta(days=1)))
     return qs
 
 

@@ -5,7 +5,6 @@ history row (``ApplicationEvent``), the audit entry and the worker's notificatio
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,9 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yuanmeng.applications.certificates import certificate_key, diploma_format_warning
 from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
-from yuanmeng.applications.models import Application, Document, StudyMode
+from yuanmeng.applications.models import Application, CertificateClaim, Document, RosterEntry, StudyMode
 from yuanmeng.applications.rosters import match_against_roster
 from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
 from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
@@ -44,8 +44,14 @@ def _take_approval_place(policy: Policy) -> None:
 
 
 @transaction.atomic
-def application_transition(*, by, application: Application, action: str, reason: str = "") -> Application:
-    """One step of review (confirm, review, approve, return, reject, withdraw, verify diploma…)."""
+def application_transition(*, by, application: Application, action: str, reason: str = "",
+                           seen_version: int | None = None) -> Application:
+    """One step of review (confirm, review, approve, return, reject, withdraw, verify diploma…).
+
+    ``seen_version``: the version the deciding page showed; if the application changed since, nothing happens.
+    """
+    if seen_version is not None and seen_version != application.version:
+        raise ValidationError(_("The application changed after you opened it; look at it again before deciding."))
     if action in DEDICATED_SERVICES:
         raise ValidationError(_("Use the form for this step (it needs more than a decision)."))
     move = TRANSITIONS.get((application.state, action))
@@ -70,12 +76,14 @@ class BulkResult:
     failed: dict[int, str]
 
 
-def applications_bulk_transition(*, by, applications, action: str, reason: str = "") -> BulkResult:
+def applications_bulk_transition(*, by, applications, action: str, reason: str = "",
+                                 seen_versions: dict[int, int] | None = None) -> BulkResult:
     """The same move for many applications; each succeeds or fails on its own, with its reason."""
     result = BulkResult(done=[], failed={})
     for application in applications:
         try:
-            application_transition(by=by, application=application, action=action, reason=reason)
+            application_transition(by=by, application=application, action=action, reason=reason,
+                                   seen_version=(seen_versions or {}).get(application.pk))
         except (ValidationError, PermissionDenied) as exc:
             result.failed[application.pk] = " ".join(getattr(exc, "messages", [str(exc)]))
         else:
@@ -210,29 +218,30 @@ def application_resubmit(*, by, application: Application, documents: dict | None
         raise ValidationError(_eligibility_errors(type(eligibility)(checks=failures)))
     checked = _checked_documents(documents)
     changed = {name: value for name, value in cleaned.items() if current[name] != value}
-    _store_documents(application, checked, by)
-    return apply_move(application, by=by, action=Action.RESUBMIT, role=role, **changed)
+    apply_move(application, by=by, action=Action.RESUBMIT, role=role, **changed)
+    _store_documents(application, checked, by)  # last: nothing after it can roll back and orphan the files
+    return application
 
 
 # ---- diplomas ----------------------------------------------------------------------------------
 
-DIPLOMA_PATTERN = re.compile(r"^(\d{5})([1567])(\d{4})(0[56])(\d{5,6})$")
-LEVEL_CODES = {"05": "bachelor", "06": "college"}
-
-
-def diploma_format_warning(number: str, *, level: str, school: School) -> str:
-    """A note when a number does not read like a national diploma number; never a refusal."""
-    match = DIPLOMA_PATTERN.match(number)
-    if not match:
-        return _("The number does not follow the usual national layout (school code, type, year, level, serial).")
-    school_code, _type, _year, level_code, _serial = match.groups()
-    notes = []
-    if school.school_code and school_code != school.school_code:
-        notes.append(_("It starts with school code %(code)s, not the school's %(school)s.") % {
-            "code": school_code, "school": school.school_code})
-    if LEVEL_CODES[level_code] != level:
-        notes.append(_("Its level digits say a different education level."))
-    return " ".join(notes)
+def _claim_certificate(number: str, application: Application) -> None:
+    """A number belongs to the first person who claims it, for ever; the school's roster has the last word."""
+    taken = CertificateClaim.objects.filter(number=number).exclude(worker_id=application.worker_id).exists()
+    if taken:
+        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]})
+    listed_for_other = RosterEntry.objects.filter(certificate_number=number).exclude(
+        id_number_index=application.worker.id_number_index).exists()
+    if listed_for_other:
+        raise ValidationError({"certificate_number": [
+            _("The school's graduate roster gives this certificate number to someone else.")]})
+    try:
+        with transaction.atomic():
+            CertificateClaim.objects.get_or_create(number=number, defaults={
+                "worker_id": application.worker_id, "application": application})
+    except IntegrityError:  # claimed by someone else a moment ago
+        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]}) \
+            from None
 
 
 @transaction.atomic
@@ -246,26 +255,19 @@ def application_submit_diploma(*, by, application: Application, certificate_numb
     if role is None:
         raise PermissionDenied(_("Your role cannot do this at this step."))
     number = clean_each({"certificate_number": certificate_number},
-                        lambda _name, value: clean_text(value, max_length=40, required=True))["certificate_number"]
-    number = number.replace(" ", "").upper()
+                        lambda _name, value: certificate_key(value))["certificate_number"]
     if graduation_date is None or graduation_date > timezone.localdate():
         raise ValidationError({"graduation_date": [_("Enter the graduation date (not in the future).")]})
     if graduation_date < application.enrolment_date:
         raise ValidationError({"graduation_date": [_("The graduation date is before the enrolment date.")]})
-    if Application.objects.filter(certificate_number=number).exclude(pk=application.pk).exists():
-        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]})
+    _claim_certificate(number, application)
     checked = _checked_documents({DocumentKind.DIPLOMA: scan} if scan else {})
     if DocumentKind.DIPLOMA in application.policy.required_documents and not checked \
             and not application.documents.filter(kind=DocumentKind.DIPLOMA).exists():
         raise ValidationError({"document_diploma": [_("Upload the scan of the diploma.")]})
     note = diploma_format_warning(number, level=application.level, school=application.school)
-    try:
-        with transaction.atomic():
-            apply_move(application, by=by, action=Action.SUBMIT_DIPLOMA, role=role, certificate_number=number,
-                  graduation_date=graduation_date, diploma_note=note)
-    except IntegrityError:
-        raise ValidationError({"certificate_number": [_("This certificate number has already been used.")]}) \
-            from None
+    apply_move(application, by=by, action=Action.SUBMIT_DIPLOMA, role=role, certificate_number=number,
+               graduation_date=graduation_date, diploma_note=note)
     _store_documents(application, checked, by)
     match_against_roster(application, by=by)
     return application

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -71,12 +72,13 @@ def record_event(application: Application, *, by, action: str, from_state: str, 
 def apply_move(application: Application, *, by, action: str, role: str, reason: str = "", **changes) -> Application:
     """Apply one transition with a conditional UPDATE: if the state moved meanwhile, nothing happens."""
     actors, next_state = TRANSITIONS[(application.state, action)]
-    updated = Application.objects.filter(pk=application.pk, state=application.state).update(
-        state=next_state, updated_at=timezone.now(), **changes)
+    updated = Application.objects.filter(pk=application.pk, state=application.state,
+                                         version=application.version).update(
+        state=next_state, updated_at=timezone.now(), version=F("version") + 1, **changes)
     if not updated:
         raise ValidationError(_("Someone else has acted on this application; reload it and try again."))
     from_state = application.state
-    application.state = next_state
+    application.state, application.version = next_state, application.version + 1
     for name, value in changes.items():
         setattr(application, name, value)
     record_event(application, by=by, action=action, from_state=from_state, to_state=next_state, role=role,

@@ -153,8 +153,10 @@ def application_detail(request, application_id: int):
 def application_act(request, application_id: int):
     application = _application_or_404(request, application_id)
     action = request.POST.get("action", "")
+    seen = request.POST.get("version", "")
     if run_with_message(request, lambda: services.application_transition(
-            by=request.user, application=application, action=action, reason=request.POST.get("reason", ""))):
+            by=request.user, application=application, action=action, reason=request.POST.get("reason", ""),
+            seen_version=int(seen) if seen.isascii() and seen.isdigit() else None)):
         messages.success(request, _("Done: %(state)s.") % {"state": application.get_state_display()})
     return redirect("application_detail", application_id=application.pk)
 
@@ -185,15 +187,24 @@ def review_queue(request):
     })
 
 
+def _id_and_version(value: str) -> tuple[int | None, int | None]:
+    """A ticked row posts ``id:version`` (what the list showed)."""
+    parts = value.split(":")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) < 12 for p in parts):
+        return None, None
+    return int(parts[0]), int(parts[1])
+
+
 @login_required
 @require_POST
 def review_bulk(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
-    applications = Application.objects.restrict(request.user).filter(pk__in=ids).select_related(
+    seen = dict(_id_and_version(value) for value in request.POST.getlist("ids")[:200])
+    seen.pop(None, None)
+    applications = Application.objects.restrict(request.user).filter(pk__in=list(seen)).select_related(
         "worker", "policy", "organisation")
     result = services.applications_bulk_transition(by=request.user, applications=applications,
                                                    action=request.POST.get("action", ""),
-                                                   reason=request.POST.get("reason", ""))
+                                                   reason=request.POST.get("reason", ""), seen_versions=seen)
     if result.done:
         messages.success(request, ngettext("%(n)d application done.", "%(n)d applications done.",
                                            len(result.done)) % {"n": len(result.done)})

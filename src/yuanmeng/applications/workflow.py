@@ -70,7 +70,8 @@ for _state in WITHDRAWABLE:
     TRANSITIONS[(_state, A.WITHDRAW)] = (frozenset({APPLICANT}), S.WITHDRAWN)
 
 NEEDS_REASON = frozenset({A.RETURN, A.REJECT, A.RETURN_DIPLOMA})
-DEAD_STATES = frozenset({S.REJECTED, S.WITHDRAWN})  # every other state is "live"
+# Ended: no longer "live". A paid level may be funded again only where a policy allows more than a first diploma.
+ENDED_STATES = frozenset({S.REJECTED, S.WITHDRAWN, S.PAID})
 # The normal path, for the status timeline.
 STEPS = [S.SUBMITTED, S.CONFIRMED, S.REVIEWED, S.APPROVED, S.DIPLOMA_SUBMITTED, S.DIPLOMA_VERIFIED, S.PAID]
 # Where each review level's queue starts.

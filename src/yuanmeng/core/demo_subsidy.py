@@ -80,6 +80,13 @@ class SubsidyDemo:
             self.reviewers[area.pk] = reviewer if area.code == "GZ-TH" else staff_user_create(
                 by=self.admin, username=f"reviewer_{area.code.split('-')[-1].lower()}", password=self.password,
                 display_name=f"{area.name}审核员", organisation=area, role=Role.DISTRICT_REVIEWER)
+        staff_school = self.school_staff.memberships.get().organisation_id
+        self.school_accounts = {staff_school: self.school_staff}
+        for school in School.objects.select_related("organisation").exclude(organisation_id=staff_school):
+            self.school_accounts[school.organisation_id] = staff_user_create(
+                by=self.admin, username=f"school_{school.organisation.code.split('-')[-1].lower()}",
+                password=self.password, display_name=f"{school.organisation.name}教务员",
+                organisation=school.organisation, role=Role.SCHOOL_STAFF)
         flagship = officer.memberships.get().organisation_id
         for number, enterprise in enumerate(Enterprise.objects.select_related("organisation").order_by("pk"), 1):
             org = enterprise.organisation
@@ -200,10 +207,9 @@ class SubsidyDemo:
         by_school: dict[int, list] = {}
         for application, differs in rows:
             by_school.setdefault(application.school_id, []).append((application, differs))
-        staff_school = self.school_staff.memberships.get().organisation_id
         for school in School.objects.filter(pk__in=by_school).select_related("organisation"):
-            staff = self.school_staff if school.organisation_id == staff_school else self.city_admin
-            roster_upload(by=staff, school=school, upload=self._roster_file(by_school[school.pk]))
+            roster_upload(by=self.school_accounts[school.organisation_id], school=school,
+                          upload=self._roster_file(by_school[school.pk]))
 
     @staticmethod
     def _roster_file(rows) -> SimpleUploadedFile:

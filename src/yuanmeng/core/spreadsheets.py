@@ -30,7 +30,10 @@ def _raw_rows(upload) -> list[list]:
     upload.seek(0)
     data = upload.read()
     if upload.name.lower().endswith(".csv"):
-        return list(csv.reader(io.StringIO(_decode(data))))
+        try:
+            return list(csv.reader(io.StringIO(_decode(data))))
+        except csv.Error as exc:
+            raise ValidationError(_("The CSV file cannot be read: %(error)s.") % {"error": exc}) from None
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -79,7 +82,15 @@ def to_date(value) -> datetime.date:
         raise ValidationError(_("“%(value)s” is not a real date.") % {"value": value}) from None
 
 
+# Spreadsheets store numbers as doubles: beyond 15 digits the last ones are already lost.
+EXACT_DIGITS = 15
+
+
 def to_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float):
+        if abs(value) >= 10**EXACT_DIGITS:
+            raise ValidationError(_("“%(value)s” was stored as a number and has lost its last digits: format the "
+                                    "column as text in the spreadsheet and type it again.") % {"value": value})
+        if value.is_integer():
+            value = int(value)
     return " ".join(str(value if value is not None else "").replace("\x00", "").split())

@@ -36,15 +36,20 @@ def outbox_send(*, limit: int = 500) -> tuple[int, int]:
     """Send queued messages oldest first; each is marked sent in its own transaction. Returns (sent, failed)."""
     backend = import_string(settings.NOTIFY_BACKEND)()
     sent = failed = 0
-    for message in Message.objects.filter(sent_at=None, attempts__lt=5).order_by("id")[:limit]:
-        try:
-            backend.send(message)
-        except Exception as exc:  # noqa: BLE001 - a failing gateway must not stop the rest
-            Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:500])
-            failed += 1
-            continue
+    queued = Message.objects.filter(sent_at=None, attempts__lt=5).order_by("id").values_list("pk", flat=True)
+    for message_id in list(queued[:limit]):
         with transaction.atomic():
-            Message.objects.filter(pk=message.pk, sent_at=None).update(sent_at=timezone.now(),
-                                                                       attempts=message.attempts + 1)
+            # Locked while it is sent: two senders running at once never send the same message twice.
+            message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
+            if message is None:
+                continue
+            try:
+                backend.send(message)
+            except Exception as exc:  # noqa: BLE001 - a failing gateway must not stop the rest
+                Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1,
+                                                             last_error=str(exc)[:500])
+                failed += 1
+                continue
+            Message.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
         sent += 1
     return sent, failed

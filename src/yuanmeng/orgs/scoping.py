@@ -2,10 +2,10 @@
 
 A user's memberships grant capabilities over organisation subtrees. ``restrict()`` turns them
 into one SQL condition on the model's ``SCOPE_PATH``: the path of the organisation a row belongs
-to, or a tuple of them when a row belongs to several (an application belongs to an enterprise and
-to a school). Pages, API, exports, admin and counts all filter the same way, in the database.
-Models may also name a ``SCOPE_OWNER`` field: the user a row belongs to sees it (a worker sees
-their own record) without any membership.
+to, or a tuple of them when a row belongs to several. Pages, API, exports, admin and counts all
+filter the same way, in the database. Models may also name a ``SCOPE_OWNER`` field (a worker sees
+their own record) and ``SCOPE_ALSO`` lookups readable with a given capability (a school's staff see
+the applications of its students).
 """
 
 from dataclasses import dataclass
@@ -65,6 +65,20 @@ def has_capability(user, capability: str, path: str | None = None) -> bool:
     return any(path.startswith(root) for root in roots)
 
 
+def _extra_view_condition(model, user) -> Q:
+    """Who else may read a row: its owner (``SCOPE_OWNER``), and holders of a particular capability over a
+    second organisation of the row (``SCOPE_ALSO``: a school's staff see its students' applications — and only
+    they: the unions above the school do not gain sight of other cities' workers through it)."""
+    condition = Q()
+    owner = getattr(model, "SCOPE_OWNER", None)
+    if owner and getattr(user, "is_authenticated", False):
+        condition |= Q(**{owner: user})
+    for lookup, capability in getattr(model, "SCOPE_ALSO", {}).items():
+        for root in scope_paths(user, capability) or []:
+            condition |= Q(**{f"{lookup}__startswith": root})
+    return condition
+
+
 def model_scope_paths(model) -> tuple[str, ...]:
     """The lookups from a row to the paths of the organisations it belongs to (usually one)."""
     paths = model.SCOPE_PATH
@@ -80,7 +94,6 @@ class ScopedQuerySet(models.QuerySet):
         for lookup in model_scope_paths(self.model):
             for root in roots:
                 condition |= Q(**{f"{lookup}__startswith": root})
-        owner = getattr(self.model, "SCOPE_OWNER", None)
-        if owner and capability == Capability.VIEW and getattr(user, "is_authenticated", False):
-            condition |= Q(**{owner: user})
+        if capability == Capability.VIEW:
+            condition |= _extra_view_condition(self.model, user)
         return self.filter(condition) if condition else self.none()

@@ -50,8 +50,10 @@ class PolicyForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     required_documents = forms.MultipleChoiceField(label=_("required documents"), choices=DocumentKind.choices,
                                                    required=False, widget=forms.CheckboxSelectMultiple)
-    max_applicants = forms.IntegerField(label=_("close at this many applicants"), required=False, min_value=1)
-    max_approvals = forms.IntegerField(label=_("close at this many approvals"), required=False, min_value=1)
+    max_applicants = forms.IntegerField(label=_("close at this many applicants"), required=False, min_value=1,
+                                        max_value=10_000_000)
+    max_approvals = forms.IntegerField(label=_("close at this many approvals"), required=False, min_value=1,
+                                       max_value=10_000_000)
     selection = forms.ChoiceField(label=_("selection"), choices=Selection.choices, initial=Selection.RANKING)
 
     def __init__(self, *args, by, **kwargs):

@@ -178,6 +178,7 @@ def policy_close(*, by, policy: Policy) -> Policy:
 def policy_supersede(*, by, policy: Policy, code: str) -> Policy:
     """A draft copy of a published policy, to change its terms; publishing it closes the original."""
     _require(by, policy.organisation)
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)  # current counters, held while copied
     if policy.status != PolicyStatus.PUBLISHED:
         raise ValidationError(_("Only a published policy can be superseded; edit the draft instead."))
     if hasattr(policy, "superseded_by"):
@@ -185,6 +186,9 @@ def policy_supersede(*, by, policy: Policy, code: str) -> Policy:
     fields = {name: getattr(policy, name) for name in EDITABLE_FIELDS}
     fields["code"] = code
     draft = policy_create(by=by, organisation=policy.organisation, **fields)
-    Policy.objects.filter(pk=draft.pk).update(supersedes=policy)
+    # The intake caps count across versions: a new version does not reopen a closed channel.
+    Policy.objects.filter(pk=draft.pk).update(supersedes=policy, applicant_count=policy.applicant_count,
+                                              approval_count=policy.approval_count)
     draft.supersedes = policy
+    draft.applicant_count, draft.approval_count = policy.applicant_count, policy.approval_count
     return draft

@@ -39,7 +39,8 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins):
         self.stdout.write("Every district and industry union also has a reviewer_<code> login (reviewer_hz, "
-                          "reviewer_wlkd…) and every enterprise union an officerNN login, same password.")
+                          "reviewer_wlkd…), every enterprise union an officerNN login and every school a "
+                          "school_<code> login (school_gzhu…), same password.")
         self.stdout.write("")
         self.stdout.write(f"{'login':<20}{'password':<22}{'role':<20}organisation")
         for login in logins:
