@@ -24,7 +24,16 @@ from yuanmeng.funds.services import post
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.payouts.models import Batch, LineStatus, Round, RoundStatus
+from yuanmeng.payouts.models import (
+    Batch,
+    BatchApproval,
+    BatchStatus,
+    LineStatus,
+    Objection,
+    PaymentLine,
+    Round,
+    RoundStatus,
+)
 from yuanmeng.payouts.planning import PlanInput, ranked_sql
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
@@ -230,3 +239,133 @@ def _notice_body(round_: Round) -> str:
         if round_.status == RoundStatus.IN_NOTICE:
             return _(NOTICE_MESSAGE) % {"start": round_.notice_starts_on, "end": round_.notice_ends_on}
         return _(PAYING_MESSAGE)
+
+
+# ---- public notice, objections, release ------------------------------------------------------------
+
+def _lock_round(round_: Round) -> Round:
+    return Round.objects.select_for_update().select_related("policy__organisation", "budget").get(pk=round_.pk)
+
+
+def _release_line_money(line: PaymentLine, by, reference: str) -> None:
+    for budget_id, amount in ((line.city_budget_id, line.city_fen), (line.district_budget_id, line.district_fen),
+                              (line.enterprise_budget_id, line.enterprise_fen)):
+        if budget_id and amount:
+            post(budget=Budget.objects.get(pk=budget_id), kind=EntryKind.RELEASE, amount_fen=amount,
+                 reference=reference, by=by)
+
+
+def recount(round_: Round) -> None:
+    """Control totals of the round and its batches from their live lines (after lines leave)."""
+    _execute("""UPDATE payouts_batch SET
+                    line_count = (SELECT COUNT(*) FROM payouts_paymentline l
+                                  WHERE l.batch_id = payouts_batch.id AND l.status IN ('pending', 'paid')),
+                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
+                                 WHERE l.batch_id = payouts_batch.id AND l.status IN ('pending', 'paid'))
+                WHERE round_id = %s""", [round_.pk])
+    _execute("""UPDATE payouts_round SET
+                    funded_count = (SELECT COUNT(*) FROM payouts_paymentline l
+                                    WHERE l.round_id = payouts_round.id AND l.status IN ('pending', 'paid')),
+                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
+                                 WHERE l.round_id = payouts_round.id AND l.status IN ('pending', 'paid'))
+                WHERE id = %s""", [round_.pk])
+
+
+@transaction.atomic
+def objection_raise(*, by, line: PaymentLine, reason: str) -> PaymentLine:
+    """During the public notice: the line leaves the round, its money is released, the application is reviewed again."""
+    round_ = _lock_round(line.round)
+    _require(by, round_.policy)
+    reason = clean_text(reason, max_length=500, required=False)
+    if not reason:
+        raise ValidationError({"reason": [_("Say what the objection is.")]})
+    if round_.status != RoundStatus.IN_NOTICE or timezone.localdate() > round_.notice_ends_on:
+        raise ValidationError(_("Objections are taken only during the public notice period."))
+    if not PaymentLine.objects.filter(pk=line.pk, status=LineStatus.PENDING).update(status=LineStatus.WITHDRAWN,
+                                                                                     failure_reason=reason[:200]):
+        raise ValidationError(_("This line is no longer pending."))
+    Objection.objects.create(line=line, reason=reason, raised_by=by)
+    _release_line_money(line, by, f"objection:{line.reference}")
+    move_applications(round_=round_, line_status=LineStatus.WITHDRAWN, to_state=State.DIPLOMA_SUBMITTED,
+                      action="objection", reason=reason, by=by, body=_objection_body(),
+                      extra="AND id = %s", extra_params=(line.pk,))
+    recount(round_)
+    audit_record(actor=by, action="round.objection", obj=line, organisation=round_.policy.organisation,
+                 after={"application": line.application_id, "reason": reason})
+    return line
+
+
+def _objection_body() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("An objection was raised during the public notice; your application is being reviewed again.")
+
+
+@transaction.atomic
+def round_release(*, by, round_: Round) -> Round:
+    """After the notice period: the round's batches may be approved and paid."""
+    round_ = _lock_round(round_)
+    _require(by, round_.policy)
+    if round_.status != RoundStatus.IN_NOTICE:
+        raise ValidationError(_("Only a round in public notice is released."))
+    if timezone.localdate() <= round_.notice_ends_on:
+        raise ValidationError(_("The public notice runs until %(day)s.") % {"day": round_.notice_ends_on})
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.RELEASED)
+    round_.status = RoundStatus.RELEASED
+    audit_record(actor=by, action="round.release", obj=round_, organisation=round_.policy.organisation,
+                 before={"status": RoundStatus.IN_NOTICE}, after={"status": RoundStatus.RELEASED})
+    return round_
+
+
+# ---- approving batches ---------------------------------------------------------------------------
+
+def approvals_needed(batch: Batch) -> int:
+    threshold = batch.round.policy.dual_approval_above_fen
+    return 2 if threshold is not None and batch.total_fen > threshold else 1
+
+
+@transaction.atomic
+def batch_approve(*, by, batch: Batch) -> Batch:
+    """A finance officer's approval; not the round's creator's; two different people above the policy's amount."""
+    batch = Batch.objects.select_for_update().select_related("round__policy__organisation").get(pk=batch.pk)
+    _require(by, batch.round.policy, Capability.APPROVE_PAYOUTS)
+    if batch.round.status != RoundStatus.RELEASED:
+        raise ValidationError(_("The round is not released for payment yet (public notice)."))
+    if batch.status != BatchStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("This batch is not waiting for approval."))
+    if batch.round.created_by_id == by.pk:
+        raise ValidationError(_("The person who committed the round cannot approve its batches."))
+    if BatchApproval.objects.filter(batch=batch, user=by).exists():
+        raise ValidationError(_("You have already approved this batch; a second approver must be someone else."))
+    BatchApproval.objects.create(batch=batch, user=by)
+    approved = BatchApproval.objects.filter(batch=batch).count() >= approvals_needed(batch)
+    if approved:
+        Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPROVED, approved_at=timezone.now())
+        batch.status = BatchStatus.APPROVED
+    audit_record(actor=by, action="batch.approve", obj=batch, organisation=batch.round.policy.organisation,
+                 after={"approvals": BatchApproval.objects.filter(batch=batch).count(), "approved": approved,
+                        "total_fen": batch.total_fen, "lines": batch.line_count})
+    return batch
+
+
+def batch_file_allowed(by, batch: Batch) -> None:
+    """The payment file is released only for an approved batch, to those who may approve payouts."""
+    _require(by, batch.round.policy, Capability.APPROVE_PAYOUTS)
+    if batch.status == BatchStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("The batch is not approved: its payment file cannot be downloaded."))
+
+
+@transaction.atomic
+def lottery_seed_publish(*, by, policy: Policy, seed: str) -> Policy:
+    """Fix and show the seed before the draw; once published it never changes."""
+    _require(by, policy)
+    seed = clean_text(seed, max_length=64, required=True)
+    if policy.selection != Selection.LOTTERY:
+        raise ValidationError({"seed": [_("This policy selects by ranking, not by lottery.")]})
+    now = timezone.now()
+    if not Policy.objects.filter(pk=policy.pk, lottery_seed="").update(lottery_seed=seed,
+                                                                        lottery_seed_published_at=now):
+        raise ValidationError({"seed": [_("The seed is already published and cannot change.")]})
+    policy.lottery_seed, policy.lottery_seed_published_at = seed, now
+    audit_record(actor=by, action="policy.lottery_seed", obj=policy, organisation=policy.organisation,
+                 after={"seed": seed})
+    return policy
