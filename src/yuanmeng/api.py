@@ -12,6 +12,7 @@ from yuanmeng.applications.api import rosters_router
 from yuanmeng.applications.api import router as applications_router
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.api import router as orgs_router
+from yuanmeng.payouts.api import router as payouts_router
 from yuanmeng.people.api import router as people_router
 from yuanmeng.policies.api import router as policies_router
 
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/workers", people_router)
+api.add_router("/payouts", payouts_router)
 api.add_router("/policies", policies_router)
 api.add_router("/applications", applications_router)
 api.add_router("/rosters", rosters_router)

@@ -171,6 +171,12 @@ MAX_UPLOAD_BYTES = int(os.environ.get("YUANMENG_MAX_UPLOAD_MB", "10")) * 1024 * 
 FILE_UPLOAD_PERMISSIONS = 0o640
 NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.services.ConsoleBackend")
 
+# The union's own account that payment files pay from (the debtor of pain.001, the payer of the bank spreadsheet).
+# The defaults are demo values: a real deployment sets both.
+# The account payment files debit. The demo's made-up account is used only in debug mode.
+PAYER_ACCOUNT = os.environ.get("YUANMENG_PAYER_ACCOUNT", "44050146010100000000" if DEBUG else "")
+PAYER_BANK_NAME = os.environ.get("YUANMENG_PAYER_BANK_NAME", "中国建设银行广州分行" if DEBUG else "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -65,7 +65,9 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["worker", "level"], condition=~Q(state__in=ENDED_STATES),
                                     name="one_live_application_per_level"),
         ]
-        indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at"])]
+        # The payout ranking reads a policy's verified applications in exactly this order, without sorting.
+        indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at", "id"],
+                                name="application_payout_order")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.worker.name} · {self.get_level_display()}"

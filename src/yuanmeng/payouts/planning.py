@@ -38,7 +38,7 @@ class PlanInput:
 
 def _order(plan: PlanInput) -> str:
     if plan.seed:
-        return f"((c.id * {LOTTERY_MULTIPLIER} + {lottery_key(plan.seed)}) % {LOTTERY_MODULUS}), c.id"
+        return f"((c.id * {LOTTERY_MULTIPLIER} + {lottery_key(plan.seed)}) %% {LOTTERY_MODULUS}), c.id"
     return "c.priority_rank, c.submitted_at, c.id"
 
 
@@ -60,9 +60,8 @@ def ranked_sql(plan: PlanInput) -> tuple[str, list]:
                 SELECT a.id, a.worker_id, a.priority_group, a.priority_rank, a.submitted_at, a.level, a.area_id,
                        a.organisation_id, CASE a.level {case} ELSE 0 END AS city_fen
                 FROM applications_application a
-                JOIN people_worker w ON w.id = a.worker_id
-                WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked <> ''
-                  AND a.level IN ({", ".join(["%s"] * len(levels))})
+                WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
+                  AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE w.bank_account_masked = '')
             ) c
         ) r"""
     params = [plan.limit_fen, quota, *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
@@ -91,35 +90,43 @@ def _rows(sql: str, params: list) -> list[dict]:
                  for name, value in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
 
-def _grouped(plan: PlanInput, column: str) -> list[dict]:
+def count_funded(plan: PlanInput) -> int:
     sql, params = ranked_sql(plan)
-    return _rows(f"""
-        SELECT {column} AS key, COUNT(*) AS applicants, SUM(funded) AS funded,
-               SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen
-        FROM ({sql}) ranked GROUP BY {column} ORDER BY MIN(rn)""", params)
+    return int(_rows(f"SELECT COUNT(*) AS n FROM ({sql}) ranked WHERE funded = 1", params)[0]["n"])
+
+
+def _fold(rows: list[dict], key: str) -> list[dict]:
+    """Sum the (group, area, level) rows over one of the three."""
+    folded: dict = {}
+    for row in sorted(rows, key=lambda r: r["first_rn"]):
+        entry = folded.setdefault(row[key], {"key": row[key], "applicants": 0, "funded": 0, "funded_fen": 0})
+        for name in ("applicants", "funded", "funded_fen"):
+            entry[name] += row[name]
+    return list(folded.values())
 
 
 def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
-    """The round as it would be committed, summed by priority group, area and level; nothing is written."""
+    """The round as it would be committed, summed by priority group, area and level; nothing is written.
+
+    One ranked pass grouped by (priority group, area, level) gives every total; a second, short one lists
+    the first candidates left out. Funded candidates are a prefix of the order, so the last funded place is
+    the number funded.
+    """
     sql, params = ranked_sql(plan)
-    totals = _rows(f"""
-        SELECT COUNT(*) AS candidates, COALESCE(SUM(funded), 0) AS funded,
-               COALESCE(SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END), 0) AS funded_fen
-        FROM ({sql}) ranked""", params)[0]
-    result = Simulation(candidates=totals["candidates"], funded=totals["funded"], funded_fen=totals["funded_fen"])
+    rows = _rows(f"""
+        SELECT priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
+               SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen, MIN(rn) AS first_rn
+        FROM ({sql}) ranked GROUP BY priority_group, area_id, level""", params)
+    result = Simulation(candidates=sum(r["applicants"] for r in rows), funded=sum(r["funded"] for r in rows),
+                        funded_fen=sum(r["funded_fen"] for r in rows))
     result.left_out = result.candidates - result.funded
-    result.by_group = _grouped(plan, "priority_group")
-    result.by_area = _grouped(plan, "area_id")
-    result.by_level = _grouped(plan, "level")
+    result.by_group, result.by_area = _fold(rows, "priority_group"), _fold(rows, "area_id")
+    result.by_level = _fold(rows, "level")
     result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM ({sql}) ranked "
-                                  f"WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}", params)
-    last = _rows(f"SELECT id, rn, priority_group, submitted_at FROM ({sql}) ranked WHERE funded = 1 "
-                 f"ORDER BY rn DESC LIMIT 1", params)
-    result.cutoff = last[0] if last else None
+                                  f"WHERE rn > %s ORDER BY rn LIMIT {int(show_left_out)}", [*params, result.funded])
+    result.cutoff = {"rn": result.funded} if result.funded else None
     result.no_bank_account = _rows("""
         SELECT COUNT(*) AS n FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
         WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked = ''""",
                                    [plan.policy.pk, State.DIPLOMA_VERIFIED])[0]["n"]
     return result
-
-

@@ -34,7 +34,7 @@ from yuanmeng.payouts.models import (
     Round,
     RoundStatus,
 )
-from yuanmeng.payouts.planning import PlanInput, ranked_sql
+from yuanmeng.payouts.planning import PlanInput, count_funded, ranked_sql
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
@@ -83,30 +83,31 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
 
 # ---- committing a round ---------------------------------------------------------------------------
 
-def _insert_lines(round_: Round, plan: PlanInput) -> int:
-    sql, params = ranked_sql(plan)
-    size = round_.max_lines_per_batch
-    return _execute(f"""
-        INSERT INTO payouts_paymentline
-            (round_id, batch_number, rank, application_id, reference, payee_name, account, account_masked,
-             bank_name, priority_group, level, area_id, city_fen, district_fen, enterprise_fen, total_fen,
-             city_budget_id, status, failure_reason)
-        SELECT %s, (ranked.rn - 1) / %s + 1, ranked.rn, ranked.id, %s || ranked.rn, w.name, w.bank_account,
-               w.bank_account_masked, w.bank_name, ranked.priority_group, ranked.level, ranked.area_id,
-               ranked.city_fen, 0, 0, ranked.city_fen, %s, %s, ''
-        FROM ({sql}) ranked JOIN people_worker w ON w.id = ranked.worker_id
-        WHERE ranked.funded = 1""", [round_.pk, size, f"YM{round_.pk:05d}-", round_.budget_id,
-                                     LineStatus.PENDING, *params])
-
-
-def _create_batches(round_: Round, lines: int) -> list[Batch]:
+def _create_batches(round_: Round, lines: int) -> dict[int, int]:
+    """The round's batches, before its lines: batch number → id."""
     batches = Batch.objects.bulk_create(
         [Batch(round=round_, number=n) for n in range(1, math.ceil(lines / round_.max_lines_per_batch) + 1)])
-    _execute("""UPDATE payouts_paymentline SET batch_id = (
-                    SELECT b.id FROM payouts_batch b
-                    WHERE b.round_id = payouts_paymentline.round_id AND b.number = payouts_paymentline.batch_number)
-                WHERE round_id = %s""", [round_.pk])
-    return batches
+    return {batch.number: batch.pk for batch in batches}
+
+
+def _insert_lines(round_: Round, plan: PlanInput, batch_ids: dict[int, int]) -> int:
+    """One INSERT … SELECT: the funded candidates, each with its batch, its worker's snapshot and its city amount."""
+    sql, params = ranked_sql(plan)
+    size = round_.max_lines_per_batch
+    batches = " UNION ALL ".join(f"SELECT {int(number)} AS number, {int(pk)} AS id" for number, pk in batch_ids.items())
+    return _execute(f"""
+        INSERT INTO payouts_paymentline
+            (round_id, batch_number, batch_id, rank, application_id, reference, payee_name, account, account_masked,
+             bank_name, priority_group, level, area_id, city_fen, district_fen, enterprise_fen, total_fen,
+             city_budget_id, status, failure_reason)
+        SELECT %s, b.number, b.id, ranked.rn, ranked.id, %s || ranked.rn, w.name, w.bank_account,
+               w.bank_account_masked, w.bank_name, ranked.priority_group, ranked.level, ranked.area_id,
+               ranked.city_fen, 0, 0, ranked.city_fen, %s, %s, ''
+        FROM ({sql}) ranked
+        JOIN people_worker w ON w.id = ranked.worker_id
+        JOIN ({batches}) b ON b.number = (ranked.rn - 1) / %s + 1
+        WHERE ranked.funded = 1""", [round_.pk, f"YM{round_.pk:05d}-", round_.budget_id, LineStatus.PENDING,
+                                     *params, size])
 
 
 def _matching_policies(policy: Policy):
@@ -126,7 +127,8 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
     case = " ".join(f"WHEN %s THEN {int(a)}" for a in amounts.values())
     level_params = list(amounts)
     _execute(f"""
-        UPDATE payouts_paymentline SET {column}_fen = CASE level {case} ELSE 0 END, {column}_budget_id = %s
+        UPDATE payouts_paymentline SET {column}_fen = CASE level {case} ELSE 0 END, {column}_budget_id = %s,
+                                       total_fen = total_fen + CASE level {case} ELSE 0 END
         WHERE id IN (
             SELECT m.id FROM (
                 SELECT l.id, SUM(CASE l.level {case} ELSE 0 END)
@@ -136,7 +138,7 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
                 JOIN orgs_organisation o ON o.id = a.organisation_id
                 WHERE l.round_id = %s AND l.{column}_fen = 0 AND o.path LIKE %s
             ) m WHERE m.running <= %s)""",
-             [*level_params, budget.pk, *level_params, round_.pk, matching.organisation.path + "%",
+             [*level_params, budget.pk, *level_params, *level_params, round_.pk, matching.organisation.path + "%",
               budget.available_fen])
     total = _scalar(f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
                     f"WHERE round_id = %s AND {column}_budget_id = %s", [round_.pk, budget.pk])
@@ -146,39 +148,32 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
 
 
 def _settle_totals(round_: Round) -> None:
-    _execute("UPDATE payouts_paymentline SET total_fen = city_fen + district_fen + enterprise_fen "
-             "WHERE round_id = %s", [round_.pk])
-    _execute("""UPDATE payouts_batch SET
-                    line_count = (SELECT COUNT(*) FROM payouts_paymentline l WHERE l.batch_id = payouts_batch.id),
-                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
-                                 WHERE l.batch_id = payouts_batch.id)
-                WHERE round_id = %s""", [round_.pk])
-    _execute("""UPDATE payouts_round SET
-                    funded_count = (SELECT COUNT(*) FROM payouts_paymentline l WHERE l.round_id = payouts_round.id),
-                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
-                                 WHERE l.round_id = payouts_round.id)
-                WHERE id = %s""", [round_.pk])
+    recount(round_)
     round_.refresh_from_db()
 
 
 def move_applications(*, round_: Round, line_status: str, to_state: str, action: str, reason: str, by,
                       body: str, extra: str = "", extra_params: tuple = ()) -> int:
-    """Move the applications of a round's lines (in one status) to a state, with history and a message each."""
-    lines = f"SELECT application_id FROM payouts_paymentline WHERE round_id = %s AND status = %s {extra}"
+    """Move the applications of a round's lines (in one status) to a state, with history and a message each.
+
+    Three statements, each one pass joining the lines: the state change, the history rows, the messages.
+    """
+    lines = f"payouts_paymentline l WHERE l.round_id = %s AND l.status = %s {extra}"
     params = [round_.pk, line_status, *extra_params]
-    moved = _execute(f"UPDATE applications_application SET state = %s, updated_at = %s WHERE id IN ({lines})",
-                     [to_state, timezone.now(), *params])
     now = timezone.now()
+    moved = _execute(f"""UPDATE applications_application SET state = %s, updated_at = %s, version = version + 1
+                         FROM {lines} AND l.application_id = applications_application.id""",
+                     [to_state, now, *params])
     _execute(f"""
         INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
                                                   actor_label, role, reason, at)
-        SELECT a.id, %s, '', %s, %s, %s, 'payout', %s, %s
-        FROM applications_application a WHERE a.id IN ({lines})""",
+        SELECT l.application_id, %s, '', %s, %s, %s, 'payout', %s, %s FROM {lines}""",
              [action, to_state, getattr(by, "pk", None), str(by or "system"), reason, now, *params])
     _execute(f"""
         INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
         SELECT w.user_id, w.id, w.mobile, %s, %s, %s, 0, ''
-        FROM applications_application a JOIN people_worker w ON w.id = a.worker_id WHERE a.id IN ({lines})""",
+        FROM {lines.replace(" WHERE ", " JOIN applications_application a ON a.id = l.application_id "
+                                       "JOIN people_worker w ON w.id = a.worker_id WHERE ", 1)}""",
              [_("Study subsidy"), body, now, *params])
     return moved
 
@@ -205,10 +200,10 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
                                           created_by=by)
     except IntegrityError:
         raise ValidationError({"code": [_("This round code is already in use.")]}) from None
-    lines = _insert_lines(round_, plan)
-    if not lines:
+    funded = count_funded(plan)
+    if not funded:
         raise ValidationError(_("No verified application can be funded: nothing to commit."))
-    _create_batches(round_, lines)
+    lines = _insert_lines(round_, plan, _create_batches(round_, funded))
     city_total = _scalar("SELECT COALESCE(SUM(city_fen), 0) FROM payouts_paymentline WHERE round_id = %s",
                          [round_.pk])
     post(budget=budget, kind=EntryKind.RESERVE, amount_fen=city_total, reference=f"round:{round_.code}", by=by)
@@ -256,18 +251,17 @@ def _release_line_money(line: PaymentLine, by, reference: str) -> None:
 
 
 def recount(round_: Round) -> None:
-    """Control totals of the round and its batches from their live lines (after lines leave)."""
-    _execute("""UPDATE payouts_batch SET
-                    line_count = (SELECT COUNT(*) FROM payouts_paymentline l
-                                  WHERE l.batch_id = payouts_batch.id AND l.status IN ('pending', 'paid')),
-                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
-                                 WHERE l.batch_id = payouts_batch.id AND l.status IN ('pending', 'paid'))
-                WHERE round_id = %s""", [round_.pk])
+    """Control totals of the round and its batches from their live lines: one grouped pass over the lines."""
+    _execute("""UPDATE payouts_batch SET line_count = 0, total_fen = 0 WHERE round_id = %s""", [round_.pk])
+    _execute("""UPDATE payouts_batch SET line_count = s.n, total_fen = s.total
+                FROM (SELECT batch_id, COUNT(*) AS n, SUM(total_fen) AS total FROM payouts_paymentline
+                      WHERE round_id = %s AND status IN ('pending', 'paid') GROUP BY batch_id) s
+                WHERE payouts_batch.id = s.batch_id""", [round_.pk])
     _execute("""UPDATE payouts_round SET
-                    funded_count = (SELECT COUNT(*) FROM payouts_paymentline l
-                                    WHERE l.round_id = payouts_round.id AND l.status IN ('pending', 'paid')),
-                    total_fen = (SELECT COALESCE(SUM(l.total_fen), 0) FROM payouts_paymentline l
-                                 WHERE l.round_id = payouts_round.id AND l.status IN ('pending', 'paid'))
+                    funded_count = (SELECT COALESCE(SUM(line_count), 0) FROM payouts_batch b
+                                    WHERE b.round_id = payouts_round.id),
+                    total_fen = (SELECT COALESCE(SUM(total_fen), 0) FROM payouts_batch b
+                                 WHERE b.round_id = payouts_round.id)
                 WHERE id = %s""", [round_.pk])
 
 
@@ -288,7 +282,7 @@ def objection_raise(*, by, line: PaymentLine, reason: str) -> PaymentLine:
     _release_line_money(line, by, f"objection:{line.reference}")
     move_applications(round_=round_, line_status=LineStatus.WITHDRAWN, to_state=State.DIPLOMA_SUBMITTED,
                       action="objection", reason=reason, by=by, body=_objection_body(),
-                      extra="AND id = %s", extra_params=(line.pk,))
+                      extra="AND l.id = %s", extra_params=(line.pk,))
     recount(round_)
     audit_record(actor=by, action="round.objection", obj=line, organisation=round_.policy.organisation,
                  after={"application": line.application_id, "reason": reason})
@@ -348,10 +342,14 @@ def batch_approve(*, by, batch: Batch) -> Batch:
 
 
 def batch_file_allowed(by, batch: Batch) -> None:
-    """The payment file is released only for an approved batch, to those who may approve payouts."""
+    """The payment file is released for an approved batch, to those who may approve payouts — and never again
+    once the bank has answered for it (a resent file would pay the paid lines twice)."""
     _require(by, batch.round.policy, Capability.APPROVE_PAYOUTS)
     if batch.status == BatchStatus.AWAITING_APPROVAL:
         raise ValidationError(_("The batch is not approved: its payment file cannot be downloaded."))
+    if batch.status == BatchStatus.RESULTS_IMPORTED or batch.result_imports.exists():
+        raise ValidationError(_("The bank has already answered for this batch: its payment file is not issued "
+                                "again. Failed lines go back to the queue for a later round."))
 
 
 @transaction.atomic

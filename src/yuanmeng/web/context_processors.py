@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Organisations"), "organisation_index", lambda u: has_capability(u, Capability.VIEW)),
     (_("Policies"), "policy_list", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Funds"), "payouts_overview", lambda u: has_capability(u, Capability.VIEW_FUNDS)),
     (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
     (_("Account"), "account", can_use_api_tokens),

@@ -1,9 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from yuanmeng.applications import views as application_views
 from yuanmeng.audit import views as audit_views
 from yuanmeng.orgs import views as org_views
+from yuanmeng.payouts import pages as payout_pages
 from yuanmeng.people import views as people_views
 from yuanmeng.policies import views as policy_views
 from yuanmeng.web import views
@@ -40,6 +41,15 @@ urlpatterns = [
     path("applications/documents/<int:document_id>/", application_views.document_download,
          name="document_download"),
     path("rosters/", application_views.rosters, name="rosters"),
+    path("payouts/", payout_pages.overview, name="payouts_overview"),
+    path("payouts/plan/", payout_pages.plan, name="payout_plan"),
+    path("payouts/rounds/<int:round_id>/", payout_pages.round_detail, name="round_detail"),
+    path("payouts/rounds/<int:round_id>/release/", payout_pages.round_release, name="round_release"),
+    path("payouts/lines/<int:line_id>/objection/", payout_pages.line_objection, name="line_objection"),
+    path("payouts/batches/<int:batch_id>/", payout_pages.batch_detail, name="batch_detail"),
+    path("payouts/batches/<int:batch_id>/approve/", payout_pages.batch_approve, name="batch_approve"),
+    path("payouts/batches/<int:batch_id>/results/", payout_pages.batch_results, name="batch_results"),
+    path("payouts/", include("yuanmeng.payouts.urls")),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/verify/", audit_views.audit_check, name="audit_verify"),
 ]

@@ -1,0 +1,226 @@
+"""Budgets, round simulation and commitment, batches, approvals, objections and bank results over the API.
+
+Amounts are integer fen (分) everywhere.
+"""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
+
+from yuanmeng.core.api import Pages
+from yuanmeng.funds import selectors as fund_selectors
+from yuanmeng.funds.models import Budget, FundSource
+from yuanmeng.funds.services import budget_create, budget_set_total
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.payouts import selectors, services
+from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
+from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.results import result_import
+from yuanmeng.policies.models import Policy
+
+router = Router(tags=["funds and payouts"])
+Fen = Field(..., ge=0, le=10**14, description="integer fen (分)")
+
+
+class BudgetOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str = Field(..., alias="organisation.name")
+    year: int
+    source: FundSource
+    name: str
+    allocated_fen: int
+    reserved_fen: int
+    paid_fen: int
+    available_fen: int
+
+
+class BudgetIn(Schema):
+    organisation_id: int = Field(..., ge=1, le=2**62)
+    year: int = Field(..., ge=2000, le=2100)
+    source: FundSource
+    name: str = Field("", max_length=120)
+    amount_fen: int = Fen
+
+
+class BudgetTotalIn(Schema):
+    total_fen: int = Fen
+    note: str = Field("", max_length=200)
+
+
+class PlanIn(Schema):
+    policy_id: int = Field(..., ge=1, le=2**62)
+    limit_fen: int = Fen
+    quota: int | None = Field(None, ge=1, le=10_000_000)
+
+
+class CommitIn(PlanIn):
+    budget_id: int = Field(..., ge=1, le=2**62)
+    code: str = Field(..., max_length=40)
+    max_lines_per_batch: int = Field(2200, ge=1, le=100_000)
+
+
+class GroupRow(Schema):
+    key: str | int | None
+    applicants: int
+    funded: int
+    funded_fen: int
+
+
+class SimulationOut(Schema):
+    candidates: int
+    funded: int
+    funded_fen: int
+    left_out: int
+    no_bank_account: int
+    lottery_seed: str
+    by_priority_group: list[GroupRow]
+    by_area: list[GroupRow]
+    by_level: list[GroupRow]
+
+
+class BatchOut(Schema):
+    id: int
+    number: int
+    status: str
+    line_count: int
+    total_fen: int
+    approvals: list[str] = []
+
+    @staticmethod
+    def resolve_approvals(obj: Batch) -> list[str]:
+        return [approval.user.username for approval in obj.approvals.all()]
+
+
+class RoundOut(Schema):
+    id: int
+    code: str
+    policy_id: int
+    budget_id: int
+    status: str
+    limit_fen: int
+    quota: int | None
+    lottery_seed: str
+    funded_count: int
+    total_fen: int
+    notice_starts_on: datetime.date | None
+    notice_ends_on: datetime.date | None
+    batches: list[BatchOut] = []
+
+    @staticmethod
+    def resolve_batches(obj: Round) -> list[Batch]:
+        return list(obj.batches.prefetch_related("approvals__user"))
+
+
+class LineOut(Schema):
+    id: int
+    rank: int
+    reference: str
+    application_id: int
+    payee_name: str
+    account_masked: str
+    bank_name: str
+    priority_group: str
+    level: str
+    city_fen: int
+    district_fen: int
+    enterprise_fen: int
+    total_fen: int
+    status: LineStatus
+    failure_reason: str
+
+
+class ObjectionIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+class ResultOut(Schema):
+    id: int
+    batch_id: int
+    file_name: str
+    paid: int
+    failed: int
+    unchanged: int
+
+
+@router.get("/budgets", response=list[BudgetOut], summary="Budgets in my scope")
+@paginate(Pages)
+def list_budgets(request, year: int | None = None):
+    return fund_selectors.budget_list(user=request.user, year=year)
+
+
+@router.post("/budgets", response={201: BudgetOut}, summary="Create a budget (allocates its amount)")
+def create_budget(request, payload: BudgetIn):
+    organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=payload.organisation_id)
+    return Status(201, budget_create(by=request.user, organisation=organisation, year=payload.year,
+                                     source=payload.source, name=payload.name, amount_fen=payload.amount_fen))
+
+
+@router.put("/budgets/{budget_id}/total", response=BudgetOut, summary="Raise or lower a budget's allocation")
+def set_budget_total(request, budget_id: int, payload: BudgetTotalIn):
+    budget = get_object_or_404(Budget.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=budget_id)
+    return budget_set_total(by=request.user, budget=budget, total_fen=payload.total_fen, note=payload.note)
+
+
+def _policy(request, policy_id: int) -> Policy:
+    return get_object_or_404(Policy.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=policy_id)
+
+
+@router.post("/simulate", response=SimulationOut, summary="Simulate a payout round (writes nothing)")
+def simulate_round(request, payload: PlanIn):
+    plan = services.plan_input(_policy(request, payload.policy_id), payload.limit_fen, payload.quota)
+    result = simulate(plan)
+    return {**vars(result), "lottery_seed": plan.seed, "by_priority_group": result.by_group}
+
+
+@router.post("/rounds", response={201: RoundOut}, summary="Commit a payout round into batches")
+def commit_round(request, payload: CommitIn):
+    budget = get_object_or_404(Budget.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=payload.budget_id)
+    round_ = services.round_commit(by=request.user, policy=_policy(request, payload.policy_id), budget=budget,
+                                   limit_fen=payload.limit_fen, quota=payload.quota, code=payload.code,
+                                   max_lines_per_batch=payload.max_lines_per_batch)
+    return Status(201, round_)
+
+
+@router.get("/rounds", response=list[RoundOut], summary="Payout rounds in my scope")
+@paginate(Pages)
+def list_rounds(request):
+    return selectors.round_list(user=request.user)
+
+
+@router.get("/rounds/{round_id}", response=RoundOut, summary="One round with its batches")
+def get_round(request, round_id: int):
+    return get_object_or_404(selectors.round_list(user=request.user), pk=round_id)
+
+
+@router.post("/rounds/{round_id}/release", response=RoundOut, summary="End the public notice")
+def release_round(request, round_id: int):
+    round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
+    return services.round_release(by=request.user, round_=round_)
+
+
+@router.get("/rounds/{round_id}/lines", response=list[LineOut], summary="A round's payment lines (masked)")
+@paginate(Pages)
+def round_lines(request, round_id: int, status: LineStatus | None = None):
+    return selectors.line_list(user=request.user, round_id=round_id, status=status or "")
+
+
+@router.post("/lines/{line_id}/objection", response=LineOut, summary="An objection during the public notice")
+def raise_objection(request, line_id: int, payload: ObjectionIn):
+    line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
+    return services.objection_raise(by=request.user, line=line, reason=payload.reason)
+
+
+@router.post("/batches/{batch_id}/approve", response=BatchOut, summary="Approve a batch (finance officer)")
+def approve_batch(request, batch_id: int):
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    return services.batch_approve(by=request.user, batch=batch)
+
+
+@router.post("/batches/{batch_id}/results", response=ResultOut, summary="Import the bank's result file")
+def import_results(request, batch_id: int, file: File[UploadedFile]):
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    return result_import(by=request.user, batch=batch, upload=file)

@@ -1,0 +1,63 @@
+"""`yuanmeng payout plan --policy CODE --budget YUAN [--quota N] [--commit]`: simulate a round, or commit it."""
+
+from django.core.management.base import CommandError
+
+from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
+from yuanmeng.funds.models import Budget, FundSource
+from yuanmeng.payouts import services
+from yuanmeng.payouts.cli import acting_user
+from yuanmeng.payouts.planning import simulate
+from yuanmeng.policies.models import Policy
+
+HELP = "simulate a payout round for a policy; --commit commits it"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--policy", required=True, help="the policy's code, e.g. GZ-2026")
+    parser.add_argument("--budget", required=True, help="money for the round, in yuan (e.g. 6600000)")
+    parser.add_argument("--quota", type=int, help="at most this many workers")
+    parser.add_argument("--commit", action="store_true", help="commit the round (default: simulate only)")
+    parser.add_argument("--code", help="the round's code when committing (default: <policy>-R<n>)")
+    parser.add_argument("--batch-size", type=int, default=2200, help="lines per batch (default 2200)")
+
+
+def _summary(simulation) -> dict:
+    return {
+        "candidates": simulation.candidates, "funded": simulation.funded, "funded_fen": simulation.funded_fen,
+        "funded_yuan": fen_to_yuan(simulation.funded_fen), "left_out": simulation.left_out,
+        "no_bank_account": simulation.no_bank_account,
+        "by_priority_group": simulation.by_group, "by_area": simulation.by_area, "by_level": simulation.by_level,
+        "cutoff": simulation.cutoff,
+    }
+
+
+def run(options, stdout) -> dict:
+    policy = Policy.objects.select_related("organisation").filter(code=options["policy"]).first()
+    if policy is None:
+        raise CommandError(f"no policy with code {options['policy']}")
+    limit_fen = yuan_to_fen(options["budget"])
+    plan = services.plan_input(policy, limit_fen, options["quota"])
+    result = {"policy": policy.code, "limit_fen": limit_fen, "quota": options["quota"], "lottery_seed": plan.seed,
+              **_summary(simulate(plan))}
+    if options["commit"]:
+        budget = Budget.objects.filter(organisation=policy.organisation, year=policy.year,
+                                       source=FundSource.SPECIAL).first()
+        if budget is None:
+            raise CommandError(f"{policy.organisation} has no special-fund budget for {policy.year}")
+        code = options["code"] or f"{policy.code}-R{policy.rounds.count() + 1}"
+        round_ = services.round_commit(by=acting_user(options["as_user"]), policy=policy, budget=budget,
+                                       limit_fen=limit_fen, quota=options["quota"], code=code,
+                                       max_lines_per_batch=options["batch_size"])
+        result["committed"] = {"round": round_.code, "lines": round_.funded_count, "total_fen": round_.total_fen,
+                               "batches": [f"{round_.code}-{b.number}" for b in round_.batches.all()]}
+    if not options["json"]:
+        stdout.write(f"{policy.code}: {result['candidates']} waiting, {result['funded']} funded, "
+                     f"{result['funded_yuan']} yuan, {result['left_out']} left out, "
+                     f"{result['no_bank_account']} without a bank account")
+        for row in result["by_priority_group"]:
+            stdout.write(f"  {row['key'] or '(no group)':<22} {row['funded']:>8} / {row['applicants']:<8} "
+                         f"{fen_to_yuan(row['funded_fen']):>16} yuan")
+        if "committed" in result:
+            committed = result["committed"]
+            stdout.write(f"committed {committed['round']}: batches {', '.join(committed['batches'])}")
+    return result

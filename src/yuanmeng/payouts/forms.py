@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.funds.models import Budget, FundSource
+from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.policies.forms import YuanField
+from yuanmeng.policies.models import Policy, PolicyStatus
+
+
+class BudgetForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("union"), queryset=Organisation.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    source = forms.ChoiceField(label=_("fund source"), choices=FundSource.choices)
+    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    amount = YuanField(label=_("amount (yuan)"))
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.restrict(by, Capability.MANAGE_FUNDS).exclude(
+            kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER))
+
+
+class PlanForm(forms.Form):
+    """The terms of a round: simulated on GET, committed on POST."""
+
+    policy = forms.ModelChoiceField(label=_("policy"), queryset=Policy.objects.none())
+    budget = forms.ModelChoiceField(label=_("budget"), queryset=Budget.objects.none())
+    limit = YuanField(label=_("money for this round (yuan)"))
+    quota = forms.IntegerField(label=_("head-count quota (optional)"), required=False, min_value=1,
+                               max_value=10_000_000)
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = Policy.objects.restrict(by, Capability.MANAGE_FUNDS).filter(
+            status=PolicyStatus.PUBLISHED, parent=None).select_related("organisation")
+        self.fields["budget"].queryset = Budget.objects.restrict(by, Capability.MANAGE_FUNDS).filter(
+            source=FundSource.SPECIAL).select_related("organisation")
+
+
+class CommitForm(forms.Form):
+    code = forms.CharField(label=_("round code"), max_length=40)
+    max_lines_per_batch = forms.IntegerField(label=_("lines per batch"), min_value=1, max_value=100_000,
+                                             initial=2200)
+
+
+class ResultsForm(forms.Form):
+    file = forms.FileField(label=_("bank result file (xlsx or csv)"),
+                           help_text=_("Columns: 业务参考号, 状态, 失败原因, 金额 — matched by name."))

@@ -1,0 +1,184 @@
+"""Budgets, round planning with its simulation, rounds, batches: the city union's and finance's pages."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yuanmeng.core.money import fen_to_yuan
+from yuanmeng.funds import selectors as fund_selectors
+from yuanmeng.funds.services import budget_create
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts import selectors, services
+from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
+from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, Round, RoundStatus
+from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.results import result_import
+from yuanmeng.policies.models import Level, PriorityGroup
+from yuanmeng.web.forms import run_with_message, submit
+from yuanmeng.web.pagination import paginate
+
+
+def _require(request, capability: str) -> None:
+    if not has_capability(request.user, capability):
+        raise Http404
+
+
+def chart(title: str, categories: list[str], series: list[tuple[str, list]], unit: str = "") -> str:
+    return json.dumps({"title": title, "categories": categories, "unit": unit,
+                       "series": [{"name": name, "data": data} for name, data in series]}, ensure_ascii=False)
+
+
+@login_required
+def overview(request):
+    _require(request, Capability.VIEW_FUNDS)
+    budgets = list(fund_selectors.budget_list(user=request.user)[:200])
+    form = BudgetForm(request.POST or None, by=request.user) if has_capability(
+        request.user, Capability.MANAGE_FUNDS) else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        if submit(form, lambda: budget_create(by=request.user, organisation=data["organisation"], year=data["year"],
+                                              source=data["source"], name=data["name"],
+                                              amount_fen=data["amount"])):
+            messages.success(request, _("Budget created."))
+            return redirect("payouts_overview")
+    names = [str(b.organisation.name)[:12] + f" {b.year}" for b in budgets[:12]]
+    return render(request, "payouts/overview.html", {
+        "budgets": budgets, "form": form,
+        "rounds": paginate(request, selectors.round_list(user=request.user)),
+        "can_plan": has_capability(request.user, Capability.MANAGE_FUNDS),
+        "chart": chart(_("Budgets (yuan)"), names, [
+            (_("paid"), [b.paid_fen / 100 for b in budgets[:12]]),
+            (_("reserved"), [b.reserved_fen / 100 for b in budgets[:12]]),
+            (_("available"), [b.available_fen / 100 for b in budgets[:12]])]),
+    })
+
+
+def _label_rows(rows: list[dict], labels: dict) -> list[dict]:
+    return [{**row, "label": labels.get(row["key"], row["key"] or "—")} for row in rows]
+
+
+def _simulation_context(plan, simulation) -> dict:
+    areas = dict(Organisation.objects.filter(pk__in=[r["key"] for r in simulation.by_area if r["key"]])
+                 .values_list("pk", "name"))
+    groups = _label_rows(simulation.by_group, {**dict(PriorityGroup.choices), "": _("no priority group")})
+    return {
+        "simulation": simulation, "plan": plan,
+        "by_group": groups,
+        "by_area": _label_rows(simulation.by_area, areas),
+        "by_level": _label_rows(simulation.by_level, dict(Level.choices)),
+        "chart": chart(_("Funded and left out, by priority group"), [str(g["label"]) for g in groups], [
+            (_("funded"), [g["funded"] for g in groups]),
+            (_("left out"), [g["applicants"] - g["funded"] for g in groups])], _("workers")),
+    }
+
+
+@login_required
+def plan(request):
+    """Simulate a round (nothing is written) and, when the union is content, commit it."""
+    _require(request, Capability.MANAGE_FUNDS)
+    form = PlanForm(request.GET or None, by=request.user)
+    context = {"form": form, "commit_form": CommitForm(request.POST or None)}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        plan_input = submit(form, lambda: services.plan_input(data["policy"], data["limit"], data["quota"]))
+        if plan_input is not None:
+            context.update(_simulation_context(plan_input, simulate(plan_input)))
+            if request.method == "POST" and context["commit_form"].is_valid():
+                commit = context["commit_form"].cleaned_data
+                round_ = submit(context["commit_form"], lambda: services.round_commit(
+                    by=request.user, policy=data["policy"], budget=data["budget"], limit_fen=data["limit"],
+                    quota=data["quota"], code=commit["code"], max_lines_per_batch=commit["max_lines_per_batch"]))
+                if round_ is not None:
+                    messages.success(request, _("Round %(code)s committed: %(n)d workers, %(yuan)s yuan.") % {
+                        "code": round_.code, "n": round_.funded_count, "yuan": fen_to_yuan(round_.total_fen)})
+                    return redirect("round_detail", round_id=round_.pk)
+    return render(request, "payouts/plan.html", context)
+
+
+@login_required
+def round_detail(request, round_id: int):
+    try:
+        round_ = selectors.round_get(user=request.user, round_id=round_id)
+    except Round.DoesNotExist:
+        raise Http404 from None
+    status = request.GET.get("status", "")
+    lines = selectors.line_list(user=request.user, round_id=round_.pk,
+                                status=status if status in LineStatus.values else "")
+    return render(request, "payouts/round.html", {
+        "round": round_, "batches": round_.batches.all(), "page": paginate(request, lines),
+        "statuses": LineStatus.choices,
+        "can_manage": has_capability(request.user, Capability.MANAGE_FUNDS, round_.policy.organisation.path),
+        "objections_open": round_.status == RoundStatus.IN_NOTICE,
+    })
+
+
+@login_required
+@require_POST
+def round_release(request, round_id: int):
+    round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
+    if run_with_message(request, lambda: services.round_release(by=request.user, round_=round_)):
+        messages.success(request, _("Released: the batches can now be approved."))
+    return redirect("round_detail", round_id=round_id)
+
+
+@login_required
+@require_POST
+def line_objection(request, line_id: int):
+    line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
+    if run_with_message(request, lambda: services.objection_raise(by=request.user, line=line,
+                                                                  reason=request.POST.get("reason", ""))):
+        messages.success(request, _("%(name)s was taken out of the round and goes back to review.") % {
+            "name": line.payee_name})
+    return redirect("round_detail", round_id=line.round_id)
+
+
+@login_required
+def batch_detail(request, batch_id: int):
+    try:
+        batch = selectors.batch_get(user=request.user, batch_id=batch_id)
+    except Batch.DoesNotExist:
+        raise Http404 from None
+    status = request.GET.get("status", "")
+    lines = selectors.line_list(user=request.user, batch_id=batch.pk,
+                                status=status if status in LineStatus.values else "")
+    return render(request, "payouts/batch.html", {
+        "batch": batch, "page": paginate(request, lines), "statuses": LineStatus.choices,
+        "approvals": batch.approvals.select_related("user"), "needed": services.approvals_needed(batch),
+        "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
+        "approved": batch.status != BatchStatus.AWAITING_APPROVAL,
+        "results_form": ResultsForm(), "imports": batch.result_imports.select_related("imported_by"),
+    })
+
+
+@login_required
+@require_POST
+def batch_approve(request, batch_id: int):
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    approved = run_with_message(request, lambda: services.batch_approve(by=request.user, batch=batch))
+    if approved is not None:
+        messages.success(request, _("Approved.") if approved.status == BatchStatus.APPROVED else
+                         _("Your approval is recorded; a second finance officer must approve too."))
+    return redirect("batch_detail", batch_id=batch_id)
+
+
+@login_required
+@require_POST
+def batch_results(request, batch_id: int):
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    form = ResultsForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the bank's result file."))
+    else:
+        done = run_with_message(request, lambda: result_import(by=request.user, batch=batch,
+                                                               upload=form.cleaned_data["file"]))
+        if done is not None:
+            messages.success(request, _("Results imported: %(paid)d paid, %(failed)d failed, %(same)d unchanged.") % {
+                "paid": done.paid, "failed": done.failed, "same": done.unchanged})
+    return redirect("batch_detail", batch_id=batch_id)

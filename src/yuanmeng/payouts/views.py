@@ -1,0 +1,55 @@
+"""Payout pages. For now: the payment file download of an approved batch."""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.payouts.files import FORMATS, write_batch_file
+from yuanmeng.payouts.models import Batch
+
+
+def _back(request, batch: Batch):
+    """Back to the page the link was on (same site only), else the batch's page, else home."""
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return redirect(referer)
+    try:
+        return redirect(reverse("batch_detail", args=[batch.pk]))
+    except NoReverseMatch:
+        return redirect("home")
+
+
+@login_required
+@require_GET
+def batch_file(request, batch_id: int, fmt: str):
+    """Stream the batch's payment file: 404 outside the user's scope, 403 for a role that may not release it."""
+    if fmt not in FORMATS:
+        raise Http404
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
+    spool = tempfile.TemporaryFile()
+    try:
+        written = write_batch_file(by=request.user, batch=batch, fmt=fmt, out=spool)
+    except PermissionDenied as exc:
+        spool.close()
+        return HttpResponseForbidden(str(exc), content_type="text/plain; charset=utf-8")
+    except ValidationError as exc:
+        spool.close()
+        messages.error(request, " ".join(exc.messages))
+        return _back(request, batch)
+    except Exception:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=written.filename, content_type=written.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
