@@ -89,7 +89,10 @@ class ApplicationEvent(models.Model):
     """One step of an application's history: who did what, in which role, and why."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=20, choices=[("submit", _("Submit")), *Action.choices])
+    action = models.CharField(_("action"), max_length=20, choices=[
+        ("submit", _("Submit")), *Action.choices, ("in_batch", _("Put in a payout batch")),
+        ("objection", _("Objection during public notice")), ("paid", _("Paid")),
+        ("payment_failed", _("Payment failed"))])
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -49,7 +49,7 @@ def read_table(upload, columns: dict[str, tuple[str, ...]]) -> Iterator[tuple[in
     headers = [normalise_text(str(h)).lower() for h in rows[0]]
     positions, missing = {}, []
     for field, names in columns.items():
-        found = [i for i, header in enumerate(headers) if header in {n.lower() for n in names}]
+        found = [i for i, header in enumerate(headers) if header in {normalise_text(n).lower() for n in names}]
         if found:
             positions[field] = found[0]
         else:

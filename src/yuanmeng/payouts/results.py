@@ -43,6 +43,7 @@ from yuanmeng.funds.services import post
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
+from yuanmeng.payouts.moves import move_applications
 
 REQUIRED = {
     "reference": ("业务参考号", "reference", "参考号"),
@@ -243,46 +244,22 @@ def _post_money(batch: Batch, by) -> dict[str, int]:
     return totals
 
 
-def _move_applications(*, status: str, to_state: str, action: str, by, now, reason_sql: str,
-                       reason_params: list, subject: str, body_sql: str, body_params: list) -> int:
-    """The staged lines' applications (still in their batch) to a state, with a history event and a message.
-
-    ``reason_sql`` and ``body_sql`` are SQL expressions over the staged row ``s`` (the bank's reason).
-    """
-    joins = (f"FROM applications_application a JOIN payouts_paymentline l ON l.application_id = a.id "
-             f"JOIN {STAGE} s ON s.line_id = l.id")
-    where = "WHERE s.status = %s AND a.state = %s"
-    where_params = [status, State.IN_BATCH]
-    _execute(f"""
-        INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
-                                                  actor_label, role, reason, at)
-        SELECT a.id, %s, a.state, %s, %s, %s, 'payout', {reason_sql}, %s {joins} {where}""",
-             [action, to_state, getattr(by, "pk", None), str(by or "system"), *reason_params, now, *where_params])
-    _execute(f"""
-        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
-        SELECT w.user_id, w.id, w.mobile, %s, {body_sql}, %s, 0, ''
-        {joins} JOIN people_worker w ON w.id = a.worker_id {where}""",
-             [subject, *body_params, now, *where_params])
-    return _execute(f"""
-        UPDATE applications_application SET state = %s, updated_at = %s
-        WHERE state = %s AND id IN (SELECT l.application_id FROM payouts_paymentline l
-                                    JOIN {STAGE} s ON s.line_id = l.id WHERE s.status = %s)""",
-                    [to_state, now, State.IN_BATCH, status])
-
-
 def _move_all(batch: Batch, by, now) -> None:
     with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
         subject, paid_body = _("Study subsidy"), _(PAID_MESSAGE)
         marker = "\x1f"
         before, after = (_(FAILED_MESSAGE) % {"reason": marker}).split(marker)
         no_reason = _(NO_REASON)
-    _move_applications(status=LineStatus.PAID, to_state=State.PAID, action="paid", by=by, now=now,
-                       reason_sql="%s", reason_params=[str(batch)], subject=subject, body_sql="%s",
-                       body_params=[paid_body])
+    staged = (f"FROM applications_application a JOIN payouts_paymentline l ON l.application_id = a.id "
+              f"JOIN {STAGE} s ON s.line_id = l.id WHERE s.status = %s")
+    move_applications(source=staged, source_params=[LineStatus.PAID], from_state=State.IN_BATCH,
+                      to_state=State.PAID, action="paid", by=by, now=now, subject=subject,
+                      reason_params=[str(batch)], body_params=[paid_body])
     bank_reason = "CASE WHEN s.reason = '' THEN %s ELSE s.reason END"
-    _move_applications(status=LineStatus.FAILED, to_state=State.DIPLOMA_VERIFIED, action="payment_failed", by=by,
-                       now=now, reason_sql=bank_reason, reason_params=[no_reason], subject=subject,
-                       body_sql=f"%s || {bank_reason} || %s", body_params=[before, no_reason, after])
+    move_applications(source=staged, source_params=[LineStatus.FAILED], from_state=State.IN_BATCH,
+                      to_state=State.DIPLOMA_VERIFIED, action="payment_failed", by=by, now=now, subject=subject,
+                      reason_sql=bank_reason, reason_params=[no_reason],
+                      body_sql=f"%s || {bank_reason} || %s", body_params=[before, no_reason, after])
 
 
 # ---- the service ------------------------------------------------------------------------------------

@@ -34,11 +34,15 @@ from yuanmeng.payouts.models import (
     Round,
     RoundStatus,
 )
+from yuanmeng.payouts.moves import move_applications
 from yuanmeng.payouts.planning import PlanInput, count_funded, ranked_sql
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
                               "%(start)s to %(end)s; after that the money goes to your own bank account.")
+SUBJECT = gettext_noop("Study subsidy")
+OBJECTION_MESSAGE = gettext_noop(
+    "An objection was raised during the public notice; your application is being reviewed again.")
 PAYING_MESSAGE = gettext_noop("Your study subsidy is in a payout batch and will be paid to your own bank account.")
 
 
@@ -152,30 +156,20 @@ def _settle_totals(round_: Round) -> None:
     round_.refresh_from_db()
 
 
-def move_applications(*, round_: Round, line_status: str, to_state: str, action: str, reason: str, by,
-                      body: str, extra: str = "", extra_params: tuple = ()) -> int:
-    """Move the applications of a round's lines (in one status) to a state, with history and a message each.
+def _round_lines(round_: Round, status: str, line_id: int | None = None) -> tuple[str, list]:
+    """FROM … WHERE selecting a round's lines in one status (one line, with ``line_id``) with their applications."""
+    source = ("FROM applications_application a JOIN payouts_paymentline l ON l.application_id = a.id "
+              "WHERE l.round_id = %s AND l.status = %s")
+    params = [round_.pk, status]
+    if line_id is not None:
+        source += " AND l.id = %s"
+        params.append(line_id)
+    return source, params
 
-    Three statements, each one pass joining the lines: the state change, the history rows, the messages.
-    """
-    lines = f"payouts_paymentline l WHERE l.round_id = %s AND l.status = %s {extra}"
-    params = [round_.pk, line_status, *extra_params]
-    now = timezone.now()
-    moved = _execute(f"""UPDATE applications_application SET state = %s, updated_at = %s, version = version + 1
-                         FROM {lines} AND l.application_id = applications_application.id""",
-                     [to_state, now, *params])
-    _execute(f"""
-        INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
-                                                  actor_label, role, reason, at)
-        SELECT l.application_id, %s, '', %s, %s, %s, 'payout', %s, %s FROM {lines}""",
-             [action, to_state, getattr(by, "pk", None), str(by or "system"), reason, now, *params])
-    _execute(f"""
-        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
-        SELECT w.user_id, w.id, w.mobile, %s, %s, %s, 0, ''
-        FROM {lines.replace(" WHERE ", " JOIN applications_application a ON a.id = l.application_id "
-                                       "JOIN people_worker w ON w.id = a.worker_id WHERE ", 1)}""",
-             [_("Study subsidy"), body, now, *params])
-    return moved
+
+def _worker_text(message: str, **values) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
+        return _(message) % values if values else _(message)
 
 
 @transaction.atomic
@@ -211,8 +205,10 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
         _add_matching(round_, matching, by)
     _settle_totals(round_)
     _open_notice_or_release(round_, policy)
-    move_applications(round_=round_, line_status=LineStatus.PENDING, to_state=State.IN_BATCH, action="in_batch",
-                      reason=round_.code, by=by, body=_notice_body(round_))
+    source, params = _round_lines(round_, LineStatus.PENDING)
+    move_applications(source=source, source_params=params, from_state=State.DIPLOMA_VERIFIED,
+                      to_state=State.IN_BATCH, action="in_batch", by=by, now=timezone.now(),
+                      subject=_worker_text(SUBJECT), reason_params=[round_.code], body_params=[_notice_body(round_)])
     audit_record(actor=by, action="round.commit", obj=round_, organisation=policy.organisation,
                  after={"lines": round_.funded_count, "total_fen": round_.total_fen, "city_fen": city_total,
                         "batches": lines and round_.batches.count(), "seed": plan.seed or None})
@@ -230,10 +226,9 @@ def _open_notice_or_release(round_: Round, policy: Policy) -> None:
 
 
 def _notice_body(round_: Round) -> str:
-    with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
-        if round_.status == RoundStatus.IN_NOTICE:
-            return _(NOTICE_MESSAGE) % {"start": round_.notice_starts_on, "end": round_.notice_ends_on}
-        return _(PAYING_MESSAGE)
+    if round_.status == RoundStatus.IN_NOTICE:
+        return _worker_text(NOTICE_MESSAGE, start=round_.notice_starts_on, end=round_.notice_ends_on)
+    return _worker_text(PAYING_MESSAGE)
 
 
 # ---- public notice, objections, release ------------------------------------------------------------
@@ -280,18 +275,15 @@ def objection_raise(*, by, line: PaymentLine, reason: str) -> PaymentLine:
         raise ValidationError(_("This line is no longer pending."))
     Objection.objects.create(line=line, reason=reason, raised_by=by)
     _release_line_money(line, by, f"objection:{line.reference}")
-    move_applications(round_=round_, line_status=LineStatus.WITHDRAWN, to_state=State.DIPLOMA_SUBMITTED,
-                      action="objection", reason=reason, by=by, body=_objection_body(),
-                      extra="AND l.id = %s", extra_params=(line.pk,))
+    source, params = _round_lines(round_, LineStatus.WITHDRAWN, line.pk)
+    move_applications(source=source, source_params=params, from_state=State.IN_BATCH,
+                      to_state=State.DIPLOMA_SUBMITTED, action="objection", by=by, now=timezone.now(),
+                      subject=_worker_text(SUBJECT), reason_params=[reason],
+                      body_params=[_worker_text(OBJECTION_MESSAGE)])
     recount(round_)
     audit_record(actor=by, action="round.objection", obj=line, organisation=round_.policy.organisation,
                  after={"application": line.application_id, "reason": reason})
     return line
-
-
-def _objection_body() -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("An objection was raised during the public notice; your application is being reviewed again.")
 
 
 @transaction.atomic
@@ -320,7 +312,8 @@ def approvals_needed(batch: Batch) -> int:
 @transaction.atomic
 def batch_approve(*, by, batch: Batch) -> Batch:
     """A finance officer's approval; not the round's creator's; two different people above the policy's amount."""
-    batch = Batch.objects.select_for_update().select_related("round__policy__organisation").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation").get(
+        pk=batch.pk)
     _require(by, batch.round.policy, Capability.APPROVE_PAYOUTS)
     if batch.round.status != RoundStatus.RELEASED:
         raise ValidationError(_("The round is not released for payment yet (public notice)."))
