@@ -95,7 +95,8 @@ class ApplicationEvent(models.Model):
         ("payment_failed", _("Payment failed"))])
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                              db_index=False)  # written in bulk by payouts; never looked up by actor
     actor_label = models.CharField(_("by"), max_length=150)
     role = models.CharField(_("as"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)

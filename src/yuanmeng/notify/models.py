@@ -14,13 +14,15 @@ class Message(models.Model):
     mobile = models.CharField(max_length=11, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The outbox reads only what is unsent; a payout round writes a million messages at once.
+        indexes = [models.Index(fields=["id"], condition=models.Q(sent_at=None), name="message_unsent")]
 
     def __str__(self) -> str:
         return self.subject

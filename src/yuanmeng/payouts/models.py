@@ -108,9 +108,11 @@ LIVE_LINE = Q(status__in=(LineStatus.PENDING, LineStatus.PAID))
 class PaymentLine(models.Model):
     SCOPE_PATH = ("round__policy__organisation__path", "application__organisation__path")
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="lines")
+    # Lines are written a million at a time: no index that another one already covers (round and batch are the
+    # first columns of the composite indexes below; budgets and areas are never looked up from here).
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="lines", db_index=False)
     batch_number = models.PositiveSmallIntegerField()
-    batch = models.ForeignKey(Batch, null=True, on_delete=models.PROTECT, related_name="lines")
+    batch = models.ForeignKey(Batch, null=True, on_delete=models.PROTECT, related_name="lines", db_index=False)
     rank = models.PositiveIntegerField(_("rank"))
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
                                     related_name="payment_lines")
@@ -121,14 +123,17 @@ class PaymentLine(models.Model):
     bank_name = models.CharField(_("bank"), max_length=60)
     priority_group = models.CharField(_("priority group"), max_length=24, blank=True)
     level = models.CharField(_("level"), max_length=10)
-    area = models.ForeignKey("orgs.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("orgs.Organisation", null=True, on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     city_fen = models.BigIntegerField(_("city amount (fen)"))
     district_fen = models.BigIntegerField(_("district matching (fen)"), default=0)
     enterprise_fen = models.BigIntegerField(_("enterprise matching (fen)"), default=0)
     total_fen = models.BigIntegerField(_("total (fen)"), default=0)
-    city_budget = models.ForeignKey("funds.Budget", on_delete=models.PROTECT, related_name="+")
-    district_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+")
-    enterprise_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+")
+    city_budget = models.ForeignKey("funds.Budget", on_delete=models.PROTECT, related_name="+", db_index=False)
+    district_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+",
+                                        db_index=False)
+    enterprise_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+",
+                                          db_index=False)
     status = models.CharField(_("status"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     failure_reason = models.CharField(_("reason"), max_length=200, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)

@@ -8,10 +8,12 @@ quota, which makes the funded set a prefix of the order: first come, first serve
 """
 
 import hashlib
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from yuanmeng.applications.workflow import State
 from yuanmeng.policies.models import Policy
@@ -95,6 +97,33 @@ def count_funded(plan: PlanInput) -> int:
     return int(_rows(f"SELECT COUNT(*) AS n FROM ({sql}) ranked WHERE funded = 1", params)[0]["n"])
 
 
+def roomy_sorts() -> None:
+    """Let PostgreSQL sort a million candidates in memory for this transaction (the default spills to disk)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+RANKED_COLUMNS = ("id BIGINT, worker_id BIGINT, priority_group VARCHAR(24), priority_rank INTEGER, "
+                  "submitted_at TIMESTAMP WITH TIME ZONE, level VARCHAR(10), area_id BIGINT, organisation_id BIGINT, "
+                  "city_fen BIGINT, rn BIGINT, running BIGINT, funded INTEGER")
+
+
+@contextmanager
+def ranked_table(plan: PlanInput):
+    """The ranking computed once into a temporary table, for the several summaries read from it."""
+    sql, params = ranked_sql(plan)
+    name = f"ym_ranked_{uuid.uuid4().hex[:12]}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        roomy_sorts()
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({RANKED_COLUMNS})")
+        try:
+            cursor.execute(f"INSERT INTO {name} {sql}", params)
+            yield name
+        finally:
+            cursor.execute(f"DROP TABLE {name}")
+
+
 def _fold(rows: list[dict], key: str) -> list[dict]:
     """Sum the (group, area, level) rows over one of the three."""
     folded: dict = {}
@@ -112,18 +141,18 @@ def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
     the first candidates left out. Funded candidates are a prefix of the order, so the last funded place is
     the number funded.
     """
-    sql, params = ranked_sql(plan)
-    rows = _rows(f"""
-        SELECT priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
-               SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen, MIN(rn) AS first_rn
-        FROM ({sql}) ranked GROUP BY priority_group, area_id, level""", params)
-    result = Simulation(candidates=sum(r["applicants"] for r in rows), funded=sum(r["funded"] for r in rows),
-                        funded_fen=sum(r["funded_fen"] for r in rows))
+    with ranked_table(plan) as ranked:
+        rows = _rows(f"""
+            SELECT priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
+                   SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen, MIN(rn) AS first_rn
+            FROM {ranked} GROUP BY priority_group, area_id, level""", [])
+        result = Simulation(candidates=sum(r["applicants"] for r in rows), funded=sum(r["funded"] for r in rows),
+                            funded_fen=sum(r["funded_fen"] for r in rows))
+        result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM {ranked} "
+                                      f"WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}", [])
     result.left_out = result.candidates - result.funded
     result.by_group, result.by_area = _fold(rows, "priority_group"), _fold(rows, "area_id")
     result.by_level = _fold(rows, "level")
-    result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM ({sql}) ranked "
-                                  f"WHERE rn > %s ORDER BY rn LIMIT {int(show_left_out)}", [*params, result.funded])
     result.cutoff = {"rn": result.funded} if result.funded else None
     result.no_bank_account = _rows("""
         SELECT COUNT(*) AS n FROM applications_application a JOIN people_worker w ON w.id = a.worker_id

@@ -35,7 +35,7 @@ from yuanmeng.payouts.models import (
     RoundStatus,
 )
 from yuanmeng.payouts.moves import move_applications
-from yuanmeng.payouts.planning import PlanInput, count_funded, ranked_sql
+from yuanmeng.payouts.planning import PlanInput, count_funded, ranked_sql, roomy_sorts
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
@@ -178,6 +178,7 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
     """Fund the ranked applications, freeze them into batches, reserve the money. All or nothing."""
     _require(by, policy)
     plan = plan_input(policy, limit_fen, quota)
+    roomy_sorts()
     budget.refresh_from_db()
     if budget.organisation_id != policy.organisation_id or budget.year != policy.year:
         raise ValidationError({"budget": [_("Use the policy union's budget for the policy's year.")]})
