@@ -88,7 +88,9 @@ class CertificateClaim(models.Model):
 class ApplicationEvent(models.Model):
     """One step of an application's history: who did what, in which role, and why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    # Payout rounds write a million history rows at once from existing applications: no per-row FK trigger.
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events",
+                                    db_constraint=False)
     action = models.CharField(_("action"), max_length=20, choices=[
         ("submit", _("Submit")), *Action.choices, ("in_batch", _("Put in a payout batch")),
         ("objection", _("Objection during public notice")), ("paid", _("Paid")),
@@ -96,7 +98,7 @@ class ApplicationEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                              db_index=False)  # written in bulk by payouts; never looked up by actor
+                              db_index=False, db_constraint=False)
     actor_label = models.CharField(_("by"), max_length=150)
     role = models.CharField(_("as"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)

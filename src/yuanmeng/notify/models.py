@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Message(models.Model):
+    # Written a million at a time by payout rounds, from existing workers: no per-row FK triggers.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="messages")
+                                  related_name="messages", db_constraint=False)
     worker = models.ForeignKey("people.Worker", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="messages")
+                               related_name="messages", db_constraint=False)
     mobile = models.CharField(max_length=11, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))

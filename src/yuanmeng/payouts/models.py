@@ -108,11 +108,14 @@ LIVE_LINE = Q(status__in=(LineStatus.PENDING, LineStatus.PAID))
 class PaymentLine(models.Model):
     SCOPE_PATH = ("round__policy__organisation__path", "application__organisation__path")
 
-    # Lines are written a million at a time: no index that another one already covers (round and batch are the
-    # first columns of the composite indexes below; budgets and areas are never looked up from here).
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    # Lines are written a million at a time, by one INSERT … SELECT from rows that exist: no index that another
+    # covers, and no per-row foreign-key trigger except the one to the application paid (PostgreSQL's checks
+    # would cost more than the insert itself).
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                              db_constraint=False)
     batch_number = models.PositiveSmallIntegerField()
-    batch = models.ForeignKey(Batch, null=True, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    batch = models.ForeignKey(Batch, null=True, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                              db_constraint=False)
     rank = models.PositiveIntegerField(_("rank"))
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
                                     related_name="payment_lines")
@@ -124,16 +127,17 @@ class PaymentLine(models.Model):
     priority_group = models.CharField(_("priority group"), max_length=24, blank=True)
     level = models.CharField(_("level"), max_length=10)
     area = models.ForeignKey("orgs.Organisation", null=True, on_delete=models.PROTECT, related_name="+",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     city_fen = models.BigIntegerField(_("city amount (fen)"))
     district_fen = models.BigIntegerField(_("district matching (fen)"), default=0)
     enterprise_fen = models.BigIntegerField(_("enterprise matching (fen)"), default=0)
     total_fen = models.BigIntegerField(_("total (fen)"), default=0)
-    city_budget = models.ForeignKey("funds.Budget", on_delete=models.PROTECT, related_name="+", db_index=False)
+    city_budget = models.ForeignKey("funds.Budget", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                    db_constraint=False)
     district_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+",
-                                        db_index=False)
+                                        db_index=False, db_constraint=False)
     enterprise_budget = models.ForeignKey("funds.Budget", null=True, on_delete=models.PROTECT, related_name="+",
-                                          db_index=False)
+                                          db_index=False, db_constraint=False)
     status = models.CharField(_("status"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     failure_reason = models.CharField(_("reason"), max_length=200, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
