@@ -87,6 +87,12 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
 
 # ---- committing a round ---------------------------------------------------------------------------
 
+def refresh_statistics(table: str) -> None:
+    """After writing a million rows in this transaction, let PostgreSQL's planner know (else it plans for none)."""
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {table}", [])
+
+
 def _create_batches(round_: Round, lines: int) -> dict[int, int]:
     """The round's batches, before its lines: batch number → id."""
     batches = Batch.objects.bulk_create(
@@ -199,6 +205,7 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
     if not funded:
         raise ValidationError(_("No verified application can be funded: nothing to commit."))
     lines = _insert_lines(round_, plan, _create_batches(round_, funded))
+    refresh_statistics("payouts_paymentline")
     city_total = _scalar("SELECT COALESCE(SUM(city_fen), 0) FROM payouts_paymentline WHERE round_id = %s",
                          [round_.pk])
     post(budget=budget, kind=EntryKind.RESERVE, amount_fen=city_total, reference=f"round:{round_.code}", by=by)
