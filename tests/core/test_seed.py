@@ -7,7 +7,9 @@ from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_verify
 from yuanmeng.core import demo
+from yuanmeng.funds.services import funds_verify
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
+from yuanmeng.payouts.models import Batch, BatchStatus
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import Policy
 
@@ -22,7 +24,9 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Enterprise.objects.count() >= 50
     assert Worker.objects.count() == 180
     states = set(Application.objects.values_list("state", flat=True))
-    assert states == set(State.values) - {State.IN_BATCH, State.PAID}  # payouts come with the payout module
+    assert states == set(State.values)
+    assert Batch.objects.filter(status=BatchStatus.RESULTS_IMPORTED).exists()
+    assert funds_verify().ok
     assert Policy.objects.filter(parent__isnull=False).count() == 2  # district and enterprise matching
     assert audit_verify().ok
     for username in demo.DEMO_LOGINS:

@@ -17,6 +17,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
+from yuanmeng.core.demo_payouts import build_payouts
 from yuanmeng.core.demo_subsidy import SubsidyDemo
 from yuanmeng.core.validators import validate_credit_code
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
@@ -236,7 +237,8 @@ def build(*, workers: int = 300, progress=lambda step: None) -> Result:
         progress(f"{workers} workers")
         people = _register_workers(admin, enterprises, workers, rng)
         logins.append(_create_worker_login(admin, people[0]))
-        progress("policies, officers and reviewers, applications in every state, graduate rosters")
+        progress("policies, officers and reviewers, applications in every state, graduate rosters, "
+                 "budgets, a payout round paid through the bank")
         applications = _build_subsidy(admin, orgs, enterprises[0].organisation, people, rng)
     return Result(logins, Organisation.objects.count(), Enterprise.objects.count(), Worker.objects.count(),
                   applications)
@@ -248,7 +250,11 @@ def _build_subsidy(admin, orgs, flagship, people, rng) -> int:
     subsidy = SubsidyDemo(admin=admin, orgs=orgs, rng=rng, password=PASSWORD, school_staff=staff["school_staff"])
     subsidy.create_reviewers_and_officers(staff["city_admin"], staff["enterprise_officer"], staff["tianhe_reviewer"])
     policy = subsidy.policies(flagship)
-    return subsidy.applications(policy, people, people[0])
+    applications = subsidy.applications(policy, people, people[0])
+    finance = get_user_model().objects.get(username="finance")
+    build_payouts(admin=admin, city_admin=staff["city_admin"], finance=finance, policy=policy,
+                  district=orgs["GZ-TH"], enterprise=flagship)
+    return applications
 
 
 def _build_tree(by) -> dict[str, Organisation]:
