@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.payouts.models import LineStatus
-from yuanmeng.payouts.results import result_import
 from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.results import result_import
 from yuanmeng.payouts.services import batch_approve, plan_input, round_commit
 
 ROUND_WORKERS = 24
