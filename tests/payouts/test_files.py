@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
+from django.utils import translation
 from lxml import etree
 
 from tests.payouts.scale import verified_applications
@@ -23,6 +24,14 @@ from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.files import PAIN001_NS, XLSX_HEADERS, write_batch_file
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine
 from yuanmeng.payouts.services import batch_approve, recount, round_commit
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 YUAN = 100

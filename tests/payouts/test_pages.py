@@ -1,0 +1,94 @@
+"""The money pages: budgets, planning with its simulation, committing, approving, importing results."""
+
+import pytest
+
+from tests.payouts.scale import verified_applications
+from yuanmeng.funds.models import Budget, FundSource
+from yuanmeng.funds.services import budget_create
+from yuanmeng.orgs.roles import Role
+from yuanmeng.payouts.models import Batch, BatchStatus, Round
+
+pytestmark = pytest.mark.django_db
+YUAN = 100
+
+
+@pytest.fixture
+def city(tree):
+    policy = tree.policy()
+    budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
+                           name="专项", amount_fen=100_000 * YUAN)
+    verified_applications(tree, policy, 12)
+    return policy, budget
+
+
+def test_overview_shows_budgets_and_lets_the_city_add_one(tree, city, login):
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    page = client.get("/payouts/").content.decode()
+    assert "100,000.00" in page
+    response = client.post("/payouts/", {"organisation": tree.tianhe.pk, "year": city[0].year, "source": "matching",
+                                         "name": "天河配套", "amount": "5000"})
+    assert response.status_code == 302 and Budget.objects.get(name="天河配套").allocated_fen == 5000 * YUAN
+
+
+def test_plan_simulates_then_commits(tree, city, login):
+    policy, budget = city
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    query = {"policy": policy.pk, "budget": budget.pk, "limit": "15000", "quota": ""}
+    page = client.get("/payouts/plan/", query)
+    assert page.context["simulation"].funded == 10 and not Round.objects.exists()
+    response = client.post("/payouts/plan/?" + "&".join(f"{k}={v}" for k, v in query.items()),
+                           {"code": "R-PAGE", "max_lines_per_batch": 5})
+    round_ = Round.objects.get(code="R-PAGE")
+    assert response.status_code == 302 and response["Location"] == f"/payouts/rounds/{round_.pk}/"
+    assert round_.batches.count() == 2 and round_.funded_count == 10
+
+
+def test_batch_approval_page_and_four_eyes(tree, city, login):
+    policy, budget = city
+    admin = tree.staff(Role.CITY_ADMIN, tree.city)
+    from yuanmeng.payouts.services import round_commit
+
+    round_ = round_commit(by=admin, policy=policy, budget=budget, limit_fen=4_500 * YUAN, code="R-4E")
+    batch = round_.batches.get()
+    finance = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    assert login(admin).post(f"/payouts/batches/{batch.pk}/approve/").status_code == 404  # not a finance role
+    login(finance).post(f"/payouts/batches/{batch.pk}/approve/")
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.APPROVED
+    page = login(finance).get(f"/payouts/batches/{batch.pk}/").content.decode()
+    assert f"/payouts/batches/{batch.pk}/file/xlsx/" in page
+
+
+def test_other_districts_see_no_money_pages(tree, city, login):
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    assert login(reviewer).get("/payouts/").status_code == 404
+    assert login(reviewer).get("/payouts/plan/").status_code == 404
+
+
+def test_payout_cli_simulates_and_commits(tree, city, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    policy, _budget = city
+    call_command("payout", "plan", "--policy", policy.code, "--budget", "6000", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["funded"] == 4 and result["funded_fen"] == 6_000 * YUAN and not Round.objects.exists()
+    call_command("payout", "plan", "--policy", policy.code, "--budget", "6000", "--commit", "--code", "R-CLI",
+                 "--as", tree.root_user.username)
+    assert Round.objects.get(code="R-CLI").funded_count == 4
+
+
+def test_payout_api_simulate_commit_approve(tree, city, login):
+    policy, budget = city
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    simulated = client.post("/api/payouts/simulate", {"policy_id": policy.pk, "limit_fen": 3_000 * YUAN},
+                            content_type="application/json").json()
+    assert simulated["funded"] == 2
+    committed = client.post("/api/payouts/rounds", {"policy_id": policy.pk, "budget_id": budget.pk,
+                                                    "limit_fen": 3_000 * YUAN, "code": "R-API"},
+                            content_type="application/json")
+    assert committed.status_code == 201, committed.content
+    batch_id = committed.json()["batches"][0]["id"]
+    assert client.post(f"/api/payouts/batches/{batch_id}/approve").status_code == 404  # no finance role here
+    finance = login(tree.staff(Role.FINANCE_OFFICER, tree.city))
+    assert finance.post(f"/api/payouts/batches/{batch_id}/approve").json()["status"] == BatchStatus.APPROVED
