@@ -153,6 +153,8 @@ def batch_detail(request, batch_id: int):
         "approvals": batch.approvals.select_related("user"), "needed": services.approvals_needed(batch),
         "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
         "approved": batch.status != BatchStatus.AWAITING_APPROVAL,
+        "file_available": batch.status == BatchStatus.APPROVED and not batch.result_imports.exists(),
+        "results_open": batch.status == BatchStatus.APPROVED,
         "results_form": ResultsForm(), "imports": batch.result_imports.select_related("imported_by"),
     })
 
