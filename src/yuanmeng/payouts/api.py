@@ -224,3 +224,14 @@ def approve_batch(request, batch_id: int):
 def import_results(request, batch_id: int, file: File[UploadedFile]):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return result_import(by=request.user, batch=batch, upload=file)
+
+
+class SeedIn(Schema):
+    seed: str = Field(..., max_length=64, description="fixed and shown before the draw; anyone can re-run it")
+
+
+@router.post("/policies/{policy_id}/lottery-seed", response=dict, summary="Publish a lottery policy's seed")
+def publish_seed(request, policy_id: int, payload: SeedIn):
+    policy = services.lottery_seed_publish(by=request.user, policy=_policy(request, policy_id), seed=payload.seed)
+    return {"policy_id": policy.pk, "seed": policy.lottery_seed,
+            "published_at": policy.lottery_seed_published_at.isoformat()}

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts.services import lottery_seed_publish
 from yuanmeng.policies import selectors, services
 from yuanmeng.policies.forms import PolicyForm
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType
@@ -78,6 +79,10 @@ def policy_action(request, policy_id: int, action: str):
             messages.success(request, _("Drafted %(policy)s; edit it and publish it to replace the old terms.")
                              % {"policy": draft})
             return redirect("policy_edit", policy_id=draft.pk)
+    elif action == "seed":
+        if run_with_message(request, lambda: lottery_seed_publish(by=request.user, policy=policy,
+                                                                 seed=request.POST.get("seed", ""))):
+            messages.success(request, _("The lottery seed is published; the draw will use it."))
     elif action in POLICY_ACTIONS:
         if run_with_message(request, lambda: POLICY_ACTIONS[action](by=request.user, policy=policy)):
             messages.success(request, _("Done."))
