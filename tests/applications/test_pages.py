@@ -114,7 +114,7 @@ def test_policy_pages(tree, people, login):
         "first_diploma_only": "on", "local_employment_only": "on",
         "opens_on": datetime.date.today().isoformat(), "closes_on": "2027-12-31",
         "required_documents": ["enrolment_proof"], "priority_1": "model_worker", "priority_2": "front_line",
-        "selection": "ranking"})
+        "selection": "ranking", "notice_days": 3})
     assert response.status_code == 302, response.context["form"].errors
     from yuanmeng.policies.models import Policy
 

@@ -67,7 +67,7 @@ def batch(round_, finance):
 
 
 def file_audits():
-    return list(AuditEntry.objects.filter(action="batch.file").order_by("seq"))
+    return list(AuditEntry.objects.filter(action__startswith="batch.file").order_by("seq"))
 
 
 def read_xlsx(source):
@@ -116,7 +116,7 @@ def test_spreadsheet_cells_never_run_as_formulas(batch, finance, tmp_path):
     assert "<f>" not in zipfile.ZipFile(tmp_path / "b.xlsx").read("xl/worksheets/sheet1.xml").decode()
 
 
-def test_pain001_validates_against_the_official_schema_and_matches_the_batch(batch, finance, tmp_path):
+def test_pain001_validates_against_the_official_schema_and_matches_the_batch(tree, batch, finance, tmp_path):
     path = tmp_path / "batch.xml"
     write_batch_file(by=finance, batch=batch, fmt="pain001", out=path)
     document = etree.parse(str(path))
@@ -140,7 +140,10 @@ def test_pain001_validates_against_the_official_schema_and_matches_the_batch(bat
     assert text("//p:InitgPty/p:Nm/text()") == text("//p:Dbtr/p:Nm/text()") == ["广州市总工会"]
     assert text("//p:DbtrAcct/p:Id/p:Othr/p:Id/text()") == ["44050146010100000000"]
 
-    write_batch_file(by=finance, batch=batch, fmt="pain001", out=tmp_path / "again.xml")
+    second_officer = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    with pytest.raises(ValidationError):  # issued once: a second copy takes another officer
+        write_batch_file(by=finance, batch=batch, fmt="pain001", out=tmp_path / "again.xml")
+    write_batch_file(by=second_officer, batch=batch, fmt="pain001", out=tmp_path / "again.xml", reissue=True)
     again = etree.parse(str(tmp_path / "again.xml"))
     assert again.xpath("//p:MsgId/text()", namespaces=NS) == text("//p:MsgId/text()")  # stable: no double payment
 
@@ -204,8 +207,9 @@ def test_command_writes_the_file_and_prints_json(batch, finance, tmp_path):
 
     assert summary == {"batch": "GZ-2026-R1-1", "path": str(path.resolve()), "format": "pain001", "lines": 3,
                        "total_fen": 3 * AMOUNT, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    stdout = io.StringIO()  # by id, as the only superuser, human-readable
-    call_command("payout", "file", str(batch.pk), "--format", "xlsx", "-o", str(tmp_path / "b.xlsx"), stdout=stdout)
+    stdout = io.StringIO()  # by id, as the only superuser (another person may re-issue), human-readable
+    call_command("payout", "file", str(batch.pk), "--format", "xlsx", "-o", str(tmp_path / "b.xlsx"), "--reissue",
+                 stdout=stdout)
     assert "3 payments, 3,703.71 yuan" in stdout.getvalue()
     assert read_xlsx(tmp_path / "b.xlsx")["B5"].value == 3
 
@@ -233,7 +237,9 @@ def test_page_download_for_the_city_finance_officer_only(tree, batch, round_, fi
     assert response["Cache-Control"] == "private, no-store"
     sheet = read_xlsx(io.BytesIO(b"".join(response.streaming_content)))
     assert sheet["B5"].value == 3 and sheet["C9"].value == "6222000000000000000"
-    xml = login(finance).get(f"/payouts/batches/{batch.pk}/file/pain001/")
+    assert login(finance).get(f"/payouts/batches/{batch.pk}/file/pain001/").status_code == 302  # issued once
+    second = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    xml = login(second).get(f"/payouts/batches/{batch.pk}/file/pain001/?reissue=1")
     assert xml.status_code == 200 and b"CstmrCdtTrfInitn" in b"".join(xml.streaming_content)
     assert login(finance).get(f"/payouts/batches/{batch.pk}/file/csv/").status_code == 404
 

@@ -91,7 +91,7 @@ def budget_set_total(*, by, budget: Budget, total_fen: int, note: str = "") -> B
     _require(by, budget.organisation)
     if total_fen < 0:
         raise ValidationError({"total_fen": [_("A budget cannot be negative.")]})
-    budget.refresh_from_db()
+    budget = Budget.objects.select_for_update().select_related("organisation").get(pk=budget.pk)
     delta = total_fen - budget.allocated_fen
     if delta:
         try:

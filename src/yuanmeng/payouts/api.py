@@ -4,16 +4,17 @@ Amounts are integer fen (分) everywhere.
 """
 
 import datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from yuanmeng.core.api import Pages
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
@@ -22,6 +23,7 @@ from yuanmeng.payouts.results import result_import
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
 Fen = Field(..., ge=0, le=10**14, description="integer fen (分)")
 
 
@@ -154,18 +156,19 @@ def list_budgets(request, year: int | None = None):
 
 @router.post("/budgets", response={201: BudgetOut}, summary="Create a budget (allocates its amount)")
 def create_budget(request, payload: BudgetIn):
-    organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=payload.organisation_id)
+    organisation = get_object_or_404(Organisation.objects.restrict(request.user).exclude(
+        kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER)), pk=payload.organisation_id)
     return Status(201, budget_create(by=request.user, organisation=organisation, year=payload.year,
                                      source=payload.source, name=payload.name, amount_fen=payload.amount_fen))
 
 
 @router.put("/budgets/{budget_id}/total", response=BudgetOut, summary="Raise or lower a budget's allocation")
-def set_budget_total(request, budget_id: int, payload: BudgetTotalIn):
+def set_budget_total(request, budget_id: Id, payload: BudgetTotalIn):
     budget = get_object_or_404(Budget.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=budget_id)
     return budget_set_total(by=request.user, budget=budget, total_fen=payload.total_fen, note=payload.note)
 
 
-def _policy(request, policy_id: int) -> Policy:
+def _policy(request, policy_id: Id) -> Policy:
     return get_object_or_404(Policy.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=policy_id)
 
 
@@ -192,36 +195,36 @@ def list_rounds(request):
 
 
 @router.get("/rounds/{round_id}", response=RoundOut, summary="One round with its batches")
-def get_round(request, round_id: int):
+def get_round(request, round_id: Id):
     return get_object_or_404(selectors.round_list(user=request.user), pk=round_id)
 
 
 @router.post("/rounds/{round_id}/release", response=RoundOut, summary="End the public notice")
-def release_round(request, round_id: int):
+def release_round(request, round_id: Id):
     round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
     return services.round_release(by=request.user, round_=round_)
 
 
 @router.get("/rounds/{round_id}/lines", response=list[LineOut], summary="A round's payment lines (masked)")
 @paginate(Pages)
-def round_lines(request, round_id: int, status: LineStatus | None = None):
+def round_lines(request, round_id: Id, status: LineStatus | None = None):
     return selectors.line_list(user=request.user, round_id=round_id, status=status or "")
 
 
 @router.post("/lines/{line_id}/objection", response=LineOut, summary="An objection during the public notice")
-def raise_objection(request, line_id: int, payload: ObjectionIn):
+def raise_objection(request, line_id: Id, payload: ObjectionIn):
     line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
     return services.objection_raise(by=request.user, line=line, reason=payload.reason)
 
 
 @router.post("/batches/{batch_id}/approve", response=BatchOut, summary="Approve a batch (finance officer)")
-def approve_batch(request, batch_id: int):
+def approve_batch(request, batch_id: Id):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return services.batch_approve(by=request.user, batch=batch)
 
 
 @router.post("/batches/{batch_id}/results", response=ResultOut, summary="Import the bank's result file")
-def import_results(request, batch_id: int, file: File[UploadedFile]):
+def import_results(request, batch_id: Id, file: File[UploadedFile]):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return result_import(by=request.user, batch=batch, upload=file)
 
@@ -231,7 +234,7 @@ class SeedIn(Schema):
 
 
 @router.post("/policies/{policy_id}/lottery-seed", response=dict, summary="Publish a lottery policy's seed")
-def publish_seed(request, policy_id: int, payload: SeedIn):
+def publish_seed(request, policy_id: Id, payload: SeedIn):
     policy = services.lottery_seed_publish(by=request.user, policy=_policy(request, policy_id), seed=payload.seed)
     return {"policy_id": policy.pk, "seed": policy.lottery_seed,
             "published_at": policy.lottery_seed_published_at.isoformat()}

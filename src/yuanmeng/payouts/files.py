@@ -288,7 +288,7 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def write_batch_file(*, by, batch: Batch, fmt: str, out) -> BatchFile:
+def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False) -> BatchFile:
     """Write the payment file of an approved batch to ``out`` (a path, or a binary file open for writing).
 
     Nothing reaches ``out`` unless the file is complete, its lines add up to the batch's control totals
@@ -298,6 +298,8 @@ def write_batch_file(*, by, batch: Batch, fmt: str, out) -> BatchFile:
     if spec is None:
         raise ValidationError({"fmt": [_("Choose a format: %(formats)s.") % {"formats": ", ".join(FORMATS)}]})
     to_path = not hasattr(out, "write")
+    if to_path and not Path(out).resolve().parent.is_dir():
+        raise ValidationError({"out": [_("The folder for %(path)s does not exist.") % {"path": out}]})
     fd, temp = tempfile.mkstemp(prefix=".payment-", suffix=spec.extension,
                                 dir=Path(out).resolve().parent if to_path else None)
     os.close(fd)
@@ -305,7 +307,7 @@ def write_batch_file(*, by, batch: Batch, fmt: str, out) -> BatchFile:
         with transaction.atomic():
             batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
                      .get(pk=batch.pk))
-            batch_file_allowed(by, batch)
+            batch_file_allowed(by, batch, reissue=reissue)
             if not batch.line_count:
                 raise ValidationError(_("The batch has no lines left to pay."))
             if not settings.PAYER_ACCOUNT:
@@ -319,7 +321,9 @@ def write_batch_file(*, by, batch: Batch, fmt: str, out) -> BatchFile:
                         "batch_lines": batch.line_count, "batch_yuan": yuan_text(batch.total_fen)})
             result = BatchFile(fmt=fmt, lines=tally.count, total_fen=tally.total_fen, sha256=_sha256(temp),
                                filename=file_name(batch, fmt), content_type=spec.content_type)
-            audit_record(actor=by, action="batch.file", obj=batch, organisation=batch.round.policy.organisation,
+            Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
+            audit_record(actor=by, action="batch.file_reissue" if reissue else "batch.file", obj=batch,
+                         organisation=batch.round.policy.organisation,
                          after={"format": fmt, "lines": result.lines, "total_fen": result.total_fen,
                                 "sha256": result.sha256})
         if to_path:

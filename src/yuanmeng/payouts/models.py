@@ -70,6 +70,9 @@ class Batch(models.Model):
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     total_fen = models.BigIntegerField(_("total (fen)"), default=0)
     approved_at = models.DateTimeField(null=True, blank=True)
+    file_issued_at = models.DateTimeField(_("payment file issued"), null=True, blank=True)
+    file_issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
 
     objects = ScopedQuerySet.as_manager()
 

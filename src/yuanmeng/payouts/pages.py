@@ -154,6 +154,7 @@ def batch_detail(request, batch_id: int):
         "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
         "approved": batch.status != BatchStatus.AWAITING_APPROVAL,
         "file_available": batch.status == BatchStatus.APPROVED and not batch.result_imports.exists(),
+        "reissue": "?reissue=1" if batch.file_issued_at else "",
         "results_open": batch.status == BatchStatus.APPROVED,
         "results_form": ResultsForm(), "imports": batch.result_imports.select_related("imported_by"),
     })

@@ -12,7 +12,7 @@ def round_get(*, user, round_id: int) -> Round:
 
 def batch_get(*, user, batch_id: int) -> Batch:
     return Batch.objects.restrict(user, Capability.VIEW_FUNDS).select_related(
-        "round__policy__organisation", "round__created_by").get(pk=batch_id)
+        "round__policy__organisation", "round__created_by", "file_issued_by").get(pk=batch_id)
 
 
 def line_list(*, user, round_id: int | None = None, batch_id: int | None = None, status: str = ""):

@@ -130,12 +130,16 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
     """Give the lines under a matching policy's union its amounts, in rank order while its budget lasts."""
     budget = Budget.objects.filter(organisation=matching.organisation, year=round_.policy.year,
                                    source=FundSource.MATCHING).first()
-    amounts = {level: matching.amount_fen(level) or 0 for level in matching.levels}
+    amounts = {level: matching.amount_fen(level) for level in matching.levels}  # levels it pays something for
     if budget is None or not amounts or budget.available_fen <= 0:
         return 0
     column = "enterprise" if matching.organisation.kind == OrgKind.ENTERPRISE else "district"
     case = " ".join(f"WHEN %s THEN {int(a)}" for a in amounts.values())
     level_params = list(amounts)
+    levels = ", ".join(["%s"] * len(level_params))
+    given = (f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
+             f"WHERE round_id = %s AND {column}_budget_id = %s")
+    before = _scalar(given, [round_.pk, budget.pk])  # a union may top up through more than one policy
     _execute(f"""
         UPDATE payouts_paymentline SET {column}_fen = CASE level {case} ELSE 0 END, {column}_budget_id = %s,
                                        total_fen = total_fen + CASE level {case} ELSE 0 END
@@ -146,12 +150,11 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
                 FROM payouts_paymentline l
                 JOIN applications_application a ON a.id = l.application_id
                 JOIN orgs_organisation o ON o.id = a.organisation_id
-                WHERE l.round_id = %s AND l.{column}_fen = 0 AND o.path LIKE %s
+                WHERE l.round_id = %s AND l.{column}_fen = 0 AND o.path LIKE %s AND l.level IN ({levels})
             ) m WHERE m.running <= %s)""",
              [*level_params, budget.pk, *level_params, *level_params, round_.pk, matching.organisation.path + "%",
-              budget.available_fen])
-    total = _scalar(f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
-                    f"WHERE round_id = %s AND {column}_budget_id = %s", [round_.pk, budget.pk])
+              *level_params, budget.available_fen])
+    total = _scalar(given, [round_.pk, budget.pk]) - before
     if total:
         post(budget=budget, kind=EntryKind.RESERVE, amount_fen=total, reference=f"round:{round_.code}", by=by)
     return total
@@ -183,11 +186,13 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
                  max_lines_per_batch: int = 2200) -> Round:
     """Fund the ranked applications, freeze them into batches, reserve the money. All or nothing."""
     _require(by, policy)
+    policy = Policy.objects.select_for_update().select_related("organisation").get(pk=policy.pk)  # one at a time
     plan = plan_input(policy, limit_fen, quota)
     roomy_sorts()
     budget.refresh_from_db()
-    if budget.organisation_id != policy.organisation_id or budget.year != policy.year:
-        raise ValidationError({"budget": [_("Use the policy union's budget for the policy's year.")]})
+    if (budget.organisation_id, budget.year, budget.source) != (policy.organisation_id, policy.year,
+                                                               FundSource.SPECIAL):
+        raise ValidationError({"budget": [_("Use the special fund of the policy's union for the policy's year.")]})
     if limit_fen > budget.available_fen:
         raise ValidationError({"limit_fen": [_("The budget has only %(yuan)s yuan available.") % {
             "yuan": f"{budget.available_fen / 100:,.2f}"}]})
@@ -205,6 +210,9 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
     if not funded:
         raise ValidationError(_("No verified application can be funded: nothing to commit."))
     lines = _insert_lines(round_, plan, _create_batches(round_, funded))
+    if lines != funded:
+        raise ValidationError(_("The queue changed while the round was being committed; nothing was committed. "
+                                "Try again."))
     refresh_statistics("payouts_paymentline")
     city_total = _scalar("SELECT COALESCE(SUM(city_fen), 0) FROM payouts_paymentline WHERE round_id = %s",
                          [round_.pk])
@@ -214,9 +222,12 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
     _settle_totals(round_)
     _open_notice_or_release(round_, policy)
     source, params = _round_lines(round_, LineStatus.PENDING)
-    move_applications(source=source, source_params=params, from_state=State.DIPLOMA_VERIFIED,
+    moved = move_applications(source=source, source_params=params, from_state=State.DIPLOMA_VERIFIED,
                       to_state=State.IN_BATCH, action="in_batch", by=by, now=timezone.now(),
                       subject=_worker_text(SUBJECT), reason_params=[round_.code], body_params=[_notice_body(round_)])
+    if moved != lines:  # an application was withdrawn meanwhile: its line must not stand
+        raise ValidationError(_("The queue changed while the round was being committed; nothing was committed. "
+                                "Try again."))
     audit_record(actor=by, action="round.commit", obj=round_, organisation=policy.organisation,
                  after={"lines": round_.funded_count, "total_fen": round_.total_fen, "city_fen": city_total,
                         "batches": lines and round_.batches.count(), "seed": plan.seed or None})
@@ -313,8 +324,9 @@ def round_release(*, by, round_: Round) -> Round:
 # ---- approving batches ---------------------------------------------------------------------------
 
 def approvals_needed(batch: Batch) -> int:
+    """Two approvers when the round (not the batch: batches can be cut small) is above the policy's amount."""
     threshold = batch.round.policy.dual_approval_above_fen
-    return 2 if threshold is not None and batch.total_fen > threshold else 1
+    return 2 if threshold is not None and batch.round.total_fen > threshold else 1
 
 
 @transaction.atomic
@@ -342,12 +354,22 @@ def batch_approve(*, by, batch: Batch) -> Batch:
     return batch
 
 
-def batch_file_allowed(by, batch: Batch) -> None:
-    """The payment file is released for an approved batch, to those who may approve payouts — and never again
-    once the bank has answered for it (a resent file would pay the paid lines twice)."""
+def batch_file_allowed(by, batch: Batch, *, reissue: bool = False) -> None:
+    """The payment file is issued once, for an approved batch, to those who may approve payouts.
+
+    Issuing it again (the bank did not receive it) takes a second finance officer; never once the bank has
+    answered for the batch — a resent file would pay the paid lines twice.
+    """
     _require(by, batch.round.policy, Capability.APPROVE_PAYOUTS)
     if batch.status == BatchStatus.AWAITING_APPROVAL:
         raise ValidationError(_("The batch is not approved: its payment file cannot be downloaded."))
+    if batch.file_issued_at and not reissue:
+        issued = timezone.localtime(batch.file_issued_at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(_("The payment file was issued on %(at)s. If the bank did not receive it, another "
+                                "finance officer can issue it again.") % {"at": issued})
+    if reissue and batch.file_issued_by_id == by.pk:
+        raise ValidationError(_("Issuing the payment file again takes a finance officer other than the one who "
+                                "issued it."))
     if batch.status == BatchStatus.RESULTS_IMPORTED or batch.result_imports.exists():
         raise ValidationError(_("The bank has already answered for this batch: its payment file is not issued "
                                 "again. Failed lines go back to the queue for a later round."))

@@ -38,7 +38,8 @@ def batch_file(request, batch_id: int, fmt: str):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
     spool = tempfile.TemporaryFile()
     try:
-        written = write_batch_file(by=request.user, batch=batch, fmt=fmt, out=spool)
+        written = write_batch_file(by=request.user, batch=batch, fmt=fmt, out=spool,
+                                   reissue=request.GET.get("reissue") == "1")
     except PermissionDenied as exc:
         spool.close()
         return HttpResponseForbidden(str(exc), content_type="text/plain; charset=utf-8")

@@ -60,6 +60,9 @@ class PolicyOut(Schema):
     max_applicants: int | None
     max_approvals: int | None
     selection: Selection
+    notice_days: int
+    dual_approval_above_fen: int | None
+    lottery_seed: str
     applicant_count: int
     approval_count: int
     published_at: datetime.datetime | None
@@ -103,6 +106,9 @@ class _PolicyFields(Schema):
     max_applicants: int | None = Field(None, ge=1, le=10_000_000, description="the channel closes at this many")
     max_approvals: int | None = Field(None, ge=1, le=10_000_000)
     selection: Selection = Selection.RANKING
+    notice_days: int = Field(0, ge=0, le=60, description="days of public notice before a round may be paid")
+    dual_approval_above_fen: int | None = Field(None, ge=0, le=MAX_BUDGET_FEN,
+                                                description=f"rounds above this need two approvers, {FEN}")
 
     @field_validator("description", mode="after")
     @classmethod
@@ -148,6 +154,8 @@ class PolicyPatch(Schema):
     max_applicants: int | None = Field(None, ge=1, le=10_000_000)
     max_approvals: int | None = Field(None, ge=1, le=10_000_000)
     selection: Selection = None
+    notice_days: int = Field(None, ge=0, le=60)
+    dual_approval_above_fen: int | None = Field(None, ge=0, le=MAX_BUDGET_FEN)
 
     @field_validator("code", "title", "description", mode="after")
     @classmethod

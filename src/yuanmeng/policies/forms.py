@@ -9,7 +9,7 @@ from yuanmeng.policies.models import DocumentKind, Policy, PriorityGroup, Progra
 
 PRIORITY_SLOTS = len(PriorityGroup.values)
 MONEY_FIELDS = {"amount_college": "amount_college_fen", "amount_bachelor": "amount_bachelor_fen",
-                "annual_budget": "annual_budget_fen"}
+                "annual_budget": "annual_budget_fen", "dual_approval_above": "dual_approval_above_fen"}
 
 
 class YuanField(forms.CharField):
@@ -55,6 +55,9 @@ class PolicyForm(forms.Form):
     max_approvals = forms.IntegerField(label=_("close at this many approvals"), required=False, min_value=1,
                                        max_value=10_000_000)
     selection = forms.ChoiceField(label=_("selection"), choices=Selection.choices, initial=Selection.RANKING)
+    notice_days = forms.IntegerField(label=_("days of public notice before paying"), min_value=0, max_value=60,
+                                     initial=0)
+    dual_approval_above = YuanField(label=_("two approvers for rounds above (yuan)"), required=False)
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +76,7 @@ class PolicyForm(forms.Form):
             "organisation", "code", "title", "year", "description", "parent", "programme_types",
             "min_membership_months", "job_categories", "min_age", "max_age", "first_diploma_only",
             "local_employment_only", "opens_on", "closes_on", "required_documents", "max_applicants",
-            "max_approvals", "selection")}
+            "max_approvals", "selection", "notice_days")}
         for field, model_field in MONEY_FIELDS.items():
             fen = getattr(policy, model_field)
             initial[field] = "" if fen is None else f"{fen / 100:.2f}"

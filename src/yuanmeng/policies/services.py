@@ -19,7 +19,7 @@ EDITABLE_FIELDS = (
     "code", "title", "year", "description", "parent", "amount_college_fen", "amount_bachelor_fen",
     "programme_types", "min_membership_months", "job_categories", "min_age", "max_age", "first_diploma_only",
     "local_employment_only", "opens_on", "closes_on", "required_documents", "priority_groups",
-    "annual_budget_fen", "max_applicants", "max_approvals", "selection",
+    "annual_budget_fen", "max_applicants", "max_approvals", "selection", "dual_approval_above_fen", "notice_days",
 )
 _LISTS = {
     "programme_types": ProgrammeType.values,
