@@ -16,7 +16,6 @@ from yuanmeng.applications.models import Application, ApplicationEvent, Document
 from yuanmeng.applications.services import application_transition
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.audit.models import AuditEntry
-from yuanmeng.orgs.roles import Role
 from yuanmeng.policies.models import Level, Policy, PolicyStatus
 from yuanmeng.policies.services import policy_supersede
 
@@ -25,22 +24,6 @@ TODAY = datetime.date.today()
 BIG = 200 * 1024 * 1024
 
 
-class People:
-    """One user for each way of touching an application of the 天河 enterprise."""
-
-    def __init__(self, tree):
-        self.worker = tree.member(name="申请人")
-        self.applicant = self.worker.user
-        self.enterprise = tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
-        self.district = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
-        self.city = tree.staff(Role.CITY_ADMIN, tree.city)
-        self.school = tree.staff(Role.SCHOOL_STAFF, tree.school)
-        self.other_district = tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu)
-
-
-@pytest.fixture
-def people(tree):
-    return People(tree)
 
 
 @pytest.fixture

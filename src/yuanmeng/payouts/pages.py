@@ -102,17 +102,21 @@ def plan(request):
     return render(request, "payouts/plan.html", context)
 
 
+def _lines_page(request, **where):
+    """One page of a round's or a batch's lines, filtered by the status in the query string."""
+    status = request.GET.get("status", "")
+    return paginate(request, selectors.line_list(user=request.user, status=status if status in LineStatus.values
+                                                 else "", **where))
+
+
 @login_required
 def round_detail(request, round_id: int):
     try:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
     except Round.DoesNotExist:
         raise Http404 from None
-    status = request.GET.get("status", "")
-    lines = selectors.line_list(user=request.user, round_id=round_.pk,
-                                status=status if status in LineStatus.values else "")
     return render(request, "payouts/round.html", {
-        "round": round_, "batches": round_.batches.all(), "page": paginate(request, lines),
+        "round": round_, "batches": round_.batches.all(), "page": _lines_page(request, round_id=round_.pk),
         "statuses": LineStatus.choices,
         "can_manage": has_capability(request.user, Capability.MANAGE_FUNDS, round_.policy.organisation.path),
         "objections_open": round_.status == RoundStatus.IN_NOTICE,
@@ -145,11 +149,8 @@ def batch_detail(request, batch_id: int):
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
     except Batch.DoesNotExist:
         raise Http404 from None
-    status = request.GET.get("status", "")
-    lines = selectors.line_list(user=request.user, batch_id=batch.pk,
-                                status=status if status in LineStatus.values else "")
     return render(request, "payouts/batch.html", {
-        "batch": batch, "page": paginate(request, lines), "statuses": LineStatus.choices,
+        "batch": batch, "page": _lines_page(request, batch_id=batch.pk), "statuses": LineStatus.choices,
         "approvals": batch.approvals.select_related("user"), "needed": services.approvals_needed(batch),
         "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
         "approved": batch.status != BatchStatus.AWAITING_APPROVAL,
