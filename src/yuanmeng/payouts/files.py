@@ -76,6 +76,7 @@ class Line:
 class Tally:
     count: int = 0
     total_fen: int = 0
+    progress: Callable[[int], None] | None = None  # told the count every CHUNK lines
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def _checked(rows, tally: Tally, max_account: int | None) -> Iterator[Line]:
             raise _line_error(line, _("the amount must be more than zero."))
         tally.count += 1
         tally.total_fen += line.total_fen
+        if tally.progress and tally.count % CHUNK == 0:
+            tally.progress(tally.count)
         yield line
 
 
@@ -132,9 +135,9 @@ def _payer_name(batch: Batch) -> str:
 
 # ---- the bank spreadsheet ------------------------------------------------------------------------
 
-def write_xlsx(batch: Batch, path: str) -> Tally:
+def write_xlsx(batch: Batch, path: str, progress=None) -> Tally:
     """The usual bulk-transfer (批量代发) layout: a header block with the control totals, then one row a line."""
-    tally = Tally()
+    tally = Tally(progress=progress)
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})
     sheet = workbook.add_worksheet("代发明细")
@@ -213,9 +216,9 @@ def message_id(batch: Batch) -> str:
     return f"YM-BATCH-{batch.pk:010d}"
 
 
-def write_pain001(batch: Batch, path: str) -> Tally:
+def write_pain001(batch: Batch, path: str, progress=None) -> Tally:
     """One PmtInf (the union's account pays), one CdtTrfTxInf a line; elements in the schema's order."""
-    tally = Tally()
+    tally = Tally(progress=progress)
     control_sum = yuan_text(batch.total_fen)
     payer = _payer_name(batch)
     now = timezone.localtime().replace(microsecond=0)
@@ -267,7 +270,7 @@ def _transaction(xf, line: Line) -> None:
 class Format:
     extension: str
     content_type: str
-    write: Callable[[Batch, str], Tally]
+    write: Callable[..., Tally]
 
 
 FORMATS = {
@@ -288,11 +291,34 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False) -> BatchFile:
+def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> Batch:
+    batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
+             .get(pk=batch.pk))
+    batch_file_allowed(by, batch, reissue=reissue)
+    if not batch.line_count:
+        raise ValidationError(_("The batch has no lines left to pay."))
+    if not settings.PAYER_ACCOUNT:
+        raise ValidationError(_("Set YUANMENG_PAYER_ACCOUNT: the account the payment file debits."))
+    return batch
+
+
+def _check_totals(batch: Batch, tally: Tally) -> None:
+    if (tally.count, tally.total_fen) != (batch.line_count, batch.total_fen):
+        raise ValidationError(
+            _("The lines come to %(lines)d payments, %(yuan)s yuan, but the batch's control totals are "
+              "%(batch_lines)d payments, %(batch_yuan)s yuan: no file was written.") % {
+                "lines": tally.count, "yuan": yuan_text(tally.total_fen),
+                "batch_lines": batch.line_count, "batch_yuan": yuan_text(batch.total_fen)})
+
+
+def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False, progress=None) -> BatchFile:
     """Write the payment file of an approved batch to ``out`` (a path, or a binary file open for writing).
 
-    Nothing reaches ``out`` unless the file is complete, its lines add up to the batch's control totals
-    and the audit entry is committed. A file at a path is created readable by its owner only.
+    Three steps: check (and lock briefly) that the file may be issued; write it outside any transaction, so
+    that ``progress(lines written)`` is seen by others and nothing is locked while a big file is written;
+    then, locked again, check once more (somebody may have issued it meanwhile), compare its totals with the
+    batch's control totals, mark it issued and write the audit entry. Nothing reaches ``out`` otherwise.
+    A file at a path is created readable by its owner only.
     """
     spec = FORMATS.get(fmt)
     if spec is None:
@@ -300,25 +326,16 @@ def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False) 
     to_path = not hasattr(out, "write")
     if to_path and not Path(out).resolve().parent.is_dir():
         raise ValidationError({"out": [_("The folder for %(path)s does not exist.") % {"path": out}]})
+    with transaction.atomic():
+        batch = _locked_allowed_batch(by, batch, reissue)
     fd, temp = tempfile.mkstemp(prefix=".payment-", suffix=spec.extension,
                                 dir=Path(out).resolve().parent if to_path else None)
     os.close(fd)
     try:
+        tally = spec.write(batch, temp, progress)
         with transaction.atomic():
-            batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
-                     .get(pk=batch.pk))
-            batch_file_allowed(by, batch, reissue=reissue)
-            if not batch.line_count:
-                raise ValidationError(_("The batch has no lines left to pay."))
-            if not settings.PAYER_ACCOUNT:
-                raise ValidationError(_("Set YUANMENG_PAYER_ACCOUNT: the account the payment file debits."))
-            tally = spec.write(batch, temp)
-            if (tally.count, tally.total_fen) != (batch.line_count, batch.total_fen):
-                raise ValidationError(
-                    _("The lines come to %(lines)d payments, %(yuan)s yuan, but the batch's control totals are "
-                      "%(batch_lines)d payments, %(batch_yuan)s yuan: no file was written.") % {
-                        "lines": tally.count, "yuan": yuan_text(tally.total_fen),
-                        "batch_lines": batch.line_count, "batch_yuan": yuan_text(batch.total_fen)})
+            batch = _locked_allowed_batch(by, batch, reissue)
+            _check_totals(batch, tally)
             result = BatchFile(fmt=fmt, lines=tally.count, total_fen=tally.total_fen, sha256=_sha256(temp),
                                filename=file_name(batch, fmt), content_type=spec.content_type)
             Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
