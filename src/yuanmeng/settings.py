@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",
     "yuanmeng.accounts",
     "yuanmeng.orgs",
@@ -169,6 +171,9 @@ PAGE_SIZE = 25
 MEDIA_ROOT = Path(os.environ.get("YUANMENG_UPLOADS", VAR_DIR / "uploads"))
 MAX_UPLOAD_BYTES = int(os.environ.get("YUANMENG_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Background work (payment files of large batches): run `yuanmeng db_worker` beside the web server.
+TASKS = {"default": {"BACKEND": os.environ.get("YUANMENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))
 NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.services.ConsoleBackend")
 
 # The union's own account that payment files pay from (the debtor of pain.001, the payer of the bank spreadsheet).

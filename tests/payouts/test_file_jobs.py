@@ -1,0 +1,59 @@
+"""A large batch's payment file is written by the background worker, with its progress on the page."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.payouts.scale import verified_applications
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
+from yuanmeng.orgs.roles import Role
+from yuanmeng.payouts.models import Batch, JobStatus, PaymentFileJob
+from yuanmeng.payouts.services import batch_approve, round_commit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+YUAN = 100
+
+
+@pytest.fixture
+def large_batch(tree, settings):
+    settings.PAYMENT_FILE_INLINE_LINES = 3  # "large" above three lines, so a test batch is large
+    policy = tree.policy()
+    budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
+                           name="专项", amount_fen=100_000 * YUAN)
+    verified_applications(tree, policy, 5)
+    round_ = round_commit(by=tree.staff(Role.CITY_ADMIN, tree.city), policy=policy, budget=budget,
+                          limit_fen=7_500 * YUAN, code="R-BIG")
+    finance = tree.staff(Role.FINANCE_OFFICER, tree.city, username="fin_big")
+    return batch_approve(by=finance, batch=round_.batches.get()), finance
+
+
+def test_the_page_queues_the_file_the_worker_writes_it_with_progress(large_batch, login):
+    batch, finance = large_batch
+    client = login(finance)
+    response = client.get(f"/payouts/batches/{batch.pk}/file/xlsx/")
+    job = PaymentFileJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/payouts/file-jobs/{job.pk}/"
+    assert job.status == JobStatus.QUEUED and job.lines_total == 5
+    client.get(f"/payouts/batches/{batch.pk}/file/xlsx/")  # asked again while queued: the same job
+    assert PaymentFileJob.objects.count() == 1
+    page = client.get(f"/payouts/file-jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+
+    call_command("db_worker", "--batch", "--no-startup-delay")  # the background worker, once through the queue
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.lines_done == 5 and job.sha256
+    assert Batch.objects.get(pk=batch.pk).file_issued_at is not None
+    page = client.get(f"/payouts/file-jobs/{job.pk}/").content.decode()
+    assert "every 1s" not in page and f"/payouts/file-jobs/{job.pk}/download/" in page
+    download = client.get(f"/payouts/file-jobs/{job.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+
+
+def test_others_cannot_follow_or_fetch_the_file(tree, large_batch, login):
+    batch, finance = large_batch
+    login(finance).get(f"/payouts/batches/{batch.pk}/file/pain001/")
+    job = PaymentFileJob.objects.get()
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    assert login(reviewer).get(f"/payouts/file-jobs/{job.pk}/").status_code == 404
+    assert login(reviewer).get(f"/payouts/file-jobs/{job.pk}/download/").status_code == 404
