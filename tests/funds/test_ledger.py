@@ -104,3 +104,10 @@ def test_many_processes_racing_for_the_last_yuan_never_overspend(tree):
     assert budget.reserved_fen == 25_000 and budget.available_fen == 0
     assert LedgerEntry.objects.filter(budget=budget, kind=EntryKind.RESERVE).count() == 250
     assert funds_verify().ok
+
+
+def test_funds_verify_command(budget, capsys):
+    from django.core.management import call_command
+
+    call_command("funds", "verify", "--json")
+    assert '"ok": true' in capsys.readouterr().out

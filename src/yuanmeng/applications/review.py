@@ -30,12 +30,6 @@ class ReviewFilters:
     areas: list | None = None
     out_of_scope: bool = False  # an organisation was asked for that the user may not see
 
-    def as_query(self) -> dict:
-        return {"state": self.state, "org": self.organisation.pk if self.organisation else "", "level": self.level,
-                "priority_group": self.priority_group, "q": self.q,
-                "from": self.submitted_from.isoformat() if self.submitted_from else "",
-                "to": self.submitted_to.isoformat() if self.submitted_to else ""}
-
 
 def default_state(user) -> str:
     """A reviewer's queue opens on their own step: what waits for them."""

@@ -4,8 +4,6 @@ State keys are stable (stored in rows): rename labels, never keys. A transition 
 ``services.application_transition`` with a conditional UPDATE on the old state.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -76,14 +74,3 @@ ENDED_STATES = frozenset({S.REJECTED, S.WITHDRAWN, S.PAID})
 STEPS = [S.SUBMITTED, S.CONFIRMED, S.REVIEWED, S.APPROVED, S.DIPLOMA_SUBMITTED, S.DIPLOMA_VERIFIED, S.PAID]
 # Where each review level's queue starts.
 QUEUE_STATES = {ENTERPRISE: S.SUBMITTED, DISTRICT: S.CONFIRMED, CITY: S.REVIEWED}
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    next_state: str
-    actors: frozenset[str]
-
-
-def moves_from(state: str) -> list[Move]:
-    return [Move(action, nxt, who) for (st, action), (who, nxt) in TRANSITIONS.items() if st == state]

@@ -6,10 +6,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 
-def field_error(field: str, message) -> ValidationError:
-    return ValidationError({field: [message]})
-
-
 class PermissionDenied(Exception):
     """The caller's role or scope does not allow this action; ``str()`` says why."""
 

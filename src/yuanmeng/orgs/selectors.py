@@ -5,7 +5,6 @@ from django.db.models import Count, Q
 from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text
 from yuanmeng.orgs.models import Enterprise, Organisation
-from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import grants
 
 
@@ -37,7 +36,3 @@ def home_organisations(user) -> list[Organisation]:
     """The organisations where the user holds a role, outermost first."""
     ids = {g.organisation_id for g in grants(user)}
     return list(Organisation.objects.filter(pk__in=ids).select_related("parent").order_by("depth", "name"))
-
-
-def organisations_for_capability(user, capability: str = Capability.VIEW):
-    return Organisation.objects.restrict(user, capability)

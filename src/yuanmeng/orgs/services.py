@@ -130,12 +130,3 @@ def membership_grant(*, by, user, organisation: Organisation, role: str) -> Memb
         audit_record(actor=by, action="role.grant", obj=membership, organisation=organisation,
                      after={"user": user.pk, "username": user.username, "role": role})
     return membership
-
-
-@transaction.atomic
-def membership_revoke(*, by, membership: Membership) -> None:
-    _require(by, Capability.MANAGE_MEMBERS, membership.organisation,
-             _("You may take roles away only within your own organisation."))
-    audit_record(actor=by, action="role.revoke", obj=membership, organisation=membership.organisation,
-                 before={"user": membership.user_id, "username": membership.user.username, "role": membership.role})
-    membership.delete()
