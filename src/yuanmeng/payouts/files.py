@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.exports import neutralise
 from yuanmeng.payouts.models import LIVE_LINE, Batch, PaymentLine
 from yuanmeng.payouts.services import batch_file_allowed
 
@@ -43,8 +44,6 @@ PURPOSE = "求学圆梦补助"
 CHUNK = 2000
 PAIN001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 CURRENCY = "CNY"
-# A cell starting with one of these is taken for a formula by Excel, LibreOffice or a CSV re-import (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_HEADERS = ("序号", "收款人姓名", "收款账号", "开户银行", "金额（元）", "用途", "业务参考号")
 
 
@@ -55,11 +54,6 @@ def yuan(fen: int) -> Decimal:
 
 def yuan_text(fen: int) -> str:
     return f"{yuan(fen):.2f}"
-
-
-def neutralise(text: str) -> str:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass
