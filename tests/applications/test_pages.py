@@ -131,3 +131,13 @@ def test_school_uploads_a_roster_page(tree, people, login):
     client = login(people.school)
     assert client.get("/rosters/").status_code == 200
     assert login(people.district).get("/rosters/").status_code == 404
+
+
+def test_the_worker_reads_every_message_about_their_application(tree, people, policy, login):
+    application = tree.apply(people.worker, policy)
+    from yuanmeng.applications.services import application_transition
+
+    application_transition(by=people.enterprise, application=application, action="return", reason="学号与通知书不符")
+    page = login(people.applicant).get("/me/messages/").content.decode()
+    assert "学号与通知书不符" in page
+    assert login(people.enterprise).get("/me/messages/").status_code == 200  # staff simply have none here

@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("Home"), "home", lambda u: True),
     (_("Study subsidy"), "open_policies", lambda u: hasattr(u, "worker")),
     (_("My record"), "my_record", lambda u: hasattr(u, "worker")),
+    (_("Messages"), "my_messages", lambda u: hasattr(u, "worker")),
     (_("Applications"), "review_queue", lambda u: has_capability(u, Capability.VIEW)),
     (_("Workers"), "worker_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.my_record, name="my_record"),
+    path("me/messages/", views.my_messages, name="my_messages"),
     path("account/", views.account, name="account"),
     path("account/tokens/", views.token_issue, name="token_issue"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),

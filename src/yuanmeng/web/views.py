@@ -11,8 +11,10 @@ from yuanmeng.accounts.forms import LoginForm
 from yuanmeng.accounts.models import ApiToken
 from yuanmeng.accounts.services import api_token_issue, api_token_revoke, can_use_api_tokens
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.notify.models import Message
 from yuanmeng.people.selectors import worker_numbers
 from yuanmeng.web.home import home_context
+from yuanmeng.web.pagination import paginate
 
 
 class LoginView(auth_views.LoginView):
@@ -33,6 +35,14 @@ def my_record(request):
         raise Http404
     return render(request, "people/my_record.html", {"worker": worker,
                                                       "numbers": worker_numbers(worker, request.user)})
+
+
+@login_required
+def my_messages(request):
+    """What the union has told this person: every step of their application and payment."""
+    return render(request, "web/messages.html", {
+        "page": paginate(request, Message.objects.filter(recipient=request.user).order_by("-created_at", "-id")),
+    })
 
 
 @login_required
