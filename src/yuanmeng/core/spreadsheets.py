@@ -41,18 +41,20 @@ def _raw_rows(upload) -> list[list]:
         raise ValidationError(_("This is not a spreadsheet that can be read (xlsx, xls, ods or csv).")) from exc
 
 
-def read_table(upload, columns: dict[str, tuple[str, ...]]) -> Iterator[tuple[int, dict]]:
-    """Yield (row number, {field: value}) for each non-empty row. ``columns`` maps a field to its header names."""
+def read_table(upload, columns: dict[str, tuple[str, ...]],
+               optional: dict[str, tuple[str, ...]] | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield (row number, {field: value}) for each non-empty row. ``columns`` maps a field to its header names;
+    ``optional`` columns may be absent (their fields are then left out of the rows)."""
     rows = _raw_rows(upload)
     if not rows:
         raise ValidationError(_("The file is empty."))
     headers = [normalise_text(str(h)).lower() for h in rows[0]]
     positions, missing = {}, []
-    for field, names in columns.items():
+    for field, names in {**(optional or {}), **columns}.items():
         found = [i for i, header in enumerate(headers) if header in {normalise_text(n).lower() for n in names}]
         if found:
             positions[field] = found[0]
-        else:
+        elif field in columns:
             missing.append(names[0])
     if missing:
         raise ValidationError(_("Missing columns: %(list)s.") % {"list": ", ".join(missing)})

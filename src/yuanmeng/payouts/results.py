@@ -87,20 +87,8 @@ def _sha256(upload) -> str:
 
 
 def _read(upload) -> list[tuple[int, dict]]:
-    """The file's rows (row number, {field: value}); the optional columns only where the file has them.
-
-    ``read_table`` knows no optional columns: ask for all of them, and when the file lacks an optional one
-    (its name is in the "missing columns" message), read again without it.
-    """
-    try:
-        return list(read_table(upload, {**REQUIRED, **OPTIONAL}))
-    except ValidationError as exc:
-        text = " ".join(exc.messages)
-        lacking = {field for field, names in OPTIONAL.items() if names[0] in text}
-        if not lacking:
-            raise
-    present = set(OPTIONAL) - lacking
-    return list(read_table(upload, {**REQUIRED, **{field: OPTIONAL[field] for field in present}}))
+    """The file's rows (row number, {field: value}); the optional columns only where the file has them."""
+    return list(read_table(upload, REQUIRED, OPTIONAL))
 
 
 def _problem(row: int, field: str, problem: str) -> str:
