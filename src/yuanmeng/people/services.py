@@ -41,7 +41,7 @@ _CHOICES = {
 }
 
 
-def _clean(data: dict) -> dict:
+def clean_worker_fields(data: dict) -> dict:
     """Normalise and check each given field; all problems are reported together, by field."""
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -68,7 +68,7 @@ def _clean_one(name: str, value):
     return value
 
 
-def _apply(worker: Worker, cleaned: dict) -> None:
+def apply_worker_fields(worker: Worker, cleaned: dict) -> None:
     for name, value in cleaned.items():
         setattr(worker, name, value)
     if "id_number" in cleaned:
@@ -136,12 +136,12 @@ def _prepare(by, worker: Worker, fields: dict) -> Worker:
         missing = {f: [_("This field is required.")] for f in REQUIRED_TO_REGISTER if not fields.get(f)}
         if missing:
             raise ValidationError(missing)
-    cleaned = _clean(fields)
+    cleaned = clean_worker_fields(fields)
     if "employer" in cleaned:
         allowed, reason = can_register_worker_at(by, cleaned["employer"])
         if not allowed:
             raise ValidationError({"employer": [reason]})
-    _apply(worker, cleaned)
+    apply_worker_fields(worker, cleaned)
     if "id_number" in cleaned:
         _check_unique_id(worker)
     return worker
