@@ -8,7 +8,6 @@ A fixed random seed makes every run produce the same people; membership dates co
 import datetime
 import random
 from dataclasses import dataclass
-from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -19,7 +18,7 @@ from stdnum.cn import ric, uscc
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
 from yuanmeng.core.demo_payouts import build_payouts
 from yuanmeng.core.demo_subsidy import SubsidyDemo
-from yuanmeng.core.validators import validate_credit_code
+from yuanmeng.core.validators import region_existed, validate_credit_code
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
@@ -346,13 +345,6 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     return counts
 
 
-@cache
-def region_valid(region: str, year: int) -> bool:
-    """Did this region code exist in that year (so an identity number issued then may carry it)?"""
-    probe = f"{region}{year}0101001"
-    return ric.is_valid(probe + ric.calc_check_digit(probe + "0"))
-
-
 class PersonMaker:
     """Believable, unique people drawn from one random stream."""
 
@@ -388,8 +380,8 @@ class PersonMaker:
 
     def region(self, district: str, migrant: bool, year: int) -> str:
         if migrant:
-            return self.rng.choice([r for r in MIGRANT_REGIONS if region_valid(r, year)])
-        return next(r for r in LOCAL_REGIONS[district] if region_valid(r, year))
+            return self.rng.choice([r for r in MIGRANT_REGIONS if region_existed(r, year)])
+        return next(r for r in LOCAL_REGIONS[district] if region_existed(r, year))
 
     def id_number(self, region: str, birth: datetime.date, male: bool) -> str:
         while True:
