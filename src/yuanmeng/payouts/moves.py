@@ -1,12 +1,6 @@
 """Moving many applications at once because of their payment lines: state, history and messages, set-based."""
 
-from django.db import connection
-
-
-def _execute(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+from yuanmeng.core.sql import execute as _execute
 
 
 def move_applications(*, source: str, source_params: list, from_state: str, to_state: str, action: str, by, now,

@@ -11,11 +11,11 @@ import hashlib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 
 from yuanmeng.applications.workflow import State
+from yuanmeng.core.sql import rows as _rows
 from yuanmeng.policies.models import Policy
 
 # A multiplicative permutation of ids modulo a prime: the same seed gives the same order, on any database.
@@ -82,14 +82,6 @@ class Simulation:
     by_level: list[dict] = field(default_factory=list)
     first_left_out: list[dict] = field(default_factory=list)
     cutoff: dict | None = None
-
-
-def _rows(sql: str, params: list) -> list[dict]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [col[0] for col in cursor.description]
-        return [{name: int(value) if isinstance(value, Decimal) else value
-                 for name, value in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
 
 def count_funded(plan: PlanInput) -> int:

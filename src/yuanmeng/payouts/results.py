@@ -38,6 +38,7 @@ from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
 from yuanmeng.core.spreadsheets import read_table, to_text
+from yuanmeng.core.sql import execute as _execute
 from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
 from yuanmeng.orgs.roles import Capability
@@ -170,12 +171,6 @@ def _check(batch: Batch, rows: list[tuple[int, dict]]) -> tuple[list[_Row], int]
 
 
 # ---- set-based application of the changes -----------------------------------------------------------
-
-def _execute(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
 
 def _stage(changes: list[_Row]) -> None:
     """The changing lines in a temporary table: COPY on PostgreSQL, one executemany on SQLite."""

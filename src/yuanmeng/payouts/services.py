@@ -18,6 +18,8 @@ from django.utils.translation import gettext_noop
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.sql import execute as _execute
+from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
 from yuanmeng.funds.models import Budget, EntryKind, FundSource
 from yuanmeng.funds.services import post
@@ -44,19 +46,6 @@ SUBJECT = gettext_noop("Study subsidy")
 OBJECTION_MESSAGE = gettext_noop(
     "An objection was raised during the public notice; your application is being reviewed again.")
 PAYING_MESSAGE = gettext_noop("Your study subsidy is in a payout batch and will be paid to your own bank account.")
-
-
-def _execute(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _scalar(sql: str, params: list) -> int:
-    """One integer (PostgreSQL returns SUMs as Decimal)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.fetchone()[0] or 0)
 
 
 def _require(by, policy: Policy, capability: str = Capability.MANAGE_FUNDS) -> None:
