@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yuanmeng.applications",
     "yuanmeng.funds",
     "yuanmeng.payouts",
+    "yuanmeng.jobs",
     "yuanmeng.web",
     "yuanmeng.core",
 ]
@@ -173,6 +174,11 @@ MAX_UPLOAD_BYTES = int(os.environ.get("YUANMENG_MAX_UPLOAD_MB", "10")) * 1024 * 
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Background work (payment files of large batches): run `yuanmeng db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": os.environ.get("YUANMENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Imports and exports above these sizes run in the background worker (`yuanmeng worker`), with progress.
+IMPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_IMPORT_INLINE_ROWS", "2000"))
+EXPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_EXPORT_INLINE_ROWS", "5000"))
+# A running job whose worker has not reported for this long is taken as dead (its lease expired).
+JOB_LEASE_SECONDS = int(os.environ.get("YUANMENG_JOB_LEASE_SECONDS", "120"))
 PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))
 NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.services.ConsoleBackend")
 

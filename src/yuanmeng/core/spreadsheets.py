@@ -1,81 +1,266 @@
-"""Reading the spreadsheets union offices send: xlsx/xls/ods through calamine, csv in UTF-8 or GBK.
+"""Reading the spreadsheets union offices send, a row at a time, so memory stays flat however long the file.
 
-Headers are matched by name (Chinese or English aliases), never by position; values come back as
-clean strings or dates, with the spreadsheet row number for error messages.
+The format is told by the file's first bytes, not its name: xlsx streams through openpyxl's read-only
+reader, csv through the csv module (UTF-8 or GBK, found by trying UTF-8 over the whole file first), and
+the old binary xls and ods through calamine (xls holds at most 65,536 rows). An xlsx is a zip: before
+opening one we check what it would expand to, so a zip bomb is refused instead of filling the memory.
+Headers are matched by name (Chinese or English aliases, full-width or half-width), never by position.
 """
 
+import codecs
 import csv
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from yuanmeng.core.validators import normalise_text
 
+MAX_EXPANDED_BYTES = 3 * 1024**3  # sheet XML of about seven million rows
+MAX_RATIO = 200  # ordinary sheets compress 5 to 20 times; bombs thousands of times
+READ_CHUNK = 1 << 20
 
-def _decode(data: bytes) -> str:
+
+def _not_a_spreadsheet() -> ValidationError:
+    return ValidationError(_("This is not a spreadsheet that can be read (xlsx, xls, ods or csv)."))
+
+
+@dataclass
+class Sheet:
+    headers: list[str]  # the first row, as written
+    rows: Iterator[tuple[int, list]]  # (row number as the spreadsheet shows it, cells) for the rows below
+    estimated_rows: int = 0  # for progress; 0 when the file does not say
+    merged: list[str] = field(default_factory=list)  # merged ranges such as "B3:B5"
+
+
+@contextmanager
+def open_sheet(source) -> Iterator[Sheet]:
+    """The first sheet of ``source`` (a binary file, a path, or a Django upload), streamed."""
+    if isinstance(source, str | bytes) or hasattr(source, "__fspath__"):
+        with open(source, "rb") as file:
+            with open_sheet(file) as sheet:
+                yield sheet
+        return
+    source = getattr(source, "file", source)
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    if not head:
+        raise ValidationError(_("The file is empty."))
+    if head.startswith(b"PK\x03\x04"):
+        opener = _open_zip
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        opener = _open_calamine
+    else:
+        opener = _open_csv
+    with opener(source) as sheet:
+        yield sheet
+
+
+def _check_expansion(archive: zipfile.ZipFile) -> None:
+    expanded = sum(info.file_size for info in archive.infolist())
+    packed = sum(info.compress_size for info in archive.infolist()) or 1
+    if expanded > MAX_EXPANDED_BYTES or (expanded > 50 * 1024**2 and expanded / packed > MAX_RATIO):
+        raise ValidationError(_("The file would expand to %(size)d MB when opened, far more than any real list of "
+                                "rows; it was refused. Save the sheet again from Excel or WPS and upload that copy.")
+                              % {"size": expanded // 1024**2})
+
+
+@contextmanager
+def _open_zip(source) -> Iterator[Sheet]:
+    try:
+        archive = zipfile.ZipFile(source)
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_a_spreadsheet() from None
+    _check_expansion(archive)
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names:  # OpenDocument
+            source.seek(0)
+            with _open_calamine(source) as sheet:
+                yield sheet
+            return
+        raise _not_a_spreadsheet()
+    source.seek(0)
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        worksheet = workbook.worksheets[0]
+        rows = worksheet.iter_rows(values_only=True)
+        headers = list(next(rows, ()))
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
+        raise _not_a_spreadsheet() from exc
+    try:
+        yield Sheet(headers=headers, rows=_numbered(rows), estimated_rows=max((worksheet.max_row or 1) - 1, 0),
+                    merged=_merged_ranges(archive, worksheet._worksheet_path))
+    finally:
+        workbook.close()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[str]:
+    """Merged ranges, from the sheet's XML (the read-only reader does not report them)."""
+    found, tail = [], b""
+    with archive.open(member) as xml:
+        while chunk := xml.read(READ_CHUNK):
+            text = tail + chunk
+            found.extend(m.group(1).decode() for m in _MERGE.finditer(text))
+            tail = text[-200:]  # a range cut by the chunk's end is found whole next time (set() drops repeats)
+    return sorted(set(found))
+
+
+def _numbered(rows) -> Iterator[tuple[int, list]]:
+    for number, row in enumerate(rows, start=2):
+        yield number, list(row)
+
+
+@contextmanager
+def _open_calamine(source) -> Iterator[Sheet]:
+    try:
+        sheet = CalamineWorkbook.from_filelike(source).get_sheet_by_index(0)
+        merged = sheet.merged_cell_ranges or []
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+        raise _not_a_spreadsheet() from exc
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    yield Sheet(headers=list(rows[0]), rows=_numbered(rows[1:]), estimated_rows=len(rows) - 1,
+                merged=[_range_name(*span) for span in merged])
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _range_name(start: tuple[int, int], end: tuple[int, int]) -> str:
+    return f"{_column_letters(start[1])}{start[0] + 1}:{_column_letters(end[1])}{end[0] + 1}"
+
+
+def _text_encoding(source) -> tuple[str, int]:
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GBK (as gb18030); and the line count."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder, lines = codecs.getincrementaldecoder(encoding)(), 0
+        source.seek(0)
         try:
-            return data.decode(encoding)
+            while chunk := source.read(READ_CHUNK):
+                if b"\x00" in chunk:
+                    raise _not_a_spreadsheet()
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding, lines
     raise ValidationError(_("The file is neither UTF-8 nor GBK text."))
 
 
-def _raw_rows(upload) -> list[list]:
-    upload.seek(0)
-    data = upload.read()
-    if upload.name.lower().endswith(".csv"):
+@contextmanager
+def _open_csv(source) -> Iterator[Sheet]:
+    encoding, lines = _text_encoding(source)
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(text)
         try:
-            return list(csv.reader(io.StringIO(_decode(data))))
+            headers = next(reader, [])
         except csv.Error as exc:
             raise ValidationError(_("The CSV file cannot be read: %(error)s.") % {"error": exc}) from None
+        yield Sheet(headers=headers, rows=_csv_rows(reader), estimated_rows=max(lines - 1, 0))
+    finally:
+        text.detach()  # leave the caller's file open
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list]]:
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own types for every kind of damage
-        raise ValidationError(_("This is not a spreadsheet that can be read (xlsx, xls, ods or csv).")) from exc
+        yield from _numbered(reader)
+    except csv.Error as exc:
+        raise ValidationError(_("The CSV file cannot be read at row %(row)d: %(error)s.")
+                              % {"row": reader.line_num, "error": exc}) from None
+
+
+def header_key(text) -> str:
+    return normalise_text(str(text if text is not None else "")).lower()
+
+
+@dataclass
+class ColumnMatch:
+    positions: dict[str, int]  # field → index in the row
+    ignored: list[str]  # headers that are not columns of this import
+
+
+def match_columns(headers: list, columns: dict[str, tuple[str, ...]],
+                  optional: dict[str, tuple[str, ...]] | None = None) -> ColumnMatch:
+    """Find each field's column by its header names; a missing required column or a column given twice is an
+    error naming it, an unknown column is only reported (it is left alone)."""
+    keys = [header_key(h) for h in headers]
+    if not any(keys):
+        raise ValidationError(_("The first row must hold the column names (download the template to see them)."))
+    positions, missing, twice, known = {}, [], [], set()
+    for name, aliases in {**columns, **(optional or {})}.items():
+        wanted = {header_key(a) for a in aliases}
+        known |= wanted
+        found = [i for i, key in enumerate(keys) if key in wanted]
+        if len(found) > 1:
+            twice.append(aliases[0])
+        if found:
+            positions[name] = found[0]
+        elif name in columns:
+            missing.append(aliases[0])
+    if missing:
+        raise ValidationError(_("Missing columns: %(list)s (download the template to see them).")
+                              % {"list": "、".join(missing)})
+    if twice:
+        raise ValidationError(_("These columns appear more than once: %(list)s.") % {"list": "、".join(twice)})
+    ignored = [str(h).strip() for h, key in zip(headers, keys, strict=True) if key and key not in known]
+    return ColumnMatch(positions, ignored)
 
 
 def read_table(upload, columns: dict[str, tuple[str, ...]],
                optional: dict[str, tuple[str, ...]] | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (row number, {field: value}) for each non-empty row. ``columns`` maps a field to its header names;
     ``optional`` columns may be absent (their fields are then left out of the rows)."""
-    rows = _raw_rows(upload)
-    if not rows:
-        raise ValidationError(_("The file is empty."))
-    headers = [normalise_text(str(h)).lower() for h in rows[0]]
-    positions, missing = {}, []
-    for field, names in {**(optional or {}), **columns}.items():
-        found = [i for i, header in enumerate(headers) if header in {normalise_text(n).lower() for n in names}]
-        if found:
-            positions[field] = found[0]
-        elif field in columns:
-            missing.append(names[0])
-    if missing:
-        raise ValidationError(_("Missing columns: %(list)s.") % {"list": ", ".join(missing)})
-    for number, row in enumerate(rows[1:], start=2):
-        values = {field: row[i] if i < len(row) else "" for field, i in positions.items()}
-        if any(str(v).strip() for v in values.values()):
-            yield number, values
+    with open_sheet(upload) as sheet:
+        match = match_columns(sheet.headers, columns, optional)
+        for number, row in sheet.rows:
+            values = {name: row[i] if i < len(row) else "" for name, i in match.positions.items()}
+            if any(to_text(v) for v in values.values()):
+                yield number, values
 
 
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+LAST_SERIAL = 2958465  # 9999-12-31
 
 
 def to_date(value) -> datetime.date:
+    """A date cell, a date written as text (2024-06-30, 2024/6/30, 2024年6月30日, 20240630) or an Excel serial
+    number (45473) as a date."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = normalise_text(str(value))
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= LAST_SERIAL:
+        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    text = normalise_text(str(value if value is not None else ""))
     if re.fullmatch(r"\d{8}", text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = _DATE.match(text)
+    elif re.fullmatch(r"\d{5}(\.0+)?", text):
+        return to_date(float(text))
+    match = _DATE.match(text.replace("T", " ")) or _DATE.match(str(value or "").strip())
     if not match:
         raise ValidationError(_("“%(value)s” is not a date (use 2024-06-30).") % {"value": value})
     try:
@@ -89,10 +274,15 @@ EXACT_DIGITS = 15
 
 
 def to_text(value) -> str:
+    """A cell as clean text: numbers without a trailing .0, dates as 2024-06-30, spaces collapsed."""
     if isinstance(value, float):
         if abs(value) >= 10**EXACT_DIGITS:
             raise ValidationError(_("“%(value)s” was stored as a number and has lost its last digits: format the "
                                     "column as text in the spreadsheet and type it again.") % {"value": value})
         if value.is_integer():
             value = int(value)
+    elif isinstance(value, datetime.datetime):
+        value = value.date() if not (value.hour or value.minute or value.second) else value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
     return " ".join(str(value if value is not None else "").replace("\x00", "").split())

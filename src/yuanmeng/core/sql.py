@@ -26,3 +26,18 @@ def scalar(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.fetchone()[0] or 0)
+
+
+def copy_rows(table: str, columns: list[str], values: list[tuple]) -> None:
+    """Append rows to a (staging) table: COPY on PostgreSQL, one executemany on SQLite."""
+    if not values:
+        return
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)

@@ -43,6 +43,16 @@ def grants(user) -> list[Grant]:
     return cached
 
 
+def acting_organisation(user):
+    """The organisation a user acts for when an action is not tied to one (their first role's); None for none."""
+    held = grants(user)
+    if not held:
+        return None
+    from yuanmeng.orgs.models import Organisation
+
+    return Organisation.objects.filter(pk=held[0].organisation_id).first()
+
+
 def scope_paths(user, capability: str) -> list[str] | None:
     """Subtree roots where the user holds ``capability``; ``None`` means everywhere (superuser)."""
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:

@@ -38,6 +38,7 @@ from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
 from yuanmeng.core.spreadsheets import read_table, to_text
+from yuanmeng.core.sql import copy_rows
 from yuanmeng.core.sql import execute as _execute
 from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
@@ -176,16 +177,11 @@ def _stage(changes: list[_Row]) -> None:
     """The changing lines in a temporary table: COPY on PostgreSQL, one executemany on SQLite."""
     columns = "line_id BIGINT PRIMARY KEY, status VARCHAR(10) NOT NULL, reason VARCHAR(200) NOT NULL"
     rows = [(row.line_id, row.status, row.reason) for row in changes]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}) ON COMMIT DROP")
-            with cursor.cursor.copy(f"COPY {STAGE} (line_id, status, reason) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {STAGE}")
-        else:
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
-            cursor.executemany(f"INSERT INTO {STAGE} (line_id, status, reason) VALUES (%s, %s, %s)", rows)
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    _execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}){on_commit}", [])
+    copy_rows(STAGE, ["line_id", "status", "reason"], rows)
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {STAGE}", [])
 
 
 def _settle_lines(now) -> None:

@@ -54,11 +54,3 @@ class WorkerForm(forms.ModelForm):
                          worker=self.instance if self.instance.pk else None)
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(self, exc)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("spreadsheet (xlsx or csv)"),
-                           help_text=_("Columns are matched by their names; download the template for them."))
-    mode = forms.ChoiceField(label=_("if some rows are wrong"), widget=forms.RadioSelect, initial="all", choices=[
-        ("all", _("import nothing, so that I can fix the file and upload it again")),
-        ("valid", _("import the valid rows now"))])

@@ -1,40 +1,41 @@
-"""Registering workers from a union office's spreadsheet: every row checked by the single-record rules, then
-written in bulk. Rows already registered (same identity number) are not imported again, so uploading the
-same file twice creates nobody twice.
+"""Registering and updating workers from a union office's spreadsheet (see ``core.imports`` for the steps).
+
+Every row is checked by the single-record rules (``clean_worker_fields``), at an enterprise the importer may
+register workers at. A person already registered (same identity number) is updated with the row's values
+when the importer may change their record, so uploading the same file twice creates nobody twice.
 """
 
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.crypto import blind_index
-from yuanmeng.core.exports import Column, write_xlsx
-from yuanmeng.core.spreadsheets import read_table, to_date, to_text
+from yuanmeng.core.crypto import encrypt
+from yuanmeng.core.imports import STAGE, ImportContext, ImportKind, register
+from yuanmeng.core.spreadsheets import to_date, to_text
+from yuanmeng.core.sql import execute, scalar
 from yuanmeng.core.validators import validate_credit_code
-from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import grants
+from yuanmeng.orgs.scoping import acting_organisation, has_capability
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.people.services import apply_worker_fields, clean_worker_fields
 
-COLUMNS = {"name": ("姓名", "name"), "id_number": ("身份证号", "identity number"), "mobile": ("手机号", "mobile"),
-           "credit_code": ("单位统一社会信用代码", "employer credit code"),
-           "job_category": ("岗位类别", "job category")}
-OPTIONAL = {"union_member_since": ("入会日期", "union member since"),
-            "is_migrant_worker": ("农民工", "migrant worker"),
-            "is_new_employment_form": ("新就业形态", "new employment form"),
-            "bank_name": ("开户银行", "bank"), "bank_account": ("银行账号", "bank account number")}
-EXAMPLE = ["李明", "44010619900307001X", "13800138000", "91440106MA59C8K19K", "一线生产", "2021-05-01", "是", "否",
-           "工商银行", "6222020200112233445"]
 YES, NO = {"是", "y", "yes", "true", "1", "√"}, {"否", "n", "no", "false", "0", ""}
-CHUNK = 1000
+# Columns written from the file: always, and per optional column when the file has it.
+ALWAYS = ("name", "mobile", "employer_id", "job_category")
+OPTIONAL_WRITES = {
+    "union_member_since": ("union_member_since",),
+    "is_migrant_worker": ("is_migrant_worker",),
+    "is_new_employment_form": ("is_new_employment_form",),
+    "bank_name": ("bank_name",),
+    "bank_account": ("bank_account", "bank_account_index", "bank_account_masked"),
+}
+# A bank account has changed when its blind index has (the ciphertext differs at every encryption).
+NOT_COMPARED = ("bank_account", "bank_account_masked")
+DEFAULTS = {"union_member_since": "NULL", "is_migrant_worker": "%s", "is_new_employment_form": "%s",
+            "bank_name": "''", "bank_account": "''", "bank_account_index": "''", "bank_account_masked": "''"}
 
 
 def _job_values() -> dict[str, str]:
@@ -43,23 +44,6 @@ def _job_values() -> dict[str, str]:
         with translation.override(language):
             names.update({str(label).lower(): value for value, label in JobCategory.choices})
     return {**names, **{value: value for value in JobCategory.values}}
-
-
-@dataclass
-class RowError:
-    row: int
-    values: dict
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    already_registered: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-    error_file: str = ""  # name of the annotated copy under MEDIA_ROOT/import-reports/
 
 
 def _yes_no(value) -> bool:
@@ -71,120 +55,132 @@ def _yes_no(value) -> bool:
     raise ValidationError(_("Write 是 or 否."))
 
 
-def _row_fields(values: dict, enterprises: dict, jobs: dict) -> dict:
-    """The spreadsheet's cells as the worker service takes them; problems named by their column."""
-    fields, problems = {}, []
-    for name in ("name", "id_number", "mobile", "bank_name", "bank_account"):
-        if name in values:
-            fields[name] = to_text(values[name])
-    try:
-        code = validate_credit_code(to_text(values["credit_code"]))
-        fields["employer"] = enterprises.get(code)
-        if fields["employer"] is None:
-            problems.append(f"{COLUMNS['credit_code'][0]}: {_('not an enterprise you may register workers at.')}")
-    except ValidationError as exc:
-        problems.append(f"{COLUMNS['credit_code'][0]}: {' '.join(exc.messages)}")
-    job = jobs.get(to_text(values["job_category"]).lower())
-    if job is None:
-        choices = "、".join(str(label) for _value, label in JobCategory.choices)
-        problems.append(f"{COLUMNS['job_category'][0]}: {_('choose one of: %(list)s') % {'list': choices}}")
-    fields["job_category"] = job
-    for name, convert in (("union_member_since", to_date), ("is_migrant_worker", _yes_no),
-                          ("is_new_employment_form", _yes_no)):
-        if name in values and (name != "union_member_since" or to_text(values[name])):
-            try:
-                fields[name] = convert(values[name])
-            except ValidationError as exc:
-                problems.append(f"{OPTIONAL[name][0]}: {' '.join(exc.messages)}")
-    if problems:
-        raise ValidationError(problems)
-    return fields
+class WorkerImport(ImportKind):
+    key = "workers"
+    label = gettext_lazy("Workers")
+    capability = Capability.CHANGE_WORKERS
+    columns = {"name": ("姓名", "name"), "id_number": ("身份证号", "身份证号码", "identity number"),
+               "mobile": ("手机号", "手机号码", "mobile"),
+               "credit_code": ("单位统一社会信用代码", "统一社会信用代码", "employer credit code"),
+               "job_category": ("岗位类别", "job category")}
+    optional = {"union_member_since": ("入会日期", "union member since"),
+                "is_migrant_worker": ("农民工", "migrant worker"),
+                "is_new_employment_form": ("新就业形态", "new employment form"),
+                "bank_name": ("开户银行", "bank"), "bank_account": ("银行账号", "bank account number")}
+    example = {"name": "李明", "id_number": "44010619900307001X", "mobile": "13800138000",
+               "credit_code": "91440106MA59C8K19K", "job_category": "一线生产", "union_member_since": "2021-05-01",
+               "is_migrant_worker": "是", "is_new_employment_form": "否", "bank_name": "工商银行",
+               "bank_account": "6222020200112233445"}
+    stage = (("name", "TEXT"), ("id_number", "TEXT"), ("id_number_index", "TEXT"), ("id_number_masked", "TEXT"),
+             ("birth_date", "DATE"), ("sex", "TEXT"), ("mobile", "TEXT"), ("employer_id", "BIGINT"),
+             ("job_category", "TEXT"), ("union_member_since", "DATE"), ("is_migrant_worker", "BOOLEAN"),
+             ("is_new_employment_form", "BOOLEAN"), ("bank_name", "TEXT"), ("bank_account", "TEXT"),
+             ("bank_account_index", "TEXT"), ("bank_account_masked", "TEXT"))
+    key_column = "id_number_index"
+    key_header = "身份证号"
 
+    def allowed(self, by, params: dict) -> bool:
+        return has_capability(by, self.capability)
 
-HEADERS = {**{name: names[0] for name, names in COLUMNS.items()},
-           **{name: names[0] for name, names in OPTIONAL.items()}, "employer": COLUMNS["credit_code"][0]}
+    def prepare(self, context: ImportContext) -> None:
+        enterprises = Enterprise.objects.restrict(context.by, self.capability)
+        context.extra["enterprises"] = dict(enterprises.values_list("credit_code", "pk"))
+        context.extra["jobs"] = _job_values()
 
-
-def _check_row(values: dict, enterprises: dict, jobs: dict) -> dict:
-    fields = _row_fields(values, enterprises, jobs)
-    try:
-        cleaned = clean_worker_fields({k: v for k, v in fields.items() if v is not None})
-    except ValidationError as exc:
-        raise ValidationError([f"{HEADERS.get(name, name)}: {' '.join(messages)}"
-                               for name, messages in exc.message_dict.items()]) from None
-    if not cleaned.get("employer"):
-        raise ValidationError([f"{COLUMNS['credit_code'][0]}: {_('This field is required.')}"])
-    return cleaned
-
-
-def _cell(name: str):
-    return lambda error: to_text(error.values.get(name, ""))
-
-
-def _error_file(by, report: ImportReport) -> str:
-    """An annotated copy of the bad rows, with an error column, to fix and upload again."""
-    folder = Path(settings.MEDIA_ROOT) / "import-reports" / str(by.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.xlsx"
-    cells = [Column(names[0], _cell(name), 18) for name, names in {**COLUMNS, **OPTIONAL}.items()]
-    columns = [Column(_("Row"), lambda e: e.row, 6), *cells, Column(_("Error"), lambda e: e.message, 60)]
-    write_xlsx(folder / name, sheet_name=_("Errors"), columns=columns, rows=report.errors)
-    return name
-
-
-def workers_import(*, by, upload, all_or_nothing: bool = True) -> ImportReport:
-    """Check every row, then register the new workers in bulk (all or nothing, or only the valid rows)."""
-    try:
-        rows = list(read_table(upload, COLUMNS, OPTIONAL))
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    enterprises = {e.credit_code: e for e in Enterprise.objects.restrict(by, Capability.CHANGE_WORKERS)
-                   .select_related("organisation")}
-    jobs = _job_values()
-    report, ready, first_row = ImportReport(rows=len(rows)), [], {}
-    for number, values in rows:
+    def _fields(self, values: dict, context: ImportContext) -> dict:
+        """The row's cells as the worker service takes them; problems named by their column."""
+        fields, problems = {}, []
+        for name in ("name", "id_number", "mobile", "bank_name", "bank_account"):
+            if name in values:
+                try:
+                    fields[name] = to_text(values[name])
+                except ValidationError as exc:
+                    problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
         try:
-            cleaned = _check_row(values, enterprises, jobs)
+            code = validate_credit_code(to_text(values["credit_code"]))
+            fields["employer_id"] = context.extra["enterprises"].get(code)
+            if fields["employer_id"] is None:
+                problems.append(f"{self.headers()['credit_code']}: "
+                                f"{_('not an enterprise you may register workers at.')}")
         except ValidationError as exc:
-            report.errors.append(RowError(number, values, "; ".join(exc.messages)))
-            continue
-        index = blind_index(cleaned["id_number"])
-        if index in first_row:
-            report.errors.append(RowError(number, values, _("身份证号: the same person as row %(row)d.")
-                                          % {"row": first_row[index]}))
-            continue
-        first_row[index] = number
-        ready.append((index, cleaned))
-    registered = set()
-    indexes = [index for index, _cleaned in ready]
-    for start in range(0, len(indexes), CHUNK):
-        registered.update(Worker.objects.filter(id_number_index__in=indexes[start:start + CHUNK])
-                          .values_list("id_number_index", flat=True))
-    report.already_registered = len(registered)
-    if report.errors:
-        report.error_file = _error_file(by, report)
-    if report.errors and all_or_nothing:
-        return report
-    _write(by, report, [cleaned for index, cleaned in ready if index not in registered])
-    return report
+            problems.append(f"{self.headers()['credit_code']}: {' '.join(exc.messages)}")
+        fields["job_category"] = context.extra["jobs"].get(to_text(values["job_category"]).lower())
+        if fields["job_category"] is None:
+            choices = "、".join(str(label) for _value, label in JobCategory.choices)
+            problems.append(f"{self.headers()['job_category']}: {_('choose one of: %(list)s') % {'list': choices}}")
+        for name, convert in (("union_member_since", to_date), ("is_migrant_worker", _yes_no),
+                              ("is_new_employment_form", _yes_no)):
+            if name in values and (name != "union_member_since" or to_text(values[name])):
+                try:
+                    fields[name] = convert(values[name])
+                except ValidationError as exc:
+                    problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
+        if problems:
+            raise ValidationError(problems)
+        return fields
 
-
-@transaction.atomic
-def _write(by, report: ImportReport, new: list[dict]) -> None:
-    workers = []
-    for cleaned in new:
-        worker = Worker()
+    def check_row(self, values: dict, context: ImportContext) -> tuple:
+        fields = self._fields(values, context)
+        employer_id = fields.pop("employer_id")
+        try:
+            cleaned = clean_worker_fields(fields)
+        except ValidationError as exc:
+            raise ValidationError([f"{self.headers().get(name, name)}: {' '.join(messages)}"
+                                   for name, messages in exc.message_dict.items()]) from None
+        worker = Worker(employer_id=employer_id)
         apply_worker_fields(worker, cleaned)
-        workers.append(worker)
-    Worker.objects.bulk_create(workers, batch_size=CHUNK)
-    report.created, report.written = len(workers), True
-    where = Organisation.objects.filter(pk=grants(by)[0].organisation_id).first() if grants(by) else None
-    audit_record(actor=by, action="worker.import", object_type="import", object_id=uuid.uuid4().hex[:12],
-                 object_label=_("worker import"), organisation=where,
-                 after={"rows": report.rows, "created": report.created, "already_registered":
-                        report.already_registered, "errors": len(report.errors)})
+        return (worker.name, encrypt(worker.id_number), worker.id_number_index, worker.id_number_masked,
+                worker.birth_date, worker.sex, worker.mobile, employer_id, worker.job_category,
+                worker.union_member_since, worker.is_migrant_worker, worker.is_new_employment_form,
+                worker.bank_name, encrypt(worker.bank_account) if worker.bank_account else "",
+                worker.bank_account_index, worker.bank_account_masked)
+
+    def stage_errors(self, context: ImportContext) -> list[tuple[str, list]]:
+        """A person registered at an enterprise the importer may not change is not theirs to update."""
+        mine = Worker.objects.restrict(context.by, self.capability).order_by().values("pk")
+        mine, params = mine.query.sql_with_params()
+        return [(f"""SELECT s.row_no, s.raw, %s FROM {STAGE} s
+                     JOIN people_worker w ON w.id_number_index = s.id_number_index
+                     WHERE w.id NOT IN ({mine})""",
+                 [_("身份证号: this person is registered at an enterprise outside your organisation; their union "
+                    "must change the record."), *params])]
+
+    def _written(self, context: ImportContext) -> list[str]:
+        columns = list(ALWAYS)
+        for name in context.present & set(OPTIONAL_WRITES):
+            columns += OPTIONAL_WRITES[name]
+        return columns
+
+    def write(self, context: ImportContext) -> dict[str, int]:
+        now = timezone.now()
+        existing = scalar(f"SELECT COUNT(*) FROM {STAGE} s JOIN people_worker w "
+                          "ON w.id_number_index = s.id_number_index", [])
+        updated = self._update(context, now)
+        created = self._insert(now)
+        audit_record(actor=context.by, action="worker.import", object_type="import",
+                     object_id=str(context.params.get("job", "")) or now.strftime("%Y%m%d%H%M%S"),
+                     object_label=_("worker import"), organisation=acting_organisation(context.by),
+                     after={"created": created, "updated": updated, "unchanged": existing - updated,
+                            "file": context.params.get("file_name", "")})
+        return {"created": created, "updated": updated, "unchanged": existing - updated}
+
+    def _update(self, context: ImportContext, now) -> int:
+        written = self._written(context)
+        compared = [column for column in written if column not in NOT_COMPARED]
+        assignments = ", ".join(f"{column} = s.{column}" for column in written)
+        differs = " OR ".join(f"people_worker.{column} IS DISTINCT FROM s.{column}" for column in compared)
+        return execute(f"""UPDATE people_worker SET {assignments}, updated_at = %s FROM {STAGE} s
+                           WHERE people_worker.id_number_index = s.id_number_index AND ({differs})""", [now])
+
+    def _insert(self, now) -> int:
+        columns = [name for name, _type in self.stage]
+        values = [f"COALESCE(s.{c}, {DEFAULTS[c]})" if c in DEFAULTS else f"s.{c}" for c in columns]
+        return execute(f"""
+            INSERT INTO people_worker ({", ".join(columns)}, model_worker_level, labour_medal_level, created_at,
+                                       updated_at)
+            SELECT {", ".join(values)}, '', '', %s, %s FROM {STAGE} s
+            WHERE NOT EXISTS (SELECT 1 FROM people_worker w WHERE w.id_number_index = s.id_number_index)""",
+                       [False, False, now, now])
 
 
-def template_columns() -> list[Column]:
-    headers = [names[0] for names in COLUMNS.values()] + [names[0] for names in OPTIONAL.values()]
-    return [Column(header, lambda row, i=i: row[i], 18) for i, header in enumerate(headers)]
+WORKERS = register(WorkerImport())

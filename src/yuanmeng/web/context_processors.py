@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.accounts.services import can_use_api_tokens
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.scoping import grants, has_capability
 
 # (label, url name, who sees it)
 NAVIGATION = [
@@ -20,6 +20,7 @@ NAVIGATION = [
     (_("Policies"), "policy_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Funds"), "payouts_overview", lambda u: has_capability(u, Capability.VIEW_FUNDS)),
     (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),
+    (_("Tasks"), "job_list", lambda u: bool(grants(u)) or u.is_superuser),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
     (_("Account"), "account", can_use_api_tokens),
     (_("Admin"), "admin:index", lambda u: u.is_staff),

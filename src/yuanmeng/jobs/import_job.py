@@ -1,0 +1,75 @@
+"""Imports as jobs: the uploaded file is kept under MEDIA_ROOT/imports/, checked and written by ``run_import``
+in the request when it is small, by the background worker otherwise, and by ``yuanmeng import`` on the
+command line."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from yuanmeng.core.imports import IMPORT_KINDS, run_import
+from yuanmeng.core.spreadsheets import open_sheet
+from yuanmeng.jobs.models import Job
+from yuanmeng.jobs.services import Outcome, Progress, handler, job_execute, job_submit
+
+SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+
+
+def _keep(by, source, name: str) -> tuple[str, str]:
+    """Copy the upload (or file) under MEDIA_ROOT/imports/<user>/; its relative path and SHA-256."""
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in SUFFIXES else ".bin"
+    relative = f"imports/{by.pk}/{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    source.seek(0)
+    with open(target, "wb") as out:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+    return relative, digest.hexdigest()
+
+
+def estimated_rows(path: Path) -> int:
+    try:
+        with open_sheet(path) as sheet:
+            return sheet.estimated_rows
+    except ValidationError:
+        return 0  # the job reports what is wrong with the file
+
+
+def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool, params: dict | None = None,
+                  inline: bool | None = None, echo=None) -> Job:
+    """Record the import as a job; run it now when it is small (or ``inline``), else queue it for the worker.
+    The same file, kind and choices submitted again while the first is queued or running is that job."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationError({"kind": [_("Unknown kind of import.")]})
+    if not IMPORT_KINDS[kind].allowed(by, params or {}):
+        raise ValidationError(_("You may not import this kind of file here."))
+    relative, sha256 = _keep(by, source, file_name)
+    total = estimated_rows(Path(settings.MEDIA_ROOT) / relative)
+    if inline is None:
+        inline = total <= settings.IMPORT_INLINE_ROWS
+    job = job_submit(by=by, kind="import", label=f"{IMPORT_KINDS[kind].label} · {file_name}"[:200],
+                     params={"type": kind, "all_or_nothing": all_or_nothing, **(params or {})},
+                     input_file=relative, input_name=file_name, fingerprint=sha256, total=total, enqueue=not inline)
+    if job.input_file != relative:  # the same import was already under way: keep its copy only
+        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+    elif inline:
+        job = job_execute(job.pk, echo=echo) or job
+    return job
+
+
+@handler("import")
+def run_import_job(job: Job, progress: Progress) -> Outcome:
+    kind = IMPORT_KINDS[job.params["type"]]
+    report = run_import(kind, by=job.owner, source=Path(settings.MEDIA_ROOT) / job.input_file,
+                        all_or_nothing=job.params.get("all_or_nothing", True),
+                        params={**job.params, "job": job.pk, "file_name": job.input_name}, progress=progress)
+    return Outcome(result=report.as_dict(), output_file=report.error_file,
+                   output_name=f"{Path(job.input_name).stem}-待修改.xlsx" if report.error_file else "",
+                   errors=report.errors)
+

@@ -1,0 +1,187 @@
+"""Starting, running and retrying background jobs.
+
+``job_submit`` records the job and hands its id to django-tasks once the transaction commits; the worker
+calls ``job_execute``, which claims the job with a conditional UPDATE (so two workers never run the same
+job), runs the handler registered for its kind, and records the outcome. Handlers report progress through
+``Progress``, which also renews the job's lease.
+"""
+
+import datetime
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.jobs.models import LIVE_STATES, Job, JobState
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import acting_organisation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What a handler made: figures for the page, and a file to download (relative to MEDIA_ROOT)."""
+
+    result: dict = field(default_factory=dict)
+    output_file: str = ""
+    output_name: str = ""
+    errors: int = 0
+
+
+HANDLERS: dict[str, Callable[[Job, "Progress"], Outcome]] = {}
+
+
+def handler(kind: str):
+    """Register the function that runs jobs of ``kind``: ``fn(job, progress) -> Outcome``."""
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def _lease() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+class Progress:
+    """Reports rows done (and errors so far) to the job row, at most a few times a second."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, job_id: int, echo: Callable[[int, int, int, str], None] | None = None):
+        self.job_id, self.echo, self._last = job_id, echo, 0.0
+        self.total = self.done = 0
+
+    def __call__(self, done: int, *, total: int | None = None, errors: int = 0, phase: str = "",
+                 force: bool = False) -> None:
+        if total is not None:
+            self.total = total
+        self.done = done
+        now = timezone.now().timestamp()
+        if not force and now - self._last < self.INTERVAL:
+            return
+        self._last = now
+        fields = {"done": done, "errors": errors, "lease_until": _lease(), "total": max(self.total, done)}
+        if phase:
+            fields["phase"] = phase
+        Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(**fields)
+        if self.echo:
+            self.echo(done, max(self.total, done), errors, phase)
+
+
+def dedupe_key(*, kind: str, owner_id: int, params: dict, fingerprint: str = "") -> str:
+    text = json.dumps([kind, owner_id, params, fingerprint], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_file: str = "",
+               input_name: str = "", fingerprint: str = "", total: int = 0, enqueue: bool = True) -> Job:
+    """Record a job and queue it. The same job (kind, owner, parameters, input) asked again while it is queued
+    or running is that job, not a second one; a job whose worker died is marked failed and replaced."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    params = params or {}
+    key = dedupe_key(kind=kind, owner_id=by.pk, params=params, fingerprint=fingerprint)
+    with transaction.atomic():
+        running = Job.objects.select_for_update().filter(dedupe_key=key, state__in=LIVE_STATES).first()
+        if running is not None and not running.stalled:
+            return running
+        if running is not None:
+            _mark_stalled(running)
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(kind=kind, label=label[:200], owner=by, organisation=acting_organisation(by),
+                                         params=params, dedupe_key=key, input_file=input_file,
+                                         input_name=input_name[:200], total=total)
+        except IntegrityError:  # the same job submitted at the same moment
+            return Job.objects.get(dedupe_key=key, state__in=LIVE_STATES)
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from yuanmeng.jobs.tasks import run_job
+
+    run_job.enqueue(job_id)
+
+
+def _mark_stalled(job: Job) -> None:
+    Job.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        state=JobState.FAILED, finished_at=timezone.now(),
+        error=_("The background worker stopped while running this task (its lease ran out). Run it again."))
+
+
+def may_manage(user, job: Job) -> bool:
+    return jobs_visible(user).filter(pk=job.pk).exists()
+
+
+def jobs_visible(user):
+    """The user's own jobs; administrators (who manage roles in a union) also see the jobs of that subtree."""
+    managed = Job.objects.restrict(user, Capability.MANAGE_MEMBERS).values("pk")
+    return Job.objects.filter(Q(owner=user) | Q(pk__in=managed)).select_related("owner")
+
+
+def job_retry(*, by, job: Job) -> Job:
+    """Run a failed job, or one whose worker died, again (same job, next attempt)."""
+    if not may_manage(by, job):
+        raise PermissionDenied(_("This is not your task."))
+    job.refresh_from_db()
+    if not job.may_retry:
+        raise ValidationError(_("Only a failed task, or one whose worker stopped, can be run again."))
+    retryable = Q(state=JobState.FAILED) | Q(state=JobState.RUNNING, lease_until__lt=timezone.now())
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                changed = Job.objects.filter(retryable, pk=job.pk).update(
+                    state=JobState.QUEUED, done=0, errors=0, phase="", error="", result={}, started_at=None,
+                    finished_at=None, lease_until=None)
+        except IntegrityError:  # the same job has since been submitted again and is live
+            raise ValidationError(_("The same task is already queued or running.")) from None
+        if changed:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    return bool(Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now(), lease_until=_lease(), attempts=F("attempts") + 1))
+
+
+def _finish(job_id: int, **fields) -> None:
+    Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(finished_at=timezone.now(), lease_until=None,
+                                                                 **fields)
+
+
+def job_execute(job_id: int, *, echo=None) -> Job | None:
+    """Run a queued job here and now (the worker, the command line, or a small upload in the request)."""
+    if not _claim(job_id):
+        return None
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    progress = Progress(job.pk, echo)
+    try:
+        outcome = HANDLERS[job.kind](job, progress)
+    except (ValidationError, PermissionDenied) as exc:
+        _finish(job.pk, state=JobState.FAILED, error=" ".join(getattr(exc, "messages", None) or [str(exc)]))
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(job.pk, state=JobState.FAILED,
+                error=_("The task stopped on an unexpected error; the administrators can read the details in "
+                        "the server log (task %(id)d).") % {"id": job.pk})
+    else:
+        _finish(job.pk, state=JobState.DONE, result=outcome.result, output_file=outcome.output_file,
+                output_name=outcome.output_name, errors=outcome.errors, done=progress.done,
+                total=max(progress.total, progress.done), phase="")
+    job.refresh_from_db()
+    return job

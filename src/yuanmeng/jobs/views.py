@@ -1,0 +1,99 @@
+"""Pages for imports and for the background tasks behind them: upload, follow, download, run again."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.exports import xlsx_response
+from yuanmeng.core.imports import IMPORT_KINDS
+from yuanmeng.jobs.forms import ImportForm
+from yuanmeng.jobs.import_job import import_submit
+from yuanmeng.jobs.services import job_retry, jobs_visible
+from yuanmeng.web.forms import submit
+from yuanmeng.web.pagination import paginate
+
+
+def _kind_or_404(request, kind: str):
+    if kind not in IMPORT_KINDS or not IMPORT_KINDS[kind].allowed(request.user, {}):
+        raise Http404
+    return IMPORT_KINDS[kind]
+
+
+@login_required
+def import_upload(request, kind: str):
+    """Upload a file; small ones are imported at once, large ones by the background worker. Either way the
+    browser goes to the task's page, which shows the progress and then the report."""
+    import_kind = _kind_or_404(request, kind)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = submit(form, lambda: import_submit(by=request.user, kind=kind, source=upload, file_name=upload.name,
+                                                 all_or_nothing=form.cleaned_data["mode"] == "all"))
+        if job is not None:
+            return redirect("job_detail", job_id=job.pk)
+    return render(request, "jobs/import_upload.html", {"form": form, "kind": import_kind,
+                                                      "recent": jobs_visible(request.user).filter(
+                                                          owner=request.user, kind="import",
+                                                          params__type=kind)[:5]})
+
+
+@login_required
+@require_GET
+def import_template(request, kind: str):
+    import_kind = _kind_or_404(request, kind)
+    return xlsx_response(filename=f"{kind}-template.xlsx", sheet_name=str(import_kind.label),
+                         columns=import_kind.template_columns(), rows=[import_kind.example])
+
+
+def _job_or_404(request, job_id: int):
+    return get_object_or_404(jobs_visible(request.user), pk=job_id)
+
+
+@login_required
+@require_GET
+def job_list(request):
+    return render(request, "jobs/job_list.html", {"page": paginate(request, jobs_visible(request.user))})
+
+
+@login_required
+@require_GET
+def job_detail(request, job_id: int):
+    """The task's state; while it is queued or running, the status part refreshes itself every second."""
+    job = _job_or_404(request, job_id)
+    template = "jobs/job_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
+    return render(request, template, {"job": job, "report": job.result if job.kind == "import" else None})
+
+
+@login_required
+@require_GET
+def job_download(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    if not job.output_file:
+        raise Http404
+    path = (Path(settings.MEDIA_ROOT) / job.output_file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=job.output_name or path.name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def job_rerun(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    try:
+        job_retry(by=request.user, job=job)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, _("The task is queued again."))
+    return redirect("job_detail", job_id=job.pk)

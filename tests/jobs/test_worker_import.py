@@ -1,0 +1,125 @@
+"""Registering workers from a spreadsheet: the same rules row by row, all or nothing or the valid rows,
+an annotated file of what to fix, and no duplicates when the same file comes twice."""
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from tests.builders import id_number
+from yuanmeng.audit.models import AuditEntry
+from yuanmeng.core.imports import run_import
+from yuanmeng.orgs.roles import Role
+from yuanmeng.people.imports import WORKERS
+from yuanmeng.people.models import Worker
+
+pytestmark = pytest.mark.django_db
+HEADER = ["姓名", "身份证号", "手机号", "单位统一社会信用代码", "岗位类别", "入会日期", "农民工", "银行账号"]
+
+
+def xlsx(rows, header=HEADER, title=None):
+    book = openpyxl.Workbook()
+    if title:
+        book.active.append([title])
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return data
+
+
+def run(by, source, **options):
+    return run_import(WORKERS, by=by, source=source, **options)
+
+
+@pytest.fixture
+def officer(tree):
+    return tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+
+
+def good_rows(tree, n=3):
+    code = tree.tianhe_firm.credit_code
+    return [[f"工人{i}", id_number(serial=700 + i), f"1370000{i:04d}", code, "一线生产", "2022-03-01", "是",
+             f"62220202001{i:08d}"] for i in range(n)]
+
+
+def annotated(report) -> list[tuple]:
+    book = openpyxl.load_workbook(Path(settings.MEDIA_ROOT) / report.error_file, read_only=True)
+    return list(book.active.iter_rows(values_only=True))
+
+
+def test_a_good_file_registers_everyone_and_a_second_upload_nobody(tree, officer):
+    rows = good_rows(tree)
+    report = run(officer, xlsx(rows))
+    assert (report.rows, report.created, report.errors, report.written) == (3, 3, 0, True)
+    worker = Worker.objects.get(name="工人0")
+    assert worker.is_migrant_worker and worker.id_number == rows[0][1] and worker.bank_account == rows[0][7]
+    assert worker.id_number_masked.startswith(rows[0][1][:3]) and worker.birth_date.year == 1990
+    again = run(officer, xlsx(rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3) and Worker.objects.count() == 3
+    assert AuditEntry.objects.filter(action="worker.import").count() == 2
+
+
+def test_a_second_file_updates_the_changed_rows_only(tree, officer):
+    rows = good_rows(tree)
+    run(officer, xlsx(rows))
+    rows[0][2], rows[1][7] = "13900001111", "6222020200199999999"
+    report = run(officer, xlsx(rows))
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 1)
+    assert Worker.objects.get(name="工人0").mobile == "13900001111"
+    assert Worker.objects.get(name="工人1").bank_account == "6222020200199999999"
+
+
+def test_bad_rows_are_named_and_all_or_nothing_writes_nothing(tree, officer):
+    rows = good_rows(tree)
+    rows[1][1] = rows[1][1][:-1] + ("0" if rows[1][1][-1] != "0" else "1")  # wrong check digit
+    rows[2][3] = tree.haizhu_firm.credit_code  # another district's enterprise
+    rows.append(list(rows[0]))  # the same person twice
+    report = run(officer, xlsx(rows))
+    assert not report.written and Worker.objects.count() == 0 and report.errors == 3
+    messages = dict(report.first_errors)
+    assert set(messages) == {3, 4, 5}
+    assert "身份证号" in messages[3] and "单位统一社会信用代码" in messages[4] and "2" in messages[5]
+    lines = annotated(report)
+    assert len(lines) == 4 and lines[0][-2] in ("Problem", "问题") and lines[1][1] == rows[1][1]
+
+
+def test_valid_rows_mode_imports_the_good_ones(tree, officer):
+    rows = good_rows(tree)
+    rows[0][4] = "宇航员"
+    report = run(officer, xlsx(rows), all_or_nothing=False)
+    assert report.created == 2 and report.errors == 1 and "岗位类别" in report.first_errors[0][1]
+    assert report.written and Worker.objects.count() == 2
+
+
+def test_someone_registered_elsewhere_is_not_updated_by_another_district(tree, officer):
+    rows = good_rows(tree, 1)
+    rows[0][3] = tree.haizhu_firm.credit_code
+    run(tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu), xlsx(rows))
+    mine = good_rows(tree, 1)
+    report = run(officer, xlsx(mine))
+    assert report.errors == 1 and "outside" in report.first_errors[0][1] or "之外" in report.first_errors[0][1]
+    assert Worker.objects.get().employer == tree.haizhu_firm
+
+
+def test_a_title_row_above_the_headers_and_a_csv_in_gbk(tree, officer):
+    assert run(officer, xlsx(good_rows(tree, 2), title="2026年职工名册")).created == 2
+    rows = good_rows(tree, 4)[2:]
+    text = "\n".join(",".join(row) for row in [HEADER, *rows]).encode("gbk")
+    assert run(officer, io.BytesIO(text)).created == 2
+
+
+def test_missing_columns_are_named(tree, officer):
+    with pytest.raises(ValidationError) as error:
+        run(officer, xlsx([["甲"]], header=["姓名"]))
+    assert "身份证号" in " ".join(error.value.messages)
+
+
+def test_a_role_without_registration_cannot_import(tree):
+    with pytest.raises(ValidationError):
+        run(tree.staff(Role.AUDITOR, tree.city), xlsx(good_rows(tree)))
