@@ -124,6 +124,13 @@ def _find_header(sheet: Sheet, kind: ImportKind) -> ColumnMatch:
         raise first_problem from None
 
 
+def check_file(kind: ImportKind, source) -> int:
+    """Before anything is queued: can the file be read, does it have the columns? Its estimated row count."""
+    with open_sheet(source) as sheet:
+        _find_header(sheet, kind)
+        return sheet.estimated_rows
+
+
 def _raw(values: dict, fields: list[str]) -> str:
     def text(value):
         try:

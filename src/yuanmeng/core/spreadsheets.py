@@ -27,6 +27,7 @@ from yuanmeng.core.validators import normalise_text
 MAX_EXPANDED_BYTES = 3 * 1024**3  # sheet XML of about seven million rows
 MAX_RATIO = 200  # ordinary sheets compress 5 to 20 times; bombs thousands of times
 READ_CHUNK = 1 << 20
+NOT_SHEETS = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"{\\rtf")  # PDF, PNG, GIF, JPEG, RTF
 
 
 def _not_a_spreadsheet() -> ValidationError:
@@ -55,6 +56,8 @@ def open_sheet(source) -> Iterator[Sheet]:
     source.seek(0)
     if not head:
         raise ValidationError(_("The file is empty."))
+    if head.startswith(NOT_SHEETS):
+        raise _not_a_spreadsheet()
     if head.startswith(b"PK\x03\x04"):
         opener = _open_zip
     elif head.startswith(b"\xd0\xcf\x11\xe0"):

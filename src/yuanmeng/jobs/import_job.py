@@ -10,8 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yuanmeng.core.imports import IMPORT_KINDS, run_import
-from yuanmeng.core.spreadsheets import open_sheet
+from yuanmeng.core.imports import IMPORT_KINDS, check_file, run_import
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_execute, job_submit
 
@@ -33,24 +32,21 @@ def _keep(by, source, name: str) -> tuple[str, str]:
     return relative, digest.hexdigest()
 
 
-def estimated_rows(path: Path) -> int:
-    try:
-        with open_sheet(path) as sheet:
-            return sheet.estimated_rows
-    except ValidationError:
-        return 0  # the job reports what is wrong with the file
-
-
 def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool, params: dict | None = None,
                   inline: bool | None = None, echo=None) -> Job:
     """Record the import as a job; run it now when it is small (or ``inline``), else queue it for the worker.
-    The same file, kind and choices submitted again while the first is queued or running is that job."""
+    A file that cannot be read, or lacks a column, is refused at once (nothing queued). The same file, kind
+    and choices submitted again while the first is queued or running is that job."""
     if kind not in IMPORT_KINDS:
         raise ValidationError({"kind": [_("Unknown kind of import.")]})
     if not IMPORT_KINDS[kind].allowed(by, params or {}):
         raise ValidationError(_("You may not import this kind of file here."))
     relative, sha256 = _keep(by, source, file_name)
-    total = estimated_rows(Path(settings.MEDIA_ROOT) / relative)
+    try:
+        total = check_file(IMPORT_KINDS[kind], Path(settings.MEDIA_ROOT) / relative)
+    except ValidationError as exc:
+        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+        raise ValidationError({"file": exc.messages}) from None
     if inline is None:
         inline = total <= settings.IMPORT_INLINE_ROWS
     job = job_submit(by=by, kind="import", label=f"{IMPORT_KINDS[kind].label} · {file_name}"[:200],

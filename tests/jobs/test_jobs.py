@@ -1,0 +1,165 @@
+"""Background tasks people can see: a large import queued, run by the worker with progress, its report and
+file; the same job asked twice runs once; a job whose worker died is seen and can be run again."""
+
+import datetime
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.jobs.test_worker_import import good_rows, xlsx
+from yuanmeng.jobs.models import Job, JobState
+from yuanmeng.jobs.services import job_execute, job_retry
+from yuanmeng.orgs.roles import Role
+from yuanmeng.people.models import Worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def officer(tree):
+    return tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+
+
+@pytest.fixture
+def large(settings):
+    settings.IMPORT_INLINE_ROWS = 1  # more than one row goes to the background worker
+
+
+def upload(client, rows, name="workers.xlsx", mode="all"):
+    data = io.BytesIO(rows) if isinstance(rows, bytes) else xlsx(rows)
+    data.name = name
+    return client.post("/imports/workers/", {"file": data, "mode": mode})
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay")
+
+
+def test_a_large_import_is_queued_run_by_the_worker_and_reported(tree, officer, login, large):
+    client = login(officer)
+    rows = good_rows(tree, 3)
+    rows[2][2] = "12345"
+    response = upload(client, rows)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tasks/{job.pk}/"
+    assert job.state == JobState.QUEUED and job.total == 3 and Worker.objects.count() == 0
+    page = client.get(f"/tasks/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.done == 3 and job.errors == 1 and job.attempts == 1
+    assert job.result["written"] is False and Worker.objects.count() == 0  # all or nothing
+    page = client.get(f"/tasks/{job.pk}/").content.decode()
+    assert "every 1s" not in page and "手机号" in page and f"/tasks/{job.pk}/download/" in page
+    download = client.get(f"/tasks/{job.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    assert "workers" in client.get("/tasks/").content.decode()
+
+
+def test_the_valid_rows_mode_in_the_background_imports_the_good_ones(tree, officer, login, large):
+    rows = good_rows(tree, 3)
+    rows[0][4] = "宇航员"
+    upload(login(officer), rows, mode="valid")
+    run_worker()
+    job = Job.objects.get()
+    assert job.result["created"] == 2 and Worker.objects.count() == 2
+
+
+def test_a_small_import_is_done_in_the_request(tree, officer, login):
+    response = upload(login(officer), good_rows(tree, 2))
+    job = Job.objects.get()
+    assert response["Location"] == f"/tasks/{job.pk}/" and job.state == JobState.DONE
+    assert Worker.objects.count() == 2
+
+
+def test_the_same_file_twice_while_queued_is_one_job(tree, officer, login, large):
+    client = login(officer)
+    rows = xlsx(good_rows(tree, 2)).getvalue()  # the same bytes twice
+    upload(client, rows)
+    upload(client, rows)
+    assert Job.objects.count() == 1
+    upload(client, rows, mode="valid")  # another choice: another job
+    assert Job.objects.count() == 2
+
+
+def test_others_cannot_see_a_task_but_the_union_administrator_can(tree, officer, login, large):
+    upload(login(officer), good_rows(tree, 2))
+    job = Job.objects.get()
+    stranger = login(tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu))
+    assert stranger.get(f"/tasks/{job.pk}/").status_code == 404
+    assert stranger.get(f"/tasks/{job.pk}/download/").status_code == 404
+    assert stranger.post(f"/tasks/{job.pk}/rerun/").status_code == 404
+    admin = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    assert admin.get(f"/tasks/{job.pk}/").status_code == 200
+    assert job.label in admin.get("/tasks/").content.decode()
+
+
+def test_a_job_whose_worker_died_is_seen_and_run_again(tree, officer, login, large):
+    client = login(officer)
+    upload(client, good_rows(tree, 2))
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=1,
+                                         lease_until=timezone.now() - datetime.timedelta(seconds=5))
+    job.refresh_from_db()
+    assert job.stalled and job.may_retry
+    page = client.get(f"/tasks/{job.pk}/").content.decode()
+    assert "every 1s" not in page and f"/tasks/{job.pk}/rerun/" in page
+    assert client.post(f"/tasks/{job.pk}/rerun/").status_code == 302
+    job.refresh_from_db()
+    assert job.state == JobState.QUEUED
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.attempts == 2 and Worker.objects.count() == 2
+
+
+def test_a_running_job_is_claimed_once_and_cannot_be_rerun(tree, officer, login, large):
+    upload(login(officer), good_rows(tree, 2))
+    job = Job.objects.get()
+    assert job_execute(job.pk).state == JobState.DONE
+    assert job_execute(job.pk) is None  # a second worker finds nothing to do
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, lease_until=timezone.now()
+                                         + datetime.timedelta(minutes=1))
+    with pytest.raises(Exception, match="failed task"):
+        job_retry(by=officer, job=job)
+
+
+def test_a_file_that_cannot_be_read_is_refused_at_once(tree, officer, login, large):
+    client = login(officer)
+    bad = io.BytesIO(b"%PDF-1.4 not a sheet\n" * 10)
+    bad.name = "scan.pdf"
+    response = client.post("/imports/workers/", {"file": bad, "mode": "all"})
+    assert response.status_code == 200 and "xlsx, xls, ods or csv" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_job_that_fails_while_running_shows_the_reason(tree, officer, login, large):
+    client = login(officer)
+    upload(client, good_rows(tree, 2))
+    job = Job.objects.get()
+    (settings.MEDIA_ROOT / job.input_file).write_bytes(b"%PDF-1.4")  # the kept file is damaged meanwhile
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and "xlsx" in job.error
+    assert job.error in client.get(f"/tasks/{job.pk}/").content.decode()
+
+
+def test_the_command_line_import_shows_progress_and_records_the_task(tree, officer, tmp_path, capsys):
+    path = tmp_path / "workers.xlsx"
+    path.write_bytes(xlsx(good_rows(tree, 3)).getvalue())
+    call_command("import", "workers", str(path), "--as", officer.username)
+    out = capsys.readouterr()
+    assert "3 created" in out.out and "rows" in out.err
+    assert Worker.objects.count() == 3 and Job.objects.get().state == JobState.DONE
+
+
+def test_the_template_has_the_chinese_headers_and_an_example(officer, login):
+    import openpyxl
+
+    response = login(officer).get("/imports/workers/template/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(1, 1).value == "姓名" and sheet.cell(2, 2).value == "44010619900307001X"
