@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "yuanmeng.applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from yuanmeng.applications import exports  # noqa: F401 (registers the app's list exports)

@@ -59,16 +59,17 @@ def _date(value: str) -> datetime.date | None:
     return day if 1990 <= day.year <= 2100 else None
 
 
-def review_filters(request) -> ReviewFilters:
-    """Read the filters; anything malformed is ignored rather than refused."""
-    get = request.GET
-    state = get.get("state", default_state(request.user)) if "state" in get else default_state(request.user)
-    areas = list(Organisation.objects.restrict(request.user).filter(kind__in=AREA_KINDS).order_by("name"))
+def review_filters(user, get, *, with_areas: bool = True) -> ReviewFilters:
+    """Read the filters from the query string (the page's, or its export's); anything malformed is ignored rather
+    than refused. ``with_areas``: also list the areas the page offers to choose from."""
+    state = get.get("state", default_state(user)) if "state" in get else default_state(user)
+    areas = list(Organisation.objects.restrict(user).filter(kind__in=AREA_KINDS).order_by("name")) if with_areas \
+        else None
     org_id = get.get("org", "")
     organisation = None
     if org_id:
         valid = org_id.isascii() and org_id.isdigit() and len(org_id) < 12
-        organisation = Organisation.objects.restrict(request.user).filter(pk=int(org_id) if valid else None).first()
+        organisation = Organisation.objects.restrict(user).filter(pk=int(org_id) if valid else None).first()
     return ReviewFilters(
         state=state if state in State.values else "",
         organisation=organisation,

@@ -2,11 +2,13 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from yuanmeng.applications.models import Application, ApplicationEvent, Document
-from yuanmeng.orgs.models import School
+from yuanmeng.applications.models import Application, ApplicationEvent, Document, Roster
+from yuanmeng.orgs.models import Organisation, School
 
 # Encrypted columns a list never shows: not read, not decrypted.
 _UNREAD = ("worker__id_number", "worker__bank_account")
@@ -48,6 +50,26 @@ def application_list(*, user, state: str = "", level: str = "", policy_id: int |
     if submitted_to:
         qs = qs.filter(submitted_at__lt=_start_of(min(submitted_to, LATEST) + datetime.timedelta(days=1)))
     return qs
+
+
+def application_search(*, user, organisation_id: int | None = None, submitted_from: datetime.date | None = None,
+                       submitted_to: datetime.date | None = None, **filters):
+    """The API's application list (and its export): ``application_list`` with an organisation given by id. An
+    organisation outside the caller's scope, or an end date before the start, is an error naming the parameter."""
+    organisation = None
+    if organisation_id is not None:
+        organisation = Organisation.objects.restrict(user).filter(pk=organisation_id).first()
+        if organisation is None:
+            raise ValidationError({"organisation_id": [_("No such organisation in your scope.")]})
+    if submitted_from and submitted_to and submitted_to < submitted_from:
+        raise ValidationError({"submitted_to": [_("The end date is before the start date.")]})
+    return application_list(user=user, organisation=organisation, submitted_from=submitted_from,
+                            submitted_to=submitted_to, **filters)
+
+
+def roster_list(*, user):
+    """Rosters the user may see, with their school (the rosters page and its export)."""
+    return Roster.objects.restrict(user).select_related("school__organisation")
 
 
 def application_detail(*, user, application_id: int) -> Application | None:

@@ -1,13 +1,13 @@
 """Pages for workers (apply, follow, submit the diploma — on a phone) and for reviewers (queue, detail)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -15,12 +15,13 @@ from yuanmeng.applications import services
 from yuanmeng.applications.documents import request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
-from yuanmeng.applications.models import Application, Document, Roster
+from yuanmeng.applications.models import Application, Document
 from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
 from yuanmeng.applications.rosters import roster_upload
+from yuanmeng.applications.selectors import roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
-from yuanmeng.core.exports import Column, xlsx_response
+from yuanmeng.core.exports import query_params
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -177,29 +178,14 @@ def document_download(request, document_id: int):
 
 # ---- reviewers ------------------------------------------------------------------------------------
 
-APPLICATION_COLUMNS = [
-    Column("#", lambda a: a.pk, 8), Column(_lazy("Worker"), lambda a: a.worker.name),
-    Column(_lazy("Identity number"), lambda a: a.worker.id_number_masked, 22),  # masked for every role here
-    Column(_lazy("Enterprise"), lambda a: a.organisation.name, 30),
-    Column(_lazy("Area"), lambda a: a.organisation.parent and a.organisation.parent.name, 20),
-    Column(_lazy("Policy"), lambda a: a.policy.code), Column(_lazy("Level"), lambda a: a.get_level_display()),
-    Column(_lazy("School"), lambda a: a.school.organisation.name, 24), Column(_lazy("Major"), lambda a: a.major, 20),
-    Column(_lazy("Priority group"), lambda a: PriorityGroup(a.priority_group).label if a.priority_group else ""),
-    Column(_lazy("Submitted at"), lambda a: timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"), 18),
-    Column(_lazy("State"), lambda a: a.get_state_display(), 18),
-    Column(_lazy("diploma certificate number"), lambda a: a.certificate_number, 22),
-]
-
-
 @login_required
 def review_queue(request):
     if not has_capability(request.user, Capability.VIEW):
         raise Http404
-    filters = review_filters(request)
+    if request.GET.get("format") == "xlsx":  # the old export link: the one export page now
+        return redirect(f"{reverse('export', args=['applications'])}?{urlencode(query_params(request.GET))}")
+    filters = review_filters(request.user, request.GET)
     applications = queue_for(request.user, filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(filename="applications.xlsx", sheet_name=_("Applications"), columns=APPLICATION_COLUMNS,
-                             rows=applications.iterator(chunk_size=2000))
     return render(request, "applications/queue.html", {
         "page": paginate(request, applications), "filters": filters,
         "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
@@ -250,6 +236,5 @@ def rosters(request):
                 "rows": roster.rows, "matched": roster.matched, "mismatched": roster.mismatched})
             return redirect("rosters")
     return render(request, "applications/rosters.html", {
-        "form": form, "page": paginate(request, Roster.objects.restrict(request.user).select_related(
-            "school__organisation")),
+        "form": form, "page": paginate(request, roster_list(user=request.user)),
     })

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "yuanmeng.audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        from yuanmeng.audit import exports  # noqa: F401 (registers the app's list exports)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text, validate_id_number
+from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import can_reveal_pii
@@ -43,6 +44,21 @@ def worker_list(*, user, search: str = "", organisation=None, job_category: str 
     if clean_search(search):
         qs = _search(qs, search)
     return qs
+
+
+def worker_list_filtered(*, user, params) -> tuple:
+    """The worker list page's filters read from its query string (``q``, ``org``, ``job_category``,
+    ``priority``), shared by the page and its export: ``(workers, organisation)``. An ``org`` that is malformed or
+    outside the caller's scope raises ``Organisation.DoesNotExist``."""
+    organisation = None
+    org_id = params.get("org", "")
+    if org_id:
+        if not (org_id.isascii() and org_id.isdigit() and len(org_id) < 12):
+            raise Organisation.DoesNotExist
+        organisation = Organisation.objects.restrict(user).get(pk=int(org_id))
+    workers = worker_list(user=user, search=params.get("q", ""), organisation=organisation,
+                          job_category=params.get("job_category", ""), priority=params.get("priority", ""))
+    return workers, organisation
 
 
 def worker_get(*, user, worker_id: int, capability: str = Capability.VIEW) -> Worker:

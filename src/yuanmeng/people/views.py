@@ -1,15 +1,17 @@
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.selectors import entries_for
-from yuanmeng.core.exports import Column, xlsx_response
+from yuanmeng.core.exports import query_params, xlsx_response
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -29,26 +31,6 @@ PRIORITY_FILTERS = [
 ]
 
 
-def worker_columns(user) -> list[Column]:
-    """The worker list as a spreadsheet; personal numbers as the user may see them (masked for most roles)."""
-    def number(field):
-        return lambda w: selectors.worker_numbers(w, user)[field]
-
-    return [
-        Column(_("Full name"), lambda w: w.name), Column(_("Identity number"), number("id_number"), 22),
-        Column(_("Mobile"), lambda w: w.mobile),
-        Column(_("Employer"), lambda w: w.employer and w.employer.legal_name, 30),
-        Column(_("Parent union"), lambda w: w.employer and w.employer.organisation.parent.name, 20),
-        Column(_("Union member since"), lambda w: w.union_member_since and w.union_member_since.isoformat()),
-        Column(_("Job category"), lambda w: w.get_job_category_display()),
-        Column(_("Migrant worker"), lambda w: w.is_migrant_worker),
-        Column(_("New employment form"), lambda w: w.is_new_employment_form),
-        Column(_("Model worker"), lambda w: w.get_model_worker_level_display()),
-        Column(_("May Day Labour Medal"), lambda w: w.get_labour_medal_level_display()),
-        Column(_("Bank"), lambda w: w.bank_name), Column(_("Bank account"), number("bank_account"), 24),
-    ]
-
-
 def _worker_or_404(request, worker_id: int) -> Worker:
     try:
         return selectors.worker_get(user=request.user, worker_id=worker_id)
@@ -58,19 +40,12 @@ def _worker_or_404(request, worker_id: int) -> Worker:
 
 @login_required
 def worker_list(request):
-    organisation = None
-    org_id = request.GET.get("org", "")
-    if org_id:
-        if not org_id.isdigit():
-            raise Http404
-        organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=int(org_id))
-    workers = selectors.worker_list(
-        user=request.user, search=request.GET.get("q", ""), organisation=organisation,
-        job_category=request.GET.get("job_category", ""), priority=request.GET.get("priority", ""),
-    )
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(filename="workers.xlsx", sheet_name=_("Workers"), columns=worker_columns(request.user),
-                             rows=workers.iterator(chunk_size=2000))
+    try:
+        workers, organisation = selectors.worker_list_filtered(user=request.user, params=request.GET)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "xlsx":  # the old export link: the one export page now
+        return redirect(f"{reverse('export', args=['workers'])}?{urlencode(query_params(request.GET))}")
     return render(request, "people/worker_list.html", {
         "page": paginate(request, workers),
         "organisation": organisation,

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "yuanmeng.policies"
     verbose_name = _("Policies")
+
+    def ready(self):
+        from yuanmeng.policies import exports  # noqa: F401 (registers the app's list exports)

@@ -7,7 +7,7 @@ from yuanmeng.orgs import views as org_views
 from yuanmeng.payouts import pages as payout_pages
 from yuanmeng.people import views as people_views
 from yuanmeng.policies import views as policy_views
-from yuanmeng.web import views
+from yuanmeng.web import exports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -56,4 +56,5 @@ urlpatterns = [
     path("payouts/", include("yuanmeng.payouts.urls")),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/verify/", audit_views.audit_check, name="audit_verify"),
+    path("exports/<slug:name>/", exports.export, name="export"),
 ]
