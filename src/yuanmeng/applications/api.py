@@ -29,8 +29,8 @@ from yuanmeng.applications.models import Application, StudyMode
 from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import Action, State
-from yuanmeng.core.api import Pages
-from yuanmeng.orgs.models import Organisation, School
+from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.orgs.models import School
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import DocumentKind, Level, Policy, PriorityGroup, ProgrammeType
 from yuanmeng.policies.selectors import policies_for_worker
@@ -305,17 +305,20 @@ def list_applications(request, state: State | None = None, level: Level | None =
                       organisation_id: Id | None = None, worker_id: Id | None = None,
                       priority_group: PriorityGroup | None = None, submitted_from: datetime.date | None = None,
                       submitted_to: datetime.date | None = None):
-    organisation = None
-    if organisation_id is not None:
-        organisation = Organisation.objects.restrict(request.user).filter(pk=organisation_id).first()
-        if organisation is None:
-            raise ValidationError({"organisation_id": [_("No such organisation in your scope.")]})
-    if submitted_from and submitted_to and submitted_to < submitted_from:
-        raise ValidationError({"submitted_to": [_("The end date is before the start date.")]})
-    return selectors.application_list(
-        user=request.user, state=state or "", level=level or "", policy_id=policy_id, organisation=organisation,
+    return selectors.application_search(
+        user=request.user, state=state or "", level=level or "", policy_id=policy_id, organisation_id=organisation_id,
         worker_id=worker_id, priority_group=priority_group or "", submitted_from=submitted_from,
         submitted_to=submitted_to)
+
+
+@router.get("/export", summary="Applications in my scope, as an Excel workbook", **EXPORT)
+def export_applications(request, state: State | None = None, level: Level | None = None, policy_id: Id | None = None,
+                        organisation_id: Id | None = None, worker_id: Id | None = None,
+                        priority_group: PriorityGroup | None = None, submitted_from: datetime.date | None = None,
+                        submitted_to: datetime.date | None = None):
+    return export_answer(request, "api-applications", state=state, level=level, policy_id=policy_id,
+                         organisation_id=organisation_id, worker_id=worker_id, priority_group=priority_group,
+                         submitted_from=submitted_from, submitted_to=submitted_to)
 
 
 @router.post("", response={201: ApplicationDetailOut, **UPLOAD_ERRORS}, summary="Submit an application",

@@ -1,7 +1,13 @@
-"""Shared API pieces: the paginator every list endpoint uses."""
+"""Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
-from ninja import Field, Schema
+import datetime
+
+from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
+
+from yuanmeng.core.exports import XLSX
+from yuanmeng.jobs.export_job import export_start, job_url
+from yuanmeng.jobs.models import Job
 
 
 class Pages(PageNumberPagination):
@@ -13,3 +19,38 @@ class Pages(PageNumberPagination):
 
     def __init__(self, page_size: int = 50, **kwargs):
         super().__init__(page_size=page_size, max_page_size=200, **kwargs)
+
+
+# ---- exports: every list endpoint has an ``/export`` twin with the same filters -------------------------------
+
+class ExportQueued(Schema):
+    job: int = Field(..., description="the background task writing the file")
+    url: str = Field(..., description="its page: progress, then the download")
+
+
+EXPORT_RESPONSES = {202: ExportQueued}
+EXPORT_OPENAPI = {"responses": {200: {
+    "description": "the list as an Excel workbook (personal numbers masked unless your role may see them)",
+    "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}}
+EXPORT_DESCRIPTION = ("The list with the same filters, as an xlsx workbook: at most EXPORT_INLINE_ROWS rows (5,000 by "
+                      "default) come back at once (200); a longer list is written in the background (202, with the "
+                      "task's id and page).")
+
+
+def _text(value) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def export_answer(request, name: str, **filters):
+    """The export of list ``name`` with the endpoint's filters (those not given are left out): the workbook, or
+    202 and the background task."""
+    params = {key: _text(value) for key, value in filters.items() if value is not None and value != ""}
+    started = export_start(name=name, by=request.user, params=params)
+    if isinstance(started, Job):
+        return Status(202, {"job": started.pk, "url": job_url(started)})
+    return started
+
+
+EXPORT = {"response": EXPORT_RESPONSES, "description": EXPORT_DESCRIPTION, "openapi_extra": EXPORT_OPENAPI}

@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from yuanmeng.core.api import Pages
+from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.orgs import selectors, services
 from yuanmeng.orgs.models import EnterpriseSize, Industry, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -47,10 +47,20 @@ def list_organisations(request, kind: OrgKind | None = None, parent_id: int | No
     return selectors.organisation_list(user=request.user, kind=kind or "", parent_id=parent_id, search=q)
 
 
+@router.get("/export", summary="Organisations in my scope, as an Excel workbook", **EXPORT)
+def export_organisations(request, kind: OrgKind | None = None, parent_id: int | None = None, q: str = ""):
+    return export_answer(request, "organisations", kind=kind, parent_id=parent_id, q=q)
+
+
 @router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises in my scope")
 @paginate(Pages)
 def list_enterprises(request, industry: Industry | None = None, q: str = ""):
     return selectors.enterprise_list(user=request.user, industry=industry or "", search=q)
+
+
+@router.get("/enterprises/export", summary="Enterprises in my scope, as an Excel workbook", **EXPORT)
+def export_enterprises(request, industry: Industry | None = None, q: str = ""):
+    return export_answer(request, "enterprises", industry=industry, q=q)
 
 
 @router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise and its union")

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from yuanmeng.core.api import Pages
+from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
@@ -154,6 +154,11 @@ def list_budgets(request, year: int | None = None):
     return fund_selectors.budget_list(user=request.user, year=year)
 
 
+@router.get("/budgets/export", summary="Budgets in my scope, as an Excel workbook", **EXPORT)
+def export_budgets(request, year: int | None = None):
+    return export_answer(request, "budgets", year=year)
+
+
 @router.post("/budgets", response={201: BudgetOut}, summary="Create a budget (allocates its amount)")
 def create_budget(request, payload: BudgetIn):
     organisation = get_object_or_404(Organisation.objects.restrict(request.user).exclude(
@@ -194,6 +199,11 @@ def list_rounds(request):
     return selectors.round_list(user=request.user)
 
 
+@router.get("/rounds/export", summary="Payout rounds in my scope, as an Excel workbook", **EXPORT)
+def export_rounds(request):
+    return export_answer(request, "rounds")
+
+
 @router.get("/rounds/{round_id}", response=RoundOut, summary="One round with its batches")
 def get_round(request, round_id: Id):
     return get_object_or_404(selectors.round_list(user=request.user), pk=round_id)
@@ -209,6 +219,11 @@ def release_round(request, round_id: Id):
 @paginate(Pages)
 def round_lines(request, round_id: Id, status: LineStatus | None = None):
     return selectors.line_list(user=request.user, round_id=round_id, status=status or "")
+
+
+@router.get("/rounds/{round_id}/lines/export", summary="A round's payment lines (masked), as a workbook", **EXPORT)
+def export_round_lines(request, round_id: Id, status: LineStatus | None = None):
+    return export_answer(request, "payment-lines", round=round_id, status=status)
 
 
 @router.post("/lines/{line_id}/objection", response=LineOut, summary="An objection during the public notice")

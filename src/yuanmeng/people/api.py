@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from yuanmeng.core.api import Pages
+from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.people import selectors, services
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
@@ -98,6 +98,11 @@ def list_workers(request, q: str = "", organisation_id: int | None = None, job_c
         organisation = get_object_or_404(Organisation.objects.restrict(request.user), pk=organisation_id)
     return selectors.worker_list(user=request.user, search=q, organisation=organisation,
                                  job_category=job_category or "")
+
+
+@router.get("/export", summary="Workers in my scope, as an Excel workbook", **EXPORT)
+def export_workers(request, q: str = "", organisation_id: int | None = None, job_category: JobCategory | None = None):
+    return export_answer(request, "workers", q=q, org=organisation_id, job_category=job_category)
 
 
 @router.post("", response={201: WorkerOut}, summary="Register a worker")

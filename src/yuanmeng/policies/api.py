@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints, field_validator
 
-from yuanmeng.core.api import Pages
+from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.policies import selectors, services
@@ -197,6 +197,11 @@ def _policy(request, policy_id: int) -> Policy:
 @paginate(Pages)
 def list_policies(request, year: int | None = None, status: PolicyStatus | None = None):
     return selectors.policy_list(user=request.user, year=year, status=status or "")
+
+
+@router.get("/export", summary="Policies of the unions in my scope, as an Excel workbook", **EXPORT)
+def export_policies(request, year: int | None = None, status: PolicyStatus | None = None):
+    return export_answer(request, "policies", year=year, status=status)
 
 
 @router.get("/open", response=list[PolicyOut], summary="Published policies that apply to a worker",
