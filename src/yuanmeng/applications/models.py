@@ -52,6 +52,9 @@ class Application(models.Model):
     version = models.PositiveIntegerField(default=0)
     graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
     diploma_note = models.TextField(_("diploma check"), blank=True)
+    # What the school's enrolment roster says: None, not on one yet; True, it confirms; False, see the note.
+    enrolment_confirmed = models.BooleanField(_("enrolment confirmed by the school"), null=True, blank=True)
+    enrolment_note = models.TextField(_("enrolment check"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -177,3 +180,28 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return self.certificate_number
+
+
+class EnrolmentEntry(models.Model):
+    """One student on a school's enrolment roster: the school's word that the person studies there."""
+
+    SCOPE_PATH = "school__organisation__path"
+
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    id_number = EncryptedTextField()
+    id_number_index = models.CharField(max_length=64)
+    name = models.CharField(max_length=50)
+    student_number = models.CharField(max_length=40)
+    major = models.CharField(max_length=100, blank=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    enrolment_date = models.DateField()
+    updated_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "id_number_index", "level"],
+                                               name="enrolment_entry_once")]
+
+    def __str__(self) -> str:
+        return self.student_number

@@ -1,23 +1,24 @@
-"""Schools' graduate rosters: the authority that verifies diplomas.
+"""Schools' rosters: the graduate roster verifies diplomas, the enrolment roster confirms enrolments.
 
-An uploaded roster is checked row by row (all or nothing), stored, and matched against the
-applications waiting with a diploma at that school: an exact match verifies the diploma at once;
-a difference is written on the application for a reviewer to decide.
+Both are loaded by the import engine (``applications.imports``: checked row by row, all or nothing or the valid
+rows, an annotated file of the rows to fix). A graduate roster's lines are then matched against the
+applications waiting with a diploma at that school: an exact match verifies the diploma at once; a difference
+is written on the application for a reviewer to decide. An enrolment roster's lines are matched against the
+live applications at that school: ``enrolment_confirmed`` and ``enrolment_note`` tell the reviewer whether the
+school confirms the enrolment the application claims.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from yuanmeng.applications.certificates import certificate_key, diploma_format_warning
-from yuanmeng.applications.models import Application, Roster, RosterEntry
+from yuanmeng.applications.certificates import diploma_format_warning
+from yuanmeng.applications.models import Application, EnrolmentEntry, Roster, RosterEntry
 from yuanmeng.applications.transitions import apply_move
-from yuanmeng.applications.workflow import Action, State
+from yuanmeng.applications.workflow import ENDED_STATES, Action, State
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.errors import PermissionDenied
-from yuanmeng.core.spreadsheets import read_table, to_date, to_text
-from yuanmeng.core.validators import validate_id_number
+from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.models import Level
@@ -33,36 +34,6 @@ COLUMNS = {
 }
 LEVEL_WORDS = {"本科": Level.BACHELOR, "专升本": Level.BACHELOR, "bachelor": Level.BACHELOR,
                "专科": Level.COLLEGE, "大专": Level.COLLEGE, "高职": Level.COLLEGE, "college": Level.COLLEGE}
-
-
-def _entry(school, values: dict) -> RosterEntry:
-    errors = []
-    try:
-        number = certificate_key(to_text(values["certificate_number"]))
-    except ValidationError:
-        errors.append(_("证书编号 (certificate number) is missing or too long"))
-        number = ""
-    try:
-        id_number = validate_id_number(to_text(values["id_number"]))
-    except ValidationError as exc:
-        errors.append(_("身份证号 (identity number): %(error)s") % {"error": " ".join(exc.messages)})
-        id_number = ""
-    level = LEVEL_WORDS.get(to_text(values["level"]).lower())
-    if level is None:
-        errors.append(_("层次 (level) must be 本科 or 专科"))
-    try:
-        graduated = to_date(values["graduation_date"])
-    except ValidationError as exc:
-        errors.append(_("毕业日期 (graduation date): %(error)s") % {"error": " ".join(exc.messages)})
-        graduated = None
-    name = to_text(values["name"])[:50]
-    if not name:
-        errors.append(_("姓名 (name) is missing"))
-    if errors:
-        raise ValidationError("; ".join(str(e) for e in errors))
-    return RosterEntry(school=school, certificate_number=number, id_number=id_number,
-                       id_number_index=blind_index(id_number), name=name, level=level,
-                       major=to_text(values["major"])[:100], graduation_date=graduated)
 
 
 def differences(application: Application, entry: RosterEntry) -> list[str]:
@@ -114,44 +85,101 @@ def match_against_roster(application: Application, *, by) -> bool | None:
     return True
 
 
-@transaction.atomic
 def roster_upload(*, by, school, upload) -> Roster:
-    """Load a graduate roster (all rows or none) and verify the diplomas it confirms."""
+    """Load a graduate roster (all rows or none), in this request, and verify the diplomas it confirms.
+
+    The API and the demo call this; the pages go through ``import_submit`` (background for large files, the
+    valid-rows mode). Row problems come back as one error on ``file``, each naming its row and column.
+    """
+    from yuanmeng.applications.imports import GRADUATE_ROSTER  # the import module uses this one
+    from yuanmeng.core.imports import SHOWN_ERRORS, run_import
+
     if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path):
         raise PermissionDenied(_("You may upload rosters only for your own school."))
-    entries, errors = [], []
+    params = {"school": school.pk, "file_name": to_text(getattr(upload, "name", ""))[:200]}
     try:
-        rows = list(read_table(upload, COLUMNS))
+        report = run_import(GRADUATE_ROSTER, by=by, source=upload, all_or_nothing=True, params=params)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
-    for row_number, values in rows:
-        try:
-            entries.append(_entry(school, values))
-        except ValidationError as exc:
-            errors.append(_("Row %(row)d: %(error)s") % {"row": row_number, "error": " ".join(exc.messages)})
-    seen = {}
-    for index, entry in enumerate(entries):
-        if entry.certificate_number in seen:
-            errors.append(_("Certificate number %(number)s appears twice.") % {"number": entry.certificate_number})
-        seen[entry.certificate_number] = index
-    if errors:
-        raise ValidationError({"file": errors[:50]})
-    roster = Roster.objects.create(school=school, file_name=to_text(upload.name)[:200], uploaded_by=by,
-                                   rows=len(entries))
-    # A graduate listed again is a correction: the newest roster's line replaces the old one.
-    replaced = RosterEntry.objects.filter(school=school, certificate_number__in=list(seen)).delete()[0]
-    for entry in entries:
-        entry.roster = roster
-    RosterEntry.objects.bulk_create(entries, batch_size=1000)
-    matched = mismatched = 0
-    waiting = Application.objects.filter(school=school, state=State.DIPLOMA_SUBMITTED).select_related(
+    if report.errors:
+        raise ValidationError({"file": [_("Row %(row)d: %(error)s") % {"row": row, "error": message}
+                                        for row, message in report.first_errors[:SHOWN_ERRORS]]})
+    return Roster.objects.get(pk=params["roster"])
+
+
+def match_waiting_diplomas(*, roster: Roster, by) -> tuple[int, int]:
+    """Match the diplomas waiting at the roster's school that its (new or corrected) lines concern; the
+    verified and the noted. Diplomas submitted later are matched as they come (``application_submit_diploma``)."""
+    lines = RosterEntry.objects.filter(roster=roster)
+    waiting = Application.objects.filter(school_id=roster.school_id, state=State.DIPLOMA_SUBMITTED).filter(
+        Q(certificate_number__in=lines.values("certificate_number"))
+        | Q(worker__id_number_index__in=lines.values("id_number_index"))).select_related(
         "worker", "organisation", "school")
-    for application in waiting:
+    matched = mismatched = 0
+    for application in waiting.iterator(chunk_size=500):
         outcome = match_against_roster(application, by=by)
         matched += outcome is True
         mismatched += outcome is False
-    Roster.objects.filter(pk=roster.pk).update(matched=matched, mismatched=mismatched)
-    roster.matched, roster.mismatched = matched, mismatched
-    audit_record(actor=by, action="roster.upload", obj=roster, organisation=school.organisation,
-                 after={"rows": len(entries), "replaced": replaced, "matched": matched, "mismatched": mismatched})
-    return roster
+    return matched, mismatched
+
+
+# ---- enrolment rosters ---------------------------------------------------------------------------
+
+def enrolment_differences(application: Application, entry: EnrolmentEntry) -> list[str]:
+    found = []
+    if entry.name != application.worker.name:
+        found.append(_("name: roster “%(roster)s”, application “%(app)s”") % {
+            "roster": entry.name, "app": application.worker.name})
+    if entry.student_number != application.student_number:
+        found.append(_("student number: roster %(roster)s, application %(app)s") % {
+            "roster": entry.student_number, "app": application.student_number})
+    if entry.enrolment_date != application.enrolment_date:
+        found.append(_("enrolment date: roster %(roster)s, application %(app)s") % {
+            "roster": entry.enrolment_date, "app": application.enrolment_date})
+    if entry.major and entry.major != application.major:
+        found.append(_("major: roster “%(roster)s”, application “%(app)s”") % {
+            "roster": entry.major, "app": application.major})
+    return found
+
+
+def check_enrolments(applications) -> tuple[int, int]:
+    """Write on each live application (a queryset) what its school's enrolment roster says; the confirmed and
+    the differing. Applications whose school has not listed the person are left as they are. Only rows whose
+    verdict changes are written; the confirmed ones in one UPDATE."""
+    live = applications.exclude(state__in=ENDED_STATES).select_related("worker").only(
+        "id", "school_id", "level", "student_number", "enrolment_date", "major", "enrolment_confirmed",
+        "enrolment_note", "worker__name", "worker__id_number_index")
+    confirmed, differing, confirm_ids = 0, 0, []
+    batch: list[Application] = []
+
+    def settle(batch: list[Application]) -> None:
+        nonlocal confirmed, differing
+        keys = {(a.worker.id_number_index, a.level) for a in batch}
+        entries = {(e.school_id, e.id_number_index, e.level): e for e in EnrolmentEntry.objects.filter(
+            school_id__in={a.school_id for a in batch}, id_number_index__in={k[0] for k in keys})}
+        for application in batch:
+            entry = entries.get((application.school_id, application.worker.id_number_index, application.level))
+            if entry is None:
+                continue
+            found = enrolment_differences(application, entry)
+            if not found:
+                confirmed += 1
+                if application.enrolment_confirmed is not True or application.enrolment_note:
+                    confirm_ids.append(application.pk)
+                continue
+            differing += 1
+            note = _("Enrolment roster: %(list)s.") % {"list": "; ".join(str(f) for f in found)}
+            if application.enrolment_confirmed is not False or application.enrolment_note != note:
+                Application.objects.filter(pk=application.pk).update(enrolment_confirmed=False, enrolment_note=note)
+
+    for application in live.iterator(chunk_size=1000):
+        batch.append(application)
+        if len(batch) == 1000:
+            settle(batch)
+            batch = []
+    if batch:
+        settle(batch)
+    for start in range(0, len(confirm_ids), 1000):
+        Application.objects.filter(pk__in=confirm_ids[start:start + 1000]).update(enrolment_confirmed=True,
+                                                                                 enrolment_note="")
+    return confirmed, differing

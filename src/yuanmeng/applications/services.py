@@ -17,7 +17,7 @@ from yuanmeng.applications.certificates import certificate_key, diploma_format_w
 from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, CertificateClaim, Document, RosterEntry, StudyMode
-from yuanmeng.applications.rosters import match_against_roster
+from yuanmeng.applications.rosters import check_enrolments, match_against_roster
 from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
 from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
 from yuanmeng.core.errors import PermissionDenied, clean_each
@@ -93,7 +93,7 @@ def applications_bulk_transition(*, by, applications, action: str, reason: str =
 
 # ---- submitting --------------------------------------------------------------------------------
 
-def _clean_enrolment(fields: dict) -> dict:
+def clean_enrolment(fields: dict) -> dict:
     return clean_each({name: fields.get(name) for name in ENROLMENT_FIELDS}, _clean_enrolment_field)
 
 
@@ -116,9 +116,13 @@ def _clean_enrolment_field(name: str, value):
     return value
 
 
+def documents_at_submission(policy: Policy) -> list[str]:
+    """The documents an application to ``policy`` must bring when it is submitted (the diploma comes later)."""
+    return [kind for kind in policy.required_documents if kind != DocumentKind.DIPLOMA]
+
+
 def _check_documents(policy: Policy, documents: dict[str, CheckedUpload]) -> None:
-    required = [kind for kind in policy.required_documents if kind != DocumentKind.DIPLOMA]
-    missing = [DocumentKind(kind).label for kind in required if kind not in documents]
+    missing = [DocumentKind(kind).label for kind in documents_at_submission(policy) if kind not in documents]
     if missing:
         raise ValidationError({"documents": [_("Upload: %(list)s.") % {"list": ", ".join(str(m) for m in missing)}]})
 
@@ -145,7 +149,7 @@ def _store_documents(application: Application, documents: dict[str, CheckedUploa
                                 sha256=checked.sha256, uploaded_by=by)
 
 
-def _eligibility_errors(eligibility) -> dict[str, list[str]]:
+def eligibility_errors(eligibility) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for failure in eligibility.failures:
         errors.setdefault(CHECK_FIELDS.get(failure.code, "__all__"), []).append(failure.message)
@@ -158,11 +162,13 @@ def area_below(union, enterprise) -> int | None:
     return int(ids[union.depth + 1]) if len(ids) > union.depth + 1 else None
 
 
-def _take_applicant_place(policy: Policy) -> None:
+def take_applicant_places(policy: Policy, count: int = 1) -> None:
+    """Count ``count`` more applicants, all or none, with a conditional UPDATE (the intake limit holds under
+    concurrent submissions)."""
     if policy.max_applicants is None:
-        Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + 1)
-    elif not Policy.objects.filter(pk=policy.pk, applicant_count__lt=policy.max_applicants).update(
-            applicant_count=F("applicant_count") + 1):
+        Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + count)
+    elif not Policy.objects.filter(pk=policy.pk, applicant_count__lte=policy.max_applicants - count).update(
+            applicant_count=F("applicant_count") + count):
         raise ValidationError({"policy": [_("The policy has reached its intake limit; the channel is closed.")]})
 
 
@@ -173,14 +179,14 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
         raise PermissionDenied(_("You may apply only for yourself or for workers of your enterprise."))
     if policy.is_matching:
         raise ValidationError({"policy": [_("Apply to the subsidy policy; matching funds are added to it.")]})
-    cleaned = _clean_enrolment(fields)
+    cleaned = clean_enrolment(fields)
     eligibility = check_eligibility(worker=worker, policy=policy, level=cleaned["level"],
                                     programme_type=cleaned["programme_type"])
     if not eligibility.ok:
-        raise ValidationError(_eligibility_errors(eligibility))
+        raise ValidationError(eligibility_errors(eligibility))
     checked = _checked_documents(documents)
     _check_documents(policy, checked)
-    _take_applicant_place(policy)
+    take_applicant_places(policy)
     now = timezone.now()
     group, rank = priority_of(worker, policy.priority_groups, timezone.localdate())
     enterprise = worker.employer.organisation
@@ -194,6 +200,7 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
         raise ValidationError({"level": [_("There is already a live application for this level (one per person).")]}) \
             from None
     _store_documents(application, checked, by)
+    check_enrolments(Application.objects.filter(pk=application.pk))  # the school may have listed them already
     role = APPLICANT if worker.user_id == by.pk else Capability.CONFIRM_APPLICATIONS
     record_event(application, by=by, action="submit", from_state="", to_state=State.SUBMITTED, role=role)
     return application
@@ -210,12 +217,12 @@ def application_resubmit(*, by, application: Application, documents: dict | None
     if role is None:
         raise PermissionDenied(_("Your role cannot do this at this step."))
     current = {name: getattr(application, name) for name in ENROLMENT_FIELDS}
-    cleaned = _clean_enrolment({**current, **fields})
+    cleaned = clean_enrolment({**current, **fields})
     eligibility = check_eligibility(worker=application.worker, policy=application.policy, level=cleaned["level"],
                                     programme_type=cleaned["programme_type"], exclude_application=application.pk)
     failures = [f for f in eligibility.failures if f.code not in ("window", "intake")]  # already inside
     if failures:
-        raise ValidationError(_eligibility_errors(type(eligibility)(checks=failures)))
+        raise ValidationError(eligibility_errors(type(eligibility)(checks=failures)))
     checked = _checked_documents(documents)
     changed = {name: value for name, value in cleaned.items() if current[name] != value}
     apply_move(application, by=by, action=Action.RESUBMIT, role=role, **changed)

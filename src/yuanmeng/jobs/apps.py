@@ -7,5 +7,6 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background tasks")
 
     def ready(self) -> None:
+        from yuanmeng.applications import imports as application_imports  # noqa: F401 - import kinds
         from yuanmeng.jobs import import_job  # noqa: F401 - registers the job handlers
         from yuanmeng.people import imports  # noqa: F401 - registers the import kinds
