@@ -10,3 +10,4 @@ class JobsConfig(AppConfig):
         from yuanmeng.applications import imports as application_imports  # noqa: F401 - import kinds
         from yuanmeng.jobs import import_job  # noqa: F401 - registers the job handlers
         from yuanmeng.people import imports  # noqa: F401 - registers the import kinds
+        from yuanmeng.payouts import imports as payout_imports  # noqa: F401 - the bank result kind

@@ -1,34 +1,39 @@
 """Importing the bank's result file for an approved batch: which lines were paid, which came back.
 
-``result_import`` is one transaction, in these steps:
+The file goes through the import engine (``core.imports``) as the ``bank_results`` kind
+(``payouts.imports``), whatever the way in — the page (all or nothing, or the valid rows, in the background
+when the file is large), the API and ``yuanmeng payout results`` (all or nothing, at once, through
+``result_import``). The rules live here, once:
 
-1. Lock the batch; the importer needs APPROVE_PAYOUTS over the round's policy union; the batch must be
-   approved (or partly or wholly reconciled by an earlier file).
-2. The same file again (same SHA-256 for this batch) changes nothing: the earlier ``ResultImport`` is
-   returned with ``already_imported = True``, so a retried upload is harmless and says so.
-3. Every row is checked against the batch's lines (loaded in one query): unknown reference, a reference
-   twice, an amount that differs from the line, an unknown status, a line the file contradicts (paid
-   then failed, or the reverse), a line taken out by an objection. Any problem refuses the whole file
-   with every bad row named; nothing is written.
-4. Rows for lines already settled the same way are counted as unchanged. The lines that change are
-   copied into a temporary staging table (COPY on PostgreSQL), and everything else is set-based from
-   there: one UPDATE of the lines (pending → paid/failed, only if still pending), one grouped query for
-   the money per budget, then one ledger entry per budget — PAY for the paid lines, RELEASE for the
-   failed ones — and a few INSERT … SELECT / UPDATE statements for the applications, their history and
-   the workers' messages.
-5. Paid lines' applications become PAID. Failed lines' applications go back to DIPLOMA_VERIFIED (the
+1. The importer needs APPROVE_PAYOUTS over the round's policy union (``may_import``); the batch must be
+   approved, or partly or wholly reconciled by an earlier file (``refuse_unless_open``).
+2. Every row is checked against the batch's lines, loaded once (``batch_lines``, ``check_result_row``): an
+   unknown reference, an amount that differs from the line, an unknown status, a line the file contradicts
+   (paid then failed, or the reverse), a line taken out by an objection — each problem named by its column.
+   A reference twice in the file is the engine's check of the kind's key (the line).
+3. ``apply_results``, with the batch locked, takes the engine's staged rows: rows for lines already settled
+   the same way count as unchanged; the lines that change are copied into a staging table with one
+   INSERT … SELECT, and everything else is set-based from there: one UPDATE of the lines (pending →
+   paid/failed, only if still pending), one grouped query for the money per budget, then one ledger entry
+   per budget — PAY for the paid lines, RELEASE for the failed ones — and a few INSERT … SELECT / UPDATE
+   statements for the applications, their history and the workers' messages. A line is settled at most
+   once, so its money moves once, whichever rows of the file are applied.
+4. Paid lines' applications become PAID. Failed lines' applications go back to DIPLOMA_VERIFIED (the
    queue a later round draws from) and the worker is told the bank's reason and to correct their bank
    details. The batch's control totals are what was sent to the bank and stay as they are; the batch is
    reconciled once no line is pending.
+5. The same file again (same SHA-256 for this batch) changes nothing: ``result_import`` returns the earlier
+   ``ResultImport`` with ``already_imported = True``; a re-uploaded file of another hash finds its lines
+   already settled and counts them unchanged.
 """
 
 import hashlib
 import os
-from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -37,9 +42,9 @@ from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
-from yuanmeng.core.spreadsheets import read_table, to_text
-from yuanmeng.core.sql import copy_rows
+from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.sql import execute as _execute
+from yuanmeng.core.sql import scalar
 from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
 from yuanmeng.orgs.roles import Capability
@@ -72,14 +77,7 @@ FAILED_MESSAGE = gettext_noop("Your study subsidy could not be paid into your ba
 NO_REASON = gettext_noop("no reason given")
 
 
-@dataclass
-class _Row:
-    line_id: int
-    status: str
-    reason: str
-
-
-def _sha256(upload) -> str:
+def file_sha256(upload) -> str:
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: upload.read(1 << 20), b""):
@@ -88,13 +86,24 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def _read(upload) -> list[tuple[int, dict]]:
-    """The file's rows (row number, {field: value}); the optional columns only where the file has them."""
-    return list(read_table(upload, REQUIRED, OPTIONAL))
+# ---- who may import, into which batch ------------------------------------------------------------------
+
+def may_import(by, batch: Batch) -> bool:
+    """APPROVE_PAYOUTS over the union of the batch's policy."""
+    return has_capability(by, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path)
 
 
-def _problem(row: int, field: str, problem: str) -> str:
-    return _("row %(row)d: %(field)s: %(problem)s") % {"row": row, "field": FIELD_LABELS[field], "problem": problem}
+def refuse_unless_open(batch: Batch) -> None:
+    if batch.status == BatchStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("The batch is not approved: there can be no bank results for it yet."))
+
+
+# ---- the rules of one row ----------------------------------------------------------------------------
+
+def batch_lines(batch: Batch) -> dict[str, tuple[int, str, int]]:
+    """The batch's lines by reference: (id, status, total fen), in one query (bounded by the batch)."""
+    return {reference: (pk, status, total) for reference, pk, status, total in
+            PaymentLine.objects.filter(batch=batch).values_list("reference", "pk", "status", "total_fen")}
 
 
 def _text(values: dict, field: str, found: list) -> str:
@@ -134,54 +143,30 @@ def _check_row(line: tuple | None, reference: str, values: dict, found: list) ->
     return None
 
 
-def _check(batch: Batch, rows: list[tuple[int, dict]]) -> tuple[list[_Row], int]:
-    """Every row against the batch's lines: the changes to make and the count of unchanged rows, or refuse."""
-    lines = {reference: (pk, status, total) for reference, pk, status, total in
-             PaymentLine.objects.filter(batch=batch).values_list("reference", "pk", "status", "total_fen")}
-    errors, changes, unchanged, seen = [], [], 0, {}
-    for number, values in rows:
-        found = []
-        reference = _text(values, "reference", found)
-        line = lines.get(reference)
-        if reference in seen:
-            found.append(("reference", _("“%(ref)s” appears twice in the file (also row %(other)d)") % {
-                "ref": reference, "other": seen[reference]}))
-            line = None
-        elif not reference:
-            found.append(("reference", _("missing")))
-        elif line is None:
-            found.append(("reference", _("“%(ref)s” is not a payment line of batch %(batch)s") % {
-                "ref": reference, "batch": batch}))
-        if reference:
-            seen.setdefault(reference, number)
-        status = _check_row(line, reference, values, found)
-        reason = _text(values, "reason", found)[:200]
-        if found:
-            errors.extend(_problem(number, field, problem) for field, problem in found)
-        elif line[1] == LineStatus.PENDING:
-            changes.append(_Row(line[0], status, reason if status == LineStatus.FAILED else ""))
-        else:
-            unchanged += 1
-    if not rows:
-        errors.append(_("The file has no result rows."))
-    if errors:
-        more = len(errors) - MAX_ERRORS
-        shown = errors[:MAX_ERRORS] + ([_("… and %(n)d more problems.") % {"n": more}] if more > 0 else [])
-        raise ValidationError({"file": shown})
-    return changes, unchanged
+def check_result_row(values: dict, lines: dict, batch: Batch) -> tuple[int, str, str]:
+    """One row of the file against the batch's lines: (line id, status, the bank's reason for a failure), or
+    a ``ValidationError`` with each problem as "column: problem"."""
+    found = []
+    reference = _text(values, "reference", found)
+    line = lines.get(reference)
+    if not reference:
+        found.append(("reference", _("missing")))
+    elif line is None:
+        found.append(("reference", _("“%(ref)s” is not a payment line of batch %(batch)s") % {
+            "ref": reference, "batch": batch}))
+    status = _check_row(line, reference, values, found)
+    reason = _text(values, "reason", found)[:200]
+    if found:
+        raise ValidationError([f"{FIELD_LABELS[field]}: {problem}" for field, problem in found])
+    return line[0], status, reason if status == LineStatus.FAILED else ""
 
 
 # ---- set-based application of the changes -----------------------------------------------------------
 
-def _stage(changes: list[_Row]) -> None:
-    """The changing lines in a temporary table: COPY on PostgreSQL, one executemany on SQLite."""
+def _create_stage() -> None:
     columns = "line_id BIGINT PRIMARY KEY, status VARCHAR(10) NOT NULL, reason VARCHAR(200) NOT NULL"
-    rows = [(row.line_id, row.status, row.reason) for row in changes]
-    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    _execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}){on_commit}", [])
-    copy_rows(STAGE, ["line_id", "status", "reason"], rows)
-    if connection.vendor == "postgresql":
-        _execute(f"ANALYZE {STAGE}", [])
+    _execute(f"DROP TABLE IF EXISTS {STAGE}", [])
+    _execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})", [])
 
 
 def _settle_lines(now) -> None:
@@ -191,10 +176,7 @@ def _settle_lines(now) -> None:
             failure_reason = (SELECT s.reason FROM {STAGE} s WHERE s.line_id = payouts_paymentline.id),
             settled_at = %s
         WHERE status = %s AND id IN (SELECT line_id FROM {STAGE})""", [now, LineStatus.PENDING])
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
-        staged = cursor.fetchone()[0]
-    if settled != staged:  # the batch is locked, so only a bug elsewhere gets here
+    if settled != scalar(f"SELECT COUNT(*) FROM {STAGE}", []):  # the batch is locked: only a bug gets here
         raise ValidationError(_("Some lines of the batch changed while the file was read; import it again."))
 
 
@@ -241,49 +223,88 @@ def _move_all(batch: Batch, by, now) -> None:
                       body_sql=f"%s || {bank_reason} || %s", body_params=[before, no_reason, after])
 
 
-# ---- the service ------------------------------------------------------------------------------------
-
-@transaction.atomic
-def result_import(*, by, batch: Batch, upload) -> ResultImport:
-    """Apply the bank's result file to a batch: all rows or none; the same file twice changes nothing."""
-    batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
-             .get(pk=batch.pk))
-    organisation = batch.round.policy.organisation
-    if not has_capability(by, Capability.APPROVE_PAYOUTS, organisation.path):
-        raise PermissionDenied(_("Your role cannot import bank results for this policy's union."))
-    sha256 = _sha256(upload)
+def apply_results(*, by, batch: Batch, checked: str, file_name: str, sha256: str,
+                  audit: dict | None = None) -> tuple[ResultImport | None, dict[str, int]]:
+    """Apply the rows of the table ``checked`` (line_id, status, reason — rows that passed
+    ``check_result_row``, one per line) to the batch, which the caller has locked, inside its transaction.
+    The ``ResultImport`` (None when there was no row to apply) and the counts updated/unchanged."""
+    rows = scalar(f"SELECT COUNT(*) FROM {checked}", [])
+    if not rows:
+        return None, {}
     earlier = ResultImport.objects.filter(batch=batch, sha256=sha256).first()
-    if earlier is not None:
-        earlier.already_imported = True
-        return earlier
-    if batch.status == BatchStatus.AWAITING_APPROVAL:
-        raise ValidationError(_("The batch is not approved: there can be no bank results for it yet."))
-    try:
-        rows = _read(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    changes, unchanged = _check(batch, rows)
+    if earlier is not None:  # this very file was applied before
+        return earlier, {"unchanged": rows}
+    # Under the lock, the lines as they are now decide: pending ones change, those settled the same way stay.
+    contradicted = scalar(f"""SELECT COUNT(*) FROM {checked} c JOIN payouts_paymentline l ON l.id = c.line_id
+                              WHERE l.status <> %s AND l.status <> c.status""", [LineStatus.PENDING])
+    if contradicted:
+        raise ValidationError(_("Some lines of the batch changed while the file was read; import it again."))
     now = timezone.now()
+    _create_stage()
+    changed = _execute(f"""INSERT INTO {STAGE} (line_id, status, reason)
+                           SELECT c.line_id, c.status, c.reason FROM {checked} c
+                           JOIN payouts_paymentline l ON l.id = c.line_id
+                           WHERE l.batch_id = %s AND l.status = %s""", [batch.pk, LineStatus.PENDING])
+    paid = scalar(f"SELECT COUNT(*) FROM {STAGE} WHERE status = %s", [LineStatus.PAID])
     totals = {LineStatus.PAID: 0, LineStatus.FAILED: 0}
-    if changes:
-        _stage(changes)
+    if changed:
+        if connection.vendor == "postgresql":
+            _execute(f"ANALYZE {STAGE}", [])
         _settle_lines(now)
         totals = _post_money(batch, by)
         _move_all(batch, by, now)
-        _execute(f"DROP TABLE {STAGE}", [])
-    paid = sum(1 for row in changes if row.status == LineStatus.PAID)
-    failed = len(changes) - paid
+    _execute(f"DROP TABLE {STAGE}", [])
+    failed, unchanged = changed - paid, rows - changed
     before_status = batch.status
     if not PaymentLine.objects.filter(batch=batch, status=LineStatus.PENDING).exists():
         Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RESULTS_IMPORTED)
         batch.status = BatchStatus.RESULTS_IMPORTED
-    imported = ResultImport.objects.create(
-        batch=batch, file_name=to_text(os.path.basename(upload.name or ""))[:200], sha256=sha256, paid=paid,
-        failed=failed, unchanged=unchanged, imported_by=by)
-    imported.already_imported = False
-    audit_record(actor=by, action="batch.results", obj=batch, organisation=organisation,
+    imported = ResultImport.objects.create(batch=batch, file_name=to_text(os.path.basename(file_name))[:200],
+                                           sha256=sha256, paid=paid, failed=failed, unchanged=unchanged,
+                                           imported_by=by)
+    audit_record(actor=by, action="batch.results", obj=batch, organisation=batch.round.policy.organisation,
                  before={"status": before_status},
                  after={"status": batch.status, "file": imported.file_name, "sha256": sha256, "paid": paid,
                         "failed": failed, "unchanged": unchanged, "paid_fen": totals[LineStatus.PAID],
-                        "released_fen": totals[LineStatus.FAILED], "import": imported.pk})
+                        "released_fen": totals[LineStatus.FAILED], "import": imported.pk, **(audit or {})})
+    return imported, {"updated": changed, "unchanged": unchanged}
+
+
+# ---- the service ------------------------------------------------------------------------------------
+
+def _refusal(report) -> ValidationError:
+    problems = [_("row %(row)d: %(problem)s") % {"row": row, "problem": problem}
+                for row, problem in report.first_errors[:MAX_ERRORS]]
+    if report.errors > len(problems):
+        problems.append(_("… and %(n)d more problems.") % {"n": report.errors - len(problems)})
+    return ValidationError({"file": problems})
+
+
+def result_import(*, by, batch: Batch, upload) -> ResultImport:
+    """Apply the bank's result file to a batch, all rows or none, at once (the API and the command line); the
+    same file twice changes nothing. The page offers the valid rows too, through ``import_submit``."""
+    from yuanmeng.core.imports import run_import
+    from yuanmeng.payouts.imports import BANK_RESULTS
+
+    batch = Batch.objects.select_related("round__policy__organisation").get(pk=batch.pk)
+    if not may_import(by, batch):
+        raise PermissionDenied(_("Your role cannot import bank results for this policy's union."))
+    sha256 = file_sha256(upload)
+    earlier = ResultImport.objects.filter(batch=batch, sha256=sha256).first()
+    if earlier is not None:
+        earlier.already_imported = True
+        return earlier
+    refuse_unless_open(batch)
+    started = timezone.now()
+    try:
+        report = run_import(BANK_RESULTS, by=by, source=upload, all_or_nothing=True, params={
+            "batch": batch.pk, "sha256": sha256, "file_name": os.path.basename(upload.name or "")})
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if report.errors:
+        if report.error_file:  # the problems go back in the refusal; nobody would download this copy
+            (Path(settings.MEDIA_ROOT) / report.error_file).unlink(missing_ok=True)
+        raise _refusal(report)
+    imported = ResultImport.objects.get(batch=batch, sha256=sha256)
+    imported.already_imported = imported.at < started  # applied by a twin upload in the meantime
     return imported
