@@ -17,11 +17,11 @@ from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.models import Application, Document
 from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
-from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.selectors import roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.exports import query_params
+from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -221,20 +221,19 @@ def review_bulk(request):
 
 @login_required
 def rosters(request):
+    """Upload a graduate or enrolment roster for one of the user's schools: imported like any import (a task,
+    in the background when large), the browser then follows the task's page with its report."""
     schools = School.objects.restrict(request.user, Capability.MANAGE_ROSTERS).select_related("organisation")
     if not schools.exists():
         raise Http404
-    if request.method == "POST" and request_too_large(request):
-        return _too_large(request)
     form = RosterForm(request.POST or None, request.FILES or None, schools=schools)
     if request.method == "POST" and form.is_valid():
-        roster = submit(form, lambda: roster_upload(by=request.user, school=form.cleaned_data["school"],
-                                                    upload=form.cleaned_data["file"]))
-        if roster is not None:
-            messages.success(request, _("%(rows)d graduates loaded: %(matched)d diplomas verified, "
-                                        "%(mismatched)d with differences for a reviewer.") % {
-                "rows": roster.rows, "matched": roster.matched, "mismatched": roster.mismatched})
-            return redirect("rosters")
+        upload = form.cleaned_data["file"]
+        job = submit(form, lambda: import_submit(
+            by=request.user, kind=form.cleaned_data["kind"], source=upload, file_name=upload.name,
+            all_or_nothing=form.cleaned_data["mode"] == "all", params={"school": form.cleaned_data["school"].pk}))
+        if job is not None:
+            return redirect("job_detail", job_id=job.pk)
     return render(request, "applications/rosters.html", {
         "form": form, "page": paginate(request, roster_list(user=request.user)),
     })
