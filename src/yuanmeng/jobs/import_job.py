@@ -49,7 +49,8 @@ def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool
         raise ValidationError({"file": exc.messages}) from None
     if inline is None:
         inline = total <= settings.IMPORT_INLINE_ROWS
-    job = job_submit(by=by, kind="import", label=f"{IMPORT_KINDS[kind].label} · {file_name}"[:200],
+    label = _("Import %(kind)s: %(file)s") % {"kind": IMPORT_KINDS[kind].label, "file": file_name}
+    job = job_submit(by=by, kind="import", label=label,
                      params={"type": kind, "all_or_nothing": all_or_nothing, **(params or {})},
                      input_file=relative, input_name=file_name, fingerprint=sha256, total=total, enqueue=not inline)
     if job.input_file != relative:  # the same import was already under way: keep its copy only
