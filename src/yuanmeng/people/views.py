@@ -1,23 +1,20 @@
-from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.selectors import entries_for
-from yuanmeng.core.exports import query_params, xlsx_response
+from yuanmeng.core.exports import query_params
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people import selectors, services
-from yuanmeng.people.forms import ImportForm, WorkerForm
-from yuanmeng.people.imports import EXAMPLE, template_columns, workers_import
+from yuanmeng.people.forms import WorkerForm
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.people.permissions import can_change_worker
 from yuanmeng.web.forms import submit
@@ -84,35 +81,3 @@ def worker_edit(request, worker_id: int | None = None):
     return render(request, "people/worker_form.html", {"form": form, "worker": worker})
 
 
-def _require_registrar(request) -> None:
-    if not has_capability(request.user, Capability.CHANGE_WORKERS):
-        raise Http404
-
-
-@login_required
-def worker_import(request):
-    """Upload a spreadsheet of workers; the report says what was registered and which rows to fix."""
-    _require_registrar(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = submit(form, lambda: workers_import(by=request.user, upload=form.cleaned_data["file"],
-                                                     all_or_nothing=form.cleaned_data["mode"] == "all"))
-    return render(request, "people/worker_import.html", {"form": form, "report": report})
-
-
-@login_required
-def worker_import_template(request):
-    _require_registrar(request)
-    return xlsx_response(filename="workers-template.xlsx", sheet_name=_("Workers"), columns=template_columns(),
-                         rows=[EXAMPLE])
-
-
-@login_required
-def worker_import_errors(request, name: str):
-    """The annotated copy of an import's bad rows, for the person who uploaded it only."""
-    _require_registrar(request)
-    path = Path(settings.MEDIA_ROOT) / "import-reports" / str(request.user.pk) / name
-    if not name.endswith(".xlsx") or "/" in name or not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="import-errors.xlsx")

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from yuanmeng.applications import views as application_views
 from yuanmeng.audit import views as audit_views
+from yuanmeng.jobs import views as job_views
 from yuanmeng.orgs import views as org_views
 from yuanmeng.payouts import pages as payout_pages
 from yuanmeng.people import views as people_views
@@ -20,9 +21,6 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("workers/", people_views.worker_list, name="worker_list"),
     path("workers/new/", people_views.worker_edit, name="worker_add"),
-    path("workers/import/", people_views.worker_import, name="worker_import"),
-    path("workers/import/template/", people_views.worker_import_template, name="worker_import_template"),
-    path("workers/import/errors/<str:name>/", people_views.worker_import_errors, name="worker_import_errors"),
     path("workers/<int:worker_id>/", people_views.worker_detail, name="worker_detail"),
     path("workers/<int:worker_id>/edit/", people_views.worker_edit, name="worker_edit"),
     path("organisations/", org_views.organisation_index, name="organisation_index"),
@@ -54,6 +52,12 @@ urlpatterns = [
     path("payouts/batches/<int:batch_id>/approve/", payout_pages.batch_approve, name="batch_approve"),
     path("payouts/batches/<int:batch_id>/results/", payout_pages.batch_results, name="batch_results"),
     path("payouts/", include("yuanmeng.payouts.urls")),
+    path("imports/<slug:kind>/", job_views.import_upload, name="import_upload"),
+    path("imports/<slug:kind>/template/", job_views.import_template, name="import_template"),
+    path("tasks/", job_views.job_list, name="job_list"),
+    path("tasks/<int:job_id>/", job_views.job_detail, name="job_detail"),
+    path("tasks/<int:job_id>/download/", job_views.job_download, name="job_download"),
+    path("tasks/<int:job_id>/rerun/", job_views.job_rerun, name="job_rerun"),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/verify/", audit_views.audit_check, name="audit_verify"),
     path("exports/<slug:name>/", exports.export, name="export"),
