@@ -11,6 +11,7 @@ from yuanmeng.accounts.api import router as accounts_router
 from yuanmeng.applications.api import rosters_router
 from yuanmeng.applications.api import router as applications_router
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.jobs.api import router as jobs_router
 from yuanmeng.orgs.api import router as orgs_router
 from yuanmeng.payouts.api import router as payouts_router
 from yuanmeng.people.api import router as people_router
@@ -31,6 +32,7 @@ api.add_router("/payouts", payouts_router)
 api.add_router("/policies", policies_router)
 api.add_router("/applications", applications_router)
 api.add_router("/rosters", rosters_router)
+api.add_router("/", jobs_router)
 
 
 @api.exception_handler(ValidationError)

@@ -175,6 +175,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Background work (payment files of large batches): run `yuanmeng db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": os.environ.get("YUANMENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Imports and exports above these sizes run in the background worker (`yuanmeng worker`), with progress.
+MAX_IMPORT_BYTES = int(os.environ.get("YUANMENG_MAX_IMPORT_MB", "300")) * 1024 * 1024  # a CSV of ~2 M rows
 IMPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_IMPORT_INLINE_ROWS", "2000"))
 EXPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_EXPORT_INLINE_ROWS", "5000"))
 # A running job whose worker has not reported for this long is taken as dead (its lease expired).

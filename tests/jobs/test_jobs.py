@@ -163,3 +163,32 @@ def test_the_template_has_the_chinese_headers_and_an_example(officer, login):
     response = login(officer).get("/imports/workers/template/")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(1, 1).value == "姓名" and sheet.cell(2, 2).value == "44010619900307001X"
+
+
+def test_the_api_imports_a_file_and_follows_its_task(tree, officer, login, large):
+    client = login(officer)
+    data = xlsx(good_rows(tree, 2))
+    data.name = "workers.xlsx"
+    queued = client.post("/api/imports/workers", {"file": data, "mode": "valid"})
+    assert queued.status_code == 202 and queued.json()["state"] == "queued"
+    run_worker()
+    task = client.get(f"/api/tasks/{queued.json()['id']}").json()
+    assert task["state"] == "done" and task["result"]["created"] == 2 and task["file_url"] is None
+    assert [t["id"] for t in client.get("/api/tasks").json()["items"]] == [task["id"]]
+    bad = io.BytesIO(b"\x89PNG\r\n")
+    bad.name = "photo.png"
+    refused = client.post("/api/imports/workers", {"file": bad})
+    assert refused.status_code == 422 and "file" in refused.json()["errors"]
+    assert client.post("/api/imports/nonsense", {"file": bad}).status_code == 404
+    stranger = login(tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu))
+    assert stranger.get(f"/api/tasks/{task['id']}").status_code == 404
+
+
+def test_a_file_over_the_size_limit_is_refused(tree, officer, login, settings):
+    settings.MAX_IMPORT_BYTES = 100
+    data = xlsx(good_rows(tree, 2))
+    data.name = "workers.xlsx"
+    response = login(officer).post("/imports/workers/", {"file": data, "mode": "all"})
+    assert response.status_code == 200 and "split it" in response.content.decode() or "拆分" in \
+        response.content.decode()
+    assert not Job.objects.exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
@@ -35,10 +35,7 @@ def export_start(*, name: str, by, params: Params) -> FileResponse | Job:
 
 def job_url(job: Job) -> str:
     """The job's page, where its progress shows and its file is downloaded when ready."""
-    try:
-        return reverse("job_detail", kwargs={"job_id": job.pk})
-    except NoReverseMatch:  # the jobs pages are not wired yet: their documented address
-        return f"/jobs/{job.pk}/"
+    return reverse("job_detail", kwargs={"job_id": job.pk})
 
 
 @handler(KIND)

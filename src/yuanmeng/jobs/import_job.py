@@ -41,6 +41,10 @@ def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool
         raise ValidationError({"kind": [_("Unknown kind of import.")]})
     if not IMPORT_KINDS[kind].allowed(by, params or {}):
         raise ValidationError(_("You may not import this kind of file here."))
+    source.seek(0, 2)
+    if source.tell() > settings.MAX_IMPORT_BYTES:
+        raise ValidationError({"file": [_("The file is larger than %(mb)d MB: split it into several files.")
+                                        % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}]})
     relative, sha256 = _keep(by, source, file_name)
     try:
         total = check_file(IMPORT_KINDS[kind], Path(settings.MEDIA_ROOT) / relative)
