@@ -43,6 +43,10 @@ def _operator_speaks_english():
 
 @pytest.fixture
 def setup(tree):
+    return approved_batch(tree)
+
+
+def approved_batch(tree) -> SimpleNamespace:
     """A city policy with district and enterprise matching; five workers: three in 天河 (three levels), two in 海珠."""
     admin = tree.staff(Role.CITY_ADMIN, tree.city)
     finance = tree.staff(Role.FINANCE_OFFICER, tree.city)

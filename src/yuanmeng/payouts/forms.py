@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.funds.models import Budget, FundSource
+from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.policies.forms import YuanField
@@ -44,6 +45,12 @@ class CommitForm(forms.Form):
                                              initial=2200)
 
 
-class ResultsForm(forms.Form):
+class ResultsForm(ImportForm):
+    """The bank's file and what to do when some rows are wrong (all or nothing unless chosen otherwise)."""
+
     file = forms.FileField(label=_("bank result file (xlsx or csv)"),
                            help_text=_("Columns: 业务参考号, 状态, 失败原因, 金额 — matched by name."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].required = False

@@ -10,7 +10,9 @@ reserved) until the corrected rows are uploaded.
 """
 
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +28,7 @@ from yuanmeng.payouts.results import (
     apply_results,
     batch_lines,
     check_result_row,
+    file_sha256,
     may_import,
     refuse_unless_open,
 )
@@ -43,15 +46,17 @@ def _batch(params: dict, *, lock: bool = False) -> Batch | None:
 
 
 def _file_sha256(params: dict) -> str:
-    """The file's hash: given by the caller, else the job's fingerprint (the hash of its input)."""
+    """The file's hash: given by the caller, else that of the job's copy of the file."""
     if params.get("sha256"):
         return str(params["sha256"])
     if params.get("job"):
         from yuanmeng.jobs.models import Job
 
-        fingerprint = Job.objects.filter(pk=params["job"]).values_list("fingerprint", flat=True).first()
-        if fingerprint:
-            return fingerprint
+        kept = Job.objects.filter(pk=params["job"]).values_list("input_file", flat=True).first()
+        path = Path(settings.MEDIA_ROOT) / kept if kept else None
+        if path and path.is_file():
+            with path.open("rb") as file:
+                return file_sha256(file)
     return uuid.uuid4().hex  # unknown: this import is not recognised again by its hash
 
 

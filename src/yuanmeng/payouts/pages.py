@@ -6,20 +6,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.services import budget_create
+from yuanmeng.jobs.import_job import import_submit
+from yuanmeng.jobs.models import JobState
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
-from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, Round, RoundStatus
+from yuanmeng.payouts.imports import BANK_RESULTS
+from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport, Round, RoundStatus
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.results import result_import
+from yuanmeng.payouts.results import file_sha256
 from yuanmeng.policies.models import Level, PriorityGroup
 from yuanmeng.web.forms import run_with_message, submit
 from yuanmeng.web.pagination import paginate
@@ -175,14 +180,39 @@ def batch_approve(request, batch_id: int):
 @login_required
 @require_POST
 def batch_results(request, batch_id: int):
+    """The bank's result file, through the import engine: all or nothing, or the valid rows. A small file is
+    imported at once; a clean import comes back here with its counts, anything else (rows to fix, a large
+    file in the background) goes to the task's page with its report and the annotated file."""
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     form = ResultsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the bank's result file."))
+        return redirect("batch_detail", batch_id=batch_id)
+    upload = form.cleaned_data["file"]
+    sha256 = file_sha256(upload)
+    job = run_with_message(request, lambda: import_submit(
+        by=request.user, kind=BANK_RESULTS.key, source=upload, file_name=upload.name,
+        all_or_nothing=form.cleaned_data["mode"] != "valid", params={"batch": batch.pk, "sha256": sha256}))
+    if job is None:
+        return redirect("batch_detail", batch_id=batch_id)
+    report = job.result or {}
+    done = (ResultImport.objects.filter(batch=batch, sha256=sha256).first()
+            if job.state == JobState.DONE and report.get("written") and not report.get("errors") else None)
+    if done is None:
+        return redirect("job_detail", job_id=job.pk)
+    if done.at < job.created_at:
+        messages.info(request, _("This file was already imported on %(at)s; nothing changed.") % {
+            "at": timezone.localtime(done.at).strftime("%Y-%m-%d %H:%M")})
     else:
-        done = run_with_message(request, lambda: result_import(by=request.user, batch=batch,
-                                                               upload=form.cleaned_data["file"]))
-        if done is not None:
-            messages.success(request, _("Results imported: %(paid)d paid, %(failed)d failed, %(same)d unchanged.") % {
-                "paid": done.paid, "failed": done.failed, "same": done.unchanged})
+        messages.success(request, _("Results imported: %(paid)d paid, %(failed)d failed, %(same)d unchanged.") % {
+            "paid": done.paid, "failed": done.failed, "same": done.unchanged})
     return redirect("batch_detail", batch_id=batch_id)
+
+
+@login_required
+@require_GET
+def bank_results_template(request):
+    """The layout of a bank result file, with example rows."""
+    _require(request, Capability.APPROVE_PAYOUTS)
+    return xlsx_response(filename="bank-results-template.xlsx", sheet_name=str(BANK_RESULTS.label),
+                         columns=BANK_RESULTS.template_columns(), rows=BANK_RESULTS.examples)
