@@ -248,3 +248,17 @@ def test_the_template_has_the_chinese_headers_and_an_example(setup, login):
         rows = [cells for _number, cells in sheet.rows]
     assert rows[0][:2] == ["YM00012-1", "成功"] and rows[1][1:3] == ["失败", "户名与账号不符"]
     assert login(setup.admin).get("/payouts/results/template/").status_code == 404
+
+
+def test_the_api_refuses_a_bad_file_with_its_problems_then_takes_the_good_one(setup, login):
+    client = login(setup.finance)
+    one, two, *_rest = setup.lines
+    url = f"/api/payouts/batches/{setup.batch.pk}/results"
+    refused = client.post(url, {"file": xlsx([row(one), row(two, "处理中")])})
+    assert refused.status_code == 422
+    problems = refused.json()["errors"]["file"]
+    assert len(problems) == 1 and "3" in problems[0] and "状态 (status)" in problems[0] and "处理中" in problems[0]
+    assert statuses(setup)[:2] == [LineStatus.PENDING, LineStatus.PENDING]
+    taken = client.post(url, {"file": xlsx([row(one), row(two, "失败", "冻结")])})
+    assert taken.status_code == 200 and (taken.json()["paid"], taken.json()["failed"]) == (1, 1)
+    assert login(setup.admin).post(url, {"file": xlsx([row(one)])}).status_code in (403, 404)

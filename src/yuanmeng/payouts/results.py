@@ -41,6 +41,7 @@ from django.utils.translation import gettext_noop
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.imports import run_import
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
 from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.sql import execute as _execute
@@ -283,8 +284,7 @@ def _refusal(report) -> ValidationError:
 def result_import(*, by, batch: Batch, upload) -> ResultImport:
     """Apply the bank's result file to a batch, all rows or none, at once (the API and the command line); the
     same file twice changes nothing. The page offers the valid rows too, through ``import_submit``."""
-    from yuanmeng.core.imports import run_import
-    from yuanmeng.payouts.imports import BANK_RESULTS
+    from yuanmeng.payouts.imports import BANK_RESULTS  # the kind is built on this module's rules
 
     batch = Batch.objects.select_related("round__policy__organisation").get(pk=batch.pk)
     if not may_import(by, batch):
