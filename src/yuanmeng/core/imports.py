@@ -279,6 +279,8 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
         kind.prepare(context)
         with _Staging(kind) as staging:
             _stage_rows(sheet, match, kind, context, staging, report, progress)
+            if not report.rows:
+                raise ValidationError(_("The file has no rows below the column names: there is nothing to import."))
             if progress:
                 progress(report.rows, total=report.rows, errors=report.errors, phase=_("checking across rows"),
                          force=True)

@@ -98,11 +98,12 @@ def _open_zip(source) -> Iterator[Sheet]:
         worksheet = workbook.worksheets[0]
         rows = worksheet.iter_rows(values_only=True)
         headers = list(next(rows, ()))
+        merged = _merged_ranges(archive, worksheet._worksheet_path)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
         raise _not_a_spreadsheet() from exc
     try:
-        yield Sheet(headers=headers, rows=_numbered(rows), estimated_rows=max((worksheet.max_row or 1) - 1, 0),
-                    merged=_merged_ranges(archive, worksheet._worksheet_path))
+        yield Sheet(headers=headers, rows=_intact(_numbered(rows)),
+                    estimated_rows=max((worksheet.max_row or 1) - 1, 0), merged=merged)
     finally:
         workbook.close()
 
@@ -119,6 +120,19 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[str]:
             found.extend(m.group(1).decode() for m in _MERGE.finditer(text))
             tail = text[-200:]  # a range cut by the chunk's end is found whole next time (set() drops repeats)
     return sorted(set(found))
+
+
+def _intact(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The rows of a workbook, until its sheet turns out damaged (cut short, a bad checksum): then an error
+    naming the last row read, not the XML parser's."""
+    number = 1
+    try:
+        for number, row in rows:
+            yield number, row
+    except Exception as exc:  # noqa: BLE001 - the XML parser and zipfile raise many types
+        raise ValidationError(_("The file is damaged after row %(row)d (cut short while it was copied or "
+                                "downloaded?): save it again from Excel or WPS and upload that copy.")
+                              % {"row": number}) from exc
 
 
 def _numbered(rows) -> Iterator[tuple[int, list]]:
