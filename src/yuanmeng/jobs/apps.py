@@ -7,7 +7,8 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background tasks")
 
     def ready(self) -> None:
-        from yuanmeng.applications import imports as application_imports  # noqa: F401 - import kinds
-        from yuanmeng.jobs import import_job  # noqa: F401 - registers the job handlers
-        from yuanmeng.people import imports  # noqa: F401 - registers the import kinds
-        from yuanmeng.payouts import imports as payout_imports  # noqa: F401 - the bank result kind
+        # The job handlers, and the import kinds of each app (each registers itself when imported).
+        from yuanmeng.applications import imports as application_imports  # noqa: F401
+        from yuanmeng.jobs import export_job, import_job  # noqa: F401
+        from yuanmeng.payouts import imports as payout_imports  # noqa: F401
+        from yuanmeng.people import imports  # noqa: F401
