@@ -1,10 +1,10 @@
 """Reading the spreadsheets union offices send, a row at a time, so memory stays flat however long the file.
 
-The format is told by the file's first bytes, not its name: xlsx streams through openpyxl's read-only
-reader, csv through the csv module (UTF-8 or GBK, found by trying UTF-8 over the whole file first), and
-the old binary xls and ods through calamine (xls holds at most 65,536 rows). An xlsx is a zip: before
-opening one we check what it would expand to, so a zip bomb is refused instead of filling the memory.
-Headers are matched by name (Chinese or English aliases, full-width or half-width), never by position.
+The format is told by the file's first bytes, not its name: xlsx streams through ``core.xlsx_rows`` (lxml,
+one row element at a time), csv through the csv module (UTF-8 or GBK, found by trying UTF-8 over the whole
+file first), and the old binary xls and ods through calamine (xls holds at most 65,536 rows). An xlsx is a
+zip: before opening one we check what it would expand to, so a zip bomb is refused instead of filling the
+memory. Headers are matched by name (Chinese or English aliases, full-width or half-width), never by position.
 """
 
 import codecs
@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from yuanmeng.core.validators import normalise_text
+from yuanmeng.core.xlsx_rows import dimension_rows, first_sheet_path, sheet_rows
 
 MAX_EXPANDED_BYTES = 3 * 1024**3  # sheet XML of about seven million rows
 MAX_RATIO = 200  # ordinary sheets compress 5 to 20 times; bombs thousands of times
@@ -92,27 +92,22 @@ def _open_zip(source) -> Iterator[Sheet]:
                 yield sheet
             return
         raise _not_a_spreadsheet()
-    source.seek(0)
     try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        worksheet = workbook.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        headers = list(next(rows, ()))
-        merged = _merged_ranges(archive, worksheet._worksheet_path)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
+        member = first_sheet_path(archive)
+        merged, last_row = _merged_ranges(archive, member), dimension_rows(archive, member)
+        rows = sheet_rows(archive, member)
+        header_row, headers = next(rows, (1, []))
+    except Exception as exc:  # noqa: BLE001 - zipfile and the XML parser raise many types for a damaged workbook
         raise _not_a_spreadsheet() from exc
-    try:
-        yield Sheet(headers=headers, rows=_intact(_numbered(rows)),
-                    estimated_rows=max((worksheet.max_row or 1) - 1, 0), merged=merged)
-    finally:
-        workbook.close()
+    yield Sheet(headers=headers, rows=_intact(rows, header_row), estimated_rows=max(last_row - header_row, 0),
+                merged=merged)
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[str]:
-    """Merged ranges, from the sheet's XML (the read-only reader does not report them)."""
+    """Merged ranges, from the sheet's XML: they come after the rows there, and are needed before them."""
     found, tail = [], b""
     with archive.open(member) as xml:
         while chunk := xml.read(READ_CHUNK):
@@ -122,10 +117,9 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[str]:
     return sorted(set(found))
 
 
-def _intact(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+def _intact(rows: Iterator[tuple[int, list]], number: int) -> Iterator[tuple[int, list]]:
     """The rows of a workbook, until its sheet turns out damaged (cut short, a bad checksum): then an error
     naming the last row read, not the XML parser's."""
-    number = 1
     try:
         for number, row in rows:
             yield number, row
