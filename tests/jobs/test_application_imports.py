@@ -139,7 +139,7 @@ def test_applications_scope_and_the_live_application_rule(tree, officer, bulk_po
     report = run_applications(officer, application_rows(tree, bulk_policy, [mine, elsewhere]))
     messages = dict(report.first_errors)
     assert report.errors == 2 and "GZ-OTHER" in messages[2] and "学历层次" in messages[2]
-    assert "身份证号" in messages[3] and ("outside" in messages[3] or "之外" in messages[3])
+    assert "身份证号" in messages[3] and ("outside" in messages[3] or "组织范围" in messages[3])
     assert Application.objects.count() == 1
     with pytest.raises(ValidationError):  # a district reviewer does not apply for workers on the page either
         run_applications(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe), [])

@@ -103,7 +103,7 @@ def test_someone_registered_elsewhere_is_not_updated_by_another_district(tree, o
     run(tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu), xlsx(rows))
     mine = good_rows(tree, 1)
     report = run(officer, xlsx(mine))
-    assert report.errors == 1 and "outside" in report.first_errors[0][1] or "之外" in report.first_errors[0][1]
+    assert report.errors == 1 and "组织范围以外" in report.first_errors[0][1]
     assert Worker.objects.get().employer == tree.haizhu_firm
 
 
