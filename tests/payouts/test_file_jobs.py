@@ -1,13 +1,15 @@
-"""A large batch's payment file is written by the background worker, with its progress on the page."""
+"""A large batch's payment file is written by the background worker as a task, with its progress on the page."""
 
 import pytest
 from django.core.management import call_command
 
 from tests.payouts.scale import verified_applications
+from yuanmeng.audit.models import AuditEntry
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
+from yuanmeng.jobs.models import Job, JobState
 from yuanmeng.orgs.roles import Role
-from yuanmeng.payouts.models import Batch, JobStatus, PaymentFileJob
+from yuanmeng.payouts.models import Batch
 from yuanmeng.payouts.services import batch_approve, round_commit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,29 +33,44 @@ def test_the_page_queues_the_file_the_worker_writes_it_with_progress(large_batch
     batch, finance = large_batch
     client = login(finance)
     response = client.get(f"/payouts/batches/{batch.pk}/file/xlsx/")
-    job = PaymentFileJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/payouts/file-jobs/{job.pk}/"
-    assert job.status == JobStatus.QUEUED and job.lines_total == 5
-    client.get(f"/payouts/batches/{batch.pk}/file/xlsx/")  # asked again while queued: the same job
-    assert PaymentFileJob.objects.count() == 1
-    page = client.get(f"/payouts/file-jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tasks/{job.pk}/"
+    assert job.kind == "payment_file" and job.state == JobState.QUEUED and job.total == 5
+    client.get(f"/payouts/batches/{batch.pk}/file/xlsx/")  # asked again while queued: the same task
+    assert Job.objects.count() == 1
+    assert AuditEntry.objects.filter(action="batch.file_request").count() == 1
+    page = client.get(f"/tasks/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in page
 
     call_command("db_worker", "--batch", "--no-startup-delay")  # the background worker, once through the queue
 
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE and job.lines_done == 5 and job.sha256
+    assert job.state == JobState.DONE and job.done == 5 and job.result["sha256"]
     assert Batch.objects.get(pk=batch.pk).file_issued_at is not None
-    page = client.get(f"/payouts/file-jobs/{job.pk}/").content.decode()
-    assert "every 1s" not in page and f"/payouts/file-jobs/{job.pk}/download/" in page
-    download = client.get(f"/payouts/file-jobs/{job.pk}/download/")
+    page = client.get(f"/tasks/{job.pk}/").content.decode()
+    assert "every 1s" not in page and f"/tasks/{job.pk}/download/" in page
+    download = client.get(f"/tasks/{job.pk}/download/")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    assert batch.round.code in download["Content-Disposition"]
 
 
 def test_others_cannot_follow_or_fetch_the_file(tree, large_batch, login):
     batch, finance = large_batch
     login(finance).get(f"/payouts/batches/{batch.pk}/file/pain001/")
-    job = PaymentFileJob.objects.get()
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    job = Job.objects.get()
     reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
-    assert login(reviewer).get(f"/payouts/file-jobs/{job.pk}/").status_code == 404
-    assert login(reviewer).get(f"/payouts/file-jobs/{job.pk}/download/").status_code == 404
+    assert login(reviewer).get(f"/tasks/{job.pk}/").status_code == 404
+    assert login(reviewer).get(f"/tasks/{job.pk}/download/").status_code == 404
+    admin = login(tree.staff(Role.CITY_ADMIN, tree.city))  # sees the task of their union, not the bank file
+    assert admin.get(f"/tasks/{job.pk}/").status_code == 200
+    assert admin.get(f"/tasks/{job.pk}/download/").status_code == 404
+
+
+def test_a_file_the_owner_may_no_longer_release_fails_with_the_reason(large_batch, login):
+    batch, finance = large_batch
+    login(finance).get(f"/payouts/batches/{batch.pk}/file/xlsx/")
+    finance.memberships.all().delete()
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED and job.error and not job.output_file

@@ -11,4 +11,5 @@ class JobsConfig(AppConfig):
         from yuanmeng.applications import imports as application_imports  # noqa: F401
         from yuanmeng.jobs import export_job, import_job  # noqa: F401
         from yuanmeng.payouts import imports as payout_imports  # noqa: F401
+        from yuanmeng.payouts import jobs as payout_jobs  # noqa: F401
         from yuanmeng.people import imports  # noqa: F401

@@ -87,7 +87,8 @@ def dedupe_key(*, kind: str, owner_id: int, params: dict, fingerprint: str = "")
 def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_file: str = "",
                input_name: str = "", fingerprint: str = "", total: int = 0, enqueue: bool = True) -> Job:
     """Record a job and queue it. The same job (kind, owner, parameters, input) asked again while it is queued
-    or running is that job, not a second one; a job whose worker died is marked failed and replaced."""
+    or running is that job, not a second one (``job.submitted_now`` tells which); a job whose worker died is
+    marked failed and replaced."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     params = params or {}
@@ -95,6 +96,7 @@ def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_f
     with transaction.atomic():
         running = Job.objects.select_for_update().filter(dedupe_key=key, state__in=LIVE_STATES).first()
         if running is not None and not running.stalled:
+            running.submitted_now = False
             return running
         if running is not None:
             _mark_stalled(running)
@@ -104,7 +106,10 @@ def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_f
                                          params=params, dedupe_key=key, input_file=input_file,
                                          input_name=input_name[:200], total=total)
         except IntegrityError:  # the same job submitted at the same moment
-            return Job.objects.get(dedupe_key=key, state__in=LIVE_STATES)
+            running = Job.objects.get(dedupe_key=key, state__in=LIVE_STATES)
+            running.submitted_now = False
+            return running
+        job.submitted_now = True
         if enqueue:
             transaction.on_commit(lambda: _enqueue(job.pk))
     return job

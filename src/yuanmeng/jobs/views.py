@@ -76,7 +76,7 @@ def job_detail(request, job_id: int):
 @require_GET
 def job_download(request, job_id: int):
     job = _job_or_404(request, job_id)
-    if not job.output_file:
+    if not job.output_file or job.owner_id != request.user.pk:  # administrators follow others' tasks, no more
         raise Http404
     path = (Path(settings.MEDIA_ROOT) / job.output_file).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.is_file():

@@ -1,18 +1,20 @@
-"""Payment files for large batches, written by the background worker (`yuanmeng db_worker`)."""
+"""Payment files for large batches, written by the background worker (`yuanmeng worker`) as a task."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django_tasks import task
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.jobs.models import Job
+from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 from yuanmeng.payouts.files import FORMATS, file_name, write_batch_file
-from yuanmeng.payouts.models import Batch, JobStatus, PaymentFileJob
+from yuanmeng.payouts.models import Batch
 from yuanmeng.payouts.services import batch_file_allowed
+
+KIND = "payment_file"
 
 
 def needs_background(batch: Batch) -> bool:
@@ -20,50 +22,29 @@ def needs_background(batch: Batch) -> bool:
 
 
 @transaction.atomic
-def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -> PaymentFileJob:
-    """Queue the file (checked now, and again when it is written); the same file asked twice is one job."""
+def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -> Job:
+    """Queue the file (checked now, and again when it is written); the same file asked twice is one task."""
     if fmt not in FORMATS:
         raise ValidationError({"fmt": ["xlsx, pain001"]})
     batch_file_allowed(by, batch, reissue=reissue)
-    running = PaymentFileJob.objects.filter(batch=batch, fmt=fmt, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
-    if running.exists():
-        return running.get()
-    try:
-        with transaction.atomic():
-            job = PaymentFileJob.objects.create(batch=batch, fmt=fmt, reissue=reissue, requested_by=by,
-                                                lines_total=batch.line_count)
-    except IntegrityError:  # asked twice at the same moment
-        return running.get()
-    audit_record(actor=by, action="batch.file_request", obj=batch, organisation=batch.round.policy.organisation,
-                 after={"format": fmt, "job": job.pk, "lines": batch.line_count})
-    transaction.on_commit(lambda: write_payment_file.enqueue(job.pk))
+    job = job_submit(by=by, kind=KIND, label=_("Payment file %(batch)s (%(format)s)") % {"batch": batch, "format": fmt},
+                     params={"batch": batch.pk, "fmt": fmt, "reissue": reissue}, total=batch.line_count)
+    if job.submitted_now:
+        audit_record(actor=by, action="batch.file_request", obj=batch, organisation=batch.round.policy.organisation,
+                     after={"format": fmt, "job": job.pk, "lines": batch.line_count})
     return job
 
 
-def _progress(job_id: int):
-    def report(lines_done: int) -> None:
-        PaymentFileJob.objects.filter(pk=job_id).update(lines_done=lines_done)
-    return report
-
-
-@task()
-def write_payment_file(job_id: int) -> None:
+@handler(KIND)
+def write_payment_file(job: Job, progress: Progress) -> Outcome:
     """Write the file into MEDIA_ROOT/payment-files (outside the web root), reporting progress as it goes."""
-    job = PaymentFileJob.objects.select_related("batch", "requested_by").get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
-        return
-    PaymentFileJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    batch = Batch.objects.select_related("round__policy__organisation").get(pk=job.params["batch"])
+    fmt = job.params["fmt"]
     folder = Path(settings.MEDIA_ROOT) / "payment-files"
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{job.pk}-{file_name(job.batch, job.fmt)}"
-    try:
-        written = write_batch_file(by=job.requested_by, batch=job.batch, fmt=job.fmt, out=folder / name,
-                                   reissue=job.reissue, progress=_progress(job.pk))
-    except (ValidationError, PermissionDenied) as exc:
-        PaymentFileJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=" ".join(getattr(exc, "messages", None) or [str(exc)]),
-            finished_at=timezone.now())
-        return
-    PaymentFileJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, lines_done=written.lines, file=f"payment-files/{name}", sha256=written.sha256,
-        finished_at=timezone.now())
+    name = f"{job.pk}-{job.attempts}-{file_name(batch, fmt)}"
+    written = write_batch_file(by=job.owner, batch=batch, fmt=fmt, out=folder / name, reissue=job.params["reissue"],
+                               progress=lambda lines: progress(lines, total=job.total))
+    progress(written.lines, total=written.lines, force=True)
+    return Outcome(result={"lines": written.lines, "sha256": written.sha256}, output_file=f"payment-files/{name}",
+                   output_name=file_name(batch, fmt))

@@ -189,39 +189,3 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason[:40]}"
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Being written")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class PaymentFileJob(models.Model):
-    """A large batch's payment file, written by a background worker; the page follows its progress."""
-
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="file_jobs")
-    fmt = models.CharField(max_length=10)
-    reissue = models.BooleanField(default=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    lines_total = models.PositiveIntegerField(default=0)
-    lines_done = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="payment-files/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["batch", "fmt"], condition=Q(status__in=("queued", "running")),
-                                               name="one_file_job_at_a_time")]
-
-    def __str__(self) -> str:
-        return f"{self.batch} {self.fmt} {self.status}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.lines_done / self.lines_total) if self.lines_total else 0

@@ -5,6 +5,4 @@ from yuanmeng.payouts import pages, views
 urlpatterns = [
     path("batches/<int:batch_id>/file/<str:fmt>/", views.batch_file, name="batch_file"),
     path("results/template/", pages.bank_results_template, name="bank_results_template"),
-    path("file-jobs/<int:job_id>/", views.file_job, name="file_job"),
-    path("file-jobs/<int:job_id>/download/", views.file_job_download, name="file_job_download"),
 ]

@@ -6,16 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseForbidden
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.payouts.files import FORMATS, file_name, write_batch_file
+from yuanmeng.payouts.files import FORMATS, write_batch_file
 from yuanmeng.payouts.jobs import needs_background, payment_file_request
-from yuanmeng.payouts.models import Batch, JobStatus, PaymentFileJob
+from yuanmeng.payouts.models import Batch
 
 
 def _back(request, batch: Batch):
@@ -46,7 +46,7 @@ def batch_file(request, batch_id: int, fmt: str):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return _back(request, batch)
-        return redirect("file_job", job_id=job.pk)
+        return redirect("job_detail", job_id=job.pk)
     spool = tempfile.TemporaryFile()
     try:
         written = write_batch_file(by=request.user, batch=batch, fmt=fmt, out=spool, reissue=reissue)
@@ -62,32 +62,5 @@ def batch_file(request, batch_id: int, fmt: str):
         raise
     spool.seek(0)
     response = FileResponse(spool, as_attachment=True, filename=written.filename, content_type=written.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _job_or_404(request, job_id: int) -> PaymentFileJob:
-    batches = Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS)
-    return get_object_or_404(PaymentFileJob.objects.select_related("batch__round").filter(batch__in=batches),
-                             pk=job_id)
-
-
-@login_required
-@require_GET
-def file_job(request, job_id: int):
-    """The file being written: the page refreshes its progress every second until it is ready."""
-    job = _job_or_404(request, job_id)
-    template = "payouts/file_job_status.html" if request.headers.get("HX-Request") else "payouts/file_job.html"
-    return render(request, template, {"job": job, "working": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)})
-
-
-@login_required
-@require_GET
-def file_job_download(request, job_id: int):
-    job = _job_or_404(request, job_id)
-    if job.status != JobStatus.DONE:
-        raise Http404
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=file_name(job.batch, job.fmt),
-                            content_type=FORMATS[job.fmt].content_type)
     response["Cache-Control"] = "private, no-store"
     return response
