@@ -20,7 +20,7 @@ from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import acting_organisation, has_capability
 from yuanmeng.people.models import JobCategory, Worker
-from yuanmeng.people.services import apply_worker_fields, clean_worker_fields
+from yuanmeng.people.services import clean_worker_fields, derived_worker_fields
 
 YES, NO = {"是", "y", "yes", "true", "1", "√"}, {"否", "n", "no", "false", "0", ""}
 # Columns written from the file: always, and per optional column when the file has it.
@@ -34,6 +34,9 @@ OPTIONAL_WRITES = {
 }
 # A bank account has changed when its blind index has (the ciphertext differs at every encryption).
 NOT_COMPARED = ("bank_account", "bank_account_masked")
+# A new worker's values for the optional columns a file leaves out (the model's defaults).
+UNSET = {"union_member_since": None, "is_migrant_worker": False, "is_new_employment_form": False, "bank_name": "",
+         "bank_account": "", "bank_account_index": "", "bank_account_masked": ""}
 DEFAULTS = {"union_member_since": "NULL", "is_migrant_worker": "%s", "is_new_employment_form": "%s",
             "bank_name": "''", "bank_account": "''", "bank_account_index": "''", "bank_account_masked": "''"}
 
@@ -86,6 +89,7 @@ class WorkerImport(ImportKind):
         enterprises = Enterprise.objects.restrict(context.by, self.capability)
         context.extra["enterprises"] = dict(enterprises.values_list("credit_code", "pk"))
         context.extra["jobs"] = _job_values()
+        context.extra["employers"] = {}
 
     def _fields(self, values: dict, context: ImportContext) -> dict:
         """The row's cells as the worker service takes them; problems named by their column."""
@@ -96,14 +100,11 @@ class WorkerImport(ImportKind):
                     fields[name] = to_text(values[name])
                 except ValidationError as exc:
                     problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
-        try:
-            code = validate_credit_code(to_text(values["credit_code"]))
-            fields["employer_id"] = context.extra["enterprises"].get(code)
-            if fields["employer_id"] is None:
-                problems.append(f"{self.headers()['credit_code']}: "
-                                f"{_('not an enterprise you may register workers at.')}")
-        except ValidationError as exc:
-            problems.append(f"{self.headers()['credit_code']}: {' '.join(exc.messages)}")
+        employer = self._employer(to_text(values["credit_code"]), context)
+        if isinstance(employer, str):
+            problems.append(f"{self.headers()['credit_code']}: {employer}")
+        else:
+            fields["employer_id"] = employer
         fields["job_category"] = context.extra["jobs"].get(to_text(values["job_category"]).lower())
         if fields["job_category"] is None:
             choices = "、".join(str(label) for _value, label in JobCategory.choices)
@@ -119,6 +120,21 @@ class WorkerImport(ImportKind):
             raise ValidationError(problems)
         return fields
 
+    @staticmethod
+    def _employer(code: str, context: ImportContext) -> int | str:
+        """The enterprise's id, or what is wrong with the code; worked out once per code (a file has few)."""
+        known = context.extra["employers"]
+        if code in known:
+            return known[code]
+        try:
+            employer = context.extra["enterprises"].get(validate_credit_code(code)) or \
+                _("not an enterprise you may register workers at.")
+        except ValidationError as exc:
+            employer = " ".join(exc.messages)
+        if len(known) < 10_000:  # a file of made-up codes must not make memory grow
+            known[code] = employer
+        return employer
+
     def check_row(self, values: dict, context: ImportContext) -> tuple:
         fields = self._fields(values, context)
         employer_id = fields.pop("employer_id")
@@ -127,13 +143,10 @@ class WorkerImport(ImportKind):
         except ValidationError as exc:
             raise ValidationError([f"{self.headers().get(name, name)}: {' '.join(messages)}"
                                    for name, messages in exc.message_dict.items()]) from None
-        worker = Worker(employer_id=employer_id)
-        apply_worker_fields(worker, cleaned)
-        return (worker.name, encrypt(worker.id_number), worker.id_number_index, worker.id_number_masked,
-                worker.birth_date, worker.sex, worker.mobile, employer_id, worker.job_category,
-                worker.union_member_since, worker.is_migrant_worker, worker.is_new_employment_form,
-                worker.bank_name, encrypt(worker.bank_account) if worker.bank_account else "",
-                worker.bank_account_index, worker.bank_account_masked)
+        worker = {**UNSET, **derived_worker_fields(cleaned), "employer_id": employer_id}
+        worker["id_number"] = encrypt(worker["id_number"])
+        worker["bank_account"] = encrypt(worker["bank_account"]) if worker["bank_account"] else ""
+        return tuple(worker[name] for name, _type in self.stage)
 
     def stage_errors(self, context: ImportContext) -> list[tuple[str, list]]:
         """A person registered at an enterprise the importer may not change is not theirs to update."""

@@ -68,16 +68,22 @@ def _clean_one(name: str, value):
     return value
 
 
-def apply_worker_fields(worker: Worker, cleaned: dict) -> None:
-    for name, value in cleaned.items():
-        setattr(worker, name, value)
+def derived_worker_fields(cleaned: dict) -> dict:
+    """The cleaned fields with the columns computed from them: blind index, masked copy, birth date and sex."""
+    values = dict(cleaned)
     if "id_number" in cleaned:
-        worker.id_number_index = blind_index(worker.id_number)
-        worker.id_number_masked = mask_number(worker.id_number)
-        worker.birth_date, worker.sex = birth_date_and_sex(worker.id_number)
+        values["id_number_index"] = blind_index(cleaned["id_number"])
+        values["id_number_masked"] = mask_number(cleaned["id_number"])
+        values["birth_date"], values["sex"] = birth_date_and_sex(cleaned["id_number"])
     if "bank_account" in cleaned:
-        worker.bank_account_index = blind_index(worker.bank_account) if worker.bank_account else ""
-        worker.bank_account_masked = mask_number(worker.bank_account)
+        values["bank_account_index"] = blind_index(cleaned["bank_account"]) if cleaned["bank_account"] else ""
+        values["bank_account_masked"] = mask_number(cleaned["bank_account"])
+    return values
+
+
+def apply_worker_fields(worker: Worker, cleaned: dict) -> None:
+    for name, value in derived_worker_fields(cleaned).items():
+        setattr(worker, name, value)
 
 
 # Editable field → the columns it writes.
