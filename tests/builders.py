@@ -1,10 +1,12 @@
 """Test data built through the real services, so tests see what users would."""
 
 import datetime
+import io
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, worker_account_create
@@ -117,3 +119,19 @@ class Tree:
                   "documents": {DocumentKind.ENROLMENT_PROOF: pdf()}}
         values.update(fields)
         return application_submit(by=by or worker.user, worker=worker, policy=policy, **values)
+
+
+def workbook(header, rows, *, title=None, empty_first_row=False, merge=None) -> io.BytesIO:
+    """An xlsx in memory: an optional title or empty first row, the header (None for none), the rows."""
+    book = Workbook()
+    sheet = book.active
+    for first in ([[]] if empty_first_row else []) + ([[title]] if title else []):
+        sheet.append(first)
+    for row in ([header] if header is not None else []) + list(rows):
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return data

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.builders import pdf
+from tests.builders import pdf, workbook
 from yuanmeng.applications.imports import APPLICATIONS, ENROLMENT_ROSTER, GRADUATE_ROSTER
 from yuanmeng.applications.models import Application, ApplicationEvent, EnrolmentEntry, Roster, RosterEntry
 from yuanmeng.applications.services import application_submit_diploma, application_transition
@@ -34,17 +34,6 @@ APPLICATION_HEADER = ["身份证号", "姓名", "政策", "学历层次", "办�
                       "学号"]
 GRADUATE_HEADER = ["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"]
 ENROLMENT_HEADER = ["身份证号", "姓名", "学号", "专业", "层次", "入学日期"]
-
-
-def xlsx(header, rows):
-    book = openpyxl.Workbook()
-    book.active.append(header)
-    for row in rows:
-        book.active.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
-    return data
 
 
 def annotated(report) -> list[tuple]:
@@ -79,7 +68,7 @@ def application_rows(tree, policy, workers):
 
 
 def run_applications(by, rows, **options):
-    return run_import(APPLICATIONS, by=by, source=xlsx(APPLICATION_HEADER, rows), **options)
+    return run_import(APPLICATIONS, by=by, source=workbook(APPLICATION_HEADER, rows), **options)
 
 
 def test_applications_a_good_file_pre_registers_each_worker_once(tree, officer, bulk_policy):
@@ -187,7 +176,7 @@ def waiting_diploma(tree, people, policy, number):
 
 
 def run_graduates(by, rows, school, **options):
-    return run_import(GRADUATE_ROSTER, by=by, source=xlsx(GRADUATE_HEADER, rows),
+    return run_import(GRADUATE_ROSTER, by=by, source=workbook(GRADUATE_HEADER, rows),
                       params={"school": school.pk, "file_name": "毕业名册.xlsx"}, **options)
 
 
@@ -234,16 +223,16 @@ def test_graduates_only_for_ones_own_school(tree, school_staff):
     with pytest.raises(ValidationError):
         run_graduates(school_staff, graduate_rows(tree, 1), other)
     with pytest.raises(ValidationError):
-        import_submit(by=school_staff, kind="graduate_roster", source=xlsx(GRADUATE_HEADER, []),
+        import_submit(by=school_staff, kind="graduate_roster", source=workbook(GRADUATE_HEADER, []),
                       file_name="x.xlsx", all_or_nothing=True, params={"school": other.pk})
     # Without a school chosen, the only school the user manages is the one.
-    report = run_import(GRADUATE_ROSTER, by=school_staff, source=xlsx(GRADUATE_HEADER, graduate_rows(tree, 1)))
+    report = run_import(GRADUATE_ROSTER, by=school_staff, source=workbook(GRADUATE_HEADER, graduate_rows(tree, 1)))
     assert report.created == 1 and RosterEntry.objects.get().school == tree.school_profile
 
 
 def test_graduates_the_roster_page_imports_through_a_task(tree, school_staff, login):
     client = login(school_staff)
-    upload = SimpleUploadedFile("名册.xlsx", xlsx(GRADUATE_HEADER, graduate_rows(tree, 2)).getvalue())
+    upload = SimpleUploadedFile("名册.xlsx", workbook(GRADUATE_HEADER, graduate_rows(tree, 2)).getvalue())
     response = client.post("/rosters/", {"kind": "graduate_roster", "school": tree.school_profile.pk,
                                          "mode": "all", "file": upload})
     job = Job.objects.get()
@@ -261,7 +250,7 @@ def test_graduates_template(tree, school_staff, login):
 # ---- enrolment rosters --------------------------------------------------------------------------
 
 def run_enrolments(by, rows, school, **options):
-    return run_import(ENROLMENT_ROSTER, by=by, source=xlsx(ENROLMENT_HEADER, rows), params={"school": school.pk},
+    return run_import(ENROLMENT_ROSTER, by=by, source=workbook(ENROLMENT_HEADER, rows), params={"school": school.pk},
                       **options)
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
-from tests.builders import id_number
+from tests.builders import id_number, workbook
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.spreadsheets import _not_a_spreadsheet
@@ -35,20 +35,7 @@ FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 # ---- building files -------------------------------------------------------------------------------------
 
 def xlsx(rows, header=HEADER, *, empty_first_row=False, merge=None) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    if empty_first_row:
-        sheet.append([])
-    if header is not None:
-        sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
-    return data
+    return workbook(header, rows, empty_first_row=empty_first_row, merge=merge)
 
 
 def csv_bytes(rows, header=HEADER, encoding="utf-8") -> io.BytesIO:

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from tests.builders import id_number
+from tests.builders import id_number, workbook
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.imports import run_import
 from yuanmeng.orgs.roles import Role
@@ -21,16 +21,7 @@ HEADER = ["姓名", "身份证号", "手机号", "单位统一社会信用代码
 
 
 def xlsx(rows, header=HEADER, title=None):
-    book = openpyxl.Workbook()
-    if title:
-        book.active.append([title])
-    book.active.append(header)
-    for row in rows:
-        book.active.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
-    return data
+    return workbook(header, rows, title=title)
 
 
 def run(by, source, **options):
