@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.applications.models import StudyMode
+from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.orgs.models import School
 from yuanmeng.policies.models import DocumentKind, Level, Policy, ProgrammeType
 
@@ -48,19 +49,16 @@ class DiplomaForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
 
-class RosterForm(forms.Form):
+class RosterForm(ImportForm):
     """A school's roster, imported as a task (``import_submit``) for the school chosen here."""
 
     kind = forms.ChoiceField(label=_("roster"), choices=[
         ("graduate_roster", _("graduate roster (证书编号, 身份证号, 姓名, 层次, 专业, 毕业日期)")),
         ("enrolment_roster", _("enrolment roster (身份证号, 姓名, 学号, 专业, 层次, 入学日期)"))])
     school = forms.ModelChoiceField(label=_("school"), queryset=School.objects.none())
-    file = forms.FileField(label=_("roster (xlsx, xls, ods or csv)"),
-                           help_text=_("Columns are matched by their names; download the template for them."))
-    mode = forms.ChoiceField(label=_("if some rows are wrong"), widget=forms.RadioSelect, initial="all", choices=[
-        ("all", _("import nothing, so that I can fix the file and upload it again")),
-        ("valid", _("import the valid rows now"))])
+    field_order = ["kind", "school", "file", "mode"]
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        self.fields["file"].label = _("roster (xlsx, xls, ods or csv)")
