@@ -132,7 +132,10 @@ def check_file(kind: ImportKind, source) -> int:
 
 
 def _raw(values: dict, fields: list[str]) -> str:
+    """The row's cells as text (kept for the file of rows to fix), cheaply for the usual cells that are text."""
     def text(value):
+        if isinstance(value, str):
+            return value
         try:
             return to_text(value)
         except ValidationError:

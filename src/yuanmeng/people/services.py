@@ -4,7 +4,6 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +15,7 @@ from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
     birth_date_and_sex,
     normalise_text,
+    today,
     validate_bank_account,
     validate_id_number,
     validate_mobile,
@@ -59,7 +59,7 @@ def _clean_one(name: str, value):
         return value
     if name in _CHOICES and value not in _CHOICES[name]:
         raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
-    if name == "union_member_since" and value and value > timezone.localdate():
+    if name == "union_member_since" and value and value > today():
         raise ValidationError(_("The union membership date cannot be in the future."))
     if name == "bank_name":
         return clean_text(value, max_length=60)
