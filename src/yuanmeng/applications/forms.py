@@ -61,4 +61,7 @@ class RosterForm(ImportForm):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        only = list(schools[:2])
+        if len(only) == 1:
+            self.fields["school"].initial = only[0].pk
         self.fields["file"].label = _("roster (xlsx, xls, ods or csv)")
