@@ -190,6 +190,7 @@ def review_queue(request):
         "page": paginate(request, applications), "filters": filters,
         "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
         "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
+        "can_import": has_capability(request.user, Capability.CONFIRM_APPLICATIONS),
     })
 
 
