@@ -141,3 +141,9 @@ def test_the_worker_reads_every_message_about_their_application(tree, people, po
     page = login(people.applicant).get("/me/messages/").content.decode()
     assert "学号与通知书不符" in page
     assert login(people.enterprise).get("/me/messages/").status_code == 200  # staff simply have none here
+
+
+def test_only_those_who_apply_for_workers_see_the_bulk_pre_registration(people, login):
+    assert "/imports/applications/" in login(people.enterprise).get("/applications/").content.decode()
+    assert "/imports/applications/" not in login(people.district).get("/applications/").content.decode()
+    assert login(people.district).get("/imports/applications/").status_code == 404
