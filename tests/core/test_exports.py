@@ -349,3 +349,12 @@ def test_unknown_exports_and_anonymous_callers_get_nothing(client, tree, login):
     assert client.get("/api/workers/export").status_code == 401
     assert login(tree.staff(Role.CITY_ADMIN, tree.city)).get("/exports/nothing/").status_code == 404
     assert Organisation.objects.exists() and Worker.objects.count() == 0 and settings.EXPORT_INLINE_ROWS
+
+
+def test_filters_that_make_no_sense_are_refused_with_the_reason_not_a_server_error(tree, login):
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    url = "/exports/api-applications/?submitted_from=2025-02-01&submitted_to=2025-01-01"
+    refused = client.get(url)
+    assert refused.status_code == 400 and refused.content
+    back = client.get(url, HTTP_REFERER="http://testserver/applications/")
+    assert back.status_code == 302 and back["Location"] == "http://testserver/applications/"

@@ -95,3 +95,17 @@ def test_many_shared_strings_are_spooled_to_disk_and_read_back(monkeypatch):
     got = ours(xlsxwriter_book(rows))
     assert [got[i + 1] for i in range(20)] == rows
 
+
+
+def test_a_cell_beyond_the_last_column_is_damage_not_a_huge_row():
+    data = xlsxwriter_book([["姓名"]])
+    archive = zipfile.ZipFile(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as copy:
+        for item in archive.infolist():
+            body = archive.read(item.filename)
+            if item.filename == first_sheet_path(archive):
+                body = body.replace(b"</row>", b'<c r="AAAAAA1" t="inlineStr"><is><t>x</t></is></c></row>', 1)
+            copy.writestr(item.filename, body)
+    with pytest.raises(ValueError, match="last column"):
+        ours(out)

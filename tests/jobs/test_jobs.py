@@ -3,6 +3,7 @@ file; the same job asked twice runs once; a job whose worker died is seen and ca
 
 import datetime
 import io
+import os
 
 import pytest
 from django.conf import settings
@@ -211,3 +212,79 @@ def test_the_task_lists_do_not_grow_queries_with_tasks(tree, login, django_asser
     tasks(10, tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_only_the_owner_reruns_a_task(tree, officer, login, large):
+    upload(login(officer), good_rows(tree, 2))
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(state=JobState.FAILED)
+    admin = login(tree.staff(Role.CITY_ADMIN, tree.city))  # follows it, but it would run with the owner's roles
+    assert f"/tasks/{job.pk}/rerun/" not in admin.get(f"/tasks/{job.pk}/").content.decode()
+    admin.post(f"/tasks/{job.pk}/rerun/")
+    assert Job.objects.get(pk=job.pk).state == JobState.FAILED
+
+
+def test_a_workbook_that_does_not_say_its_size_goes_to_the_worker(tree, officer, settings):
+    import openpyxl
+
+    from yuanmeng.jobs.import_job import import_submit
+
+    settings.IMPORT_INLINE_ROWS = 10
+    book = openpyxl.Workbook(write_only=True)  # writes no <dimension>
+    sheet = book.create_sheet()
+    sheet.append(["姓名", "身份证号", "手机号", "单位统一社会信用代码", "岗位类别"])
+    for row in good_rows(tree, 50):
+        sheet.append(row[:5])
+    data = io.BytesIO()
+    book.save(data)
+    job = import_submit(by=officer, kind="workers", source=data, file_name="w.xlsx", all_or_nothing=True)
+    assert job.state == JobState.QUEUED and job.total >= 50
+
+
+def test_the_command_line_says_when_the_same_import_is_already_running(tree, officer, tmp_path, large):
+    from django.core.management.base import CommandError
+
+    from yuanmeng.jobs.import_job import import_submit
+
+    path = tmp_path / "workers.xlsx"
+    path.write_bytes(xlsx(good_rows(tree, 3)).getvalue())
+    with open(path, "rb") as source:
+        job = import_submit(by=officer, kind="workers", source=source, file_name="workers.xlsx",
+                            all_or_nothing=True)
+    call_command("import", "workers", str(path), "--as", officer.username)  # queued, not running: it runs here
+    assert Job.objects.get(pk=job.pk).state == JobState.DONE and Worker.objects.count() == 3
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, lease_until=timezone.now()
+                                         + datetime.timedelta(minutes=1))
+    Worker.objects.all().delete()
+    with pytest.raises(CommandError, match=f"task {job.pk}"):
+        call_command("import", "workers", str(path), "--as", officer.username)
+
+
+@pytest.mark.skipif("sqlite" in os.environ.get("DATABASE_URL", "sqlite"),
+                    reason="SQLite has one writer at a time: the lease cannot be renewed during a write there")
+def test_the_lease_is_renewed_while_the_task_writes(tree, officer, settings, monkeypatch):
+    import time
+
+    from yuanmeng.jobs.import_job import import_submit
+    from yuanmeng.people.imports import WORKERS
+
+    settings.JOB_LEASE_SECONDS = 1
+    write, seen = type(WORKERS).write, {}
+
+    def slow_write(self, context):
+        time.sleep(1.5)  # a long INSERT … SELECT or a lock wait: no progress reported meanwhile
+        seen["stalled"] = Job.objects.get(pk=context.params["job"]).stalled
+        return write(self, context)
+
+    monkeypatch.setattr(type(WORKERS), "write", slow_write)
+    job = import_submit(by=officer, kind="workers", source=xlsx(good_rows(tree, 3)), file_name="w.xlsx",
+                        all_or_nothing=True)
+    assert seen == {"stalled": False} and job.state == JobState.DONE
+
+
+def test_a_long_file_name_is_no_trouble(tree, officer, login):
+    rows = good_rows(tree, 2)
+    rows[1][2] = "12345"
+    response = upload(login(officer), rows, name="职" * 195 + ".xlsx", mode="valid")
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.state == JobState.DONE and len(job.output_name) <= 200

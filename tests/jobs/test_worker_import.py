@@ -114,3 +114,34 @@ def test_missing_columns_are_named(tree, officer):
 def test_a_role_without_registration_cannot_import(tree):
     with pytest.raises(ValidationError):
         run(tree.staff(Role.AUDITOR, tree.city), xlsx(good_rows(tree)))
+
+
+def test_a_row_wrong_twice_over_is_one_row_to_fix(tree, officer):
+    elsewhere = tree.worker(employer=tree.haizhu_firm)
+    row = ["某人", elsewhere.id_number, "13700001111", tree.tianhe_firm.credit_code, "一线生产", "2022-03-01", "是",
+           "6222020200100000001"]
+    report = run(officer, xlsx([row, list(row)]))  # row 3: the same as row 2, and outside the scope too
+    assert (report.rows, report.errors) == (2, 2) and len(annotated(report)) == 3
+
+
+def test_blank_optional_cells_leave_a_registered_worker_as_they_are(tree, officer):
+    rows = good_rows(tree, 1)
+    run(officer, xlsx(rows))
+    rows[0][5:8] = ["", "", ""]  # 入会日期, 农民工, 银行账号 left blank
+    rows[0][2] = "13911112222"
+    report = run(officer, xlsx(rows))
+    worker = Worker.objects.get()
+    assert (report.updated, worker.mobile, worker.is_migrant_worker) == (1, "13911112222", True)
+    assert worker.bank_account == good_rows(tree, 1)[0][7] and worker.union_member_since is not None
+
+
+def test_the_rows_to_fix_file_uploaded_again_as_it_is_reads_the_same(tree, officer):
+    rows = good_rows(tree, 2)
+    rows[0][0], rows[0][2] = "-李明", "12345"  # the name is neutralised in the rows-to-fix file ('-李明) …
+    rows[1][2] = "12345"
+    report = run(officer, xlsx(rows))
+    fixed = [list(line[:-2]) for line in annotated(report)[1:]]
+    assert fixed[0][0] == "'-李明"
+    fixed[0][2], fixed[1][2] = "13912345678", "13912345679"
+    again = run(officer, xlsx(fixed))  # … and read back without the apostrophe
+    assert again.created == 2 and Worker.objects.filter(name="-李明").exists()

@@ -74,3 +74,15 @@ def test_a_file_the_owner_may_no_longer_release_fails_with_the_reason(large_batc
     call_command("db_worker", "--batch", "--no-startup-delay")
     job = Job.objects.get()
     assert job.state == JobState.FAILED and job.error and not job.output_file
+
+
+def test_the_owner_who_lost_the_finance_role_can_no_longer_fetch_the_file(large_batch, login):
+    batch, finance = large_batch
+    login(finance).get(f"/payouts/batches/{batch.pk}/file/xlsx/")
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    job = Job.objects.get()
+    assert login(finance).get(f"/tasks/{job.pk}/download/").status_code == 200
+    finance.memberships.all().delete()
+    client = login(finance)
+    assert client.get(f"/tasks/{job.pk}/download/").status_code == 404
+    assert f"/tasks/{job.pk}/download/" not in client.get(f"/tasks/{job.pk}/").content.decode()

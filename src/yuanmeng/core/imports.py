@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -143,14 +143,20 @@ def _raw(values: dict, fields: list[str]) -> str:
     return json.dumps([text(values.get(name, "")) for name in fields], ensure_ascii=False)
 
 
+MAX_MERGED_ROWS = 100_000
+
+
 def _merged_rows(merged: list[str]) -> dict[int, str]:
     """Rows inside a merged range (below its first row, which holds the value) → the range's name."""
     covered = {}
     for name in merged:
         start, end = name.split(":")
         first, last = int("".join(c for c in start if c.isdigit())), int("".join(c for c in end if c.isdigit()))
-        for row in range(first + 1, min(last, first + 100_000) + 1):
+        for row in range(first + 1, last + 1):
             covered.setdefault(row, name)
+            if len(covered) > MAX_MERGED_ROWS:
+                raise ValidationError(_("The sheet has merged cells over more than %(n)d rows: unmerge them and "
+                                        "fill in every cell.") % {"n": MAX_MERGED_ROWS})
     return covered
 
 
@@ -235,8 +241,10 @@ def _cross_row_errors(kind: ImportKind, context: ImportContext) -> int:
         FROM {STAGE} s JOIN (SELECT {kind.key_column} AS k, MIN(row_no) AS first_row FROM {STAGE}
                              GROUP BY {kind.key_column} HAVING COUNT(*) > 1) f ON f.k = s.{kind.key_column}
         WHERE s.row_no > f.first_row""", [same, _(" of this file.")])
-    for sql, params in kind.stage_errors(context):
-        moved += execute(f"INSERT INTO {ERRORS} (row_no, raw, message) {sql}", params)
+    for sql, params in kind.stage_errors(context):  # a row already in error is reported once
+        moved += execute(f"""INSERT INTO {ERRORS} (row_no, raw, message)
+                             SELECT * FROM ({sql}) e WHERE e.row_no NOT IN (SELECT row_no FROM {ERRORS})""",
+                         params)
     if moved:
         execute(f"DELETE FROM {STAGE} WHERE row_no IN (SELECT row_no FROM {ERRORS})", [])
     return moved
@@ -292,8 +300,7 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
             if not (report.errors and all_or_nothing):
                 if progress:
                     progress(report.rows, errors=report.errors, phase=_("writing"), force=True)
-                with transaction.atomic():
-                    counts = kind.write(context)
+                counts = _write(kind, context)
                 report.written = True
                 report.created, report.updated = counts.get("created", 0), counts.get("updated", 0)
                 report.unchanged = counts.get("unchanged", 0)
@@ -301,6 +308,15 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
                 report.first_errors = [(row_no, message) for row_no, _raw, message in _first_errors()]
                 report.error_file = _error_file(by, kind, list(match.positions))
     return report
+
+
+def _write(kind: ImportKind, context: ImportContext) -> dict[str, int]:
+    try:
+        with transaction.atomic():
+            return kind.write(context)
+    except IntegrityError:  # someone registered the same person (applied, listed…) since the rows were checked
+        raise ValidationError(_("Some of these records were changed by someone else while the file was being "
+                                "imported; nothing was written. Import the file again.")) from None
 
 
 def _first_errors():

@@ -26,6 +26,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 SPOOL_STRINGS = 200_000
+MAX_COLUMNS = 16_384  # XFD, Excel's last column: a cell beyond it is damage (or a trap), not data
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | {27, 30, 36, 45, 46, 47, 50, 57}
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
@@ -167,6 +168,8 @@ def sheet_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, lis
             for cell in row.iterchildren(f"{MAIN}c"):
                 ref = cell.get("r")
                 column = _column(ref) if ref else len(values)
+                if column >= MAX_COLUMNS:
+                    raise ValueError(f"cell {ref} is beyond the last column a sheet can have")
                 if column >= len(values):
                     values.extend([None] * (column + 1 - len(values)))
                 values[column] = _cell_value(cell, strings, dates)

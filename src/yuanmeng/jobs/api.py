@@ -11,7 +11,7 @@ from yuanmeng.core.api import Pages
 from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.jobs.models import Job
-from yuanmeng.jobs.services import job_retry, jobs_visible
+from yuanmeng.jobs.services import job_retry, jobs_visible, may_download
 
 router = Router(tags=["imports and tasks"])
 
@@ -35,8 +35,8 @@ class TaskOut(Schema):
     finished_at: datetime.datetime | None
 
     @staticmethod
-    def resolve_file_url(job: Job) -> str | None:
-        return f"/tasks/{job.pk}/download/" if job.output_file and job.state == "done" else None
+    def resolve_file_url(job: Job, context) -> str | None:
+        return f"/tasks/{job.pk}/download/" if may_download(context["request"].user, job) else None
 
 
 MODES = {"all": True, "valid": False}
@@ -71,6 +71,7 @@ def task_detail(request, task_id: int):
     return get_object_or_404(jobs_visible(request.user), pk=task_id)
 
 
-@router.post("/tasks/{task_id}/rerun", response=TaskOut, summary="Run a failed task (or one whose worker died) again")
+@router.post("/tasks/{task_id}/rerun", response=TaskOut,
+             summary="Run a failed task (or one whose worker died) again: its owner only")
 def task_rerun(request, task_id: int):
     return job_retry(by=request.user, job=get_object_or_404(jobs_visible(request.user), pk=task_id))

@@ -38,7 +38,16 @@ def job_url(job: Job) -> str:
     return reverse("job_detail", kwargs={"job_id": job.pk})
 
 
-@handler(KIND)
+def _may_download(job: Job, user) -> bool:
+    """The file holds the list as its owner could read it: only while they still can."""
+    try:
+        export_get(name=job.params["name"], by=user)
+    except Http404:
+        return False
+    return True
+
+
+@handler(KIND, may_download=_may_download)
 def run_export(job: Job, progress: Progress) -> Outcome:
     name, params = job.params["name"], job.params["params"]
     try:

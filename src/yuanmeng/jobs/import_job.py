@@ -59,18 +59,24 @@ def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool
                      input_file=relative, input_name=file_name, fingerprint=sha256, total=total, enqueue=not inline)
     if job.input_file != relative:  # the same import was already under way: keep its copy only
         (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
-    elif inline:
-        job = job_execute(job.pk, echo=echo) or job
+    if inline:  # run it here, unless a worker already has it
+        job = job_execute(job.pk, echo=echo) or Job.objects.get(pk=job.pk)
     return job
 
 
-@handler("import")
+def _may_download(job: Job, user) -> bool:
+    """The rows to fix, to whoever may still import that kind of file."""
+    kind = IMPORT_KINDS.get(job.params.get("type"))
+    return kind is not None and kind.allowed(user, job.params)
+
+
+@handler("import", may_download=_may_download)
 def run_import_job(job: Job, progress: Progress) -> Outcome:
     kind = IMPORT_KINDS[job.params["type"]]
     report = run_import(kind, by=job.owner, source=Path(settings.MEDIA_ROOT) / job.input_file,
                         all_or_nothing=job.params.get("all_or_nothing", True),
                         params={**job.params, "job": job.pk, "file_name": job.input_name}, progress=progress)
     return Outcome(result=report.as_dict(), output_file=report.error_file,
-                   output_name=f"{Path(job.input_name).stem}-待修改.xlsx" if report.error_file else "",
+                   output_name=f"{Path(job.input_name).stem[:150]}-待修改.xlsx" if report.error_file else "",
                    errors=report.errors)
 

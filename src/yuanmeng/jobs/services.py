@@ -10,12 +10,13 @@ import datetime
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,14 +40,23 @@ class Outcome:
 
 
 HANDLERS: dict[str, Callable[[Job, "Progress"], Outcome]] = {}
+# Who may fetch a job's file: its owner, and only while they still may do what made it (see ``handler``).
+DOWNLOAD_RULES: dict[str, Callable[[Job, object], bool]] = {}
 
 
-def handler(kind: str):
-    """Register the function that runs jobs of ``kind``: ``fn(job, progress) -> Outcome``."""
+def handler(kind: str, *, may_download: Callable[[Job, object], bool]):
+    """Register the function that runs jobs of ``kind`` (``fn(job, progress) -> Outcome``), and the rule that says
+    whether the job's owner may still download its file (a payment file after they lost the finance role…)."""
     def register(fn):
         HANDLERS[kind] = fn
+        DOWNLOAD_RULES[kind] = may_download
         return fn
     return register
+
+
+def may_download(user, job: Job) -> bool:
+    return bool(job.output_file) and job.state == JobState.DONE and job.owner_id == user.pk and \
+        DOWNLOAD_RULES[job.kind](job, user)
 
 
 def _lease() -> datetime.datetime:
@@ -58,8 +68,8 @@ class Progress:
 
     INTERVAL = 0.5
 
-    def __init__(self, job_id: int, echo: Callable[[int, int, int, str], None] | None = None):
-        self.job_id, self.echo, self._last = job_id, echo, 0.0
+    def __init__(self, job_id: int, attempt: int, echo: Callable[[int, int, int, str], None] | None = None):
+        self.job_id, self.attempt, self.echo, self._last = job_id, attempt, echo, 0.0
         self.total = self.done = 0
 
     def __call__(self, done: int, *, total: int | None = None, errors: int = 0, phase: str = "",
@@ -74,7 +84,7 @@ class Progress:
         fields = {"done": done, "errors": errors, "lease_until": _lease(), "total": max(self.total, done)}
         if phase:
             fields["phase"] = phase
-        Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(**fields)
+        _this_run(self.job_id, self.attempt).update(**fields)
         if self.echo:
             self.echo(done, max(self.total, done), errors, phase)
 
@@ -127,10 +137,6 @@ def _mark_stalled(job: Job) -> None:
         error=_("The background worker stopped while running this task (its lease ran out). Run it again."))
 
 
-def may_manage(user, job: Job) -> bool:
-    return jobs_visible(user).filter(pk=job.pk).exists()
-
-
 def jobs_visible(user):
     """The user's own jobs; administrators (who manage roles in a union) also see the jobs of that subtree."""
     managed = Job.objects.restrict(user, Capability.MANAGE_MEMBERS).values("pk")
@@ -138,9 +144,10 @@ def jobs_visible(user):
 
 
 def job_retry(*, by, job: Job) -> Job:
-    """Run a failed job, or one whose worker died, again (same job, next attempt)."""
-    if not may_manage(by, job):
-        raise PermissionDenied(_("This is not your task."))
+    """Run a failed job, or one whose worker died, again (same job, next attempt). Only its owner may: it runs
+    with the owner's roles (an administrator who follows the task cannot make it move money for them)."""
+    if job.owner_id != by.pk:
+        raise PermissionDenied(_("Only the person who started this task can run it again."))
     job.refresh_from_db()
     if not job.may_retry:
         raise ValidationError(_("Only a failed task, or one whose worker stopped, can be run again."))
@@ -159,34 +166,77 @@ def job_retry(*, by, job: Job) -> Job:
     return job
 
 
-def _claim(job_id: int) -> bool:
-    return bool(Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=timezone.now(), lease_until=_lease(), attempts=F("attempts") + 1))
+def _claim(job_id: int) -> int | None:
+    """Start a queued job: its attempt number, or None if another worker took it first."""
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now(), lease_until=_lease(), attempts=F("attempts") + 1)
+    return Job.objects.values_list("attempts", flat=True).get(pk=job_id) if claimed else None
 
 
-def _finish(job_id: int, **fields) -> None:
-    Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(finished_at=timezone.now(), lease_until=None,
-                                                                 **fields)
+def _this_run(job_id: int, attempt: int):
+    """The job while this run still owns it (not finished, not handed to a later attempt)."""
+    return Job.objects.filter(pk=job_id, state=JobState.RUNNING, attempts=attempt)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the lease while the handler works without reporting (a long write, a lock wait).
+
+    On PostgreSQL it renews it whatever the handler does. SQLite has one writer at a time: while the handler
+    writes, the renewal waits (or fails and is tried again), so there a write must finish within the lease
+    (``JOB_LEASE_SECONDS``, 120 by default) or the task is shown as stopped until it finishes."""
+
+    def __init__(self, job_id: int, attempt: int):
+        super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
+        self.job_id, self.attempt, self.stop = job_id, attempt, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stop.wait(settings.JOB_LEASE_SECONDS / 3):
+                try:
+                    _this_run(self.job_id, self.attempt).update(lease_until=_lease())
+                except DatabaseError:  # SQLite busy with the handler's write: next time
+                    logger.info("job %s: lease not renewed, the database is busy", self.job_id)
+        finally:
+            connections.close_all()
+
+
+def _run(job: Job, progress: Progress) -> dict:
+    """The handler's outcome as the job's final fields."""
+    try:
+        outcome = HANDLERS[job.kind](job, progress)
+    except (ValidationError, PermissionDenied) as exc:
+        return {"state": JobState.FAILED, "error": " ".join(getattr(exc, "messages", None) or [str(exc)])}
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        return {"state": JobState.FAILED, "error": _unexpected(job)}
+    return {"state": JobState.DONE, "result": outcome.result, "output_file": outcome.output_file,
+            "output_name": outcome.output_name[:200], "errors": outcome.errors, "done": progress.done,
+            "total": max(progress.total, progress.done), "phase": ""}
+
+
+def _unexpected(job: Job) -> str:
+    return _("The task stopped on an unexpected error; the administrators can read the details in the server log "
+             "(task %(id)d).") % {"id": job.pk}
 
 
 def job_execute(job_id: int, *, echo=None) -> Job | None:
     """Run a queued job here and now (the worker, the command line, or a small upload in the request)."""
-    if not _claim(job_id):
+    attempt = _claim(job_id)
+    if attempt is None:
         return None
     job = Job.objects.select_related("owner").get(pk=job_id)
-    progress = Progress(job.pk, echo)
+    heartbeat = _Heartbeat(job.pk, attempt)
+    heartbeat.start()
     try:
-        outcome = HANDLERS[job.kind](job, progress)
-    except (ValidationError, PermissionDenied) as exc:
-        _finish(job.pk, state=JobState.FAILED, error=" ".join(getattr(exc, "messages", None) or [str(exc)]))
+        fields = _run(job, Progress(job.pk, attempt, echo))
+    finally:
+        heartbeat.stop.set()
+        heartbeat.join()
+    try:
+        _this_run(job.pk, attempt).update(finished_at=timezone.now(), lease_until=None, **fields)
     except Exception:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job.pk, state=JobState.FAILED,
-                error=_("The task stopped on an unexpected error; the administrators can read the details in "
-                        "the server log (task %(id)d).") % {"id": job.pk})
-    else:
-        _finish(job.pk, state=JobState.DONE, result=outcome.result, output_file=outcome.output_file,
-                output_name=outcome.output_name, errors=outcome.errors, done=progress.done,
-                total=max(progress.total, progress.done), phase="")
+        logger.exception("recording the end of job %s", job.pk)
+        _this_run(job.pk, attempt).update(finished_at=timezone.now(), lease_until=None, state=JobState.FAILED,
+                                          error=_unexpected(job))
     job.refresh_from_db()
     return job

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +17,7 @@ from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.jobs.import_job import import_submit
-from yuanmeng.jobs.services import job_retry, jobs_visible
+from yuanmeng.jobs.services import job_retry, jobs_visible, may_download
 from yuanmeng.web.forms import submit
 from yuanmeng.web.pagination import paginate
 
@@ -69,14 +70,28 @@ def job_detail(request, job_id: int):
     """The task's state; while it is queued or running, the status part refreshes itself every second."""
     job = _job_or_404(request, job_id)
     template = "jobs/job_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
-    return render(request, template, {"job": job, "report": job.result if job.kind == "import" else None})
+    return render(request, template, {"job": job, "report": job.result if job.kind == "import" else None,
+                                      "can_download": may_download(request.user, job),
+                                      "may_rerun": job.may_retry and job.owner_id == request.user.pk,
+                                      "again": _import_again(job)})
+
+
+def _import_again(job) -> str:
+    """Where to import another file of the same kind: the generic page, or the page that chooses its school or
+    batch."""
+    kind = job.params.get("type") if job.kind == "import" else None
+    if kind == "bank_results" and job.params.get("batch"):
+        return reverse("batch_detail", args=[job.params["batch"]])
+    if kind in ("graduate_roster", "enrolment_roster"):
+        return reverse("rosters")
+    return reverse("import_upload", args=[kind]) if kind else ""
 
 
 @login_required
 @require_GET
 def job_download(request, job_id: int):
     job = _job_or_404(request, job_id)
-    if not job.output_file or job.owner_id != request.user.pk:  # administrators follow others' tasks, no more
+    if not may_download(request.user, job):  # administrators follow others' tasks, they do not fetch their files
         raise Http404
     path = (Path(settings.MEDIA_ROOT) / job.output_file).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.is_file():

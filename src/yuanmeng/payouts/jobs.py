@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from yuanmeng.audit.services import audit_record
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
+from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts.files import FORMATS, file_name, write_batch_file
 from yuanmeng.payouts.models import Batch
 from yuanmeng.payouts.services import batch_file_allowed
@@ -35,7 +36,12 @@ def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -
     return job
 
 
-@handler(KIND)
+def _may_download(job: Job, user) -> bool:
+    """Full account numbers: only to one who still approves payouts over the batch's union."""
+    return Batch.objects.restrict(user, Capability.APPROVE_PAYOUTS).filter(pk=job.params["batch"]).exists()
+
+
+@handler(KIND, may_download=_may_download)
 def write_payment_file(job: Job, progress: Progress) -> Outcome:
     """Write the file into MEDIA_ROOT/payment-files (outside the web root), reporting progress as it goes."""
     batch = Batch.objects.select_related("round__policy__organisation").get(pk=job.params["batch"])

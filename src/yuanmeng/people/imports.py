@@ -34,9 +34,10 @@ OPTIONAL_WRITES = {
 }
 # A bank account has changed when its blind index has (the ciphertext differs at every encryption).
 NOT_COMPARED = ("bank_account", "bank_account_masked")
-# A new worker's values for the optional columns a file leaves out (the model's defaults).
-UNSET = {"union_member_since": None, "is_migrant_worker": False, "is_new_employment_form": False, "bank_name": "",
-         "bank_account": "", "bank_account_index": "", "bank_account_masked": ""}
+# An optional column the row leaves blank: staged as NULL, which keeps a registered worker's value and gives a
+# new worker the model's default (``DEFAULTS``).
+UNSET = dict.fromkeys(("union_member_since", "is_migrant_worker", "is_new_employment_form", "bank_name",
+                       "bank_account", "bank_account_index", "bank_account_masked"))
 DEFAULTS = {"union_member_since": "NULL", "is_migrant_worker": "%s", "is_new_employment_form": "%s",
             "bank_name": "''", "bank_account": "''", "bank_account_index": "''", "bank_account_masked": "''"}
 
@@ -95,11 +96,13 @@ class WorkerImport(ImportKind):
         """The row's cells as the worker service takes them; problems named by their column."""
         fields, problems = {}, []
         for name in ("name", "id_number", "mobile", "bank_name", "bank_account"):
-            if name in values:
-                try:
-                    fields[name] = to_text(values[name])
-                except ValidationError as exc:
-                    problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
+            try:
+                text = to_text(values.get(name))
+            except ValidationError as exc:
+                problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
+                continue
+            if text or name in self.columns:  # a blank optional cell leaves the worker's value as it is
+                fields[name] = text
         employer = self._employer(to_text(values["credit_code"]), context)
         if isinstance(employer, str):
             problems.append(f"{self.headers()['credit_code']}: {employer}")
@@ -111,7 +114,7 @@ class WorkerImport(ImportKind):
             problems.append(f"{self.headers()['job_category']}: {_('choose one of: %(list)s') % {'list': choices}}")
         for name, convert in (("union_member_since", to_date), ("is_migrant_worker", _yes_no),
                               ("is_new_employment_form", _yes_no)):
-            if name in values and (name != "union_member_since" or to_text(values[name])):
+            if to_text(values.get(name)):
                 try:
                     fields[name] = convert(values[name])
                 except ValidationError as exc:
@@ -145,13 +148,13 @@ class WorkerImport(ImportKind):
                                    for name, messages in exc.message_dict.items()]) from None
         worker = {**UNSET, **derived_worker_fields(cleaned), "employer_id": employer_id}
         worker["id_number"] = encrypt(worker["id_number"])
-        worker["bank_account"] = encrypt(worker["bank_account"]) if worker["bank_account"] else ""
+        if worker["bank_account"]:
+            worker["bank_account"] = encrypt(worker["bank_account"])
         return tuple(worker[name] for name, _type in self.stage)
 
     def stage_errors(self, context: ImportContext) -> list[tuple[str, list]]:
         """A person registered at an enterprise the importer may not change is not theirs to update."""
-        mine = Worker.objects.restrict(context.by, self.capability).order_by().values("pk")
-        mine, params = mine.query.sql_with_params()
+        mine, params = self._mine(context)
         return [(f"""SELECT s.row_no, s.raw, %s FROM {STAGE} s
                      JOIN people_worker w ON w.id_number_index = s.id_number_index
                      WHERE w.id NOT IN ({mine})""",
@@ -180,10 +183,19 @@ class WorkerImport(ImportKind):
     def _update(self, context: ImportContext, now) -> int:
         written = self._written(context)
         compared = [column for column in written if column not in NOT_COMPARED]
-        assignments = ", ".join(f"{column} = s.{column}" for column in written)
-        differs = " OR ".join(f"people_worker.{column} IS DISTINCT FROM s.{column}" for column in compared)
+        assignments = ", ".join(f"{column} = COALESCE(s.{column}, people_worker.{column})" for column in written)
+        differs = " OR ".join(f"(s.{column} IS NOT NULL AND people_worker.{column} IS DISTINCT FROM s.{column})"
+                              for column in compared)
+        # Only the importer's own workers, checked again here: someone may have registered the person elsewhere
+        # since the rows were checked.
+        mine, params = self._mine(context)
         return execute(f"""UPDATE people_worker SET {assignments}, updated_at = %s FROM {STAGE} s
-                           WHERE people_worker.id_number_index = s.id_number_index AND ({differs})""", [now])
+                           WHERE people_worker.id_number_index = s.id_number_index AND ({differs})
+                             AND people_worker.id IN ({mine})""", [now, *params])
+
+    def _mine(self, context: ImportContext) -> tuple[str, tuple]:
+        """The workers the importer may change, as SQL for ``IN (…)``."""
+        return Worker.objects.restrict(context.by, self.capability).order_by().values("pk").query.sql_with_params()
 
     def _insert(self, now) -> int:
         columns = [name for name, _type in self.stage]

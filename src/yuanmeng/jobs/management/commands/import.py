@@ -53,6 +53,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         sys.stderr.write("\n")
+        if job.live:
+            raise CommandError(f"the same import is already running as task {job.pk}: follow it at /tasks/{job.pk}/")
         if job.state == JobState.FAILED:
             raise CommandError(job.error)
         report = job.result
