@@ -290,6 +290,8 @@ EXACT_DIGITS = 15
 
 def to_text(value) -> str:
     """A cell as clean text: numbers without a trailing .0, dates as 2024-06-30, spaces collapsed."""
+    if type(value) is str:  # most cells (all of a CSV's): straight to the cleaning
+        return _clean(value)
     if isinstance(value, float):
         if abs(value) >= 10**EXACT_DIGITS:
             raise ValidationError(_("“%(value)s” was stored as a number and has lost its last digits: format the "
@@ -300,7 +302,11 @@ def to_text(value) -> str:
         value = value.date() if not (value.hour or value.minute or value.second) else value
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
-    text = " ".join(str(value if value is not None else "").replace("\x00", "").split())
+    return _clean(str(value if value is not None else ""))
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.replace("\x00", "").split())
     if text[:1] == "'" and text[1:2] in NEUTRALISED:  # our own rows-to-fix file, uploaded again as it is
         return text[1:]
     return text
