@@ -288,3 +288,20 @@ def test_a_long_file_name_is_no_trouble(tree, officer, login):
     response = upload(login(officer), rows, name="职" * 195 + ".xlsx", mode="valid")
     job = Job.objects.get()
     assert response.status_code == 302 and job.state == JobState.DONE and len(job.output_name) <= 200
+
+
+def test_old_tasks_files_are_pruned_and_the_tasks_kept(tree, officer, login, capsys):
+    rows = good_rows(tree, 2)
+    rows[1][2] = "12345"
+    upload(login(officer), rows)
+    job = Job.objects.get()
+    kept = [settings.MEDIA_ROOT / job.input_file, settings.MEDIA_ROOT / job.output_file]
+    assert all(path.is_file() for path in kept)
+    call_command("tasks", "prune", "--days", "30")
+    assert all(path.is_file() for path in kept)  # too recent
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    call_command("tasks", "prune", "--days", "30")
+    assert "2 files of 1 tasks" in capsys.readouterr().out
+    job.refresh_from_db()
+    assert not any(path.exists() for path in kept) and job.input_file == job.output_file == ""
+    assert login(officer).get(f"/tasks/{job.pk}/download/").status_code == 404

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -240,3 +241,23 @@ def job_execute(job_id: int, *, echo=None) -> Job | None:
                                           error=_unexpected(job))
     job.refresh_from_db()
     return job
+
+
+def jobs_prune(*, older_than_days: int) -> tuple[int, int]:
+    """Delete the files of tasks that ended more than ``older_than_days`` ago (the upload, the rows to fix, the
+    export or payment file) and blank them on the task, which stays in the list as a record. Returns (tasks,
+    files deleted)."""
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    old = Job.objects.filter(state__in=(JobState.DONE, JobState.FAILED), finished_at__lt=cutoff).exclude(
+        input_file="", output_file="")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    tasks = files = 0
+    for job in old.only("pk", "input_file", "output_file").iterator(chunk_size=500):
+        for relative in (job.input_file, job.output_file):
+            path = (root / relative).resolve() if relative else None
+            if path and path.is_relative_to(root) and path.is_file():
+                path.unlink()
+                files += 1
+        Job.objects.filter(pk=job.pk).update(input_file="", output_file="")
+        tasks += 1
+    return tasks, files
