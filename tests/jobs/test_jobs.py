@@ -305,3 +305,12 @@ def test_old_tasks_files_are_pruned_and_the_tasks_kept(tree, officer, login, cap
     job.refresh_from_db()
     assert not any(path.exists() for path in kept) and job.input_file == job.output_file == ""
     assert login(officer).get(f"/tasks/{job.pk}/download/").status_code == 404
+
+
+def test_a_task_belongs_to_the_union_where_its_owner_did_that_work(tree, login, large):
+    from yuanmeng.orgs.services import membership_grant
+
+    both = tree.staff(Role.AUDITOR, tree.city, username="auditor_and_officer")  # a role in the city …
+    membership_grant(by=tree.root_user, user=both, organisation=tree.tianhe, role=Role.DISTRICT_REVIEWER)
+    upload(login(both), good_rows(tree, 2))  # … but registers workers as 天河's reviewer
+    assert Job.objects.get().organisation == tree.tianhe

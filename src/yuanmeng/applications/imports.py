@@ -272,7 +272,7 @@ class ApplicationImport(ImportKind):
             pk__gt=last_id, worker_id__in=RawSQL(f"SELECT worker_id FROM {STAGE} WHERE existing = 0", [])))
         audit_record(actor=by, action="application.import", object_type="import",
                      object_id=str(context.params.get("job", "")) or now.strftime("%Y%m%d%H%M%S"),
-                     object_label=_("application import"), organisation=acting_organisation(by),
+                     object_label=_("application import"), organisation=acting_organisation(by, self.capability),
                      after={"created": created, "unchanged": unchanged, "file": context.params.get("file_name", ""),
                             "policies": {policies[row["policy_id"]].code: row["n"] for row in counts}})
         return {"created": created, "unchanged": unchanged}

@@ -30,7 +30,7 @@ def export_start(*, name: str, by, params: Params) -> FileResponse | Job:
     if count <= settings.EXPORT_INLINE_ROWS:
         return export_response(name=name, by=by, params=params)
     return job_submit(by=by, kind=KIND, label=_("Export %(title)s") % {"title": export.title},
-                      params={"name": name, "params": params}, total=count)
+                      params={"name": name, "params": params}, total=count, capability=export.capability)
 
 
 def job_url(job: Job) -> str:

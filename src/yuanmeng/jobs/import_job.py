@@ -56,7 +56,8 @@ def import_submit(*, by, kind: str, source, file_name: str, all_or_nothing: bool
     label = _("Import %(kind)s: %(file)s") % {"kind": IMPORT_KINDS[kind].label, "file": file_name}
     job = job_submit(by=by, kind="import", label=label,
                      params={"type": kind, "all_or_nothing": all_or_nothing, **(params or {})},
-                     input_file=relative, input_name=file_name, fingerprint=sha256, total=total, enqueue=not inline)
+                     input_file=relative, input_name=file_name, fingerprint=sha256, total=total, enqueue=not inline,
+                     capability=IMPORT_KINDS[kind].capability)
     if job.input_file != relative:  # the same import was already under way: keep its copy only
         (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
     if inline:  # run it here, unless a worker already has it

@@ -96,10 +96,12 @@ def dedupe_key(*, kind: str, owner_id: int, params: dict, fingerprint: str = "")
 
 
 def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_file: str = "",
-               input_name: str = "", fingerprint: str = "", total: int = 0, enqueue: bool = True) -> Job:
+               input_name: str = "", fingerprint: str = "", total: int = 0, enqueue: bool = True,
+               capability: str | None = None) -> Job:
     """Record a job and queue it. The same job (kind, owner, parameters, input) asked again while it is queued
     or running is that job, not a second one (``job.submitted_now`` tells which); a job whose worker died is
-    marked failed and replaced."""
+    marked failed and replaced. The job belongs to the union where ``by`` holds ``capability`` (its
+    administrators follow it)."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     params = params or {}
@@ -113,9 +115,9 @@ def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_f
             _mark_stalled(running)
         try:
             with transaction.atomic():
-                job = Job.objects.create(kind=kind, label=label[:200], owner=by, organisation=acting_organisation(by),
-                                         params=params, dedupe_key=key, input_file=input_file,
-                                         input_name=input_name[:200], total=total)
+                job = Job.objects.create(kind=kind, label=label[:200], owner=by, params=params, dedupe_key=key,
+                                         organisation=acting_organisation(by, capability or None),
+                                         input_file=input_file, input_name=input_name[:200], total=total)
         except IntegrityError:  # the same job submitted at the same moment
             running = Job.objects.get(dedupe_key=key, state__in=LIVE_STATES)
             running.submitted_now = False

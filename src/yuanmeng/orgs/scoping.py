@@ -43,9 +43,11 @@ def grants(user) -> list[Grant]:
     return cached
 
 
-def acting_organisation(user):
-    """The organisation a user acts for when an action is not tied to one (their first role's); None for none."""
-    held = grants(user)
+def acting_organisation(user, capability: str | None = None):
+    """The organisation a user acts for when an action is not tied to one: the highest in the tree where they
+    hold ``capability`` (or any role); None for none."""
+    held = sorted((g for g in grants(user) if capability is None or capability in g.capabilities),
+                  key=lambda g: (g.path.count("/"), g.path))
     if not held:
         return None
     from yuanmeng.orgs.models import Organisation

@@ -29,7 +29,8 @@ def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -
         raise ValidationError({"fmt": ["xlsx, pain001"]})
     batch_file_allowed(by, batch, reissue=reissue)
     job = job_submit(by=by, kind=KIND, label=_("Payment file %(batch)s (%(format)s)") % {"batch": batch, "format": fmt},
-                     params={"batch": batch.pk, "fmt": fmt, "reissue": reissue}, total=batch.line_count)
+                     params={"batch": batch.pk, "fmt": fmt, "reissue": reissue}, total=batch.line_count,
+                     capability=Capability.APPROVE_PAYOUTS)
     if job.submitted_now:
         audit_record(actor=by, action="batch.file_request", obj=batch, organisation=batch.round.policy.organisation,
                      after={"format": fmt, "job": job.pk, "lines": batch.line_count})

@@ -175,7 +175,7 @@ class WorkerImport(ImportKind):
         created = self._insert(now)
         audit_record(actor=context.by, action="worker.import", object_type="import",
                      object_id=str(context.params.get("job", "")) or now.strftime("%Y%m%d%H%M%S"),
-                     object_label=_("worker import"), organisation=acting_organisation(context.by),
+                     object_label=_("worker import"), organisation=acting_organisation(context.by, self.capability),
                      after={"created": created, "updated": updated, "unchanged": existing - updated,
                             "file": context.params.get("file_name", "")})
         return {"created": created, "updated": updated, "unchanged": existing - updated}
