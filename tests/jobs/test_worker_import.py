@@ -145,3 +145,19 @@ def test_the_rows_to_fix_file_uploaded_again_as_it_is_reads_the_same(tree, offic
     fixed[0][2], fixed[1][2] = "13912345678", "13912345679"
     again = run(officer, xlsx(fixed))  # … and read back without the apostrophe
     assert again.created == 2 and Worker.objects.filter(name="-李明").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_file_checked_by_several_processes_gives_the_same_report(tree, officer, monkeypatch):
+    from yuanmeng.core import imports
+
+    rows = good_rows(tree, 60)
+    rows[7][1] = rows[7][1][:-1] + ("0" if rows[7][1][-1] != "0" else "1")
+    rows[41][4] = "宇航员"
+    monkeypatch.setattr(imports, "CHUNK", 7)  # several batches in flight
+    serial = run(officer, xlsx(rows), all_or_nothing=True)
+    monkeypatch.setattr(imports, "PARALLEL_ROWS", 10)
+    forked = run(officer, xlsx(rows), all_or_nothing=False)
+    assert serial.first_errors == forked.first_errors == [(9, serial.first_errors[0][1]),
+                                                          (43, serial.first_errors[1][1])]
+    assert forked.created == 58 and Worker.objects.count() == 58

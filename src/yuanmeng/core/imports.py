@@ -19,7 +19,11 @@
 """
 
 import json
+import multiprocessing
+import os
 import uuid
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,6 +38,7 @@ from yuanmeng.core.spreadsheets import ColumnMatch, Sheet, match_columns, open_s
 from yuanmeng.core.sql import copy_rows, execute, scalar
 
 CHUNK = 2000
+PARALLEL_ROWS = 20_000  # longer files of kinds whose checks need no database are checked on every core
 HEADER_SEARCH_ROWS = 5
 SHOWN_ERRORS = 100
 STAGE, ERRORS = "ym_import_stage", "ym_import_errors"
@@ -59,6 +64,7 @@ class ImportKind:
     stage: tuple[tuple[str, str], ...]  # staged columns and their SQL types (besides row_no and raw)
     key_column: str  # a row's identity in the file: the same value twice is an error
     key_header: str  # the header that names it
+    checks_without_database = False  # then a long file is checked by several processes (see ``_checked``)
 
     def allowed(self, by, params: dict) -> bool:
         raise NotImplementedError
@@ -206,26 +212,81 @@ class _Staging:
             execute(f"ANALYZE {STAGE}", [])
 
 
-def _stage_rows(sheet: Sheet, match: ColumnMatch, kind: ImportKind, context: ImportContext, staging: _Staging,
-                report: ImportReport, progress) -> None:
-    fields = list(match.positions)
-    merged = _merged_rows(sheet.merged)
+def _rows(sheet: Sheet, match: ColumnMatch) -> Iterator[tuple[int, dict]]:
+    """The non-empty rows, as {field: cell}."""
     for number, row in sheet.rows:
         values = {name: row[i] if i < len(row) else None for name, i in match.positions.items()}
-        if not any(value is not None and str(value).strip() for value in values.values()):
-            continue
+        if any(value is not None and str(value).strip() for value in values.values()):
+            yield number, values
+
+
+def _check(number: int, values: dict, rules: tuple) -> tuple[bool, tuple]:
+    """One row: (True, its staged values) or (False, (row, raw, the problem))."""
+    kind, context, fields, merged = rules
+    raw = _raw(values, fields)
+    if number in merged:
+        return False, (number, raw, _("Merged cells %(range)s: unmerge them and fill in every cell.")
+                       % {"range": merged[number]})
+    try:
+        return True, (number, raw, *kind.check_row(values, context))
+    except ValidationError as exc:
+        return False, (number, raw, "; ".join(exc.messages))
+
+
+_FORKED_RULES: tuple | None = None  # what the worker processes check with: set just before they are forked
+
+
+def _check_batch(batch: list[tuple[int, dict]]) -> list[tuple[bool, tuple]]:
+    return [_check(number, values, _FORKED_RULES) for number, values in batch]
+
+
+def _checked(rows: Iterator[tuple[int, dict]], rules: tuple, estimated_rows: int) -> Iterator[tuple[bool, tuple]]:
+    """Each row checked, in file order. A long file of a kind whose checks need no database is checked by one
+    process per core (forked, so they share the lookups already made), at most two batches each in flight, so
+    memory stays flat; the rows are read and staged here meanwhile."""
+    processes = os.cpu_count() or 1
+    if not rules[0].checks_without_database or estimated_rows < PARALLEL_ROWS or processes < 2:
+        for number, values in rows:
+            yield _check(number, values, rules)
+        return
+    global _FORKED_RULES
+    _FORKED_RULES = rules
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
+        pending: deque = deque()
+        for batch in _batches(rows, CHUNK):
+            pending.append(pool.apply_async(_check_batch, (batch,)))
+            if len(pending) >= 2 * processes:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
+        _FORKED_RULES = None
+
+
+def _batches(rows: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _stage_rows(sheet: Sheet, match: ColumnMatch, kind: ImportKind, context: ImportContext, staging: _Staging,
+                report: ImportReport, progress) -> None:
+    rules = (kind, context, list(match.positions), _merged_rows(sheet.merged))
+    for ok, row in _checked(_rows(sheet, match), rules, sheet.estimated_rows):
         report.rows += 1
-        raw = _raw(values, fields)
-        if number in merged:
-            staging.error(number, raw, _("Merged cells %(range)s: unmerge them and fill in every cell.")
-                          % {"range": merged[number]})
-            report.errors += 1
+        if ok:
+            staging.add(row)
         else:
-            try:
-                staging.add((number, raw, *kind.check_row(values, context)))
-            except ValidationError as exc:
-                staging.error(number, raw, "; ".join(exc.messages))
-                report.errors += 1
+            staging.error(*row)
+            report.errors += 1
         if report.rows % CHUNK == 0 and progress:
             progress(report.rows, total=max(sheet.estimated_rows, report.rows), errors=report.errors,
                      phase=_("checking rows"))

@@ -82,6 +82,7 @@ class WorkerImport(ImportKind):
              ("bank_account_index", "TEXT"), ("bank_account_masked", "TEXT"))
     key_column = "id_number_index"
     key_header = "身份证号"
+    checks_without_database = True  # ``prepare`` looks everything up once
 
     def allowed(self, by, params: dict) -> bool:
         return has_capability(by, self.capability)
