@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The background worker runs beside the demo server (large imports, exports, payment files) and stops with it.
 demo: setup
 	$(YM) migrate --noinput -v0
 	$(YM) seed demo
+	$(YM) worker --no-startup-delay --no-reload -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(YM) runserver 127.0.0.1:8000
 
 test: setup
