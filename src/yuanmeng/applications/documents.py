@@ -1,6 +1,5 @@
 """Uploaded proofs: the type is decided by the file's first bytes, never by its name or the browser."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.policies.models import DocumentKind
 
 SIGNATURES = (
@@ -44,12 +44,7 @@ def check_upload(upload: UploadedFile, field: str = "file") -> CheckedUpload:
     if content_type is None:
         raise ValidationError({field: [_("“%(name)s” is not a PDF, JPEG or PNG file (whatever its name says).")
                                        % {"name": upload.name}]})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return CheckedUpload(upload, content_type, digest.hexdigest())
+    return CheckedUpload(upload, content_type, file_sha256(upload))
 
 
 def request_too_large(request) -> bool:

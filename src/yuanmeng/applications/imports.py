@@ -48,7 +48,7 @@ from yuanmeng.applications.transitions import STATE_MESSAGES, may_act_for
 from yuanmeng.applications.workflow import ENDED_STATES, State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import blind_index, encrypt
-from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, register, staged_count
+from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, choice_words, register, staged_count
 from yuanmeng.core.spreadsheets import header_key, to_date, to_text
 from yuanmeng.core.sql import execute, rows, scalar
 from yuanmeng.core.validators import validate_id_number
@@ -69,16 +69,6 @@ PROGRAMME_WORDS = {"开放大学": ProgrammeType.OPEN_UNIVERSITY, "国家开放�
                    "远程教育": ProgrammeType.ONLINE, "网络学历教育": ProgrammeType.ONLINE}
 STUDY_MODE_WORDS = {"业余": StudyMode.PART_TIME, "函授": StudyMode.PART_TIME, "非全日制": StudyMode.PART_TIME,
                     "远程": StudyMode.DISTANCE, "网络": StudyMode.DISTANCE, "全日制": StudyMode.FULL_TIME}
-
-
-def _words(choices, extra: dict) -> dict[str, str]:
-    """A choice's value, its English and Chinese labels and the usual words for it → the value."""
-    names = {}
-    for language in ("en", settings.LANGUAGE_CODE):
-        with translation.override(language):
-            names.update({header_key(label): value for value, label in choices.choices})
-    return {**names, **{header_key(word): value for word, value in extra.items()},
-            **{value: value for value in choices.values}}
 
 
 def _message(exc: ValidationError) -> str:
@@ -132,9 +122,9 @@ class ApplicationImport(ImportKind):
                 if name:
                     schools.setdefault(header_key(name), school)
         context.extra["schools"] = schools
-        context.extra["levels"] = {**_words(Level, {}), **{header_key(k): v for k, v in LEVEL_WORDS.items()}}
-        context.extra["programmes"] = _words(ProgrammeType, PROGRAMME_WORDS)
-        context.extra["modes"] = _words(StudyMode, STUDY_MODE_WORDS)
+        context.extra["levels"] = {**choice_words(Level), **{header_key(k): v for k, v in LEVEL_WORDS.items()}}
+        context.extra["programmes"] = choice_words(ProgrammeType, PROGRAMME_WORDS)
+        context.extra["modes"] = choice_words(StudyMode, STUDY_MODE_WORDS)
         context.extra["today"] = timezone.localdate()
 
     def _policy(self, text: str, context: ImportContext) -> Policy:
@@ -271,7 +261,7 @@ class ApplicationImport(ImportKind):
         check_enrolments(Application.objects.filter(  # the school may have sent its enrolment roster already
             pk__gt=last_id, worker_id__in=RawSQL(f"SELECT worker_id FROM {STAGE} WHERE existing = 0", [])))
         audit_record(actor=by, action="application.import", object_type="import",
-                     object_id=str(context.params.get("job", "")) or now.strftime("%Y%m%d%H%M%S"),
+                     object_id=context.reference,
                      object_label=_("application import"), organisation=acting_organisation(by, self.capability),
                      after={"created": created, "unchanged": unchanged, "file": context.params.get("file_name", ""),
                             "policies": {policies[row["policy_id"]].code: row["n"] for row in counts}})
@@ -325,7 +315,7 @@ class _SchoolRoster(ImportKind):
         if school is None:
             raise ValidationError(_("Choose the school the roster is for (on the rosters page)."))
         context.extra["school"] = school
-        context.extra["levels"] = {**_words(Level, {}), **{header_key(k): v for k, v in LEVEL_WORDS.items()}}
+        context.extra["levels"] = {**choice_words(Level), **{header_key(k): v for k, v in LEVEL_WORDS.items()}}
 
     def _person(self, values: dict, problems: list) -> tuple[str, str, str]:
         headers = self.headers()
@@ -358,7 +348,7 @@ class _SchoolRoster(ImportKind):
     def _audit(self, context: ImportContext, action: str, label: str, counts: dict) -> None:
         school = context.extra["school"]
         audit_record(actor=context.by, action=action, object_type="import",
-                     object_id=str(context.params.get("job", "")) or timezone.now().strftime("%Y%m%d%H%M%S"),
+                     object_id=context.reference,
                      object_label=label, organisation=school.organisation,
                      after={**counts, "school": school.pk, "file": context.params.get("file_name", "")})
 

@@ -41,6 +41,16 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+def file_sha256(file) -> str:
+    """The SHA-256 of a file's whole content (read in 1 MB pieces, from the start); the file is left at its start."""
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
 def blind_index(value: str) -> str:
     key = settings.BLIND_INDEX_KEY.encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -25,16 +25,18 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.exports import Column, write_xlsx
-from yuanmeng.core.spreadsheets import ColumnMatch, Sheet, match_columns, open_sheet, to_text
+from yuanmeng.core.spreadsheets import ColumnMatch, Sheet, header_key, match_columns, open_sheet, to_text
 from yuanmeng.core.sql import copy_rows, execute, scalar
 
 CHUNK = 2000
@@ -50,6 +52,11 @@ class ImportContext:
     present: set[str]  # the optional columns the file has
     params: dict
     extra: dict = field(default_factory=dict)  # what the kind looked up once for every row
+
+    @property
+    def reference(self) -> str:
+        """What the import's audit entry names it by: its task, or (run directly) the time it ran."""
+        return str(self.params.get("job", "")) or timezone.now().strftime("%Y%m%d%H%M%S")
 
 
 class ImportKind:
@@ -90,6 +97,17 @@ class ImportKind:
     def template_columns(self) -> list[Column]:
         return [Column(header, lambda example, name=name: example.get(name, ""), 20)
                 for name, header in self.headers().items()]
+
+
+def choice_words(choices, extra: dict | None = None) -> dict[str, str]:
+    """How a cell may name a choice → its value: the value itself, its Chinese and English labels, and the usual
+    words for it (``extra``), compared as ``header_key`` compares them."""
+    names = {}
+    for language in ("en", settings.LANGUAGE_CODE):
+        with translation.override(language):
+            names.update({header_key(label): value for value, label in choices.choices})
+    return {**names, **{header_key(word): value for word, value in (extra or {}).items()},
+            **{value: value for value in choices.values}}
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {}
@@ -366,7 +384,8 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
                 report.created, report.updated = counts.get("created", 0), counts.get("updated", 0)
                 report.unchanged = counts.get("unchanged", 0)
             if report.errors:
-                report.first_errors = [(row_no, message) for row_no, _raw, message in _first_errors()]
+                report.first_errors = [(row_no, message) for row_no, _raw, message in
+                                       islice(_error_rows(SHOWN_ERRORS), SHOWN_ERRORS)]
                 report.error_file = _error_file(by, kind, list(match.positions))
     return report
 
@@ -378,12 +397,6 @@ def _write(kind: ImportKind, context: ImportContext) -> dict[str, int]:
     except IntegrityError:  # someone registered the same person (applied, listed…) since the rows were checked
         raise ValidationError(_("Some of these records were changed by someone else while the file was being "
                                 "imported; nothing was written. Import the file again.")) from None
-
-
-def _first_errors():
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT row_no, raw, message FROM {ERRORS} ORDER BY row_no LIMIT {SHOWN_ERRORS}")
-        return cursor.fetchall()
 
 
 def staged_count() -> int:

@@ -243,18 +243,6 @@ def match_columns(headers: list, columns: dict[str, tuple[str, ...]],
     return ColumnMatch(positions, ignored)
 
 
-def read_table(upload, columns: dict[str, tuple[str, ...]],
-               optional: dict[str, tuple[str, ...]] | None = None) -> Iterator[tuple[int, dict]]:
-    """Yield (row number, {field: value}) for each non-empty row. ``columns`` maps a field to its header names;
-    ``optional`` columns may be absent (their fields are then left out of the rows)."""
-    with open_sheet(upload) as sheet:
-        match = match_columns(sheet.headers, columns, optional)
-        for number, row in sheet.rows:
-            values = {name: row[i] if i < len(row) else "" for name, i in match.positions.items()}
-            if any(to_text(v) for v in values.values()):
-                yield number, values
-
-
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LAST_SERIAL = 2958465  # 9999-12-31

@@ -16,7 +16,6 @@ Steps of ``write_batch_file``, all in one transaction:
 and only after the commit move the file into place (or copy it into the caller's open file).
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.exports import neutralise
 from yuanmeng.payouts.models import LIVE_LINE, Batch, PaymentLine
 from yuanmeng.payouts.services import batch_file_allowed
@@ -278,11 +278,8 @@ def file_name(batch: Batch, fmt: str) -> str:
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with open(path, "rb") as file:
+        return file_sha256(file)
 
 
 def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> Batch:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, register
 from yuanmeng.core.sql import scalar
 from yuanmeng.orgs.roles import Capability
@@ -28,7 +29,6 @@ from yuanmeng.payouts.results import (
     apply_results,
     batch_lines,
     check_result_row,
-    file_sha256,
     may_import,
     refuse_unless_open,
 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.funds import selectors as fund_selectors
@@ -24,7 +25,6 @@ from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
 from yuanmeng.payouts.imports import BANK_RESULTS
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport, Round, RoundStatus
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.results import file_sha256
 from yuanmeng.policies.models import Level, PriorityGroup
 from yuanmeng.web.forms import run_with_message, submit
 from yuanmeng.web.pagination import paginate

@@ -27,7 +27,6 @@ when the file is large), the API and ``yuanmeng payout results`` (all or nothing
    already settled and counts them unchanged.
 """
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from django.utils.translation import gettext_noop
 
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
@@ -76,15 +76,6 @@ FAILED_MESSAGE = gettext_noop("Your study subsidy could not be paid into your ba
                               "the bank holds them); your application is back in the queue for the next payout "
                               "round.")
 NO_REASON = gettext_noop("no reason given")
-
-
-def file_sha256(upload) -> str:
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: upload.read(1 << 20), b""):
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 # ---- who may import, into which batch ------------------------------------------------------------------

@@ -6,14 +6,14 @@ when the importer may change their record, so uploading the same file twice crea
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import encrypt
-from yuanmeng.core.imports import STAGE, ImportContext, ImportKind, register
-from yuanmeng.core.spreadsheets import to_date, to_text
+from yuanmeng.core.imports import STAGE, ImportContext, ImportKind, choice_words, register
+from yuanmeng.core.spreadsheets import header_key, to_date, to_text
 from yuanmeng.core.sql import execute, scalar
 from yuanmeng.core.validators import validate_credit_code
 from yuanmeng.orgs.models import Enterprise
@@ -40,14 +40,6 @@ UNSET = dict.fromkeys(("union_member_since", "is_migrant_worker", "is_new_employ
                        "bank_account", "bank_account_index", "bank_account_masked"))
 DEFAULTS = {"union_member_since": "NULL", "is_migrant_worker": "%s", "is_new_employment_form": "%s",
             "bank_name": "''", "bank_account": "''", "bank_account_index": "''", "bank_account_masked": "''"}
-
-
-def _job_values() -> dict[str, str]:
-    names = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            names.update({str(label).lower(): value for value, label in JobCategory.choices})
-    return {**names, **{value: value for value in JobCategory.values}}
 
 
 def _yes_no(value) -> bool:
@@ -90,7 +82,7 @@ class WorkerImport(ImportKind):
     def prepare(self, context: ImportContext) -> None:
         enterprises = Enterprise.objects.restrict(context.by, self.capability)
         context.extra["enterprises"] = dict(enterprises.values_list("credit_code", "pk"))
-        context.extra["jobs"] = _job_values()
+        context.extra["jobs"] = choice_words(JobCategory)
         context.extra["employers"] = {}
 
     def _fields(self, values: dict, context: ImportContext) -> dict:
@@ -109,7 +101,7 @@ class WorkerImport(ImportKind):
             problems.append(f"{self.headers()['credit_code']}: {employer}")
         else:
             fields["employer_id"] = employer
-        fields["job_category"] = context.extra["jobs"].get(to_text(values["job_category"]).lower())
+        fields["job_category"] = context.extra["jobs"].get(header_key(to_text(values["job_category"])))
         if fields["job_category"] is None:
             choices = "、".join(str(label) for _value, label in JobCategory.choices)
             problems.append(f"{self.headers()['job_category']}: {_('choose one of: %(list)s') % {'list': choices}}")
@@ -175,7 +167,7 @@ class WorkerImport(ImportKind):
         updated = self._update(context, now)
         created = self._insert(now)
         audit_record(actor=context.by, action="worker.import", object_type="import",
-                     object_id=str(context.params.get("job", "")) or now.strftime("%Y%m%d%H%M%S"),
+                     object_id=context.reference,
                      object_label=_("worker import"), organisation=acting_organisation(context.by, self.capability),
                      after={"created": created, "updated": updated, "unchanged": existing - updated,
                             "file": context.params.get("file_name", "")})
