@@ -2,7 +2,8 @@
 
 Development needs no variables at all: SQLite in ``var/``, secrets generated once into
 ``var/dev-secrets.json``. Production sets ``YUANMENG_DEBUG=0`` and must then provide
-``SECRET_KEY``, ``YUANMENG_FIELD_KEYS`` and ``YUANMENG_INDEX_KEY`` (see docs/operations.md).
+``SECRET_KEY``, ``YUANMENG_FIELD_KEYS``, ``YUANMENG_INDEX_KEY`` and ``YUANMENG_AUDIT_KEYS`` (see
+docs/operations.md).
 """
 
 import os
@@ -26,6 +27,12 @@ SECRET_KEY = _secrets.secret_key
 FIELD_ENCRYPTION_KEYS = _secrets.field_keys
 # HMAC key of the blind index used to find and de-duplicate encrypted numbers.
 BLIND_INDEX_KEY = _secrets.index_key
+# HMAC keys of the audit chain, newest first: the first signs new entries, all verify (rotate by putting a new
+# key first and keeping the old ones). Kept outside the database, so that its administrator cannot re-sign it.
+AUDIT_KEYS = _secrets.audit_keys
+# The append-only file of audit anchors (head sequence number and hash, with the time) that `yuanmeng audit
+# verify` and `yuanmeng audit anchor` write and compare the database against. Keep it (and copies) off the database.
+AUDIT_ANCHOR_FILE = Path(os.environ.get("YUANMENG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 
 ALLOWED_HOSTS = [h for h in os.environ.get("YUANMENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}

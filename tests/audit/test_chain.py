@@ -85,8 +85,8 @@ def test_rewriting_an_entry_and_its_hash_still_breaks_the_next_link(tree):
     entries = list(AuditEntry.objects.order_by("seq")[:2])
     first = entries[0]
     first.actor_label = "forged"
-    raw("UPDATE audit_auditentry SET actor_label = %s, hash = %s WHERE id = %s",
-        ["forged", first.compute_hash(), first.pk])
+    first.sign()  # even with the key
+    raw("UPDATE audit_auditentry SET actor_label = %s, hash = %s WHERE id = %s", ["forged", first.hash, first.pk])
     assert f"entry {entries[1].seq}: does not follow on from the entry before it" in audit_verify().problems
 
 

@@ -1,25 +1,20 @@
 """The append-only, hash-chained audit trail.
 
-Entry *n* stores ``prev_hash`` (the hash of entry *n-1*) and its own ``hash`` over its content
-and ``prev_hash``. ``AuditHead`` holds the last sequence number and hash. Editing an entry breaks
-its hash; deleting one leaves a gap in ``seq`` or a head that no longer matches; either is found
-by ``yuanmeng audit verify``. Actor and organisation are kept as plain ids (no cascading
+Entry *n* stores ``prev_hash`` (the hash of entry *n-1*) and its own ``hash``, an HMAC over its content
+and ``prev_hash`` under a key kept outside the database (``audit/chain.py``). ``AuditHead`` holds the last
+sequence number and hash. Editing an entry breaks its hash; deleting one leaves a gap in ``seq`` or a head
+that no longer matches; deleting the newest ones and moving the head back leaves the chain shorter than its
+last anchor, kept outside the database (``audit/anchors.py``); all are found by ``yuanmeng audit verify``. Actor and organisation are kept as plain ids (no cascading
 foreign keys) so that nothing the database does on its own can rewrite an entry.
 """
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.audit.chain import GENESIS_HASH, entry_content, signed_hash, signing_key_id
 from yuanmeng.audit.labels import action_label
 from yuanmeng.orgs.scoping import ScopedQuerySet
-
-
-def _canonical(data: dict) -> bytes:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class AuditEntry(models.Model):
@@ -44,6 +39,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)  # which of settings.AUDIT_KEYS signed it
 
     objects = ScopedQuerySet.as_manager()
 
@@ -68,26 +64,10 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         return action_label(self.action)
 
-    def content(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_id,
-            "actor_label": self.actor_label,
-            "organisation": self.organisation_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_label": self.object_label,
-            "before": self.before,
-            "after": self.after,
-            "prev_hash": self.prev_hash,
-        }
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256(_canonical(self.content())).hexdigest()
-
-GENESIS_HASH = "0" * 64
+    def sign(self) -> None:
+        """Sign with the current key: the entry's hash covers its content, the hash before it and the key's id."""
+        self.key_id = signing_key_id()
+        self.hash = signed_hash(entry_content(self), self.key_id)
 
 
 class AuditHead(models.Model):

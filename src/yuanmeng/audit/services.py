@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from yuanmeng.audit.models import GENESIS_HASH, AuditCheck, AuditEntry, AuditHead
+from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_append, last_anchor
+from yuanmeng.audit.chain import GENESIS_HASH, hash_problem
+from yuanmeng.audit.models import AuditCheck, AuditEntry, AuditHead
 
 SYSTEM_LABEL = "system"
 
@@ -42,7 +44,7 @@ def audit_record(*, actor, action: str, obj=None, organisation=None, before=None
         after=after,
         prev_hash=head.hash,
     )
-    entry.hash = entry.compute_hash()
+    entry.sign()
     entry.save()
     AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
@@ -58,34 +60,85 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
 class VerifyResult:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    head: tuple[int, str] = (0, GENESIS_HASH)  # sequence number and hash of the newest entry walked
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+def _last_anchor_or_problem(result: VerifyResult) -> Anchor | None:
+    try:
+        return last_anchor()
+    except AnchorFileDamaged as exc:
+        result.problems.append(str(exc))
+        return None
+
+
+def _anchor_problem(anchor: Anchor, hash_at_anchor: str | None, newest: int) -> str | None:
+    if anchor.seq > newest:
+        return (f"the chain ends at entry {newest} but the anchor of {anchor} recorded {anchor.seq}: "
+                "entries removed at the end")
+    if anchor.seq and hash_at_anchor != anchor.hash:
+        return f"entry {anchor.seq} differs from the anchor of {anchor}: the chain was rewritten"
+    return None
+
+
 def audit_verify(*, max_problems: int = 20) -> VerifyResult:
-    """Walk the chain in order: every seq present, every hash recomputed, the head matching."""
+    """Walk the chain in order: every seq present, every keyed hash recomputed, the head matching, the last
+    anchor (outside the database) still in the chain."""
     result = VerifyResult()
-    expected_seq, prev_hash = 1, GENESIS_HASH
+    anchor = _last_anchor_or_problem(result)
+    expected_seq, prev_hash, hash_at_anchor = 1, GENESIS_HASH, None
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             result.problems.append(f"entries {expected_seq}–{entry.seq - 1} are missing")
         if entry.prev_hash != prev_hash:
             result.problems.append(f"entry {entry.seq}: does not follow on from the entry before it")
-        if entry.compute_hash() != entry.hash:
-            result.problems.append(f"entry {entry.seq}: content does not match its hash (edited)")
+        if problem := hash_problem(entry):
+            result.problems.append(problem)
+        if anchor and entry.seq == anchor.seq:
+            hash_at_anchor = entry.hash
         result.checked += 1
         expected_seq, prev_hash = entry.seq + 1, entry.hash
         if len(result.problems) >= max_problems:
             return result
+    result.head = (expected_seq - 1, prev_hash)
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if (head_seq, head_hash) != (expected_seq - 1, prev_hash):
+    if (head_seq, head_hash) != result.head:
         result.problems.append(
             f"the newest entry is {expected_seq - 1} but the chain head says {head_seq}: entries removed at the end"
         )
+    if anchor and (problem := _anchor_problem(anchor, hash_at_anchor, expected_seq - 1)):
+        result.problems.append(problem)
     return result
+
+
+class AnchorRefused(Exception):
+    pass
+
+
+def audit_anchor(*, note: str = "") -> Anchor:
+    """Write the chain's head to the anchor file, after checking it: the head row matches the newest entry,
+    whose keyed hash is right, and the last anchor's entry is still in the chain with its hash. The chain is not
+    walked (``audit_verify`` does that): an anchor is cheap enough to take every few minutes from cron."""
+    result = VerifyResult()
+    newest = AuditEntry.objects.order_by("-seq").first()
+    anchor = _last_anchor_or_problem(result)
+    head = AuditHead.objects.filter(pk=1).first()
+    newest_seq, newest_hash = (newest.seq, newest.hash) if newest else (0, GENESIS_HASH)
+    if head and (head.seq, head.hash) != (newest_seq, newest_hash):
+        result.problems.append(f"the newest entry is {newest_seq} but the chain head says {head.seq}")
+    if newest and (problem := hash_problem(newest)):
+        result.problems.append(problem)
+    if anchor:
+        at_anchor = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+        if problem := _anchor_problem(anchor, at_anchor, newest_seq):
+            result.problems.append(problem)
+    if result.problems:
+        raise AnchorRefused("; ".join(result.problems))
+    return anchor_append(seq=newest_seq, hash=newest_hash, note=note)
 
 
 CHECK_INTERVAL = timedelta(minutes=10)
@@ -98,7 +151,10 @@ def audit_check_due(user) -> bool:
 
 
 def audit_check_run(*, by=None) -> AuditCheck:
-    """Verify the chain and keep the result, so that readers see the last check without re-walking it."""
+    """Verify the chain and keep the result, so that readers see the last check without re-walking it.
+    An intact chain's head is anchored (outside the database)."""
     result = audit_verify()
+    if result.ok:
+        anchor_append(seq=result.head[0], hash=result.head[1], note="verify")
     return AuditCheck.objects.create(by_label=str(by) if by else SYSTEM_LABEL, checked=result.checked,
                                      ok=result.ok, problems=result.problems)
