@@ -129,16 +129,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out: 5 failed logins for one account lock it for 15 minutes.
+# Log-in limits (docs/security.md "Log-in limits"): 5 failed log-ins for one account from one address lock that
+# account from that address for 15 minutes; 30 failures from one address, whatever the accounts, lock the address.
 AXES_FAILURE_LIMIT = int(os.environ.get("YUANMENG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = max(int(os.environ.get("YUANMENG_LOGIN_ADDRESS_FAILURE_LIMIT", "30")),
+                                  AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YUANMENG_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "yuanmeng.accounts.lockout.AccountAndAddressHandler"
 AXES_USERNAME_CALLABLE = "yuanmeng.accounts.backends.lockout_key"
+AXES_CLIENT_IP_CALLABLE = "yuanmeng.accounts.backends.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Locking by IP address as well would lock out every officer behind one union office's NAT.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind a reverse proxy: the header it writes the client's address into (e.g. X-Real-IP), believed only on
+# requests from the proxy's own addresses. Off by default: REMOTE_ADDR is the address.
+CLIENT_IP_HEADER = os.environ.get("YUANMENG_CLIENT_IP_HEADER", "")
+TRUSTED_PROXIES = frozenset(a for a in os.environ.get("YUANMENG_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = 8 * 60 * 60
