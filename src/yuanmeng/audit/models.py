@@ -4,8 +4,9 @@ Entry *n* stores ``prev_hash`` (the hash of entry *n-1*) and its own ``hash``, a
 and ``prev_hash`` under a key kept outside the database (``audit/chain.py``). ``AuditHead`` holds the last
 sequence number and hash. Editing an entry breaks its hash; deleting one leaves a gap in ``seq`` or a head
 that no longer matches; deleting the newest ones and moving the head back leaves the chain shorter than its
-last anchor, kept outside the database (``audit/anchors.py``); all are found by ``yuanmeng audit verify``. Actor and organisation are kept as plain ids (no cascading
-foreign keys) so that nothing the database does on its own can rewrite an entry.
+last anchor, kept outside the database (``audit/anchors.py``); all are found by ``yuanmeng audit verify``.
+Actor and organisation are kept as plain ids (no cascading foreign keys) so that nothing the database does on
+its own can rewrite an entry.
 """
 
 from django.conf import settings
