@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from yuanmeng.audit import exports  # noqa: F401 (registers the app's list exports)
+        from yuanmeng.audit import checks, exports  # noqa: F401 (registers the keys check and the list exports)
