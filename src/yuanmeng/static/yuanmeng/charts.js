@@ -1,10 +1,11 @@
-// Bar charts for pages that carry their data in <script type="application/json" data-chart> blocks.
+// Bar charts: <div class="chart" data-chart="ID"> draws the JSON in <script id="ID" type="application/json">
+// (Django's json_script, which escapes <, > and & so that no name can end the block).
 // Data: {"title": "...", "categories": [...], "series": [{"name": "...", "data": [...]}, ...], "unit": "..."}
 (function () {
-  function draw(block) {
+  function draw(box) {
+    var block = document.getElementById(box.dataset.chart);
+    if (!block || !window.echarts) { return; }
     var spec = JSON.parse(block.textContent);
-    var box = document.getElementById(block.dataset.chart);
-    if (!box || !window.echarts) { return; }
     var chart = window.echarts.init(box, null, { renderer: "svg" });
     chart.setOption({
       title: { text: spec.unit ? spec.title + " (" + spec.unit + ")" : spec.title, textStyle: { fontSize: 14 } },
@@ -19,6 +20,6 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("script[data-chart]").forEach(draw);
+    document.querySelectorAll("[data-chart]").forEach(draw);
   });
 })();
