@@ -21,6 +21,7 @@ from yuanmeng.applications.selectors import roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.exports import query_params
+from yuanmeng.core.files import missing_file_page
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
@@ -169,7 +170,11 @@ def application_act(request, application_id: int):
 def document_download(request, document_id: int):
     visible = Application.objects.restrict(request.user)
     document = get_object_or_404(Document.objects.filter(application__in=visible), pk=document_id)
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError:
+        return missing_file_page(request, name=document.original_name)
+    response = FileResponse(stored, content_type=document.content_type,
                             as_attachment=request.GET.get("download") == "1", filename=document.original_name)
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"

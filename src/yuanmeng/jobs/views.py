@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import xlsx_response
+from yuanmeng.core.files import missing_file_page
 from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.jobs.import_job import import_submit
@@ -94,11 +95,11 @@ def job_download(request, job_id: int):
     if not may_download(request.user, job):  # administrators follow others' tasks, they do not fetch their files
         raise Http404
     path = (Path(settings.MEDIA_ROOT) / job.output_file).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.is_file():
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
         raise Http404
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=job.output_name or path.name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if not path.is_file():
+        return missing_file_page(request, name=job.output_name or path.name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.output_name or path.name)
 
 
 @login_required
