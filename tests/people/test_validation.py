@@ -26,8 +26,9 @@ def officer(tree):
 
 
 def form_data(tree, **overrides):
-    data = {"name": "刘洋", "id_number": id_number(), "mobile": mobile(), "employer": tree.tianhe_firm.pk,
-            "job_category": "production", "model_worker_level": "", "labour_medal_level": ""}
+    data = {"name": "刘洋", "document_type": "resident_id", "id_number": id_number(), "mobile": mobile(),
+            "employer": tree.tianhe_firm.pk, "job_category": "production", "model_worker_level": "",
+            "labour_medal_level": ""}
     data.update(overrides)
     return data
 

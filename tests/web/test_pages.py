@@ -82,9 +82,9 @@ def test_officer_registers_and_edits_a_worker_through_pages(tree, login):
     from yuanmeng.people.models import Worker
 
     client = login(tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation))
-    data = {"name": "黄磊", "id_number": id_number(), "mobile": mobile(), "employer": tree.tianhe_firm.pk,
-            "job_category": "manufacturing", "is_migrant_worker": "on", "model_worker_level": "",
-            "labour_medal_level": ""}
+    data = {"name": "黄磊", "document_type": "resident_id", "id_number": id_number(), "mobile": mobile(),
+            "employer": tree.tianhe_firm.pk, "job_category": "manufacturing", "is_migrant_worker": "on",
+            "model_worker_level": "", "labour_medal_level": ""}
     response = client.post("/workers/new/", data)
     assert response.status_code == 302
     worker = Worker.objects.get(name="黄磊")

@@ -274,6 +274,12 @@ def to_date(value) -> datetime.date:
 NEUTRALISED = ("=", "+", "-", "@")  # what exports prefix with an apostrophe, so that no formula runs
 # Spreadsheets store numbers as doubles: beyond 15 digits the last ones are already lost.
 EXACT_DIGITS = 15
+_EXPONENT = re.compile(r"[+-]?\d+(?:\.\d*)?e[+-]?\d+", re.IGNORECASE)
+
+
+def _lost_digits(value) -> ValidationError:
+    return ValidationError(_("“%(value)s” was stored as a number and has lost its last digits: format the column as "
+                             "text in the spreadsheet and type it again.") % {"value": value})
 
 
 def to_text(value) -> str:
@@ -282,8 +288,7 @@ def to_text(value) -> str:
         return _clean(value)
     if isinstance(value, float):
         if abs(value) >= 10**EXACT_DIGITS:
-            raise ValidationError(_("“%(value)s” was stored as a number and has lost its last digits: format the "
-                                    "column as text in the spreadsheet and type it again.") % {"value": value})
+            raise _lost_digits(value)
         if value.is_integer():
             value = int(value)
     elif isinstance(value, datetime.datetime):
@@ -291,6 +296,19 @@ def to_text(value) -> str:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
     return _clean(str(value if value is not None else ""))
+
+
+def to_number_text(value) -> str:
+    """A cell that holds a long number (identity number, bank account) as its exact text, refused when it shows
+    that the number went through a double on its way and lost digits: a float of 16 digits or more (``to_text``),
+    exponent form (``1.10105E+17``: what Excel shows, and saves to csv, for such a number), or a number cell with
+    zeros in every place past the 15th digit (``110105198501011000``, a double written out in full). A rounded
+    number must never be read as another person's, or as an account that pays a stranger."""
+    text = to_text(value)
+    whole = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+    if _EXPONENT.fullmatch(normalise_text(text)) or (len(whole) > EXACT_DIGITS and not whole[EXACT_DIGITS:].strip("0")):
+        raise _lost_digits(text)
+    return text
 
 
 def _clean(text: str) -> str:

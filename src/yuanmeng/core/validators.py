@@ -1,4 +1,4 @@
-"""Normalising validators for the numbers people type: identity numbers, credit codes, mobiles.
+"""Normalising validators for the numbers people type: identity document numbers, credit codes, mobiles.
 
 Each takes raw input (full-width digits, spaces, lower-case x are forgiven) and returns the
 normalised value, or raises ``django.core.exceptions.ValidationError`` with a message that
@@ -12,9 +12,11 @@ import unicodedata
 from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 
@@ -23,19 +25,38 @@ def normalise_text(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
 
 
-@cache
-def region_existed(region: str, year: int) -> bool:
-    """Did this county code exist in that year (so a number issued to someone born then may carry it)?
+class DocumentType(models.TextChoices):
+    """Documents whose 18-character number follows GB 11643 (six-digit code, birth date, serial, MOD 11-2 check)."""
 
-    python-stdnum's region table answers; a lookup costs about 0.3 ms, and an import asks it for every row
-    about the same few hundred (region, year) pairs, hence the cache.
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    HMT_PERMIT = "hmt_permit", _("Residence permit for Hong Kong, Macao and Taiwan residents")
+    FOREIGN_PR = "foreign_pr", _("Foreign permanent resident ID card")
+
+
+# Residence permits of Hong Kong, Macao and Taiwan residents carry these codes in place of a county's.
+HMT_PERMIT_CODES = ("810000", "820000", "830000")
+
+
+@cache
+def known_region(code: str) -> bool:
+    """Is this six-digit code, or was it ever, an administrative code (python-stdnum's table of them)?
+
+    Any period counts: the code is that of the office that issued the number, which may have been created
+    after its holder was born (天河区 440106 in 1985; 增城区 440118 since 2014, to people of every age), so
+    python-stdnum's own check that the code existed in the birth year would refuse real people.
     """
-    probe = f"{region}{year}0101001"
-    try:
-        ric.get_birth_place(probe + ric.calc_check_digit(probe + "0"))
-    except (stdnum_errors.InvalidComponent, KeyError, ValueError):  # its region table raises KeyError too
-        return False
-    return True
+    return any("county" in names for _part, names in numdb.get("cn/loc").info(code))
+
+
+def document_type_of(number: str) -> str:
+    """Which document an 18-character number belongs to, told by its first digits: 9 opens the foreign
+    permanent resident ID card (2023 design), 810000/820000/830000 the residence permits, anything else is a
+    resident identity card (the first digit of a province code, 1 to 8)."""
+    if number.startswith("9"):
+        return DocumentType.FOREIGN_PR
+    if number[:6] in HMT_PERMIT_CODES:
+        return DocumentType.HMT_PERMIT
+    return DocumentType.RESIDENT_ID
 
 
 _today: tuple[float, datetime.date | None] = (0.0, None)
@@ -50,8 +71,15 @@ def today() -> datetime.date:
     return _today[1]
 
 
-def validate_id_number(value: str) -> str:
-    """GB 11643 with python-stdnum's pieces: length, digits, check digit, a real birth date, a known region."""
+def validate_id_number(value: str, document_type: str | None = None) -> str:
+    """An 18-character GB 11643 number: its layout, check character, a real and past birth date, and the code
+    its document carries; ``document_type``, when given, must be the document the number belongs to.
+
+    The three documents share the layout from the 7th character on (birth date, serial whose last digit is odd
+    for men, MOD 11-2 check character); they differ in the first six: a county-level code that is or ever
+    was one (resident card), 810000/820000/830000 (residence permits), or 9, the province code of the issuing
+    office and a three-digit nationality code (foreign permanent resident card of 2023).
+    """
     number = normalise_text(value).upper()
     if len(number) != 18:
         raise ValidationError(_("An identity number has 18 characters."), code="length")
@@ -63,16 +91,29 @@ def validate_id_number(value: str) -> str:
         born = ric.get_birth_date(number)
     except stdnum_errors.InvalidComponent:
         born = None
-    if born is None or not region_existed(number[:6], born.year):
-        raise ValidationError(
-            _("This identity number has an impossible birth date or an unknown region code."), code="component")
+    if born is None or born.year < 1900:
+        raise ValidationError(_("The birth date in this identity number is not a real date."), code="birth_date")
     if born > today():
         raise ValidationError(_("The birth date in this identity number is in the future."), code="future")
+    found = document_type_of(number)
+    if document_type and document_type != found:
+        raise ValidationError(
+            _("This number is that of a document “%(found)s”, not “%(chosen)s”: choose the document type that "
+              "matches.")
+            % {"found": DocumentType(found).label, "chosen": DocumentType(document_type).label},
+            code="document_type")
+    if found == DocumentType.RESIDENT_ID and not known_region(number[:6]):
+        raise ValidationError(_("%(code)s is not a region code, now or in the past.") % {"code": number[:6]},
+                              code="region")
+    if found == DocumentType.FOREIGN_PR and not (number[1:3] < "70" and known_region(number[1:3] + "0000")):
+        raise ValidationError(_("Characters 2 and 3 of a foreign permanent resident ID card are the code of a "
+                                "province; %(code)s is not one.") % {"code": number[1:3]}, code="region")
     return number
 
 
 def birth_date_and_sex(id_number: str) -> tuple[datetime.date, str]:
-    """Birth date from digits 7–14 of a valid number; sex from the parity of digit 17 (odd: male)."""
+    """Birth date from digits 7–14 of a valid number; sex from the parity of digit 17 (odd: male). All three
+    document types carry both there."""
     born = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     return born, ("M" if int(id_number[16]) % 2 else "F")
 

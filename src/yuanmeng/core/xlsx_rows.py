@@ -9,7 +9,7 @@ and WPS store apart from the cells) is kept in a list while short and spooled to
 
 Values come back as openpyxl would give them: text, int or float, bool, and ``datetime`` for numbers in a
 cell whose number format is a date (Excel's built-in date formats and any custom one with y/m/d/h/s
-outside quotes).
+outside quotes). A whole number is read from its text, exactly, however long (as openpyxl does).
 """
 
 import array
@@ -31,6 +31,8 @@ BUILTIN_DATE_FORMATS = set(range(14, 23)) | {27, 30, 36, 45, 46, 47, 50, 57}
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_INTEGER = re.compile(r"-?[0-9]+")
+MAX_INTEGER_CHARACTERS = 40  # bank accounts have up to 30 digits; longer is no number anyone typed
 
 
 def _parse(archive: zipfile.ZipFile, member: str, tag: str) -> Iterator:
@@ -123,8 +125,12 @@ def _column(ref: str) -> int:
 
 
 def _number(text: str):
-    value = float(text)
-    return int(value) if value.is_integer() and "e" not in text.lower() and "." not in text else value
+    """A number cell's value. Written as a whole number, it is read exactly, however long: tools other than Excel
+    write an 18-digit identity number or a bank account that way, and a double would keep only its first 15 to 17
+    digits (``110105198501011496`` → ``…488``). Anything else is the double Excel holds."""
+    if len(text) <= MAX_INTEGER_CHARACTERS and _INTEGER.fullmatch(text):
+        return int(text)
+    return float(text)
 
 
 def _cell_value(cell, strings: SharedStrings, dates: set[int]):

@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.people import selectors, services
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
@@ -15,10 +16,11 @@ router = Router(tags=["workers"])
 class WorkerOut(Schema):
     id: int
     name: str
-    id_number: str = Field(..., description="masked unless your role may see it in full")
+    document_type: DocumentType
+    id_number: str = Field(..., description="the document's number; masked unless your role may see it in full")
     birth_date: datetime.date | None = Field(..., description="only where the identity number is shown in full")
     birth_year: int
-    sex: str
+    sex: str = Field(..., description="M or F, read from the identity number")
     mobile: str
     employer_id: int | None
     employer_name: str | None
@@ -54,7 +56,8 @@ class WorkerOut(Schema):
 
 class WorkerIn(Schema):
     name: str = Field(..., max_length=50)
-    id_number: str = Field(..., max_length=30, description="18-character resident identity number (GB 11643)")
+    document_type: DocumentType = Field(DocumentType.RESIDENT_ID, description="the document the number is of")
+    id_number: str = Field(..., max_length=30, description="the document's 18-character number (GB 11643 layout)")
     mobile: str = Field(..., max_length=20)
     employer_id: int
     job_category: JobCategory
@@ -69,6 +72,7 @@ class WorkerIn(Schema):
 
 class WorkerPatch(Schema):
     name: str | None = Field(None, max_length=50)
+    document_type: DocumentType | None = None
     id_number: str | None = Field(None, max_length=30)
     mobile: str | None = Field(None, max_length=20)
     employer_id: int | None = None

@@ -16,7 +16,9 @@ def worker_columns(user) -> list[Column]:
         return lambda w: selectors.worker_numbers(w, user)[field]
 
     return [
-        Column(_("Full name"), lambda w: w.name), Column(_("Identity number"), number("id_number"), 22),
+        Column(_("Full name"), lambda w: w.name),
+        Column(_("Document type"), lambda w: w.get_document_type_display(), 20),
+        Column(_("Identity number"), number("id_number"), 22),
         Column(_("Mobile"), lambda w: w.mobile),
         Column(_("Employer"), lambda w: w.employer and w.employer.legal_name, 30),
         Column(_("Parent union"), lambda w: w.employer and w.employer.organisation.parent.name, 20),

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import encrypt
 from yuanmeng.core.imports import STAGE, ImportContext, ImportKind, choice_words, register
-from yuanmeng.core.spreadsheets import header_key, to_date, to_text
+from yuanmeng.core.spreadsheets import header_key, to_date, to_number_text, to_text
 from yuanmeng.core.sql import execute, scalar
-from yuanmeng.core.validators import validate_credit_code
+from yuanmeng.core.validators import DocumentType, validate_credit_code
 from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import acting_organisation, has_capability
@@ -24,7 +24,18 @@ from yuanmeng.people.services import clean_worker_fields, derived_worker_fields
 
 YES, NO = {"是", "y", "yes", "true", "1", "√"}, {"否", "n", "no", "false", "0", ""}
 # Columns written from the file: always, and per optional column when the file has it.
-ALWAYS = ("name", "mobile", "employer_id", "job_category")
+ALWAYS = ("name", "document_type", "mobile", "employer_id", "job_category")
+# Read as the exact text of a long number: a cell that shows the number lost digits is refused.
+LONG_NUMBERS = ("id_number", "bank_account")
+# How a cell may name a document beside its labels (a blank cell is the resident identity card).
+DOCUMENT_WORDS = {
+    "身份证": DocumentType.RESIDENT_ID, "ID card": DocumentType.RESIDENT_ID,
+    "居住证": DocumentType.HMT_PERMIT, "港澳台居住证": DocumentType.HMT_PERMIT,
+    "港澳居民居住证": DocumentType.HMT_PERMIT, "台湾居民居住证": DocumentType.HMT_PERMIT,
+    "residence permit": DocumentType.HMT_PERMIT,
+    "永居证": DocumentType.FOREIGN_PR, "外国人永居证": DocumentType.FOREIGN_PR,
+    "外国人永久居留证": DocumentType.FOREIGN_PR, "permanent resident card": DocumentType.FOREIGN_PR,
+}
 OPTIONAL_WRITES = {
     "union_member_since": ("union_member_since",),
     "is_migrant_worker": ("is_migrant_worker",),
@@ -59,19 +70,20 @@ class WorkerImport(ImportKind):
                "mobile": ("手机号", "手机号码", "mobile"),
                "credit_code": ("单位统一社会信用代码", "统一社会信用代码", "employer credit code"),
                "job_category": ("岗位类别", "job category")}
-    optional = {"union_member_since": ("入会日期", "union member since"),
+    optional = {"document_type": ("证件类型", "document type"),
+                "union_member_since": ("入会日期", "union member since"),
                 "is_migrant_worker": ("农民工", "migrant worker"),
                 "is_new_employment_form": ("新就业形态", "new employment form"),
                 "bank_name": ("开户银行", "bank"), "bank_account": ("银行账号", "bank account number")}
-    example = {"name": "李明", "id_number": "44010619900307001X", "mobile": "13800138000",
-               "credit_code": "91440106MA59C8K19K", "job_category": "一线生产", "union_member_since": "2021-05-01",
-               "is_migrant_worker": "是", "is_new_employment_form": "否", "bank_name": "工商银行",
-               "bank_account": "6222020200112233445"}
-    stage = (("name", "TEXT"), ("id_number", "TEXT"), ("id_number_index", "TEXT"), ("id_number_masked", "TEXT"),
-             ("birth_date", "DATE"), ("sex", "TEXT"), ("mobile", "TEXT"), ("employer_id", "BIGINT"),
-             ("job_category", "TEXT"), ("union_member_since", "DATE"), ("is_migrant_worker", "BOOLEAN"),
-             ("is_new_employment_form", "BOOLEAN"), ("bank_name", "TEXT"), ("bank_account", "TEXT"),
-             ("bank_account_index", "TEXT"), ("bank_account_masked", "TEXT"))
+    example = {"name": "李明", "document_type": "居民身份证", "id_number": "44010619900307001X",
+               "mobile": "13800138000", "credit_code": "91440106MA59C8K19K", "job_category": "一线生产",
+               "union_member_since": "2021-05-01", "is_migrant_worker": "是", "is_new_employment_form": "否",
+               "bank_name": "工商银行", "bank_account": "6222020200112233445"}
+    stage = (("name", "TEXT"), ("document_type", "TEXT"), ("id_number", "TEXT"), ("id_number_index", "TEXT"),
+             ("id_number_masked", "TEXT"), ("birth_date", "DATE"), ("sex", "TEXT"), ("mobile", "TEXT"),
+             ("employer_id", "BIGINT"), ("job_category", "TEXT"), ("union_member_since", "DATE"),
+             ("is_migrant_worker", "BOOLEAN"), ("is_new_employment_form", "BOOLEAN"), ("bank_name", "TEXT"),
+             ("bank_account", "TEXT"), ("bank_account_index", "TEXT"), ("bank_account_masked", "TEXT"))
     key_column = "id_number_index"
     key_header = "身份证号"
     checks_without_database = True  # ``prepare`` looks everything up once
@@ -82,7 +94,8 @@ class WorkerImport(ImportKind):
     def prepare(self, context: ImportContext) -> None:
         enterprises = Enterprise.objects.restrict(context.by, self.capability)
         context.extra["enterprises"] = dict(enterprises.values_list("credit_code", "pk"))
-        context.extra["jobs"] = choice_words(JobCategory)
+        context.extra["job_category"] = choice_words(JobCategory)
+        context.extra["document_type"] = choice_words(DocumentType, DOCUMENT_WORDS)
         context.extra["employers"] = {}
 
     def _fields(self, values: dict, context: ImportContext) -> dict:
@@ -90,7 +103,7 @@ class WorkerImport(ImportKind):
         fields, problems = {}, []
         for name in ("name", "id_number", "mobile", "bank_name", "bank_account"):
             try:
-                text = to_text(values.get(name))
+                text = (to_number_text if name in LONG_NUMBERS else to_text)(values.get(name))
             except ValidationError as exc:
                 problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
                 continue
@@ -101,10 +114,13 @@ class WorkerImport(ImportKind):
             problems.append(f"{self.headers()['credit_code']}: {employer}")
         else:
             fields["employer_id"] = employer
-        fields["job_category"] = context.extra["jobs"].get(header_key(to_text(values["job_category"])))
-        if fields["job_category"] is None:
-            choices = "、".join(str(label) for _value, label in JobCategory.choices)
-            problems.append(f"{self.headers()['job_category']}: {_('choose one of: %(list)s') % {'list': choices}}")
+        document = to_text(values.get("document_type")) or DocumentType.RESIDENT_ID
+        for name, text, choices in (("job_category", to_text(values["job_category"]), JobCategory),
+                                    ("document_type", document, DocumentType)):
+            fields[name] = context.extra[name].get(header_key(text))
+            if fields[name] is None:
+                labels = "、".join(str(label) for _value, label in choices.choices)
+                problems.append(f"{self.headers()[name]}: {_('choose one of: %(list)s') % {'list': labels}}")
         for name, convert in (("union_member_since", to_date), ("is_migrant_worker", _yes_no),
                               ("is_new_employment_form", _yes_no)):
             if to_text(values.get(name)):

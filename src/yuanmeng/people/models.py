@@ -1,5 +1,9 @@
 """Workers: one person, one record, whatever enterprise or city they move to.
 
+A worker proves who they are with one of three documents numbered alike (``DocumentType``): the resident
+identity card, a residence permit of Hong Kong, Macao or Taiwan residents, or the foreign permanent resident
+ID card; one number is one person whatever the document.
+
 Identity and bank numbers are stored encrypted (``EncryptedTextField``), found through an HMAC
 blind index, and shown through a masked copy kept beside them (cheap to list a million rows
 without decrypting any).
@@ -10,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.crypto import EncryptedTextField
+from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.scoping import ScopedQuerySet
 
 
@@ -38,6 +43,8 @@ class Worker(models.Model):
     SCOPE_OWNER = "user"
 
     name = models.CharField(_("full name"), max_length=50)
+    document_type = models.CharField(_("document type"), max_length=16, choices=DocumentType.choices,
+                                     default=DocumentType.RESIDENT_ID)
     id_number = EncryptedTextField(_("identity number"))
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("identity number"), max_length=18, editable=False)

@@ -1,6 +1,7 @@
 """Registering and editing workers. Every change is validated whole, then written with its audit entry."""
 
 import copy
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.masking import mask_number
 from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
+    DocumentType,
     birth_date_and_sex,
     normalise_text,
     today,
@@ -25,31 +27,45 @@ from yuanmeng.people.permissions import can_change_worker, can_register_worker_a
 
 BOOLEAN_FIELDS = ("is_migrant_worker", "is_new_employment_form")
 EDITABLE_FIELDS = (
-    "name", "id_number", "mobile", "employer", "union_member_since", "job_category",
+    "name", "document_type", "id_number", "mobile", "employer", "union_member_since", "job_category",
     "is_migrant_worker", "is_new_employment_form", "model_worker_level", "labour_medal_level",
     "bank_name", "bank_account",
 )
 _VALIDATORS = {
-    "id_number": validate_id_number,
     "mobile": validate_mobile,
     "bank_account": lambda v: validate_bank_account(v) if normalise_text(v) else "",
 }
 _CHOICES = {
+    "document_type": DocumentType.values,
     "job_category": JobCategory.values,
     "model_worker_level": HonourLevel.values,
     "labour_medal_level": HonourLevel.values,
 }
 
 
-def clean_worker_fields(data: dict) -> dict:
-    """Normalise and check each given field; all problems are reported together, by field."""
+def clean_worker_fields(data: dict, worker: Worker | None = None) -> dict:
+    """Normalise and check each given field; all problems are reported together, by field.
+
+    The identity number is checked as a number of the document type given with it, else of the worker's
+    (a new worker's is the resident identity card); a type given alone must fit the number the worker has.
+    """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable worker fields: {sorted(unknown)}")
-    return clean_each(data, _clean_one)
+    document_type = data.get("document_type") or getattr(worker, "document_type", DocumentType.RESIDENT_ID)
+    cleaned = clean_each(data, functools.partial(
+        _clean_one, document_type=document_type if document_type in DocumentType.values else None))
+    if "document_type" in cleaned and "id_number" not in cleaned and worker is not None and worker.id_number:
+        try:
+            validate_id_number(worker.id_number, cleaned["document_type"])
+        except ValidationError as exc:
+            raise ValidationError({"document_type": exc.messages}) from None
+    return cleaned
 
 
-def _clean_one(name: str, value):
+def _clean_one(name: str, value, document_type: str | None):
+    if name == "id_number":
+        return validate_id_number(value or "", document_type)
     if name in _VALIDATORS:
         return _VALIDATORS[name](value or "")
     if name == "name":
@@ -107,6 +123,7 @@ def worker_snapshot(worker: Worker) -> dict:
     """What the audit trail keeps of a worker: personal numbers masked, never in clear."""
     return {
         "name": worker.name,
+        "document_type": worker.document_type,
         "id_number": worker.id_number_masked,
         "mobile": mask_number(worker.mobile, head=3, tail=4),
         "employer": worker.employer_id,
@@ -142,7 +159,7 @@ def _prepare(by, worker: Worker, fields: dict) -> Worker:
         missing = {f: [_("This field is required.")] for f in REQUIRED_TO_REGISTER if not fields.get(f)}
         if missing:
             raise ValidationError(missing)
-    cleaned = clean_worker_fields(fields)
+    cleaned = clean_worker_fields(fields, worker)
     if "employer" in cleaned:
         allowed, reason = can_register_worker_at(by, cleaned["employer"])
         if not allowed:
