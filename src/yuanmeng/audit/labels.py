@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "worker.account_create": _("Worker login created"),
     "api_token.issue": _("API token issued"),
     "keys.rotate": _("Encryption keys rotated"),
+    "system.restore": _("Restored from a backup"),
 }
 
 

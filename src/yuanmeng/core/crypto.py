@@ -51,6 +51,11 @@ def file_sha256(file) -> str:
     return digest.hexdigest()
 
 
+def key_fingerprint(key: str) -> str:
+    """A short name for a key that says nothing about it, to tell which keys a backup needs."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 def blind_index(value: str) -> str:
     key = settings.BLIND_INDEX_KEY.encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
