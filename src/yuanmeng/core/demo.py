@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from stdnum import exceptions as stdnum_errors
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
 from yuanmeng.core.demo_payouts import build_payouts
 from yuanmeng.core.demo_subsidy import SubsidyDemo
-from yuanmeng.core.validators import region_existed, validate_credit_code
+from yuanmeng.core.validators import DocumentType, validate_credit_code
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
@@ -153,8 +154,10 @@ STAFF_LOGINS = (  # username, display name, role, organisation code (FLAGSHIP: t
 DEMO_LOGINS = (SUPERUSER, *(login[0] for login in STAFF_LOGINS), LOGIN_WORKER_MOBILE)
 DEMO_USERNAMES = (*DEMO_LOGINS[:-1], f"w{LOGIN_WORKER_MOBILE}")
 
-# People born before a district took its present code carry the code it had then; the first one valid
-# in the birth year (by python-stdnum's region table) is used.
+# A number carries the code of the office that issued it: most people carry their district's present code,
+# also those born before it existed (天河 440106 since 1985; 增城 440118 and 从化 440117 issue to every age since
+# 2014); some older people still carry the code their county had when they were first given a number (the
+# first one valid in the birth year, by python-stdnum's region table).
 LOCAL_REGIONS = {
     "LW": ("440103", "440120"), "YX": ("440104", "440120"), "HZ": ("440105", "440120"),
     "TH": ("440106", "440111", "440120"), "BY": ("440111", "440120"), "HP": ("440112", "440120"),
@@ -167,6 +170,13 @@ MIGRANT_REGIONS = (
     "430124", "430521", "431021", "430923", "360121", "360732", "362430", "450321", "450881", "452501",
     "510122", "510921", "420117", "421125", "420981", "412723", "411323", "522422", "500235", "441581",
     "445281", "440882",
+)
+OLDER_CODE_SHARE = 0.25
+# A few workers hold the other documents numbered alike: residence permits of Hong Kong, Macao and Taiwan
+# residents, and one foreign permanent resident ID card (9, Guangdong's 44, nationality 410: Korea).
+OTHER_DOCUMENTS = (
+    (DocumentType.HMT_PERMIT, "810000"), (DocumentType.HMT_PERMIT, "810000"), (DocumentType.HMT_PERMIT, "820000"),
+    (DocumentType.HMT_PERMIT, "830000"), (DocumentType.FOREIGN_PR, "944410"),
 )
 MIGRANT_SHARE = {MFG: 0.4, BUILD: 0.55, TRANSPORT: 0.4, HOTEL: 0.25, HEALTH: 0.05}
 MALE_SHARE = {MFG: 0.6, BUILD: 0.9, TRANSPORT: 0.85, HOTEL: 0.4, HEALTH: 0.25, RETAIL: 0.35}
@@ -325,14 +335,27 @@ def _register_workers(by, enterprises: list[Enterprise], count: int, rng: random
     weights = [firm.weight or SIZE_WEIGHTS[firm.size] for firm in FIRMS]
     employers = [0] + [i for i, n in enumerate(allocate(count - 1, weights)) for _ in range(n)]
     honours = dict(zip(rng.sample(range(count), min(count, len(HONOURS))), HONOURS, strict=False))
+    documents = dict(zip(rng.sample(range(1, count), min(count - 1, len(OTHER_DOCUMENTS))), OTHER_DOCUMENTS,
+                         strict=False))
     maker = PersonMaker(rng)
     people = []
     for number, i in enumerate(employers):
-        fields = maker.fields(FIRMS[i], enterprises[i], LOGIN_WORKER_MOBILE if number == 0 else None)
+        fields = maker.fields(FIRMS[i], enterprises[i], LOGIN_WORKER_MOBILE if number == 0 else None,
+                              document=documents.get(number))
         if number in honours:
             fields[honours[number][0]] = honours[number][1]
         people.append(worker_register(by=by, **fields))
     return people
+
+
+def region_existed(region: str, year: int) -> bool:
+    """Was this county code in use in that year (python-stdnum's region table, which knows when)?"""
+    probe = f"{region}{year}0101001"
+    try:
+        ric.get_birth_place(probe + ric.calc_check_digit(probe + "0"))
+    except (stdnum_errors.InvalidComponent, KeyError, ValueError):  # its region table raises KeyError too
+        return False
+    return True
 
 
 def allocate(total: int, weights: list[int]) -> list[int]:
@@ -354,14 +377,19 @@ class PersonMaker:
         self.id_numbers: set[str] = set()
         self.mobiles: set[str] = {LOGIN_WORKER_MOBILE}
 
-    def fields(self, firm: Firm, enterprise: Enterprise, mobile: str | None = None) -> dict:
+    def fields(self, firm: Firm, enterprise: Enterprise, mobile: str | None = None,
+               document: tuple[str, str] | None = None) -> dict:
+        """A worker's fields; ``document`` is (type, the number's first six digits) for one who holds a document
+        other than the resident identity card."""
         rng = self.rng
         male = rng.random() < MALE_SHARE.get(firm.industry, 0.5)
-        birth = datetime.date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28))
-        migrant = rng.random() < MIGRANT_SHARE.get(firm.industry, 0.2)
+        birth = datetime.date(rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        migrant = document is None and rng.random() < MIGRANT_SHARE.get(firm.industry, 0.2)
+        document_type, head = document or (DocumentType.RESIDENT_ID, self.region(firm.district, migrant, birth.year))
         fields = {
             "name": self.name(male),
-            "id_number": self.id_number(self.region(firm.district, migrant, birth.year), birth, male),
+            "document_type": document_type,
+            "id_number": self.id_number(head, birth, male),
             "mobile": mobile or self.mobile(),
             "employer": enterprise,
             "union_member_since": self.member_since(birth),
@@ -380,8 +408,11 @@ class PersonMaker:
 
     def region(self, district: str, migrant: bool, year: int) -> str:
         if migrant:
-            return self.rng.choice([r for r in MIGRANT_REGIONS if region_existed(r, year)])
-        return next(r for r in LOCAL_REGIONS[district] if region_existed(r, year))
+            return self.rng.choice(MIGRANT_REGIONS)
+        present, *older = LOCAL_REGIONS[district]
+        if self.rng.random() < OLDER_CODE_SHARE:
+            return next((code for code in older if region_existed(code, year)), present)
+        return present
 
     def id_number(self, region: str, birth: datetime.date, male: bool) -> str:
         while True:
