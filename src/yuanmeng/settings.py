@@ -175,7 +175,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "yuanmeng.core.storage.PrivateStorage"},  # files 0600 in folders 0700
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -185,13 +185,15 @@ PAGE_SIZE = 25
 # Uploaded documents live outside the web root and are served only through a scoped view.
 MEDIA_ROOT = Path(os.environ.get("YUANMENG_UPLOADS", VAR_DIR / "uploads"))
 MAX_UPLOAD_BYTES = int(os.environ.get("YUANMENG_MAX_UPLOAD_MB", "10")) * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
 # Background work (payment files of large batches): run `yuanmeng db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": os.environ.get("YUANMENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Imports and exports above these sizes run in the background worker (`yuanmeng worker`), with progress.
 MAX_IMPORT_BYTES = int(os.environ.get("YUANMENG_MAX_IMPORT_MB", "300")) * 1024 * 1024  # a CSV of ~2 M rows
 IMPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_IMPORT_INLINE_ROWS", "2000"))
 EXPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_EXPORT_INLINE_ROWS", "5000"))
+# Kept uploads, rows to fix and exports of background tasks are deleted this many days after the task ended
+# (`yuanmeng tasks prune`, run by the worker when it starts and from cron).
+TASK_FILES_KEEP_DAYS = int(os.environ.get("YUANMENG_TASK_FILES_KEEP_DAYS", "7"))
 # A running job whose worker has not reported for this long is taken as dead (its lease expired).
 JOB_LEASE_SECONDS = int(os.environ.get("YUANMENG_JOB_LEASE_SECONDS", "120"))
 PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))

@@ -11,12 +11,11 @@ subtracting the difference of the two limits, so either limit reached means lock
 clears only its own account-and-address count (axes resets by the lock-out parameters), never the address's.
 """
 
-from django.conf import settings
-from django.db.models import Sum
-
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
 
 
 def address_failures(request) -> int:

@@ -102,6 +102,7 @@ def roster_upload(*, by, school, upload) -> Roster:
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     if report.errors:
+        report.discard_error_file()  # the problems go back in the refusal
         raise ValidationError({"file": [_("Row %(row)d: %(error)s") % {"row": row, "error": message}
                                         for row, message in report.first_errors[:SHOWN_ERRORS]]})
     return Roster.objects.get(pk=params["roster"])

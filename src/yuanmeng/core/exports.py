@@ -75,9 +75,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(spool, filename: str) -> FileResponse:
-    response = FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 # ---- the registry: every list that can be exported, by name ---------------------------------------

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from yuanmeng.core.exports import Column, write_xlsx
 from yuanmeng.core.spreadsheets import ColumnMatch, Sheet, header_key, match_columns, open_sheet, to_text
 from yuanmeng.core.sql import copy_rows, execute, scalar
+from yuanmeng.core.storage import private_file
 
 CHUNK = 2000
 PARALLEL_ROWS = 20_000  # longer files of kinds whose checks need no database are checked on every core
@@ -133,6 +134,13 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def discard_error_file(self) -> None:
+        """For callers that answer with the errors themselves: nobody would fetch the copy of the rows to fix,
+        and a file no task refers to would never be pruned."""
+        if self.error_file:
+            (Path(settings.MEDIA_ROOT) / self.error_file).unlink(missing_ok=True)
+            self.error_file = ""
 
 
 def _find_header(sheet: Sheet, kind: ImportKind) -> ColumnMatch:
@@ -346,8 +354,7 @@ def _error_rows(page: int = 5000):
 def _error_file(by, kind: ImportKind, fields: list[str]) -> str:
     """The rows to fix, cells as given plus the problem, to correct and upload again as it is."""
     relative = f"import-reports/{by.pk}/{uuid.uuid4().hex}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_file(relative)
     headers = kind.headers()
     columns = [Column(headers[name], lambda row, i=i: row[1][i], 20) for i, name in enumerate(fields)]
     write_xlsx(path, sheet_name=_("Rows to fix"), rows=_error_rows(), columns=[

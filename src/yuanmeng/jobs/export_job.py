@@ -7,7 +7,6 @@ owner may see at the time it is written.
 """
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import Params, export_count, export_filename, export_get, export_response, export_write
+from yuanmeng.core.storage import private_file
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 
@@ -55,8 +55,7 @@ def run_export(job: Job, progress: Progress) -> Outcome:
     except Http404:
         raise PermissionDenied(_("You may no longer read this list.")) from None
     relative = f"exports/{job.owner_id}/{uuid.uuid4().hex}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_file(relative)
     try:
         rows = export_write(name=name, by=job.owner, params=params, out=str(path),
                             progress=lambda done: progress(done, total=job.total))

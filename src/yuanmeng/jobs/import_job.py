@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.imports import IMPORT_KINDS, check_file, run_import
+from yuanmeng.core.storage import private_file
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_execute, job_submit
 
@@ -21,8 +22,7 @@ def _keep(by, source, name: str) -> tuple[str, str]:
     """Copy the upload (or file) under MEDIA_ROOT/imports/<user>/; its relative path and SHA-256."""
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in SUFFIXES else ".bin"
     relative = f"imports/{by.pk}/{uuid.uuid4().hex}{suffix}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = private_file(relative)
     digest = hashlib.sha256()
     source.seek(0)
     with open(target, "wb") as out:

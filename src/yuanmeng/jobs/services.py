@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import LIVE_STATES, Job, JobState
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import acting_organisation
@@ -249,6 +250,7 @@ def jobs_prune(*, older_than_days: int) -> tuple[int, int]:
     """Delete the files of tasks that ended more than ``older_than_days`` ago (the upload, the rows to fix, the
     export or payment file) and blank them on the task, which stays in the list as a record. Returns (tasks,
     files deleted)."""
+    private_folder("")  # MEDIA_ROOT 0700, also where it was made 0755 before files were kept private
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
     old = Job.objects.filter(state__in=(JobState.DONE, JobState.FAILED), finished_at__lt=cutoff).exclude(
         input_file="", output_file="")

@@ -1,13 +1,12 @@
 """Payment files for large batches, written by the background worker (`yuanmeng worker`) as a task."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 from yuanmeng.orgs.roles import Capability
@@ -47,8 +46,7 @@ def write_payment_file(job: Job, progress: Progress) -> Outcome:
     """Write the file into MEDIA_ROOT/payment-files (outside the web root), reporting progress as it goes."""
     batch = Batch.objects.select_related("round__policy__organisation").get(pk=job.params["batch"])
     fmt = job.params["fmt"]
-    folder = Path(settings.MEDIA_ROOT) / "payment-files"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder("payment-files")
     name = f"{job.pk}-{job.attempts}-{file_name(batch, fmt)}"
     written = write_batch_file(by=job.owner, batch=batch, fmt=fmt, out=folder / name, reissue=job.params["reissue"],
                                progress=lambda lines: progress(lines, total=job.total))

@@ -28,7 +28,6 @@ when the file is large), the API and ``yuanmeng payout results`` (all or nothing
 """
 
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -293,8 +292,7 @@ def result_import(*, by, batch: Batch, upload) -> ResultImport:
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     if report.errors:
-        if report.error_file:  # the problems go back in the refusal; nobody would download this copy
-            (Path(settings.MEDIA_ROOT) / report.error_file).unlink(missing_ok=True)
+        report.discard_error_file()  # the problems go back in the refusal
         raise _refusal(report)
     imported = ResultImport.objects.get(batch=batch, sha256=sha256)
     imported.already_imported = imported.at < started  # applied by a twin upload in the meantime
