@@ -134,28 +134,3 @@ def test_nothing_is_paid_twice(tree, city_budget):
     with pytest.raises(Exception):  # noqa: B017 - the database's never_paid_twice index refuses
         round_commit(by=tree.root_user, policy=policy, budget=city_budget, limit_fen=10_000 * YUAN, code="R-b")
     assert PaymentLine.objects.count() == 3
-
-
-def test_a_lottery_draw_uses_the_published_seed_and_anyone_can_rerun_it(tree, city_budget):
-    from yuanmeng.payouts.services import lottery_seed_publish
-
-    policy = tree.policy(selection="lottery")
-    verified_applications(tree, policy, 40)
-    with pytest.raises(ValidationError):  # no draw before the seed is published
-        plan_input(policy, 15_000 * YUAN, None)
-    lottery_seed_publish(by=tree.root_user, policy=policy, seed="2026-公证-0815")
-    with pytest.raises(ValidationError):  # and it never changes afterwards
-        lottery_seed_publish(by=tree.root_user, policy=policy, seed="another")
-    policy.refresh_from_db()
-    first = simulate(plan_input(policy, 15_000 * YUAN, None))
-    again = simulate(plan_input(policy, 15_000 * YUAN, None))
-    assert first.funded == 10 and first.first_left_out == again.first_left_out
-    round_ = round_commit(by=tree.root_user, policy=policy, budget=city_budget, limit_fen=15_000 * YUAN, code="R-L")
-    winners = set(PaymentLine.objects.filter(round=round_).values_list("application_id", flat=True))
-    from yuanmeng.payouts.planning import LOTTERY_MODULUS, LOTTERY_MULTIPLIER, lottery_key
-
-    ids = Application.objects.filter(policy=policy).values_list("id", flat=True)
-    key = lottery_key("2026-公证-0815")
-    expected = sorted(ids, key=lambda i: ((i * LOTTERY_MULTIPLIER + key) % LOTTERY_MODULUS, i))[:10]
-    assert winners == set(expected)  # re-run by hand from the seed alone
-    assert winners != set(sorted(ids)[:10])  # not simply first come

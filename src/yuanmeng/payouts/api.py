@@ -78,7 +78,6 @@ class SimulationOut(Schema):
     funded_fen: int
     left_out: int
     no_bank_account: int
-    lottery_seed: str
     by_priority_group: list[GroupRow]
     by_area: list[GroupRow]
     by_level: list[GroupRow]
@@ -181,7 +180,7 @@ def _policy(request, policy_id: Id) -> Policy:
 def simulate_round(request, payload: PlanIn):
     plan = services.plan_input(_policy(request, payload.policy_id), payload.limit_fen, payload.quota)
     result = simulate(plan)
-    return {**vars(result), "lottery_seed": plan.seed, "by_priority_group": result.by_group}
+    return {**vars(result), "by_priority_group": result.by_group}
 
 
 @router.post("/rounds", response={201: RoundOut}, summary="Commit a payout round into batches")
@@ -242,14 +241,3 @@ def approve_batch(request, batch_id: Id):
 def import_results(request, batch_id: Id, file: File[UploadedFile]):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return result_import(by=request.user, batch=batch, upload=file)
-
-
-class SeedIn(Schema):
-    seed: str = Field(..., max_length=64, description="fixed and shown before the draw; anyone can re-run it")
-
-
-@router.post("/policies/{policy_id}/lottery-seed", response=dict, summary="Publish a lottery policy's seed")
-def publish_seed(request, policy_id: Id, payload: SeedIn):
-    policy = services.lottery_seed_publish(by=request.user, policy=_policy(request, policy_id), seed=payload.seed)
-    return {"policy_id": policy.pk, "seed": policy.lottery_seed,
-            "published_at": policy.lottery_seed_published_at.isoformat()}

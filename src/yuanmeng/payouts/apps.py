@@ -7,4 +7,9 @@ class PayoutsConfig(AppConfig):
     verbose_name = _("Payouts")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from yuanmeng.payouts import exports  # noqa: F401 (registers the app's list exports)
+        from yuanmeng.payouts.lottery import add_sqlite_sha256
+
+        connection_created.connect(add_sqlite_sha256, dispatch_uid="yuanmeng_sqlite_sha256")

@@ -3,10 +3,10 @@
 from django.core.management.base import CommandError
 
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
-from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.payouts import services
 from yuanmeng.payouts.cli import acting_user
 from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.selectors import special_budget
 from yuanmeng.policies.models import Policy
 
 HELP = "simulate a payout round for a policy; --commit commits it"
@@ -37,11 +37,10 @@ def run(options, stdout) -> dict:
         raise CommandError(f"no policy with code {options['policy']}")
     limit_fen = yuan_to_fen(options["budget"])
     plan = services.plan_input(policy, limit_fen, options["quota"])
-    result = {"policy": policy.code, "limit_fen": limit_fen, "quota": options["quota"], "lottery_seed": plan.seed,
+    result = {"policy": policy.code, "limit_fen": limit_fen, "quota": options["quota"],
               **_summary(simulate(plan))}
     if options["commit"]:
-        budget = Budget.objects.filter(organisation=policy.organisation, year=policy.year,
-                                       source=FundSource.SPECIAL).first()
+        budget = special_budget(policy)
         if budget is None:
             raise CommandError(f"{policy.organisation} has no special-fund budget for {policy.year}")
         code = options["code"] or f"{policy.code}-R{policy.rounds.count() + 1}"

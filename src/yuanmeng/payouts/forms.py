@@ -54,3 +54,22 @@ class ResultsForm(ImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].required = False
+
+
+class LotteryAnnounceForm(forms.Form):
+    """A lottery round's terms and the public draw its seed comes from, fixed before the list is frozen."""
+
+    code = forms.CharField(label=_("round code"), max_length=40)
+    limit_fen = YuanField(label=_("money for this round (yuan)"))
+    quota = forms.IntegerField(label=_("head-count quota (optional)"), required=False, min_value=1,
+                               max_value=10_000_000)
+    seed_source = forms.CharField(label=_("seed source: a named public draw"), max_length=200,
+                                  help_text=_("For example: 中国福利彩票 双色球 第2026138期 开奖号码"))
+    seed_date = forms.DateField(label=_("date of that draw"), widget=forms.DateInput(attrs={"type": "date"}))
+    max_lines_per_batch = forms.IntegerField(label=_("lines per batch"), min_value=1, max_value=100_000,
+                                             initial=2200)
+
+
+class LotterySeedForm(forms.Form):
+    values = forms.CharField(label=_("numbers of the announced draw"), max_length=300,
+                             help_text=_("As published, e.g. 03 07 12 19 25 33 + 09 (parts apart by “+” or “/”)."))

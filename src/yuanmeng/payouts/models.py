@@ -32,7 +32,7 @@ class Round(models.Model):
                                related_name="rounds")
     limit_fen = models.BigIntegerField(_("money for this round (fen)"))
     quota = models.PositiveIntegerField(_("head-count quota"), null=True, blank=True)
-    lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True)
+    lottery_seed = models.CharField(_("lottery seed"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=RoundStatus.choices,
                               default=RoundStatus.COMMITTED)
     max_lines_per_batch = models.PositiveIntegerField(_("lines per batch"), default=2200)
@@ -189,3 +189,77 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason[:40]}"
+
+
+class LotteryDraw(models.Model):
+    """A lottery round before and after its draw (RFC 3797's method, adapted; see payouts/lottery.py).
+
+    Announced with its terms and the public draw its seed will come from; then its candidate list is frozen;
+    after that draw's date one officer enters the values and a second confirms them; then it is drawn, which
+    commits the round (``round``). Each step is a service in payouts/services.py and leaves an audit entry.
+    """
+
+    SCOPE_PATH = "policy__organisation__path"
+
+    policy = models.ForeignKey("policies.Policy", verbose_name=_("policy"), on_delete=models.PROTECT,
+                               related_name="lottery_draws")
+    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("The code of the round it draws."))
+    budget = models.ForeignKey("funds.Budget", verbose_name=_("budget"), on_delete=models.PROTECT, related_name="+")
+    limit_fen = models.BigIntegerField(_("money for this round (fen)"))
+    quota = models.PositiveIntegerField(_("head-count quota"), null=True, blank=True)
+    max_lines_per_batch = models.PositiveIntegerField(_("lines per batch"), default=2200)
+    seed_source = models.CharField(_("seed source"), max_length=200)
+    seed_date = models.DateField(_("date of the public draw"))
+    announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    announced_at = models.DateTimeField(_("announced"))
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    frozen_at = models.DateTimeField(_("list frozen"), null=True)
+    candidate_count = models.PositiveIntegerField(_("candidates"), default=0)
+    list_sha256 = models.CharField(_("SHA-256 of the list"), max_length=64, blank=True)
+    seed_values = models.CharField(_("values as entered"), max_length=300, blank=True)
+    seed = models.CharField(_("seed"), max_length=200, blank=True)
+    seed_entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    seed_entered_at = models.DateTimeField(null=True)
+    seed_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    seed_confirmed_at = models.DateTimeField(null=True)
+    round = models.OneToOneField(Round, null=True, on_delete=models.PROTECT, related_name="lottery_draw")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lottery draw")
+        verbose_name_plural = _("lottery draws")
+        ordering = ["-announced_at"]
+        constraints = [models.UniqueConstraint(fields=["policy"], condition=Q(round=None),
+                                               name="one_open_draw_per_policy")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LotteryEntry(models.Model):
+    """One candidate of a frozen list, as published: never changed afterwards, except its place once drawn."""
+
+    draw = models.ForeignKey(LotteryDraw, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    position = models.PositiveIntegerField(_("position"))
+    reference = models.CharField(_("reference"), max_length=20)
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+",
+                                    db_index=False, db_constraint=False)
+    level = models.CharField(_("level"), max_length=10)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    name_masked = models.CharField(_("name"), max_length=50)
+    id_masked = models.CharField(_("identity number"), max_length=30)
+    place = models.PositiveIntegerField(_("place drawn"), null=True, help_text=_("Winners only."))
+
+    class Meta:
+        verbose_name = _("lottery entry")
+        verbose_name_plural = _("lottery entries")
+        ordering = ["draw", "position"]
+        constraints = [models.UniqueConstraint(fields=["draw", "position"], name="lottery_entry_position"),
+                       models.UniqueConstraint(fields=["draw", "reference"], name="lottery_entry_reference")]
+        indexes = [models.Index(fields=["draw", "place"], name="lottery_entry_place")]
+
+    def __str__(self) -> str:
+        return f"{self.draw} #{self.position} {self.reference}"

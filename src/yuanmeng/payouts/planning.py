@@ -1,13 +1,13 @@
 """Ranking verified applications and cutting at the money or the head-count: a few SQL statements.
 
-The candidates are a policy's verified, unpaid applications whose worker has a bank account on file.
-They are ordered — priority group, then submission time (or, for a lottery, a seeded permutation anyone
-can recompute) — and two window functions give each its place and the running total of the city
-amount. A candidate is funded while the running total fits the round's money and its place fits the
-quota, which makes the funded set a prefix of the order: first come, first served within priority.
+The candidates are a policy's verified, unpaid applications whose worker has a bank account on file —
+or, for a lottery, the entries of its frozen list. They are ordered — priority group, then submission
+time; for a lottery, SHA-256 of the seed and the entry's reference (payouts/lottery.py) — and two window
+functions give each its place and the running total of the city amount. A candidate is funded while the
+running total fits the round's money and its place fits the quota, which makes the funded set a prefix of
+the order: first come, first served within priority, or the first drawn.
 """
 
-import hashlib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,15 +16,8 @@ from django.db import connection, transaction
 
 from yuanmeng.applications.workflow import State
 from yuanmeng.core.sql import rows as _rows
+from yuanmeng.payouts.lottery import draw_key_sql
 from yuanmeng.policies.models import Policy
-
-# A multiplicative permutation of ids modulo a prime: the same seed gives the same order, on any database.
-LOTTERY_MULTIPLIER = 1_103_515_245
-LOTTERY_MODULUS = 2_147_483_647
-
-
-def lottery_key(seed: str) -> int:
-    return int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16)
 
 
 @dataclass(frozen=True)
@@ -32,24 +25,40 @@ class PlanInput:
     policy: Policy
     limit_fen: int
     quota: int | None = None
-    seed: str = ""  # non-empty: a lottery
+    draw: object = None  # a LotteryDraw with its confirmed seed: its frozen list, in drawn order
 
     def amounts(self) -> dict[str, int]:
         return {level: self.policy.amount_fen(level) for level in self.policy.levels}
 
 
-def _order(plan: PlanInput) -> str:
-    if plan.seed:
-        return f"((c.id * {LOTTERY_MULTIPLIER} + {lottery_key(plan.seed)}) %% {LOTTERY_MODULUS}), c.id"
-    return "c.priority_rank, c.submitted_at, c.id"
+def _candidates(plan: PlanInput) -> tuple[str, list]:
+    """The candidates with their city amount and ``waiting`` (a frozen entry may have left the queue since)."""
+    columns = ("a.id, a.worker_id, a.priority_group, a.priority_rank, a.submitted_at, a.level, a.area_id, "
+               "a.organisation_id")
+    if plan.draw is not None:
+        return f"""
+            SELECT {columns}, e.amount_fen AS city_fen,
+                   CASE WHEN a.state = %s AND w.bank_account_masked <> '' THEN 1 ELSE 0 END AS waiting,
+                   e.position, {draw_key_sql("%s", "e.reference")} AS draw_key
+            FROM payouts_lotteryentry e
+            JOIN applications_application a ON a.id = e.application_id
+            JOIN people_worker w ON w.id = a.worker_id
+            WHERE e.draw_id = %s""", [State.DIPLOMA_VERIFIED, plan.draw.seed, plan.draw.pk]
+    amounts = plan.amounts()
+    levels = list(amounts) or ["-"]
+    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
+    return f"""
+        SELECT {columns}, CASE a.level {case} ELSE 0 END AS city_fen, 1 AS waiting
+        FROM applications_application a
+        WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
+          AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE w.bank_account_masked = '')""", [
+        *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
 
 
 def ranked_sql(plan: PlanInput) -> tuple[str, list]:
     """SELECT of every candidate with its rank (rn), running city total, city amount and ``funded`` flag."""
-    amounts = plan.amounts()
-    levels = list(amounts) or ["-"]
-    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
-    order = _order(plan)
+    candidates, params = _candidates(plan)
+    order = "c.draw_key, c.position" if plan.draw is not None else "c.priority_rank, c.submitted_at, c.id"
     quota = plan.quota if plan.quota is not None else 2**62
     sql = f"""
         SELECT r.*, CASE WHEN r.running <= %s AND r.rn <= %s THEN 1 ELSE 0 END AS funded
@@ -58,16 +67,9 @@ def ranked_sql(plan: PlanInput) -> tuple[str, list]:
                    ROW_NUMBER() OVER (ORDER BY {order}) AS rn,
                    SUM(c.city_fen) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                        AS running
-            FROM (
-                SELECT a.id, a.worker_id, a.priority_group, a.priority_rank, a.submitted_at, a.level, a.area_id,
-                       a.organisation_id, CASE a.level {case} ELSE 0 END AS city_fen
-                FROM applications_application a
-                WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
-                  AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE w.bank_account_masked = '')
-            ) c
+            FROM ({candidates}) c
         ) r"""
-    params = [plan.limit_fen, quota, *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
-    return sql, params
+    return sql, [plan.limit_fen, quota, *params]
 
 
 @dataclass
@@ -86,7 +88,7 @@ class Simulation:
 
 def count_funded(plan: PlanInput) -> int:
     sql, params = ranked_sql(plan)
-    return int(_rows(f"SELECT COUNT(*) AS n FROM ({sql}) ranked WHERE funded = 1", params)[0]["n"])
+    return int(_rows(f"SELECT COUNT(*) AS n FROM ({sql}) ranked WHERE funded = 1 AND waiting = 1", params)[0]["n"])
 
 
 def roomy_sorts() -> None:
@@ -98,7 +100,7 @@ def roomy_sorts() -> None:
 
 RANKED_COLUMNS = ("id BIGINT, worker_id BIGINT, priority_group VARCHAR(24), priority_rank INTEGER, "
                   "submitted_at TIMESTAMP WITH TIME ZONE, level VARCHAR(10), area_id BIGINT, organisation_id BIGINT, "
-                  "city_fen BIGINT, rn BIGINT, running BIGINT, funded INTEGER")
+                  "city_fen BIGINT, waiting INTEGER, rn BIGINT, running BIGINT, funded INTEGER")
 
 
 @contextmanager

@@ -1,5 +1,6 @@
+from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.payouts.models import Batch, PaymentLine, Round
+from yuanmeng.payouts.models import Batch, LotteryDraw, LotteryEntry, PaymentLine, Round
 
 
 def round_list(*, user):
@@ -25,3 +26,35 @@ def line_list(*, user, round_id: int | None = None, batch_id: int | None = None,
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("rank")
+
+
+def special_budget(policy) -> Budget | None:
+    """The special fund a policy's rounds are paid from: its union's, for its year."""
+    return Budget.objects.filter(organisation=policy.organisation, year=policy.year,
+                                 source=FundSource.SPECIAL).first()
+
+
+def draw_list(*, user):
+    return LotteryDraw.objects.restrict(user, Capability.VIEW_FUNDS).select_related(
+        "policy__organisation", "budget", "announced_by", "frozen_by", "seed_entered_by", "seed_confirmed_by",
+        "round")
+
+
+def public_draw(code: str) -> LotteryDraw:
+    """A lottery is public from its announcement: anyone may read it, logged in or not."""
+    return LotteryDraw.objects.select_related(
+        "policy__organisation", "announced_by", "frozen_by", "seed_entered_by", "seed_confirmed_by", "round").get(
+        code=code)
+
+
+def draw_entries(draw: LotteryDraw, *, winners: bool = False):
+    entries = LotteryEntry.objects.filter(draw=draw)
+    return entries.filter(place__isnull=False).order_by("place") if winners else entries.order_by("position")
+
+
+def unpaid_winners(draw: LotteryDraw) -> set[int]:
+    """Places of the winners who had left the queue at the draw (no payment line in the round)."""
+    if not draw.round_id:
+        return set()
+    paid = PaymentLine.objects.filter(round_id=draw.round_id).values("application_id")
+    return set(draw_entries(draw, winners=True).exclude(application_id__in=paid).values_list("place", flat=True))

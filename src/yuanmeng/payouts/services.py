@@ -26,11 +26,14 @@ from yuanmeng.funds.services import post
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts.lottery import list_digest, normalise_seed
 from yuanmeng.payouts.models import (
     Batch,
     BatchApproval,
     BatchStatus,
     LineStatus,
+    LotteryDraw,
+    LotteryEntry,
     Objection,
     PaymentLine,
     Round,
@@ -54,7 +57,7 @@ def _require(by, policy: Policy, capability: str = Capability.MANAGE_FUNDS) -> N
 
 
 def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
-    """Check a round's terms and say how it would be drawn (a lottery needs its seed published first)."""
+    """Check a ranked round's terms (a lottery policy's rounds are drawn: see ``lottery_announce``)."""
     errors = {}
     if policy.status != PolicyStatus.PUBLISHED:
         errors["policy"] = [_("Payout rounds are planned for published policies only.")]
@@ -64,14 +67,12 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
         errors["limit_fen"] = [_("Give the money available for this round.")]
     if quota is not None and quota <= 0:
         errors["quota"] = [_("A quota is a positive number of workers.")]
-    seed = ""
     if policy.selection == Selection.LOTTERY:
-        seed = policy.lottery_seed
-        if not seed:
-            errors["policy"] = [_("Publish the lottery seed before the draw.")]
+        errors["policy"] = [_("This policy selects by lottery: announce a draw on the policy's page; its round is "
+                              "committed when it is drawn.")]
     if errors:
         raise ValidationError(errors)
-    return PlanInput(policy=policy, limit_fen=limit_fen, quota=quota, seed=seed)
+    return PlanInput(policy=policy, limit_fen=limit_fen, quota=quota)
 
 
 # ---- committing a round ---------------------------------------------------------------------------
@@ -90,23 +91,24 @@ def _create_batches(round_: Round, lines: int) -> dict[int, int]:
 
 
 def _insert_lines(round_: Round, plan: PlanInput, batch_ids: dict[int, int]) -> int:
-    """One INSERT … SELECT: the funded candidates, each with its batch, its worker's snapshot and its city amount."""
+    """One INSERT … SELECT: the funded candidates still waiting, each with its batch (numbered in rank order),
+    its worker's snapshot and its city amount."""
     sql, params = ranked_sql(plan)
-    size = round_.max_lines_per_batch
     batches = " UNION ALL ".join(f"SELECT {int(number)} AS number, {int(pk)} AS id" for number, pk in batch_ids.items())
     return _execute(f"""
         INSERT INTO payouts_paymentline
             (round_id, batch_number, batch_id, rank, application_id, reference, payee_name, account, account_masked,
              bank_name, priority_group, level, area_id, city_fen, district_fen, enterprise_fen, total_fen,
              city_budget_id, status, failure_reason)
-        SELECT %s, b.number, b.id, ranked.rn, ranked.id, %s || ranked.rn, w.name, w.bank_account,
-               w.bank_account_masked, w.bank_name, ranked.priority_group, ranked.level, ranked.area_id,
-               ranked.city_fen, 0, 0, ranked.city_fen, %s, %s, ''
-        FROM ({sql}) ranked
-        JOIN people_worker w ON w.id = ranked.worker_id
-        JOIN ({batches}) b ON b.number = (ranked.rn - 1) / %s + 1
-        WHERE ranked.funded = 1""", [round_.pk, f"YM{round_.pk:05d}-", round_.budget_id, LineStatus.PENDING,
-                                     *params, size])
+        SELECT %s, b.number, b.id, funded.rn, funded.id, %s || funded.rn, w.name, w.bank_account,
+               w.bank_account_masked, w.bank_name, funded.priority_group, funded.level, funded.area_id,
+               funded.city_fen, 0, 0, funded.city_fen, %s, %s, ''
+        FROM (SELECT ranked.*, (ROW_NUMBER() OVER (ORDER BY ranked.rn) - 1) / %s + 1 AS batch_number
+              FROM ({sql}) ranked WHERE ranked.funded = 1 AND ranked.waiting = 1) funded
+        JOIN people_worker w ON w.id = funded.worker_id
+        JOIN ({batches}) b ON b.number = funded.batch_number""",
+                    [round_.pk, f"YM{round_.pk:05d}-", round_.budget_id, LineStatus.PENDING,
+                     round_.max_lines_per_batch, *params])
 
 
 def _matching_policies(policy: Policy):
@@ -176,7 +178,13 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
     """Fund the ranked applications, freeze them into batches, reserve the money. All or nothing."""
     _require(by, policy)
     policy = Policy.objects.select_for_update().select_related("organisation").get(pk=policy.pk)  # one at a time
-    plan = plan_input(policy, limit_fen, quota)
+    return _commit(by, plan_input(policy, limit_fen, quota), budget=budget, code=code,
+                   max_lines_per_batch=max_lines_per_batch)
+
+
+def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_batch: int) -> Round:
+    """Commit a round from its plan (ranked or drawn), inside the caller's transaction, the policy locked."""
+    policy, limit_fen = plan.policy, plan.limit_fen
     roomy_sorts()
     budget.refresh_from_db()
     if (budget.organisation_id, budget.year, budget.source) != (policy.organisation_id, policy.year,
@@ -187,11 +195,12 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
             "yuan": f"{budget.available_fen / 100:,.2f}"}]})
     if not 1 <= max_lines_per_batch <= 100_000:
         raise ValidationError({"max_lines_per_batch": [_("Between 1 and 100,000 lines a batch.")]})
+    seed = plan.draw.seed if plan.draw is not None else ""
     try:
         with transaction.atomic():
             round_ = Round.objects.create(policy=policy, code=clean_text(code, max_length=40, required=True),
-                                          budget=budget, limit_fen=limit_fen, quota=quota,
-                                          lottery_seed=plan.seed, max_lines_per_batch=max_lines_per_batch,
+                                          budget=budget, limit_fen=limit_fen, quota=plan.quota,
+                                          lottery_seed=seed, max_lines_per_batch=max_lines_per_batch,
                                           created_by=by)
     except IntegrityError:
         raise ValidationError({"code": [_("This round code is already in use.")]}) from None
@@ -219,7 +228,7 @@ def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: st
                                 "Try again."))
     audit_record(actor=by, action="round.commit", obj=round_, organisation=policy.organisation,
                  after={"lines": round_.funded_count, "total_fen": round_.total_fen, "city_fen": city_total,
-                        "batches": lines and round_.batches.count(), "seed": plan.seed or None})
+                        "batches": lines and round_.batches.count(), "seed": seed or None})
     return round_
 
 
@@ -364,18 +373,185 @@ def batch_file_allowed(by, batch: Batch, *, reissue: bool = False) -> None:
                                 "again. Failed lines go back to the queue for a later round."))
 
 
+# ---- the lottery (RFC 3797's method, adapted: payouts/lottery.py) ----------------------------------------
+
+def _lock_draw(draw: LotteryDraw) -> LotteryDraw:
+    return LotteryDraw.objects.select_for_update(of=("self",)).select_related("policy__organisation", "budget").get(
+        pk=draw.pk)
+
+
+def _check_draw_terms(policy: Policy, budget: Budget, limit_fen: int, quota: int | None, code: str,
+                      seed_date: datetime.date) -> dict:
+    errors = {}
+    if policy.selection != Selection.LOTTERY or policy.parent_id:
+        errors["policy"] = [_("This policy does not select by lottery.")]
+    elif policy.status != PolicyStatus.PUBLISHED:
+        errors["policy"] = [_("Payout rounds are planned for published policies only.")]
+    elif LotteryDraw.objects.filter(policy=policy, round=None).exists():
+        errors["policy"] = [_("This policy has a draw that is not drawn yet; draw it first.")]
+    if (budget.organisation_id, budget.year, budget.source) != (policy.organisation_id, policy.year,
+                                                               FundSource.SPECIAL):
+        errors["budget"] = [_("Use the special fund of the policy's union for the policy's year.")]
+    if limit_fen is None or limit_fen <= 0:
+        errors["limit_fen"] = [_("Give the money available for this round.")]
+    elif limit_fen > budget.available_fen:
+        errors["limit_fen"] = [_("The budget has only %(yuan)s yuan available.") % {
+            "yuan": f"{budget.available_fen / 100:,.2f}"}]
+    if quota is not None and quota <= 0:
+        errors["quota"] = [_("A quota is a positive number of workers.")]
+    if Round.objects.filter(code=code).exists() or LotteryDraw.objects.filter(code=code).exists():
+        errors["code"] = [_("This round code is already in use.")]
+    if seed_date is None or seed_date <= timezone.localdate():
+        errors["seed_date"] = [_("The public draw must be on a later date than today, so that nobody knows its "
+                                 "numbers when the list is frozen.")]
+    return errors
+
+
 @transaction.atomic
-def lottery_seed_publish(*, by, policy: Policy, seed: str) -> Policy:
-    """Fix and show the seed before the draw; once published it never changes."""
+def lottery_announce(*, by, policy: Policy, budget: Budget, code: str, limit_fen: int, seed_source: str,
+                     seed_date: datetime.date, quota: int | None = None,
+                     max_lines_per_batch: int = 2200) -> LotteryDraw:
+    """Fix a lottery round's terms and name the public draw its seed will come from, before the list is frozen.
+
+    The money and the quota are fixed here, before anyone can know the order: nobody can move the cut later
+    to take someone in or leave someone out.
+    """
     _require(by, policy)
-    seed = clean_text(seed, max_length=64, required=True)
-    if policy.selection != Selection.LOTTERY:
-        raise ValidationError({"seed": [_("This policy selects by ranking, not by lottery.")]})
-    now = timezone.now()
-    if not Policy.objects.filter(pk=policy.pk, lottery_seed="").update(lottery_seed=seed,
-                                                                        lottery_seed_published_at=now):
-        raise ValidationError({"seed": [_("The seed is already published and cannot change.")]})
-    policy.lottery_seed, policy.lottery_seed_published_at = seed, now
-    audit_record(actor=by, action="policy.lottery_seed", obj=policy, organisation=policy.organisation,
-                 after={"seed": seed})
-    return policy
+    policy = Policy.objects.select_for_update().select_related("organisation").get(pk=policy.pk)
+    code = clean_text(code, max_length=40, required=True)
+    seed_source = clean_text(seed_source, max_length=200, required=True)
+    errors = _check_draw_terms(policy, budget, limit_fen, quota, code, seed_date)
+    if not 1 <= max_lines_per_batch <= 100_000:
+        errors["max_lines_per_batch"] = [_("Between 1 and 100,000 lines a batch.")]
+    if errors:
+        raise ValidationError(errors)
+    draw = LotteryDraw.objects.create(policy=policy, code=code, budget=budget, limit_fen=limit_fen, quota=quota,
+                                      max_lines_per_batch=max_lines_per_batch, seed_source=seed_source,
+                                      seed_date=seed_date, announced_by=by, announced_at=timezone.now())
+    audit_record(actor=by, action="lottery.announce", obj=draw, organisation=policy.organisation,
+                 after={"code": code, "seed_source": seed_source, "seed_date": seed_date.isoformat(),
+                        "limit_fen": limit_fen, "quota": quota})
+    return draw
+
+
+def _insert_entries(draw: LotteryDraw) -> int:
+    """One INSERT … SELECT: the policy's verified applications with a bank account, in published order (by
+    application number, which is the reference), each with its amount and its name and number masked."""
+    policy = draw.policy
+    amounts = {level: policy.amount_fen(level) for level in policy.levels}
+    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
+    return _execute(f"""
+        INSERT INTO payouts_lotteryentry (draw_id, position, reference, application_id, level, amount_fen,
+                                          name_masked, id_masked)
+        SELECT %s, ROW_NUMBER() OVER (ORDER BY a.id), CAST(a.id AS VARCHAR(20)), a.id, a.level,
+               CASE a.level {case} ELSE 0 END,
+               CASE WHEN LENGTH(w.name) <= 2 THEN SUBSTR(w.name, 1, 1) || '*'
+                    ELSE SUBSTR(w.name, 1, 1) || '*' || SUBSTR(w.name, LENGTH(w.name), 1) END,
+               w.id_number_masked
+        FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
+        WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked <> ''
+          AND a.level IN ({", ".join(["%s"] * len(amounts))})""",
+                    [draw.pk, *amounts, policy.pk, State.DIPLOMA_VERIFIED, *amounts])
+
+
+@transaction.atomic
+def lottery_freeze(*, by, draw: LotteryDraw) -> LotteryDraw:
+    """Freeze the candidate list: its entries in published order and their SHA-256, before the seed exists."""
+    draw = _lock_draw(draw)
+    _require(by, draw.policy)
+    if draw.frozen_at:
+        raise ValidationError(_("The list was frozen on %(at)s and never changes.") % {
+            "at": timezone.localtime(draw.frozen_at).strftime("%Y-%m-%d %H:%M")})
+    if timezone.localdate() >= draw.seed_date:
+        raise ValidationError(_("The public draw of %(day)s has taken place or takes place today: a list frozen "
+                                "now could be chosen knowing its numbers. Announce a new draw on a later date.")
+                              % {"day": draw.seed_date})
+    roomy_sorts()
+    count = _insert_entries(draw)
+    if not count:
+        raise ValidationError(_("No verified application with a bank account is waiting: nothing to freeze."))
+    entries = LotteryEntry.objects.filter(draw=draw).order_by("position").values_list("reference", "amount_fen")
+    draw.list_sha256 = list_digest(entries.iterator(chunk_size=20_000))
+    draw.candidate_count, draw.frozen_by, draw.frozen_at = count, by, timezone.now()
+    draw.save(update_fields=["list_sha256", "candidate_count", "frozen_by", "frozen_at"])
+    audit_record(actor=by, action="lottery.freeze", obj=draw, organisation=draw.policy.organisation,
+                 after={"candidates": count, "list_sha256": draw.list_sha256})
+    return draw
+
+
+def _check_seed_step(draw: LotteryDraw) -> None:
+    if draw.seed_confirmed_at:
+        raise ValidationError(_("The seed is confirmed and never changes."))
+    if not draw.frozen_at:
+        raise ValidationError(_("Freeze the candidate list first: the seed is entered only for a frozen list."))
+    if timezone.localdate() < draw.seed_date:
+        raise ValidationError({"values": [_("The announced draw is on %(day)s: its numbers are entered from that "
+                                            "day on.") % {"day": draw.seed_date}]})
+
+
+@transaction.atomic
+def lottery_seed_enter(*, by, draw: LotteryDraw, values: str) -> LotteryDraw:
+    """The first officer enters the announced draw's numbers (again, to correct them, until they are confirmed)."""
+    draw = _lock_draw(draw)
+    _require(by, draw.policy)
+    _check_seed_step(draw)
+    seed = normalise_seed(values)
+    before = {"seed": draw.seed} if draw.seed else None
+    draw.seed_values, draw.seed = clean_text(values, max_length=300, required=True), seed
+    draw.seed_entered_by, draw.seed_entered_at = by, timezone.now()
+    draw.save(update_fields=["seed_values", "seed", "seed_entered_by", "seed_entered_at"])
+    audit_record(actor=by, action="lottery.seed_enter", obj=draw, organisation=draw.policy.organisation,
+                 before=before, after={"values": draw.seed_values, "seed": seed})
+    return draw
+
+
+@transaction.atomic
+def lottery_seed_confirm(*, by, draw: LotteryDraw, values: str) -> LotteryDraw:
+    """A second officer types the numbers from the published result too; they must give the same seed."""
+    draw = _lock_draw(draw)
+    _require(by, draw.policy)
+    _check_seed_step(draw)
+    if not draw.seed:
+        raise ValidationError(_("No numbers are entered yet: one officer enters them, a second confirms them."))
+    if draw.seed_entered_by_id == by.pk:
+        raise ValidationError(_("You entered these numbers: a second officer confirms them."))
+    if normalise_seed(values) != draw.seed:
+        raise ValidationError({"values": [_("These numbers differ from the ones entered. Check the published "
+                                            "result; if the first entry is wrong, enter the right numbers and let "
+                                            "another officer confirm them.")]})
+    draw.seed_confirmed_by, draw.seed_confirmed_at = by, timezone.now()
+    draw.save(update_fields=["seed_confirmed_by", "seed_confirmed_at"])
+    audit_record(actor=by, action="lottery.seed_confirm", obj=draw, organisation=draw.policy.organisation,
+                 after={"seed": draw.seed, "entered_by": draw.seed_entered_by_id})
+    return draw
+
+
+@transaction.atomic
+def lottery_draw(*, by, draw: LotteryDraw) -> Round:
+    """Draw: the frozen list in ascending SHA-256(seed ‖ reference), cut at the money and quota fixed when the
+    draw was announced; the winners get their place, the round is committed with those still waiting.
+
+    A winner whose application left the queue since the freeze keeps the place and is not paid; the place is
+    not passed on, so that taking an application out can never move anyone else in.
+    """
+    draw = _lock_draw(draw)
+    _require(by, draw.policy)
+    if draw.round_id:
+        raise ValidationError(_("This lottery is already drawn."))
+    if not draw.seed_confirmed_at:
+        raise ValidationError(_("No draw before a second officer has confirmed the seed."))
+    policy = Policy.objects.select_for_update().select_related("organisation").get(pk=draw.policy_id)
+    plan = PlanInput(policy=policy, limit_fen=draw.limit_fen, quota=draw.quota, draw=draw)
+    round_ = _commit(by, plan, budget=draw.budget, code=draw.code, max_lines_per_batch=draw.max_lines_per_batch)
+    sql, params = ranked_sql(plan)
+    winners = _execute(f"""
+        UPDATE payouts_lotteryentry SET place = won.rn
+        FROM (SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1) won
+        WHERE payouts_lotteryentry.draw_id = %s AND payouts_lotteryentry.application_id = won.id""",
+                       [*params, draw.pk])
+    draw.round = round_
+    draw.save(update_fields=["round"])
+    audit_record(actor=by, action="lottery.draw", obj=draw, organisation=policy.organisation,
+                 after={"round": round_.code, "winners": winners, "paid_lines": round_.funded_count,
+                        "seed": draw.seed, "list_sha256": draw.list_sha256})
+    return round_

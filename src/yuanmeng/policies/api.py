@@ -62,7 +62,6 @@ class PolicyOut(Schema):
     selection: Selection
     notice_days: int
     dual_approval_above_fen: int | None
-    lottery_seed: str
     applicant_count: int
     approval_count: int
     published_at: datetime.datetime | None

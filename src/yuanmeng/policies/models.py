@@ -86,9 +86,6 @@ class Policy(models.Model):
     dual_approval_above_fen = models.PositiveBigIntegerField(
         _("two approvers for batches above (fen)"), null=True, blank=True)
     notice_days = models.PositiveSmallIntegerField(_("days of public notice before paying"), default=0)
-    lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True,
-                                    help_text=_("Published before the draw; anyone can re-run the draw with it."))
-    lottery_seed_published_at = models.DateTimeField(null=True, blank=True)
     applicant_count = models.PositiveIntegerField(_("applicants so far"), default=0, editable=False)
     approval_count = models.PositiveIntegerField(_("approvals so far"), default=0, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)

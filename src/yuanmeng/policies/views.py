@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.payouts.services import lottery_seed_publish
 from yuanmeng.policies import selectors, services
 from yuanmeng.policies.forms import PolicyForm
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType
@@ -41,6 +40,8 @@ def policy_detail(request, policy_id: int):
         "group_labels": [PriorityGroup(g).label for g in policy.priority_groups],
         "can_manage": has_capability(request.user, Capability.MANAGE_POLICIES, policy.organisation.path),
         "matching": policy.matching_policies.restrict(request.user).select_related("organisation"),
+        "draws": policy.lottery_draws.restrict(request.user, Capability.VIEW_FUNDS).select_related("round"),
+        "can_draw": has_capability(request.user, Capability.MANAGE_FUNDS, policy.organisation.path),
     })
 
 
@@ -79,10 +80,6 @@ def policy_action(request, policy_id: int, action: str):
             messages.success(request, _("Drafted %(policy)s; edit it and publish it to replace the old terms.")
                              % {"policy": draft})
             return redirect("policy_edit", policy_id=draft.pk)
-    elif action == "seed":
-        if run_with_message(request, lambda: lottery_seed_publish(by=request.user, policy=policy,
-                                                                 seed=request.POST.get("seed", ""))):
-            messages.success(request, _("The lottery seed is published; the draw will use it."))
     elif action in POLICY_ACTIONS:
         if run_with_message(request, lambda: POLICY_ACTIONS[action](by=request.user, policy=policy)):
             messages.success(request, _("Done."))

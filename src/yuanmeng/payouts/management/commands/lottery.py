@@ -1,0 +1,67 @@
+"""`yuanmeng lottery verify ROUND`: redo a lottery from its published list and seed; exit 1 if anything differs.
+
+It reads only what the public page publishes (the frozen entries, the confirmed seed, the money and the quota)
+and recomputes, with the standard library, the list's SHA-256 and the winners in drawn order; then it compares
+them with what was committed: the digest stored at the freeze, the winners' places, the round's payment lines.
+"""
+
+import hashlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yuanmeng.payouts.lottery import list_line, winners
+from yuanmeng.payouts.models import LotteryDraw, PaymentLine
+from yuanmeng.payouts.selectors import draw_entries
+
+
+def verify_draw(draw: LotteryDraw) -> list[str]:
+    """What differs between the draw as committed and as recomputed (nothing: an empty list)."""
+    if not draw.round_id:
+        raise CommandError(f"{draw.code} is not drawn yet")
+    digest = hashlib.sha256()
+
+    def published():
+        for reference, amount_fen in draw_entries(draw).values_list("reference", "amount_fen").iterator(
+                chunk_size=20_000):
+            digest.update(list_line(reference, amount_fen))
+            yield reference, amount_fen
+
+    recomputed = list(winners(draw.seed, published(), limit_fen=draw.limit_fen, quota=draw.quota))
+    problems = []
+    if digest.hexdigest() != draw.list_sha256:
+        problems.append(f"the list's SHA-256 is {digest.hexdigest()}, not the {draw.list_sha256} published at "
+                        "the freeze")
+    committed = list(draw_entries(draw, winners=True).values_list("reference", flat=True))
+    if committed != recomputed:
+        pairs = enumerate(zip(committed, recomputed, strict=False), start=1)
+        first = next((place for place, (a, b) in pairs if a != b), min(len(committed), len(recomputed)) + 1)
+        problems.append(f"the committed winners ({len(committed)}) differ from the recomputed ones "
+                        f"({len(recomputed)}) from place {first}")
+    places = dict(draw_entries(draw, winners=True).values_list("application_id", "place"))
+    stray = [line for line in PaymentLine.objects.filter(round_id=draw.round_id).values_list("application_id", "rank")
+             if places.get(line[0]) != line[1]]
+    if stray:
+        problems.append(f"{len(stray)} payment lines of the round are not winners at their place "
+                        f"(application {stray[0][0]}, rank {stray[0][1]})")
+    return problems
+
+
+class Command(BaseCommand):
+    help = "Lotteries: `verify ROUND` recomputes a drawn round's winners from its published list and seed."
+
+    def add_arguments(self, parser):
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        verify = subparsers.add_parser("verify", help="recompute the winners and compare them with the committed ones")
+        verify.add_argument("round", metavar="ROUND", help="the round's code, e.g. GZ-2026-L1")
+
+    def handle(self, *args, subcommand, round, **options):
+        draw = LotteryDraw.objects.filter(code=round).first()
+        if draw is None:
+            raise CommandError(f"no lottery round {round!r}")
+        problems = verify_draw(draw)
+        if problems:
+            raise CommandError(f"{draw.code}: DOES NOT MATCH: " + "; ".join(problems))
+        self.stdout.write(f"{draw.code}: matches. {draw.candidate_count} candidates, list SHA-256 "
+                          f"{draw.list_sha256}; seed {draw.seed} ({draw.seed_source}); "
+                          f"{draw.entries.filter(place__isnull=False).count()} winners recomputed in the committed "
+                          "order, every payment line among them.")
