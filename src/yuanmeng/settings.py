@@ -197,6 +197,9 @@ TASK_FILES_KEEP_DAYS = int(os.environ.get("YUANMENG_TASK_FILES_KEEP_DAYS", "7"))
 # A running job whose worker has not reported for this long is taken as dead (its lease expired).
 JOB_LEASE_SECONDS = int(os.environ.get("YUANMENG_JOB_LEASE_SECONDS", "120"))
 PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))
+# A payment file the worker wrote is kept this long for the officer who issued it (and deleted at once when the
+# bank's results are imported); `yuanmeng tasks prune` deletes it after that.
+PAYMENT_FILE_KEEP_HOURS = int(os.environ.get("YUANMENG_PAYMENT_FILE_KEEP_HOURS", "24"))
 NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.services.ConsoleBackend")
 
 # The union's own account that payment files pay from (the debtor of pain.001, the payer of the bank spreadsheet).

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 from importlib.resources import files
@@ -9,9 +10,11 @@ from importlib.resources import files
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.utils import translation
 from lxml import etree
 
@@ -21,8 +24,10 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import membership_grant
 from yuanmeng.payouts.files import PAIN001_NS, XLSX_HEADERS, write_batch_file
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine
+from yuanmeng.payouts.results import result_import
 from yuanmeng.payouts.services import batch_approve, recount, round_commit
 
 
@@ -141,8 +146,8 @@ def test_pain001_validates_against_the_official_schema_and_matches_the_batch(tre
     assert text("//p:DbtrAcct/p:Id/p:Othr/p:Id/text()") == ["44050146010100000000"]
 
     second_officer = tree.staff(Role.FINANCE_OFFICER, tree.city)
-    with pytest.raises(ValidationError):  # issued once: a second copy takes another officer
-        write_batch_file(by=finance, batch=batch, fmt="pain001", out=tmp_path / "again.xml")
+    with pytest.raises(ValidationError, match="issued on"):  # issued once: another officer must say "again"
+        write_batch_file(by=second_officer, batch=batch, fmt="pain001", out=tmp_path / "again.xml")
     write_batch_file(by=second_officer, batch=batch, fmt="pain001", out=tmp_path / "again.xml", reissue=True)
     again = etree.parse(str(tmp_path / "again.xml"))
     assert again.xpath("//p:MsgId/text()", namespaces=NS) == text("//p:MsgId/text()")  # stable: no double payment
@@ -227,28 +232,119 @@ def test_command_refuses_clearly(round_, batch, city_admin, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_two_formats_are_one_issue_for_the_officer_who_holds_it(tree, batch, finance, tmp_path):
+    written = write_batch_file(by=finance, batch=batch, fmt="xlsx", out=tmp_path / "b.xlsx")
+    issued = Batch.objects.get(pk=batch.pk).file_issued_at
+    again = write_batch_file(by=finance, batch=batch, fmt="pain001", out=tmp_path / "b.xml")  # the other encoding
+    write_batch_file(by=finance, batch=batch, fmt="xlsx", out=tmp_path / "b2.xlsx")  # and once more
+    assert (again.lines, again.total_fen) == (written.lines, written.total_fen)
+    assert Batch.objects.get(pk=batch.pk).file_issued_at == issued  # a copy is not a new issue
+    assert [(e.action, e.after["format"]) for e in file_audits()] == [
+        ("batch.file", "xlsx"), ("batch.file_copy", "pain001"), ("batch.file_copy", "xlsx")]
+
+    second = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    write_batch_file(by=second, batch=batch, fmt="pain001", out=tmp_path / "c.xml", reissue=True)
+    write_batch_file(by=second, batch=batch, fmt="xlsx", out=tmp_path / "c.xlsx")  # the new issue is theirs
+    with pytest.raises(ValidationError, match="issued on"):  # the first officer's issue is over
+        write_batch_file(by=finance, batch=batch, fmt="xlsx", out=tmp_path / "d.xlsx")
+    with pytest.raises(ValidationError, match="other than the one who issued it"):
+        write_batch_file(by=second, batch=batch, fmt="xlsx", out=tmp_path / "d.xlsx", reissue=True)
+    assert [e.action for e in file_audits()][3:] == ["batch.file_reissue", "batch.file_copy"]
+
+
+def finance_role_too(tree, user):
+    """The user, freshly loaded, after being given the city's finance role as well."""
+    membership_grant(by=tree.root_user, user=user, organisation=tree.city, role=Role.FINANCE_OFFICER)
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_the_person_who_committed_the_round_may_not_issue_its_files(tree, batch, city_admin, finance, tmp_path):
+    city_admin = finance_role_too(tree, city_admin)
+    with pytest.raises(PermissionDenied, match="You committed this round"):
+        write_batch_file(by=city_admin, batch=batch, fmt="xlsx", out=tmp_path / "b.xlsx")
+    write_batch_file(by=finance, batch=batch, fmt="xlsx", out=tmp_path / "b.xlsx")
+    with pytest.raises(PermissionDenied, match="You committed this round"):
+        write_batch_file(by=city_admin, batch=batch, fmt="xlsx", out=tmp_path / "c.xlsx", reissue=True)
+    assert [e.action for e in file_audits()] == ["batch.file"]
+
+
+def test_no_copy_once_the_bank_has_answered(batch, finance, tmp_path):
+    write_batch_file(by=finance, batch=batch, fmt="xlsx", out=tmp_path / "b.xlsx")
+    rows = "".join(f"{line.reference},成功\n" for line in PaymentLine.objects.filter(batch=batch))
+    result_import(by=finance, batch=batch, upload=SimpleUploadedFile("r.csv", f"业务参考号,状态\n{rows}".encode()))
+    with pytest.raises(ValidationError, match="already answered"):
+        write_batch_file(by=finance, batch=batch, fmt="pain001", out=tmp_path / "b.xml")
+
+
+def _post_file(client, batch, fmt, **data):
+    return client.post(f"/payouts/batches/{batch.pk}/file/{fmt}/", data, HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.mark.urls("tests.payouts.urls")
 def test_page_download_for_the_city_finance_officer_only(tree, batch, round_, finance, city_admin, login, client):
-    url = f"/payouts/batches/{batch.pk}/file/xlsx/"
-    response = login(finance).get(url)
+    response = _post_file(login(finance), batch, "xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment") and "GZ-2026-R1-1.xlsx" in response[
         "Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
     sheet = read_xlsx(io.BytesIO(b"".join(response.streaming_content)))
     assert sheet["B5"].value == 3 and sheet["C9"].value == "6222000000000000000"
-    assert login(finance).get(f"/payouts/batches/{batch.pk}/file/pain001/").status_code == 302  # issued once
-    second = tree.staff(Role.FINANCE_OFFICER, tree.city)
-    xml = login(second).get(f"/payouts/batches/{batch.pk}/file/pain001/?reissue=1")
+    xml = _post_file(login(finance), batch, "pain001")  # the other encoding of the same issue
     assert xml.status_code == 200 and b"CstmrCdtTrfInitn" in b"".join(xml.streaming_content)
-    assert login(finance).get(f"/payouts/batches/{batch.pk}/file/csv/").status_code == 404
+    second = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    assert _post_file(login(second), batch, "pain001").status_code == 302  # issued: only "again" from another
+    again = _post_file(login(second), batch, "pain001", reissue="1")
+    assert again.status_code == 200 and b"CstmrCdtTrfInitn" in b"".join(again.streaming_content)
+    assert _post_file(login(finance), batch, "csv").status_code == 404
 
     waiting = round_.batches.get(number=2)
-    refused = login(finance).get(f"/payouts/batches/{waiting.pk}/file/xlsx/", HTTP_ACCEPT_LANGUAGE="en")
+    refused = _post_file(login(finance), waiting, "xlsx")
     assert refused.status_code == 302
     assert "not approved" in login(finance).get(refused.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert login(city_admin).get(url).status_code == 403  # sees the batch, may not release its file
-    assert login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)).get(url).status_code == 404
-    assert login(tree.staff(Role.FINANCE_OFFICER, tree.haizhu)).get(url).status_code == 404
-    assert [e.after["format"] for e in file_audits()] == ["xlsx", "pain001"]
+    assert _post_file(login(city_admin), batch, "xlsx").status_code == 403  # sees the batch, may not release it
+    assert _post_file(login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)), batch, "xlsx").status_code == 404
+    assert _post_file(login(tree.staff(Role.FINANCE_OFFICER, tree.haizhu)), batch, "xlsx").status_code == 404
+    assert [(e.action, e.after["format"]) for e in file_audits()] == [
+        ("batch.file", "xlsx"), ("batch.file_copy", "pain001"), ("batch.file_reissue", "pain001")]
+
+
+@pytest.mark.urls("tests.payouts.urls")
+def test_a_link_or_a_form_from_another_site_does_not_issue_the_file(batch, finance, login):
+    """GET is not allowed at all; a POST without the page's CSRF token is refused; nothing is issued by either."""
+    url = f"/payouts/batches/{batch.pk}/file/xlsx/"
+    assert login(finance).get(url).status_code == 405
+    assert login(finance).get(url + "?reissue=1").status_code == 405
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(finance, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    assert forged.post(url).status_code == 403
+    assert Batch.objects.get(pk=batch.pk).file_issued_at is None and file_audits() == []
+
+    page = forged.get(f"/payouts/batches/{batch.pk}/").content.decode()  # the page's own form carries the token
+    form = re.search(rf'<form method="post" action="{re.escape(url)}">(.*?)</form>', page, re.S)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1)).group(1)
+    assert forged.post(url, {"csrfmiddlewaretoken": token}).status_code == 200
+    assert [e.action for e in file_audits()] == ["batch.file"]
+
+
+@pytest.mark.urls("tests.payouts.urls")
+def test_the_page_offers_what_each_officer_may_do_and_says_why_not(tree, batch, city_admin, finance, login):
+    url = f"/payouts/batches/{batch.pk}/"
+
+    def offer(user):
+        page = login(user).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        forms = re.findall(r'<form method="post" action="/payouts/batches/\d+/file/(\w+)/">(.*?)</form>', page, re.S)
+        return [(fmt, 'name="reissue"' in body) for fmt, body in forms], page
+
+    assert offer(finance)[0] == [("xlsx", False), ("pain001", False)]  # to issue
+    _post_file(login(finance), batch, "xlsx")
+    buttons, page = offer(finance)
+    assert buttons == [("xlsx", False), ("pain001", False)] and "You issued the payment file" in page  # copies
+    second = tree.staff(Role.FINANCE_OFFICER, tree.city)
+    buttons, page = offer(second)
+    assert buttons == [("xlsx", True), ("pain001", True)] and "Issue it again only if" in page
+
+    city_admin = finance_role_too(tree, city_admin)
+    buttons, page = offer(city_admin)
+    assert buttons == [] and "You committed this round: its payment files are issued by another" in page
+    assert _post_file(login(city_admin), batch, "xlsx", reissue="1").status_code == 403

@@ -10,6 +10,11 @@ class PermissionDenied(Exception):
     """The caller's role or scope does not allow this action; ``str()`` says why."""
 
 
+def refusal_text(exc: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message or a page."""
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 def clean_each(values: dict, clean_one: Callable[[str, Any], Any]) -> dict:
     """Clean every field with ``clean_one(name, value)``; one ValidationError names every bad field at once."""
     cleaned, errors = {}, {}

@@ -8,10 +8,12 @@ lines do not come to those totals is thrown away, never handed out.
 
 Steps of ``write_batch_file``, all in one transaction:
 
-1. lock the batch row and ask ``batch_file_allowed`` (approved batch, a user who may approve payouts);
+1. lock the batch row and ask ``batch_file_allowed`` (approved, unanswered batch; a finance officer who did
+   not commit the round; the first issue, a second officer's new issue, or a copy for the one who holds it);
 2. write the file to a private temporary file beside the target, checking each line as it goes;
 3. compare the lines written with the batch's ``line_count`` and ``total_fen``;
-4. record ``batch.file`` in the audit trail (format, totals, the file's SHA-256);
+4. mark the batch issued (a new issue) and record ``batch.file``, ``batch.file_reissue`` or ``batch.file_copy``
+   in the audit trail (format, totals, the file's SHA-256);
 
 and only after the commit move the file into place (or copy it into the caller's open file).
 """
@@ -32,18 +34,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.exports import neutralise
 from yuanmeng.payouts.models import LIVE_LINE, Batch, PaymentLine
-from yuanmeng.payouts.services import batch_file_allowed
+from yuanmeng.payouts.services import FileAccess, batch_file_allowed
 
 PURPOSE = "求学圆梦补助"
 CHUNK = 2000
 PAIN001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 CURRENCY = "CNY"
+AUDIT_ACTIONS = {FileAccess.ISSUE: "batch.file", FileAccess.REISSUE: "batch.file_reissue",
+                 FileAccess.COPY: "batch.file_copy"}
 XLSX_HEADERS = ("序号", "收款人姓名", "收款账号", "开户银行", "金额（元）", "用途", "业务参考号")
 
 
@@ -262,14 +267,16 @@ def _transaction(xf, line: Line) -> None:
 
 @dataclass(frozen=True)
 class Format:
+    label: str
     extension: str
     content_type: str
     write: Callable[..., Tally]
 
 
 FORMATS = {
-    "xlsx": Format(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
-    "pain001": Format(".pain001.xml", "application/xml", write_pain001),
+    "xlsx": Format(gettext_lazy("Bank spreadsheet (xlsx)"), ".xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "pain001": Format(gettext_lazy("ISO 20022 pain.001 (XML)"), ".pain001.xml", "application/xml", write_pain001),
 }
 
 
@@ -282,15 +289,15 @@ def _sha256(path: str) -> str:
         return file_sha256(file)
 
 
-def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> Batch:
+def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> tuple[Batch, FileAccess]:
     batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
              .get(pk=batch.pk))
-    batch_file_allowed(by, batch, reissue=reissue)
+    access = batch_file_allowed(by, batch, reissue=reissue)
     if not batch.line_count:
         raise ValidationError(_("The batch has no lines left to pay."))
     if not settings.PAYER_ACCOUNT:
         raise ValidationError(_("Set YUANMENG_PAYER_ACCOUNT: the account the payment file debits."))
-    return batch
+    return batch, access
 
 
 def _check_totals(batch: Batch, tally: Tally) -> None:
@@ -305,10 +312,10 @@ def _check_totals(batch: Batch, tally: Tally) -> None:
 def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False, progress=None) -> BatchFile:
     """Write the payment file of an approved batch to ``out`` (a path, or a binary file open for writing).
 
-    Three steps: check (and lock briefly) that the file may be issued; write it outside any transaction, so
-    that ``progress(lines written)`` is seen by others and nothing is locked while a big file is written;
+    Three steps: check (and lock briefly) that the file may be handed out; write it outside any transaction,
+    so that ``progress(lines written)`` is seen by others and nothing is locked while a big file is written;
     then, locked again, check once more (somebody may have issued it meanwhile), compare its totals with the
-    batch's control totals, mark it issued and write the audit entry. Nothing reaches ``out`` otherwise.
+    batch's control totals, mark a new issue and write the audit entry. Nothing reaches ``out`` otherwise.
     A file at a path is created readable by its owner only.
     """
     spec = FORMATS.get(fmt)
@@ -318,19 +325,20 @@ def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False, 
     if to_path and not Path(out).resolve().parent.is_dir():
         raise ValidationError({"out": [_("The folder for %(path)s does not exist.") % {"path": out}]})
     with transaction.atomic():
-        batch = _locked_allowed_batch(by, batch, reissue)
+        batch, _access = _locked_allowed_batch(by, batch, reissue)
     fd, temp = tempfile.mkstemp(prefix=".payment-", suffix=spec.extension,
                                 dir=Path(out).resolve().parent if to_path else None)
     os.close(fd)
     try:
         tally = spec.write(batch, temp, progress)
         with transaction.atomic():
-            batch = _locked_allowed_batch(by, batch, reissue)
+            batch, access = _locked_allowed_batch(by, batch, reissue)
             _check_totals(batch, tally)
             result = BatchFile(fmt=fmt, lines=tally.count, total_fen=tally.total_fen, sha256=_sha256(temp),
                                filename=file_name(batch, fmt), content_type=spec.content_type)
-            Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
-            audit_record(actor=by, action="batch.file_reissue" if reissue else "batch.file", obj=batch,
+            if access != FileAccess.COPY:
+                Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
+            audit_record(actor=by, action=AUDIT_ACTIONS[access], obj=batch,
                          organisation=batch.round.policy.organisation,
                          after={"format": fmt, "lines": result.lines, "total_fen": result.total_fen,
                                 "sha256": result.sha256})

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yuanmeng.core.crypto import file_sha256
+from yuanmeng.core.errors import PermissionDenied, refusal_text
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.funds import selectors as fund_selectors
@@ -19,6 +21,7 @@ from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts import selectors, services
+from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
 from yuanmeng.payouts.imports import BANK_RESULTS
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport, Round, RoundStatus
@@ -147,6 +150,20 @@ def line_objection(request, line_id: int):
     return redirect("round_detail", round_id=line.round_id)
 
 
+def _file_offer(user, batch: Batch) -> dict:
+    """What the payment-file buttons do for this user (``file_offer``, a ``FileAccess``: issue it, issue it again,
+    or fetch another copy of the issue they hold), or why there are none (``file_refusal``)."""
+    if batch.status != BatchStatus.APPROVED or not has_capability(user, Capability.APPROVE_PAYOUTS,
+                                                                 batch.round.policy.organisation.path):
+        return {}
+    issued_by_another = bool(batch.file_issued_at) and batch.file_issued_by_id != user.pk
+    try:
+        return {"file_offer": services.batch_file_allowed(user, batch, reissue=issued_by_another),
+                "file_formats": FORMATS.items()}
+    except (ValidationError, PermissionDenied) as exc:
+        return {"file_refusal": refusal_text(exc)}
+
+
 @login_required
 def batch_detail(request, batch_id: int):
     try:
@@ -158,8 +175,7 @@ def batch_detail(request, batch_id: int):
         "approvals": batch.approvals.select_related("user"), "needed": services.approvals_needed(batch),
         "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
         "approved": batch.status != BatchStatus.AWAITING_APPROVAL,
-        "file_available": batch.status == BatchStatus.APPROVED and not batch.result_imports.exists(),
-        "reissue": "?reissue=1" if batch.file_issued_at else "",
+        **_file_offer(request.user, batch),
         "results_open": batch.status == BatchStatus.APPROVED,
         "results_form": ResultsForm(), "imports": batch.result_imports.select_related("imported_by"),
     })

@@ -21,7 +21,8 @@ when the file is large), the API and ``yuanmeng payout results`` (all or nothing
 4. Paid lines' applications become PAID. Failed lines' applications go back to DIPLOMA_VERIFIED (the
    queue a later round draws from) and the worker is told the bank's reason and to correct their bank
    details. The batch's control totals are what was sent to the bank and stay as they are; the batch is
-   reconciled once no line is pending.
+   reconciled once no line is pending. Once the bank has answered, the batch's payment file is no longer
+   handed out, and its stored copies are deleted when the transaction commits.
 5. The same file again (same SHA-256 for this batch) changes nothing: ``result_import`` returns the earlier
    ``ResultImport`` with ``already_imported = True``; a re-uploaded file of another hash finds its lines
    already settled and counts them unchanged.
@@ -31,7 +32,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -49,6 +50,7 @@ from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts.jobs import payment_files_discard
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
 from yuanmeng.payouts.moves import move_applications
 
@@ -253,6 +255,7 @@ def apply_results(*, by, batch: Batch, checked: str, file_name: str, sha256: str
     imported = ResultImport.objects.create(batch=batch, file_name=to_text(os.path.basename(file_name))[:200],
                                            sha256=sha256, paid=paid, failed=failed, unchanged=unchanged,
                                            imported_by=by)
+    transaction.on_commit(lambda: payment_files_discard(batch_id=batch.pk))  # the bank answered: nobody needs it
     audit_record(actor=by, action="batch.results", obj=batch, organisation=batch.round.policy.organisation,
                  before={"status": before_status},
                  after={"status": batch.status, "file": imported.file_name, "sha256": sha256, "paid": paid,

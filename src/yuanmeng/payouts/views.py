@@ -1,4 +1,5 @@
-"""Payment file downloads: written at once for an ordinary batch, by the background worker for a large one."""
+"""Payment files: issued by a POST from the batch's page (a link from elsewhere cannot use up the one issue), then
+written at once for an ordinary batch, by the background worker for a large one."""
 
 import tempfile
 
@@ -9,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.roles import Capability
@@ -31,13 +32,14 @@ def _back(request, batch: Batch):
 
 
 @login_required
-@require_GET
+@require_POST
 def batch_file(request, batch_id: int, fmt: str):
-    """Stream the batch's payment file: 404 outside the user's scope, 403 for a role that may not release it."""
+    """Issue the batch's payment file (``reissue=1``: issue it again), or fetch another copy of the issue one
+    holds, in either format: 404 outside the user's scope, 403 for one who may not release it, 405 for a GET."""
     if fmt not in FORMATS:
         raise Http404
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
-    reissue = request.GET.get("reissue") == "1"
+    reissue = request.POST.get("reissue") == "1"
     if needs_background(batch):
         try:
             job = payment_file_request(by=request.user, batch=batch, fmt=fmt, reissue=reissue)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, refusal_text
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
@@ -31,5 +31,5 @@ def run_with_message(request, service: Callable[[], object]):
     try:
         return service()
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        messages.error(request, refusal_text(exc))
         return None
