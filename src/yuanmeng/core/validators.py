@@ -96,19 +96,30 @@ def validate_id_number(value: str, document_type: str | None = None) -> str:
     if born > today():
         raise ValidationError(_("The birth date in this identity number is in the future."), code="future")
     found = document_type_of(number)
-    if document_type and document_type != found:
+    if document_type and document_type != found and _code_problem(number, found) is None:
         raise ValidationError(
             _("This number is that of a document “%(found)s”, not “%(chosen)s”: choose the document type that "
               "matches.")
             % {"found": DocumentType(found).label, "chosen": DocumentType(document_type).label},
             code="document_type")
-    if found == DocumentType.RESIDENT_ID and not known_region(number[:6]):
-        raise ValidationError(_("%(code)s is not a region code, now or in the past.") % {"code": number[:6]},
-                              code="region")
-    if found == DocumentType.FOREIGN_PR and not (number[1:3] < "70" and known_region(number[1:3] + "0000")):
-        raise ValidationError(_("Characters 2 and 3 of a foreign permanent resident ID card are the code of a "
-                                "province; %(code)s is not one.") % {"code": number[1:3]}, code="region")
+    problem = _code_problem(number, document_type or found)
+    if problem:
+        raise ValidationError(problem, code="region")
     return number
+
+
+def _code_problem(number: str, document_type: str) -> str | None:
+    """What is wrong with the characters before the birth date, for a number of that document; None if nothing."""
+    if document_type == DocumentType.HMT_PERMIT and number[:6] not in HMT_PERMIT_CODES:
+        return _("The number of a residence permit for Hong Kong, Macao and Taiwan residents starts with 810000, "
+                 "820000 or 830000.")
+    if document_type == DocumentType.FOREIGN_PR and not (
+            number.startswith("9") and number[1:3] < "70" and known_region(number[1:3] + "0000")):
+        return _("A foreign permanent resident ID card's number starts with 9 and the code of a province (944 for "
+                 "Guangdong); %(start)s is not such a start.") % {"start": number[:3]}
+    if document_type == DocumentType.RESIDENT_ID and not known_region(number[:6]):
+        return _("%(code)s is not a region code, now or in the past.") % {"code": number[:6]}
+    return None
 
 
 def birth_date_and_sex(id_number: str) -> tuple[datetime.date, str]:
