@@ -1,6 +1,11 @@
-"""Uploaded proofs: the type is decided by the file's first bytes, never by its name or the browser."""
+"""Uploaded proofs: the type is decided by the file's first bytes, never by its name or the browser.
+
+The file is stored and served under the extension of that type, whatever its uploader called it: a PDF uploaded
+as ``poly.html`` is kept as ``….pdf`` and downloads as ``poly.pdf``, as an attachment of type application/pdf.
+"""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +20,7 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
+SUFFIXES = {content_type: suffix for _signature, content_type, suffix in SIGNATURES}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,11 @@ def sniff(head: bytes) -> str | None:
         if head.startswith(signature):
             return content_type
     return None
+
+
+def download_name(document) -> str:
+    """The uploader's file name with the extension of what the file really is."""
+    return (Path(document.original_name).stem or document.kind) + SUFFIXES.get(document.content_type, "")
 
 
 def check_upload(upload: UploadedFile, field: str = "file") -> CheckedUpload:

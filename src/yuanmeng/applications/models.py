@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.applications.documents import SUFFIXES
 from yuanmeng.applications.workflow import ENDED_STATES, Action, State
 from yuanmeng.core.crypto import EncryptedTextField
 from yuanmeng.orgs.roles import Capability
@@ -115,7 +116,9 @@ class ApplicationEvent(models.Model):
 
 
 def _document_path(document, filename: str) -> str:
-    return f"applications/{document.application_id}/{document.sha256[:16]}-{document.kind}"
+    """Named by its content and kind, with the extension of its sniffed type (never the uploader's)."""
+    return f"applications/{document.application_id}/{document.sha256[:16]}-{document.kind}" + SUFFIXES.get(
+        document.content_type, "")
 
 
 class Document(models.Model):

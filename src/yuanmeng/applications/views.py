@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from yuanmeng.applications import services
-from yuanmeng.applications.documents import request_too_large
+from yuanmeng.applications.documents import download_name, request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.models import Application, Document
@@ -174,10 +174,9 @@ def document_download(request, document_id: int):
         stored = document.file.open("rb")
     except FileNotFoundError:
         return missing_file_page(request, name=document.original_name)
-    response = FileResponse(stored, content_type=document.content_type,
-                            as_attachment=request.GET.get("download") == "1", filename=document.original_name)
+    response = FileResponse(stored, content_type=document.content_type, as_attachment=True,
+                            filename=download_name(document))
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
