@@ -125,11 +125,12 @@ def audit_anchor(*, note: str = "") -> Anchor:
     whose keyed hash is right, and the last anchor's entry is still in the chain with its hash. The chain is not
     walked (``audit_verify`` does that): an anchor is cheap enough to take every few minutes from cron."""
     result = VerifyResult()
-    newest = AuditEntry.objects.order_by("-seq").first()
     anchor = _last_anchor_or_problem(result)
-    head = AuditHead.objects.filter(pk=1).first()
+    with transaction.atomic():  # the head row locked: no append between reading it and the newest entry
+        head = _head_for_update()
+        newest = AuditEntry.objects.order_by("-seq").first()
     newest_seq, newest_hash = (newest.seq, newest.hash) if newest else (0, GENESIS_HASH)
-    if head and (head.seq, head.hash) != (newest_seq, newest_hash):
+    if (head.seq, head.hash) != (newest_seq, newest_hash):
         result.problems.append(f"the newest entry is {newest_seq} but the chain head says {head.seq}")
     if newest and (problem := hash_problem(newest)):
         result.problems.append(problem)
