@@ -6,7 +6,8 @@ from yuanmeng.core.services import encryption_keys_rotate
 class Command(BaseCommand):
     help = (
         "Re-encrypt identity and bank numbers under the first key of YUANMENG_FIELD_KEYS. "
-        "Put the new key first, keep the old ones after it, run this, then drop the old keys."
+        "Put the new key first, keep the old ones after it, run this, then drop the old keys. "
+        "(Audit keys need no run: put a new key first in YUANMENG_AUDIT_KEYS and keep the old ones for ever.)"
     )
 
     def handle(self, *args, **options):
