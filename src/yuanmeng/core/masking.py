@@ -9,3 +9,8 @@ def mask_number(value: str, *, head: int = 4, tail: int = 4) -> str:
         keep = min(tail, max(len(value) - 2, 0))
         return "*" * (len(value) - keep) + value[len(value) - keep :]
     return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_mobile(value: str) -> str:
+    """``13800138000`` → ``138****8000``: the network prefix and the last four digits, as China's apps show it."""
+    return mask_number(value, head=3, tail=4)

@@ -24,6 +24,7 @@ class Capability(models.TextChoices):
     CHANGE_ORGS = "change_orgs", _("add and edit organisations")
     MANAGE_MEMBERS = "manage_members", _("give and take roles")
     REVEAL_PII = "reveal_pii", _("see identity and bank numbers in full")
+    CONTACT_WORKERS = "contact_workers", _("see workers' mobile numbers in full, to contact them")
     VIEW_AUDIT = "view_audit", _("read the audit trail")
     MANAGE_POLICIES = "manage_policies", _("draft, publish and close subsidy policies")
     CONFIRM_APPLICATIONS = "confirm_applications", _("confirm applicants' employment and membership")
@@ -37,10 +38,10 @@ class Capability(models.TextChoices):
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ENTERPRISE_OFFICER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.CONFIRM_APPLICATIONS}),
-    Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.REVIEW_APPLICATIONS}),
+    Role.ENTERPRISE_OFFICER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.CONFIRM_APPLICATIONS, C.CONTACT_WORKERS}),
+    Role.DISTRICT_REVIEWER: frozenset({C.VIEW, C.CHANGE_WORKERS, C.REVIEW_APPLICATIONS, C.CONTACT_WORKERS}),
     Role.CITY_ADMIN: frozenset({
-        C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.VIEW_AUDIT,
+        C.VIEW, C.CHANGE_WORKERS, C.CHANGE_ORGS, C.MANAGE_MEMBERS, C.REVEAL_PII, C.CONTACT_WORKERS, C.VIEW_AUDIT,
         C.MANAGE_POLICIES, C.APPROVE_APPLICATIONS, C.MANAGE_FUNDS, C.VIEW_FUNDS,
     }),
     Role.FINANCE_OFFICER: frozenset({C.VIEW, C.REVEAL_PII, C.APPROVE_PAYOUTS, C.VIEW_FUNDS}),
@@ -48,6 +49,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SCHOOL_STAFF: frozenset({C.VIEW, C.MANAGE_ROSTERS}),
     Role.VIEWER: frozenset({C.VIEW, C.VIEW_FUNDS}),
 }
+
+# Mobile numbers in full (CONTACT_WORKERS) go to the roles that call workers about their records and
+# applications: enterprise union officers, district reviewers and the city administrators (who also see
+# identity numbers); finance officers see them with the bank numbers (REVEAL_PII) for failed payments.
+# Auditors, school staff and province / national viewers, who do not contact workers, see them masked.
 
 # The organisation kinds at which each role makes sense.
 ROLE_ORG_KINDS: dict[str, frozenset[str]] = {

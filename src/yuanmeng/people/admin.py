@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.masking import mask_mobile
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.forms import WorkerForm
 from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import can_reveal_pii
+from yuanmeng.people.selectors import worker_mobile
 from yuanmeng.people.services import EDITABLE_FIELDS, worker_register, worker_update
 from yuanmeng.web.admin import ScopedAdmin
 
@@ -19,10 +22,25 @@ class WorkerAdmin(ScopedAdmin):
     search_fields = ["name", "mobile"]
     list_select_related = ["employer", "employer__organisation"]
 
+    def get_list_display(self, request):
+        """The mobile column shows each number as this user may see it."""
+        @admin.display(description=_("mobile number"))
+        def mobile(worker):
+            return worker_mobile(worker, request.user)
+
+        return [mobile if name == "mobile" else name for name in self.list_display]
+
+    @admin.display(description=_("mobile number"))
+    def mobile_masked(self, obj):
+        return mask_mobile(obj.mobile)
+
     def get_fields(self, request, obj=None):
-        if obj is not None and not self.has_change_permission(request, obj) and not can_reveal_pii(request.user, obj):
-            return [MASKED.get(f, f) for f in EDITABLE_FIELDS]
-        return list(EDITABLE_FIELDS)
+        if obj is None or self.has_change_permission(request, obj):
+            return list(EDITABLE_FIELDS)
+        masked = {} if can_reveal_pii(request.user, obj) else MASKED
+        if worker_mobile(obj, request.user) != obj.mobile:
+            masked = {**masked, "mobile": "mobile_masked"}
+        return [masked.get(f, f) for f in EDITABLE_FIELDS]
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)

@@ -21,7 +21,7 @@ class WorkerOut(Schema):
     birth_date: datetime.date | None = Field(..., description="only where the identity number is shown in full")
     birth_year: int
     sex: str = Field(..., description="M or F, read from the identity number")
-    mobile: str
+    mobile: str = Field(..., description="masked unless your role may see it in full or contacts workers")
     employer_id: int | None
     employer_name: str | None
     union_member_since: datetime.date | None
@@ -44,6 +44,10 @@ class WorkerOut(Schema):
     @staticmethod
     def resolve_birth_year(obj: Worker) -> int:
         return obj.birth_date.year
+
+    @staticmethod
+    def resolve_mobile(obj: Worker, context) -> str:
+        return selectors.worker_mobile(obj, context["request"].user)
 
     @staticmethod
     def resolve_bank_account(obj: Worker, context) -> str:

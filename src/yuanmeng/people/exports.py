@@ -11,7 +11,7 @@ from yuanmeng.people import selectors
 
 def worker_columns(user) -> list[Column]:
     """Identity and bank numbers in full only where the user holds REVEAL_PII over the employer (or it is their
-    own record); masked for every other role."""
+    own record); masked for every other role. Mobile numbers also in full for roles that contact workers."""
     def number(field):
         return lambda w: selectors.worker_numbers(w, user)[field]
 
@@ -19,7 +19,7 @@ def worker_columns(user) -> list[Column]:
         Column(_("Full name"), lambda w: w.name),
         Column(_("Document type"), lambda w: w.get_document_type_display(), 20),
         Column(_("Identity number"), number("id_number"), 22),
-        Column(_("Mobile"), lambda w: w.mobile),
+        Column(_("Mobile"), lambda w: selectors.worker_mobile(w, user)),
         Column(_("Employer"), lambda w: w.employer and w.employer.legal_name, 30),
         Column(_("Parent union"), lambda w: w.employer and w.employer.organisation.parent.name, 20),
         Column(_("Union member since"), lambda w: w.union_member_since and w.union_member_since.isoformat()),

@@ -27,3 +27,9 @@ def can_reveal_pii(user, worker) -> bool:
     if worker.employer_id is None:
         return user.is_superuser
     return has_capability(user, Capability.REVEAL_PII, worker.employer.organisation.path)
+
+
+def can_contact_worker(user, worker) -> bool:
+    """Roles that contact workers (CONTACT_WORKERS over the employer, see orgs.roles) see mobile numbers in full."""
+    return worker.employer_id is not None and has_capability(
+        user, Capability.CONTACT_WORKERS, worker.employer.organisation.path)

@@ -3,12 +3,13 @@
 from django.core.exceptions import ValidationError
 
 from yuanmeng.core.crypto import blind_index
+from yuanmeng.core.masking import mask_mobile
 from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text, validate_id_number
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
-from yuanmeng.people.permissions import can_reveal_pii
+from yuanmeng.people.permissions import can_contact_worker, can_reveal_pii
 
 
 def _search(qs, search: str):
@@ -67,10 +68,17 @@ def worker_get(*, user, worker_id: int, capability: str = Capability.VIEW) -> Wo
 
 
 def worker_numbers(worker: Worker, user) -> dict:
-    """Identity and bank numbers as this user may see them: in full, or masked."""
+    """Identity, bank and mobile numbers as this user may see them: in full, or masked."""
     if can_reveal_pii(user, worker):
         return {"id_number": worker.id_number, "bank_account": worker.bank_account, "masked": False,
-                "birth_date": worker.birth_date}
+                "birth_date": worker.birth_date, "mobile": worker.mobile}
     # The full birth date would give back most of the masked digits: the year is enough for a reviewer.
     return {"id_number": worker.id_number_masked, "bank_account": worker.bank_account_masked, "masked": True,
-            "birth_date": None}
+            "birth_date": None, "mobile": worker_mobile(worker, user)}
+
+
+def worker_mobile(worker: Worker, user) -> str:
+    """The mobile number in full for those who see identity numbers or contact workers; masked for the rest."""
+    if can_reveal_pii(user, worker) or can_contact_worker(user, worker):
+        return worker.mobile
+    return mask_mobile(worker.mobile)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.errors import PermissionDenied, clean_each
-from yuanmeng.core.masking import mask_number
+from yuanmeng.core.masking import mask_mobile, mask_number
 from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
     DocumentType,
@@ -125,7 +125,7 @@ def worker_snapshot(worker: Worker) -> dict:
         "name": worker.name,
         "document_type": worker.document_type,
         "id_number": worker.id_number_masked,
-        "mobile": mask_number(worker.mobile, head=3, tail=4),
+        "mobile": mask_mobile(worker.mobile),
         "employer": worker.employer_id,
         "union_member_since": worker.union_member_since.isoformat() if worker.union_member_since else None,
         "job_category": worker.job_category,

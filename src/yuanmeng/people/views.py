@@ -43,8 +43,10 @@ def worker_list(request):
         raise Http404 from None
     if request.GET.get("format") == "xlsx":  # the old export link: the one export page now
         return redirect(f"{reverse('export', args=['workers'])}?{urlencode(query_params(request.GET))}")
+    page = paginate(request, workers)
     return render(request, "people/worker_list.html", {
-        "page": paginate(request, workers),
+        "page": page,
+        "mobiles": {worker.pk: selectors.worker_mobile(worker, request.user) for worker in page.object_list},
         "organisation": organisation,
         "job_categories": JobCategory.choices,
         "priority_filters": PRIORITY_FILTERS,
