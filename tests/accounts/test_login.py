@@ -203,3 +203,21 @@ def test_behind_a_named_proxy_its_header_is_the_address(tree, client, settings):
     # a request that does not come from the proxy cannot choose its address with the header
     assert Client().post("/login/", {"username": "auditor9", "password": PASSWORD},
                          HTTP_X_FORWARDED_FOR="203.0.113.8", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+def test_an_administrator_lifts_locks_with_the_axes_commands(tree, client, settings):
+    from django.core.management import call_command
+
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    tree.staff(Role.AUDITOR, tree.city, username="auditor10")
+    for _ in range(5):
+        post_login(client, "auditor10", "wrong-password")
+    assert post_login(client, "auditor10", PASSWORD).status_code == 429
+    call_command("axes_reset_username", "auditor10")
+    assert post_login(client, "auditor10", PASSWORD).status_code == 302
+    for n in range(6):
+        tree.staff(Role.AUDITOR, tree.city, username=f"sprayed{n}")
+        post_login(Client(), f"sprayed{n}", "wrong-password")
+    assert post_login(Client(), "sprayed0", PASSWORD).status_code == 429
+    call_command("axes_reset_ip", "127.0.0.1")
+    assert post_login(Client(), "sprayed0", PASSWORD).status_code == 302
