@@ -9,8 +9,8 @@ from yuanmeng.orgs.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-def post_login(client, username, password):
-    return client.post("/login/", {"username": username, "password": password})
+def post_login(client, username, password, address="127.0.0.1", **headers):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
 
 
 def test_staff_log_in_with_username(tree, client):
@@ -115,25 +115,21 @@ def test_staff_issue_and_revoke_tokens(tree, login, client):
 def test_a_lock_holds_for_one_address_only(tree, client):
     tree.staff(Role.AUDITOR, tree.city, username="auditor7")
     for _ in range(5):
-        client.post("/login/", {"username": "auditor7", "password": "wrong-password"}, REMOTE_ADDR="203.0.113.9")
-    assert client.post("/login/", {"username": "auditor7", "password": PASSWORD},
-                       REMOTE_ADDR="203.0.113.9").status_code == 429
+        post_login(client, "auditor7", "wrong-password", "203.0.113.9")
+    assert post_login(client, "auditor7", PASSWORD, "203.0.113.9").status_code == 429
     # the owner, at their desk, is not locked out by someone elsewhere
-    assert Client().post("/login/", {"username": "auditor7", "password": PASSWORD},
-                         REMOTE_ADDR="198.51.100.20").status_code == 302
+    assert post_login(Client(), "auditor7", PASSWORD, "198.51.100.20").status_code == 302
 
 
 def test_one_password_tried_on_many_accounts_from_one_address_is_stopped(tree, client, settings):
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
     for n in range(8):
         tree.staff(Role.AUDITOR, tree.city, username=f"spray{n}")
-        client.post("/login/", {"username": f"spray{n}", "password": "Summer2026!"}, REMOTE_ADDR="203.0.113.50")
+        post_login(client, f"spray{n}", "Summer2026!", "203.0.113.50")
     tree.staff(Role.AUDITOR, tree.city, username="sprayer")
     # every account, even a right password, is refused from that address; no single account had 5 failures
-    assert client.post("/login/", {"username": "sprayer", "password": PASSWORD},
-                       REMOTE_ADDR="203.0.113.50").status_code == 429
-    assert Client().post("/login/", {"username": "spray0", "password": PASSWORD},
-                         REMOTE_ADDR="198.51.100.20").status_code == 302
+    assert post_login(client, "sprayer", PASSWORD, "203.0.113.50").status_code == 429
+    assert post_login(Client(), "spray0", PASSWORD, "198.51.100.20").status_code == 302
 
 
 def test_a_successful_log_in_does_not_clear_the_address_count(tree, client, settings):
@@ -141,18 +137,16 @@ def test_a_successful_log_in_does_not_clear_the_address_count(tree, client, sett
     tree.staff(Role.AUDITOR, tree.city, username="own_account")
     for n in range(7):
         tree.staff(Role.AUDITOR, tree.city, username=f"target{n}")
-        client.post("/login/", {"username": f"target{n}", "password": "Summer2026!"}, REMOTE_ADDR="203.0.113.51")
-    assert Client().post("/login/", {"username": "own_account", "password": PASSWORD},
-                         REMOTE_ADDR="203.0.113.51").status_code == 302
-    client.post("/login/", {"username": "target0", "password": "Autumn2026!"}, REMOTE_ADDR="203.0.113.51")
-    assert Client().post("/login/", {"username": "own_account", "password": PASSWORD},
-                         REMOTE_ADDR="203.0.113.51").status_code == 429
+        post_login(client, f"target{n}", "Summer2026!", "203.0.113.51")
+    assert post_login(Client(), "own_account", PASSWORD, "203.0.113.51").status_code == 302
+    post_login(client, "target0", "Autumn2026!", "203.0.113.51")
+    assert post_login(Client(), "own_account", PASSWORD, "203.0.113.51").status_code == 429
 
 
 @pytest.mark.parametrize("spelling", ["ｏｆｆｉｃｅｒ４８", "officer 48", " officer48\u3000"])
 def test_spellings_of_a_username_log_in_and_count_alike(tree, client, spelling):
     tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation, username="officer48")
-    assert Client().post("/login/", {"username": spelling, "password": PASSWORD}).status_code == 302
+    assert post_login(Client(), spelling, PASSWORD).status_code == 302
     for _ in range(5):
         post_login(client, spelling, "wrong-password")
     assert post_login(client, "officer48", PASSWORD).status_code == 429
@@ -163,7 +157,7 @@ def test_spellings_of_a_username_log_in_and_count_alike(tree, client, spelling):
 def test_spellings_of_a_mobile_number_log_in_and_count_alike(tree, client, spelling):
     worker = tree.worker(mobile="13800138009")
     tree.worker_login(worker)
-    assert Client().post("/login/", {"username": spelling, "password": PASSWORD}).status_code == 302
+    assert post_login(Client(), spelling, PASSWORD).status_code == 302
     for _ in range(5):
         post_login(client, spelling, "wrong-password")
     for other in ("13800138009", "w13800138009"):
@@ -183,26 +177,23 @@ def test_the_admin_log_in_follows_the_same_rules(tree, client):
 def test_a_forwarded_address_is_ignored_unless_the_operator_names_the_proxy(tree, client, settings):
     tree.staff(Role.AUDITOR, tree.city, username="auditor8")
     for n in range(5):  # an attacker who makes up a new X-Forwarded-For each time still counts as one address
-        client.post("/login/", {"username": "auditor8", "password": "wrong-password"},
-                    HTTP_X_FORWARDED_FOR=f"10.0.0.{n}", REMOTE_ADDR="203.0.113.7")
-    assert client.post("/login/", {"username": "auditor8", "password": PASSWORD},
-                       REMOTE_ADDR="203.0.113.7").status_code == 429
+        post_login(client, "auditor8", "wrong-password", "203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+    assert post_login(client, "auditor8", PASSWORD, "203.0.113.7").status_code == 429
 
 
 def test_behind_a_named_proxy_its_header_is_the_address(tree, client, settings):
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
     settings.TRUSTED_PROXIES = frozenset({"10.1.1.1"})
     tree.staff(Role.AUDITOR, tree.city, username="auditor9")
+    def via(address, forwarded):
+        return {"address": address, "HTTP_X_FORWARDED_FOR": forwarded}
+
     for _ in range(5):  # what the client wrote (left) is not believed; what the proxy added (right) is
-        client.post("/login/", {"username": "auditor9", "password": "wrong-password"},
-                    HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.8", REMOTE_ADDR="10.1.1.1")
-    proxied = {"REMOTE_ADDR": "10.1.1.1", "HTTP_X_FORWARDED_FOR": "203.0.113.99"}
-    assert Client().post("/login/", {"username": "auditor9", "password": PASSWORD}, **proxied).status_code == 302
-    assert client.post("/login/", {"username": "auditor9", "password": PASSWORD},
-                       HTTP_X_FORWARDED_FOR="203.0.113.8", REMOTE_ADDR="10.1.1.1").status_code == 429
+        post_login(client, "auditor9", "wrong-password", **via("10.1.1.1", "198.51.100.1, 203.0.113.8"))
+    assert post_login(Client(), "auditor9", PASSWORD, **via("10.1.1.1", "203.0.113.99")).status_code == 302
+    assert post_login(client, "auditor9", PASSWORD, **via("10.1.1.1", "203.0.113.8")).status_code == 429
     # a request that does not come from the proxy cannot choose its address with the header
-    assert Client().post("/login/", {"username": "auditor9", "password": PASSWORD},
-                         HTTP_X_FORWARDED_FOR="203.0.113.8", REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert post_login(Client(), "auditor9", PASSWORD, **via("198.51.100.7", "203.0.113.8")).status_code == 302
 
 
 def test_an_administrator_lifts_locks_with_the_axes_commands(tree, client, settings):
