@@ -151,3 +151,10 @@ def test_a_new_issue_by_a_second_officer_ends_the_first_officers_file(tree, larg
     assert download(login(second_officer), second) == 200
     call_command("tasks", "prune", "--days", "30", stdout=io.StringIO())
     assert Job.objects.get(pk=first.pk).output_file == "" and stored(second).is_file()
+
+
+def test_the_api_queues_a_large_batchs_file(large_batch, login):
+    batch, finance = large_batch
+    answer = login(finance).post(f"/api/payouts/batches/{batch.pk}/file/xlsx")
+    job = Job.objects.get()
+    assert answer.status_code == 202 and answer.json() == {"job": job.pk, "url": f"/tasks/{job.pk}/"}

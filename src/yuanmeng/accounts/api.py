@@ -3,6 +3,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from yuanmeng.accounts.models import ApiToken
+from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.scoping import grants
 
 router = Router(tags=["accounts"])
@@ -34,7 +35,7 @@ class MeOut(Schema):
     worker_id: int | None
 
 
-@router.get("/me", response=MeOut, summary="Who am I, and which roles do I hold")
+@router.get("/me", response=answers(MeOut), summary="Who am I, and which roles do I hold")
 def me(request):
     user = request.user
     return {

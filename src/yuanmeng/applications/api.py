@@ -30,6 +30,7 @@ from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import School
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import DocumentKind, Level, Policy, PriorityGroup, ProgrammeType
@@ -287,7 +288,8 @@ UPLOAD_ERRORS = {413: Message}
 
 # ---- endpoints -----------------------------------------------------------------------------------
 
-@router.get("/eligibility", response=EligibilityOut, summary="Can this worker apply? Every rule, with its reason",
+@router.get("/eligibility", response=answers(EligibilityOut, 404, 422),
+            summary="Can this worker apply? Every rule, with its reason",
             description="The same checks that run on submission. Leave out `worker_id` to check yourself.")
 def eligibility(request, policy_id: Id, level: Level, worker_id: Id | None = None,
                 programme_type: ProgrammeType | None = None):
@@ -297,7 +299,7 @@ def eligibility(request, policy_id: Id, level: Level, worker_id: Id | None = Non
                              programme_type=str(programme_type) if programme_type else None)
 
 
-@router.get("", response=list[ApplicationOut], summary="Applications in my scope",
+@router.get("", response=answers(list[ApplicationOut], 422), summary="Applications in my scope",
             description="Newest first. Dates are local days, both included. `organisation_id`: an enterprise "
                         "union or any union above it (its whole subtree).")
 @paginate(Pages)
@@ -321,7 +323,8 @@ def export_applications(request, state: State | None = None, level: Level | None
                          submitted_from=submitted_from, submitted_to=submitted_to)
 
 
-@router.post("", response={201: ApplicationDetailOut, **UPLOAD_ERRORS}, summary="Submit an application",
+@router.post("", response=answers({201: ApplicationDetailOut, **UPLOAD_ERRORS}, 403, 404, 422),
+             summary="Submit an application",
              description="`multipart/form-data`: the fields below, and one file part per document, named "
                          "`document_<kind>` (`document_enrolment_proof`, `document_id_card`, `document_fee_receipt`, "
                          "`document_other`). The policy's required documents must be there. Files are checked by "
@@ -342,12 +345,14 @@ def submit_application(request, payload: Form[ApplicationIn], document_enrolment
     return Status(201, _application(request, application.pk))
 
 
-@router.get("/{application_id}", response=ApplicationDetailOut, summary="One application, its history and documents")
+@router.get("/{application_id}", response=answers(ApplicationDetailOut, 404, 422),
+            summary="One application, its history and documents")
 def get_application(request, application_id: int):
     return _application(request, application_id)
 
 
-@router.post("/{application_id}/transitions", response=ApplicationDetailOut, summary="Take a review step",
+@router.post("/{application_id}/transitions", response=answers(ApplicationDetailOut, 403, 404, 422),
+             summary="Take a review step",
              description="`confirm`, `review`, `approve`, `return`, `reject`, `withdraw`, `verify_diploma`, "
                          "`return_diploma` — whichever `allowed_actions` lists for you. `return`, `reject` and "
                          "`return_diploma` need a `reason`. A step not possible now is a 422 naming `action`; "
@@ -360,7 +365,8 @@ def transition(request, application_id: int, payload: TransitionIn):
     return _application(request, application_id)
 
 
-@router.post("/{application_id}/resubmit", response={200: ApplicationDetailOut, **UPLOAD_ERRORS},
+@router.post("/{application_id}/resubmit",
+             response=answers({200: ApplicationDetailOut, **UPLOAD_ERRORS}, 403, 404, 422),
              summary="Resubmit a returned application with corrections",
              description="`multipart/form-data`: only the fields that change, and any replacement documents "
                          "(`document_<kind>` file parts). Checked again, then back to the enterprise union.")
@@ -377,7 +383,7 @@ def resubmit(request, application_id: int, payload: Form[CorrectionIn],
     return _application(request, application_id)
 
 
-@router.post("/{application_id}/diploma", response={200: ApplicationDetailOut, **UPLOAD_ERRORS},
+@router.post("/{application_id}/diploma", response=answers({200: ApplicationDetailOut, **UPLOAD_ERRORS}, 403, 404, 422),
              summary="Submit the diploma",
              description="`multipart/form-data`: `certificate_number`, `graduation_date`, and the scan as "
                          "`document_diploma`. A certificate number is accepted once ever; if the school's graduate "
@@ -392,7 +398,8 @@ def submit_diploma(request, application_id: int, payload: Form[DiplomaIn], docum
     return _application(request, application_id)
 
 
-@rosters_router.post("", response={201: RosterOut, **UPLOAD_ERRORS}, summary="Upload a school's graduate roster",
+@rosters_router.post("", response=answers({201: RosterOut, **UPLOAD_ERRORS}, 403, 404, 422),
+                     summary="Upload a school's graduate roster",
                      description="`multipart/form-data`: `school_id` and `file` (xlsx, xls, ods or csv in UTF-8 or "
                                  "GBK; columns 证书编号, 身份证号, 姓名, 层次, 专业, 毕业日期). All rows or none; "
                                  "diplomas waiting at that school are matched at once.")

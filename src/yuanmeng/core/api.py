@@ -5,6 +5,7 @@ import datetime
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 
+from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX
 from yuanmeng.jobs.export_job import export_start, job_url
 from yuanmeng.jobs.models import Job
@@ -23,12 +24,17 @@ class Pages(PageNumberPagination):
 
 # ---- exports: every list endpoint has an ``/export`` twin with the same filters -------------------------------
 
-class ExportQueued(Schema):
+class TaskQueued(Schema):
     job: int = Field(..., description="the background task writing the file")
     url: str = Field(..., description="its page: progress, then the download")
 
 
-EXPORT_RESPONSES = {202: ExportQueued}
+def task_answer(job: Job) -> Status:
+    """202: a file is being written in the background by this task."""
+    return Status(202, {"job": job.pk, "url": job_url(job)})
+
+
+EXPORT_RESPONSES = answers({202: TaskQueued}, 404, 422)  # 404: a list (or a filter's object) you may not read
 EXPORT_OPENAPI = {"responses": {200: {
     "description": "the list as an Excel workbook (personal numbers masked unless your role may see them)",
     "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}}
@@ -48,9 +54,7 @@ def export_answer(request, name: str, **filters):
     202 and the background task."""
     params = {key: _text(value) for key, value in filters.items() if value is not None and value != ""}
     started = export_start(name=name, by=request.user, params=params)
-    if isinstance(started, Job):
-        return Status(202, {"job": started.pk, "url": job_url(started)})
-    return started
+    return task_answer(started) if isinstance(started, Job) else started
 
 
 EXPORT = {"response": EXPORT_RESPONSES, "description": EXPORT_DESCRIPTION, "openapi_extra": EXPORT_OPENAPI}

@@ -8,6 +8,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from yuanmeng.core.api import Pages
+from yuanmeng.core.api_answers import answers
 from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.jobs.models import Job
@@ -42,7 +43,7 @@ class TaskOut(Schema):
 MODES = {"all": True, "valid": False}
 
 
-@router.post("/imports/{kind}", response={201: TaskOut, 202: TaskOut},
+@router.post("/imports/{kind}", response=answers({201: TaskOut, 202: TaskOut}, 404, 422),
              summary="Import a spreadsheet (workers, applications, rosters, bank results)",
              description="`multipart/form-data`: `file` (xlsx, xls, ods or csv in UTF-8 or GBK; columns by name as "
                          "in the template at `/imports/{kind}/template/`), `mode` (`all`: nothing is written if a "
@@ -60,18 +61,19 @@ def import_file(request, kind: str, file: File[UploadedFile], mode: Form[str] = 
     return Status(202 if job.live else 201, job)
 
 
-@router.get("/tasks", response=list[TaskOut], summary="My background tasks (an administrator's: their union's)")
+@router.get("/tasks", response=answers(list[TaskOut], 422),
+            summary="My background tasks (an administrator's: their union's)")
 @paginate(Pages)
 def task_list(request):
     return jobs_visible(request.user)
 
 
-@router.get("/tasks/{task_id}", response=TaskOut, summary="One task: state, progress, report")
+@router.get("/tasks/{task_id}", response=answers(TaskOut, 404, 422), summary="One task: state, progress, report")
 def task_detail(request, task_id: int):
     return get_object_or_404(jobs_visible(request.user), pk=task_id)
 
 
-@router.post("/tasks/{task_id}/rerun", response=TaskOut,
+@router.post("/tasks/{task_id}/rerun", response=answers(TaskOut, 403, 404, 422),
              summary="Run a failed task (or one whose worker died) again: its owner only")
 def task_rerun(request, task_id: int):
     return job_retry(by=request.user, job=get_object_or_404(jobs_visible(request.user), pk=task_id))

@@ -3,6 +3,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs import selectors, services
 from yuanmeng.orgs.models import EnterpriseSize, Industry, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -41,7 +42,7 @@ class EnterpriseIn(Schema):
     address: str = Field("", max_length=200)
 
 
-@router.get("", response=list[OrganisationOut], summary="Organisations in my scope")
+@router.get("", response=answers(list[OrganisationOut], 422), summary="Organisations in my scope")
 @paginate(Pages)
 def list_organisations(request, kind: OrgKind | None = None, parent_id: int | None = None, q: str = ""):
     return selectors.organisation_list(user=request.user, kind=kind or "", parent_id=parent_id, search=q)
@@ -52,7 +53,7 @@ def export_organisations(request, kind: OrgKind | None = None, parent_id: int | 
     return export_answer(request, "organisations", kind=kind, parent_id=parent_id, q=q)
 
 
-@router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises in my scope")
+@router.get("/enterprises", response=answers(list[EnterpriseOut], 422), summary="Enterprises in my scope")
 @paginate(Pages)
 def list_enterprises(request, industry: Industry | None = None, q: str = ""):
     return selectors.enterprise_list(user=request.user, industry=industry or "", search=q)
@@ -63,13 +64,14 @@ def export_enterprises(request, industry: Industry | None = None, q: str = ""):
     return export_answer(request, "enterprises", industry=industry, q=q)
 
 
-@router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise and its union")
+@router.post("/enterprises", response=answers({201: EnterpriseOut}, 403, 404, 422),
+             summary="Register an enterprise and its union")
 def create_enterprise(request, payload: EnterpriseIn):
     parent = get_object_or_404(Organisation.objects.restrict(request.user), pk=payload.parent_id)
     enterprise = services.enterprise_register(by=request.user, parent=parent, **payload.dict(exclude={"parent_id"}))
     return Status(201, enterprise)
 
 
-@router.get("/{org_id}", response=OrganisationOut, summary="One organisation")
+@router.get("/{org_id}", response=answers(OrganisationOut, 404, 422), summary="One organisation")
 def get_organisation(request, org_id: int):
     return get_object_or_404(Organisation.objects.restrict(request.user, Capability.VIEW), pk=org_id)

@@ -4,19 +4,23 @@ Amounts are integer fen (分) everywhere.
 """
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
+from yuanmeng.core.api_answers import answers
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
+from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts import selectors, services
+from yuanmeng.payouts.files import FORMATS
+from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
 from yuanmeng.payouts.planning import simulate
 from yuanmeng.payouts.results import result_import
@@ -147,7 +151,7 @@ class ResultOut(Schema):
     unchanged: int
 
 
-@router.get("/budgets", response=list[BudgetOut], summary="Budgets in my scope")
+@router.get("/budgets", response=answers(list[BudgetOut], 422), summary="Budgets in my scope")
 @paginate(Pages)
 def list_budgets(request, year: int | None = None):
     return fund_selectors.budget_list(user=request.user, year=year)
@@ -158,7 +162,8 @@ def export_budgets(request, year: int | None = None):
     return export_answer(request, "budgets", year=year)
 
 
-@router.post("/budgets", response={201: BudgetOut}, summary="Create a budget (allocates its amount)")
+@router.post("/budgets", response=answers({201: BudgetOut}, 403, 404, 422),
+             summary="Create a budget (allocates its amount)")
 def create_budget(request, payload: BudgetIn):
     organisation = get_object_or_404(Organisation.objects.restrict(request.user).exclude(
         kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER)), pk=payload.organisation_id)
@@ -166,7 +171,8 @@ def create_budget(request, payload: BudgetIn):
                                      source=payload.source, name=payload.name, amount_fen=payload.amount_fen))
 
 
-@router.put("/budgets/{budget_id}/total", response=BudgetOut, summary="Raise or lower a budget's allocation")
+@router.put("/budgets/{budget_id}/total", response=answers(BudgetOut, 403, 404, 422),
+            summary="Raise or lower a budget's allocation")
 def set_budget_total(request, budget_id: Id, payload: BudgetTotalIn):
     budget = get_object_or_404(Budget.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=budget_id)
     return budget_set_total(by=request.user, budget=budget, total_fen=payload.total_fen, note=payload.note)
@@ -176,14 +182,14 @@ def _policy(request, policy_id: Id) -> Policy:
     return get_object_or_404(Policy.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=policy_id)
 
 
-@router.post("/simulate", response=SimulationOut, summary="Simulate a payout round (writes nothing)")
+@router.post("/simulate", response=answers(SimulationOut, 404, 422), summary="Simulate a payout round (writes nothing)")
 def simulate_round(request, payload: PlanIn):
     plan = services.plan_input(_policy(request, payload.policy_id), payload.limit_fen, payload.quota)
     result = simulate(plan)
     return {**vars(result), "by_priority_group": result.by_group}
 
 
-@router.post("/rounds", response={201: RoundOut}, summary="Commit a payout round into batches")
+@router.post("/rounds", response=answers({201: RoundOut}, 403, 404, 422), summary="Commit a payout round into batches")
 def commit_round(request, payload: CommitIn):
     budget = get_object_or_404(Budget.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=payload.budget_id)
     round_ = services.round_commit(by=request.user, policy=_policy(request, payload.policy_id), budget=budget,
@@ -192,7 +198,7 @@ def commit_round(request, payload: CommitIn):
     return Status(201, round_)
 
 
-@router.get("/rounds", response=list[RoundOut], summary="Payout rounds in my scope")
+@router.get("/rounds", response=answers(list[RoundOut], 422), summary="Payout rounds in my scope")
 @paginate(Pages)
 def list_rounds(request):
     return selectors.round_list(user=request.user)
@@ -203,20 +209,22 @@ def export_rounds(request):
     return export_answer(request, "rounds")
 
 
-@router.get("/rounds/{round_id}", response=RoundOut, summary="One round with its batches")
+@router.get("/rounds/{round_id}", response=answers(RoundOut, 404, 422), summary="One round with its batches")
 def get_round(request, round_id: Id):
     return get_object_or_404(selectors.round_list(user=request.user), pk=round_id)
 
 
-@router.post("/rounds/{round_id}/release", response=RoundOut, summary="End the public notice")
+@router.post("/rounds/{round_id}/release", response=answers(RoundOut, 403, 404, 422), summary="End the public notice")
 def release_round(request, round_id: Id):
     round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
     return services.round_release(by=request.user, round_=round_)
 
 
-@router.get("/rounds/{round_id}/lines", response=list[LineOut], summary="A round's payment lines (masked)")
+@router.get("/rounds/{round_id}/lines", response=answers(list[LineOut], 404, 422),
+            summary="A round's payment lines (masked)")
 @paginate(Pages)
 def round_lines(request, round_id: Id, status: LineStatus | None = None):
+    get_object_or_404(selectors.round_list(user=request.user), pk=round_id)  # unknown or out of scope: 404
     return selectors.line_list(user=request.user, round_id=round_id, status=status or "")
 
 
@@ -225,19 +233,41 @@ def export_round_lines(request, round_id: Id, status: LineStatus | None = None):
     return export_answer(request, "payment-lines", round=round_id, status=status)
 
 
-@router.post("/lines/{line_id}/objection", response=LineOut, summary="An objection during the public notice")
+@router.post("/lines/{line_id}/objection", response=answers(LineOut, 403, 404, 422),
+             summary="An objection during the public notice")
 def raise_objection(request, line_id: Id, payload: ObjectionIn):
     line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
     return services.objection_raise(by=request.user, line=line, reason=payload.reason)
 
 
-@router.post("/batches/{batch_id}/approve", response=BatchOut, summary="Approve a batch (finance officer)")
+@router.post("/batches/{batch_id}/approve", response=answers(BatchOut, 403, 404, 422),
+             summary="Approve a batch (finance officer)")
 def approve_batch(request, batch_id: Id):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return services.batch_approve(by=request.user, batch=batch)
 
 
-@router.post("/batches/{batch_id}/results", response=ResultOut, summary="Import the bank's result file")
+FILE_OPENAPI = {"responses": {200: {
+    "description": "the payment file, with every payee's full account number",
+    "content": {FORMATS[fmt].content_type: {"schema": {"type": "string", "format": "binary"}} for fmt in FORMATS}}}}
+
+
+@router.post("/batches/{batch_id}/file/{fmt}", response=answers({202: TaskQueued}, 403, 404, 422),
+             openapi_extra=FILE_OPENAPI, summary="Issue an approved batch's payment file, or fetch your issue again",
+             description="The bank spreadsheet (`xlsx`) or ISO 20022 `pain001`: two encodings of one issue. The first "
+                         "finance officer to ask issues it and may fetch it again, in either format, until the bank's "
+                         "results are imported; `reissue=true` issues it again (the bank did not receive it) and "
+                         "takes another finance officer. The person who committed the round may not (403). An "
+                         "ordinary batch's file comes back at once (200); a large one is written in the background "
+                         "(202, the task's id and page).")
+def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: bool = False):
+    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
+    started = payment_file_start(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
+    return task_answer(started) if isinstance(started, Job) else started
+
+
+@router.post("/batches/{batch_id}/results", response=answers(ResultOut, 403, 404, 422),
+             summary="Import the bank's result file")
 def import_results(request, batch_id: Id, file: File[UploadedFile]):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
     return result_import(by=request.user, batch=batch, upload=file)

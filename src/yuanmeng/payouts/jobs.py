@@ -7,11 +7,13 @@ officer who holds the batch's issue may fetch it until the bank's results are im
 """
 
 import datetime
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,23 @@ KIND = "payment_file"
 
 def needs_background(batch: Batch) -> bool:
     return batch.line_count > settings.PAYMENT_FILE_INLINE_LINES
+
+
+def payment_file_start(*, by, batch: Batch, fmt: str, reissue: bool = False) -> FileResponse | Job:
+    """The payment file of an ordinary batch now, as a download; of a large one, the background task writing it.
+    Raises what ``batch_file_allowed`` (and the writing) refuse."""
+    if needs_background(batch):
+        return payment_file_request(by=by, batch=batch, fmt=fmt, reissue=reissue)
+    spool = tempfile.TemporaryFile()
+    try:
+        written = write_batch_file(by=by, batch=batch, fmt=fmt, out=spool, reissue=reissue)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=written.filename, content_type=written.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @transaction.atomic

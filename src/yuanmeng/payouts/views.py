@@ -1,21 +1,20 @@
 """Payment files: issued by a POST from the batch's page (a link from elsewhere cannot use up the one issue), then
 written at once for an ordinary batch, by the background worker for a large one."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.errors import PermissionDenied, refusal_text
+from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.payouts.files import FORMATS, write_batch_file
-from yuanmeng.payouts.jobs import needs_background, payment_file_request
+from yuanmeng.payouts.files import FORMATS
+from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch
 
 
@@ -39,30 +38,14 @@ def batch_file(request, batch_id: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
-    reissue = request.POST.get("reissue") == "1"
-    if needs_background(batch):
-        try:
-            job = payment_file_request(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
-        except PermissionDenied as exc:
-            return HttpResponseForbidden(str(exc), content_type="text/plain; charset=utf-8")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return _back(request, batch)
-        return redirect("job_detail", job_id=job.pk)
-    spool = tempfile.TemporaryFile()
     try:
-        written = write_batch_file(by=request.user, batch=batch, fmt=fmt, out=spool, reissue=reissue)
+        started = payment_file_start(by=request.user, batch=batch, fmt=fmt,
+                                     reissue=request.POST.get("reissue") == "1")
     except PermissionDenied as exc:
-        spool.close()
         return HttpResponseForbidden(str(exc), content_type="text/plain; charset=utf-8")
     except ValidationError as exc:
-        spool.close()
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, refusal_text(exc))
         return _back(request, batch)
-    except Exception:
-        spool.close()
-        raise
-    spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=written.filename, content_type=written.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if isinstance(started, Job):
+        return redirect("job_detail", job_id=started.pk)
+    return started

@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api_answers import answers
 from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.people import selectors, services
@@ -98,7 +99,7 @@ def _fields(request, data: dict) -> dict:
     return data
 
 
-@router.get("", response=list[WorkerOut], summary="Workers in my scope")
+@router.get("", response=answers(list[WorkerOut], 404, 422), summary="Workers in my scope")
 @paginate(Pages)
 def list_workers(request, q: str = "", organisation_id: int | None = None, job_category: JobCategory | None = None):
     organisation = None
@@ -113,18 +114,18 @@ def export_workers(request, q: str = "", organisation_id: int | None = None, job
     return export_answer(request, "workers", q=q, org=organisation_id, job_category=job_category)
 
 
-@router.post("", response={201: WorkerOut}, summary="Register a worker")
+@router.post("", response=answers({201: WorkerOut}, 403, 404, 422), summary="Register a worker")
 def create_worker(request, payload: WorkerIn):
     worker = services.worker_register(by=request.user, **_fields(request, payload.dict()))
     return Status(201, worker)
 
 
-@router.get("/{worker_id}", response=WorkerOut, summary="One worker")
+@router.get("/{worker_id}", response=answers(WorkerOut, 404, 422), summary="One worker")
 def get_worker(request, worker_id: int):
     return get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
 
 
-@router.patch("/{worker_id}", response=WorkerOut, summary="Change a worker's record")
+@router.patch("/{worker_id}", response=answers(WorkerOut, 403, 404, 422), summary="Change a worker's record")
 def update_worker(request, worker_id: int, payload: WorkerPatch):
     worker = get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
     fields = _fields(request, payload.dict(exclude_unset=True, exclude_none=True))

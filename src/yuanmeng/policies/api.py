@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints, field_validator
 
 from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.policies import selectors, services
@@ -192,7 +193,7 @@ def _policy(request, policy_id: int) -> Policy:
     return get_object_or_404(selectors.policy_list(user=request.user), pk=policy_id)
 
 
-@router.get("", response=list[PolicyOut], summary="Policies of the unions in my scope")
+@router.get("", response=answers(list[PolicyOut], 422), summary="Policies of the unions in my scope")
 @paginate(Pages)
 def list_policies(request, year: int | None = None, status: PolicyStatus | None = None):
     return selectors.policy_list(user=request.user, year=year, status=status or "")
@@ -203,7 +204,7 @@ def export_policies(request, year: int | None = None, status: PolicyStatus | Non
     return export_answer(request, "policies", year=year, status=status)
 
 
-@router.get("/open", response=list[PolicyOut], summary="Published policies that apply to a worker",
+@router.get("/open", response=answers(list[PolicyOut], 404, 422), summary="Published policies that apply to a worker",
             description="For a worker: the published policies of every union above their employer. "
                         "Staff may pass `worker_id` of a worker in their scope (to apply on their behalf).")
 @paginate(Pages)
@@ -218,12 +219,12 @@ def open_policies(request, worker_id: Id | None = None, year: int | None = None)
     return selectors.policies_open_to(worker, year=year)
 
 
-@router.get("/{policy_id}", response=PolicyOut, summary="One policy")
+@router.get("/{policy_id}", response=answers(PolicyOut, 404, 422), summary="One policy")
 def get_policy(request, policy_id: int):
     return get_object_or_404(selectors.policies_visible_to(request.user), pk=policy_id)
 
 
-@router.post("", response={201: PolicyOut}, summary="Draft a policy")
+@router.post("", response=answers({201: PolicyOut}, 403, 404, 422), summary="Draft a policy")
 def create_policy(request, payload: PolicyIn):
     organisation = Organisation.objects.restrict(request.user).filter(pk=payload.organisation_id).first()
     if organisation is None:
@@ -233,7 +234,7 @@ def create_policy(request, payload: PolicyIn):
     return Status(201, policy)
 
 
-@router.patch("/{policy_id}", response=PolicyOut, summary="Change a draft",
+@router.patch("/{policy_id}", response=answers(PolicyOut, 403, 404, 422), summary="Change a draft",
               description="Only a draft can change; a published policy is superseded by a new version.")
 def update_policy(request, policy_id: int, payload: PolicyPatch):
     policy = _policy(request, policy_id)
@@ -241,18 +242,20 @@ def update_policy(request, policy_id: int, payload: PolicyPatch):
     return services.policy_update(by=request.user, policy=policy, **fields)
 
 
-@router.post("/{policy_id}/publish", response=PolicyOut, summary="Publish a draft",
+@router.post("/{policy_id}/publish", response=answers(PolicyOut, 403, 404, 422), summary="Publish a draft",
              description="Freezes its terms; if it supersedes a policy, that one closes at the same moment.")
 def publish_policy(request, policy_id: int):
     return services.policy_publish(by=request.user, policy=_policy(request, policy_id))
 
 
-@router.post("/{policy_id}/close", response=PolicyOut, summary="Close a published policy to new applications")
+@router.post("/{policy_id}/close", response=answers(PolicyOut, 403, 404, 422),
+             summary="Close a published policy to new applications")
 def close_policy(request, policy_id: int):
     return services.policy_close(by=request.user, policy=_policy(request, policy_id))
 
 
-@router.post("/{policy_id}/supersede", response={201: PolicyOut}, summary="Draft a new version of a published policy",
+@router.post("/{policy_id}/supersede", response=answers({201: PolicyOut}, 403, 404, 422),
+             summary="Draft a new version of a published policy",
              description="A draft copy under a new code; publishing it closes the original.")
 def supersede_policy(request, policy_id: int, payload: SupersedeIn):
     draft = services.policy_supersede(by=request.user, policy=_policy(request, policy_id), code=payload.code)
