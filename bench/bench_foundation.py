@@ -27,10 +27,12 @@ def configure(postgres: bool) -> None:
     if postgres:
         import psycopg
 
+        name = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench")  # two people benchmarking at once
+
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS yuanmeng_bench")
-            conn.execute("CREATE DATABASE yuanmeng_bench")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/yuanmeng_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ.pop("DATABASE_URL", None)
     import django

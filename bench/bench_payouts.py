@@ -37,11 +37,13 @@ def insert_applications(city, policy, n: int) -> None:
     org_case = "CASE " + " ".join(f"WHEN {pick} = {k} THEN {v}" for k, v in enumerate(firm_ids)) + " END"
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            INSERT INTO people_worker (name, id_number, id_number_index, id_number_masked, birth_date, sex, mobile,
+            INSERT INTO people_worker (name, document_type, id_number, id_number_index, id_number_masked, birth_date,
+                sex, mobile,
                 employer_id, job_category, is_migrant_worker, is_new_employment_form, model_worker_level,
                 labour_medal_level, bank_name, bank_account, bank_account_index, bank_account_masked,
                 created_at, updated_at)
-            SELECT 'w' || g.i, %s, 'bench-' || g.i, '4401**********0000', '1990-01-01', 'M', '13900000000',
+            SELECT 'w' || g.i, 'resident_id', %s, 'bench-' || g.i, '4401**********0000', '1990-01-01', 'M',
+                   '13900000000',
                    {employer_case}, 'production', false, false, '', '', '工商银行', %s, '', '6222***********3445',
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {series}""", [token, token, n])
@@ -50,11 +52,12 @@ def insert_applications(city, policy, n: int) -> None:
         cursor.execute(f"""
             INSERT INTO applications_application (worker_id, policy_id, organisation_id, area_id, level,
                 programme_type, school_id, major, study_mode, enrolment_date, student_number, state, priority_group,
-                priority_rank, submitted_at, certificate_number, graduation_date, diploma_note, version, updated_at)
+                priority_rank, submitted_at, certificate_number, graduation_date, diploma_note, enrolment_note, version,
+                updated_at)
             SELECT {first_worker} + g.i - 1, %s, {org_case}, %s, 'college', 'open_university', %s, 'm',
                    'part_time', '2023-03-01', 'S' || g.i, 'diploma_verified',
                    CASE WHEN g.i %% 10 = 0 THEN 'model_worker' ELSE '' END,
-                   CASE WHEN g.i %% 10 = 0 THEN 0 ELSE 3 END, CURRENT_TIMESTAMP, 'C' || g.i, '2026-07-01', '', 0,
+                   CASE WHEN g.i %% 10 = 0 THEN 0 ELSE 3 END, CURRENT_TIMESTAMP, 'C' || g.i, '2026-07-01', '', '', 0,
                    CURRENT_TIMESTAMP
             FROM {series}""", [policy.pk, area, city.tree.school_profile.pk, n])
         if connection.vendor == "postgresql":

@@ -17,7 +17,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
-from yuanmeng.core.demo_payouts import build_payouts
+from yuanmeng.core.demo_payouts import build_lottery, build_payouts
 from yuanmeng.core.demo_subsidy import SubsidyDemo
 from yuanmeng.core.validators import DocumentType, validate_credit_code
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
@@ -263,6 +263,7 @@ def _build_subsidy(admin, orgs, flagship, people, rng) -> int:
     finance = get_user_model().objects.get(username="finance")
     build_payouts(admin=admin, city_admin=staff["city_admin"], finance=finance, policy=policy,
                   district=orgs["GZ-TH"], enterprise=flagship)
+    build_lottery(subsidy=subsidy, city_admin=staff["city_admin"], workers=people)
     return applications
 
 

@@ -161,6 +161,16 @@ class SubsidyDemo:
         self._upload_rosters(roster_rows)
         return Application.objects.count()
 
+    def verified_applications(self, policy, workers: list[Worker]) -> list[Application]:
+        """Applications of these workers, walked to a diploma verified by the school's roster."""
+        schools = list(School.objects.select_related("organisation").order_by("pk"))
+        applications = []
+        for worker in workers:
+            applications.append(self._apply(worker, policy, self.rng.choice(schools), with_diploma=True))
+            self._walk(applications[-1], PATH[State.DIPLOMA_VERIFIED])
+        self._upload_rosters([(application, False) for application in applications])
+        return applications
+
     def _apply(self, worker: Worker, policy, school: School, *, with_diploma: bool) -> Application:
         level = Level.BACHELOR if self.rng.random() < 0.35 else Level.COLLEGE
         years_ago = 3 if with_diploma else self.rng.choice((0, 1))

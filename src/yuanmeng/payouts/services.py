@@ -548,6 +548,21 @@ def lottery_seed_confirm(*, by, draw: LotteryDraw, values: str) -> LotteryDraw:
     return draw
 
 
+def _place_winners(plan: PlanInput) -> int:
+    """Give each winner its place: the ranking's winners into a keyed temporary table, then one UPDATE … FROM
+    (straight from the window query, SQLite re-ran it for every entry)."""
+    sql, params = ranked_sql(plan)
+    won = f"ym_won_{plan.draw.pk}"
+    _execute(f"CREATE TEMPORARY TABLE {won} (application_id BIGINT PRIMARY KEY, rn BIGINT NOT NULL)", [])
+    try:
+        _execute(f"INSERT INTO {won} SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1", params)
+        return _execute(f"""UPDATE payouts_lotteryentry SET place = {won}.rn FROM {won}
+                            WHERE payouts_lotteryentry.draw_id = %s
+                              AND payouts_lotteryentry.application_id = {won}.application_id""", [plan.draw.pk])
+    finally:
+        _execute(f"DROP TABLE {won}", [])
+
+
 @transaction.atomic
 def lottery_draw(*, by, draw: LotteryDraw) -> Round:
     """Draw: the frozen list in ascending SHA-256(seed ‖ reference), cut at the money and quota fixed when the
@@ -565,12 +580,7 @@ def lottery_draw(*, by, draw: LotteryDraw) -> Round:
     policy = Policy.objects.select_for_update().select_related("organisation").get(pk=draw.policy_id)
     plan = PlanInput(policy=policy, limit_fen=draw.limit_fen, quota=draw.quota, draw=draw)
     round_ = _commit(by, plan, budget=draw.budget, code=draw.code, max_lines_per_batch=draw.max_lines_per_batch)
-    sql, params = ranked_sql(plan)
-    winners = _execute(f"""
-        UPDATE payouts_lotteryentry SET place = won.rn
-        FROM (SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1) won
-        WHERE payouts_lotteryentry.draw_id = %s AND payouts_lotteryentry.application_id = won.id""",
-                       [*params, draw.pk])
+    winners = _place_winners(plan)
     draw.round = round_
     draw.save(update_fields=["round"])
     audit_record(actor=by, action="lottery.draw", obj=draw, organisation=policy.organisation,
