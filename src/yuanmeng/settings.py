@@ -196,6 +196,9 @@ EXPORT_INLINE_ROWS = int(os.environ.get("YUANMENG_EXPORT_INLINE_ROWS", "5000"))
 TASK_FILES_KEEP_DAYS = int(os.environ.get("YUANMENG_TASK_FILES_KEEP_DAYS", "7"))
 # A running job whose worker has not reported for this long is taken as dead (its lease expired).
 JOB_LEASE_SECONDS = int(os.environ.get("YUANMENG_JOB_LEASE_SECONDS", "120"))
+# A running job that moves no row for this long has stalled: it stops renewing its lease (and is shown as stopped),
+# and an import fails when a process checking its rows gives no answer for this long.
+JOB_STALL_SECONDS = int(os.environ.get("YUANMENG_JOB_STALL_SECONDS", "300"))
 PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))
 # A payment file the worker wrote is kept this long for the officer who issued it (and deleted at once when the
 # bank's results are imported); `yuanmeng tasks prune` deletes it after that.

@@ -19,10 +19,8 @@
 """
 
 import json
-import multiprocessing
 import os
 import uuid
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -35,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from yuanmeng.core.batch_processes import BatchProcesses
 from yuanmeng.core.exports import Column, write_xlsx
 from yuanmeng.core.spreadsheets import ColumnMatch, Sheet, header_key, match_columns, open_sheet, to_text
 from yuanmeng.core.sql import copy_rows, execute, scalar
@@ -259,37 +258,22 @@ def _check(number: int, values: dict, rules: tuple) -> tuple[bool, tuple]:
         return False, (number, raw, "; ".join(exc.messages))
 
 
-_FORKED_RULES: tuple | None = None  # what the worker processes check with: set just before they are forked
-
-
-def _check_batch(batch: list[tuple[int, dict]]) -> list[tuple[bool, tuple]]:
-    return [_check(number, values, _FORKED_RULES) for number, values in batch]
+def _check_batch(batch: list[tuple[int, dict]], rules: tuple) -> list[tuple[bool, tuple]]:
+    return [_check(number, values, rules) for number, values in batch]
 
 
 def _checked(rows: Iterator[tuple[int, dict]], rules: tuple, estimated_rows: int) -> Iterator[tuple[bool, tuple]]:
     """Each row checked, in file order. A long file of a kind whose checks need no database is checked by one
-    process per core (forked, so they share the lookups already made), at most two batches each in flight, so
-    memory stays flat; the rows are read and staged here meanwhile."""
+    process per core (``core.batch_processes``: given the lookups once, a batch in flight on each, every wait
+    bounded by ``JOB_STALL_SECONDS``), so memory stays flat; the rows are read and staged here meanwhile."""
     processes = os.cpu_count() or 1
     if not rules[0].checks_without_database or estimated_rows < PARALLEL_ROWS or processes < 2:
         for number, values in rows:
             yield _check(number, values, rules)
         return
-    global _FORKED_RULES
-    _FORKED_RULES = rules
-    pool = multiprocessing.get_context("fork").Pool(processes)
-    try:
-        pending: deque = deque()
-        for batch in _batches(rows, CHUNK):
-            pending.append(pool.apply_async(_check_batch, (batch,)))
-            if len(pending) >= 2 * processes:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-    finally:
-        pool.terminate()
-        pool.join()
-        _FORKED_RULES = None
+    with BatchProcesses(_check_batch, rules, processes, timeout=settings.JOB_STALL_SECONDS) as checkers:
+        for checked in checkers.map(_batches(rows, CHUNK)):
+            yield from checked
 
 
 def _batches(rows: Iterator, size: int) -> Iterator[list]:

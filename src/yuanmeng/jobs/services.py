@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,12 +80,13 @@ class Progress:
     def __init__(self, job_id: int, attempt: int, echo: Callable[[int, int, int, str], None] | None = None):
         self.job_id, self.attempt, self.echo, self._last = job_id, attempt, echo, 0.0
         self.total = self.done = 0
+        self.moved_at = time.monotonic()  # the last report: the heartbeat keeps the lease only while they come
 
     def __call__(self, done: int, *, total: int | None = None, errors: int = 0, phase: str = "",
                  force: bool = False) -> None:
         if total is not None:
             self.total = total
-        self.done = done
+        self.done, self.moved_at = done, time.monotonic()
         now = timezone.now().timestamp()
         if not force and now - self._last < self.INTERVAL:
             return
@@ -189,19 +191,26 @@ def _this_run(job_id: int, attempt: int):
 
 
 class _Heartbeat(threading.Thread):
-    """Renews the lease while the handler works without reporting (a long write, a lock wait).
+    """Renews the lease while the handler works without reporting (a long write, a lock wait) — but not for
+    ever: once the handler has reported nothing for ``JOB_STALL_SECONDS`` (300 by default) it is taken as stuck
+    and the lease is left to run out, so the task is shown as stopped (and may be run again) instead of running
+    for ever.
 
     On PostgreSQL it renews it whatever the handler does. SQLite has one writer at a time: while the handler
     writes, the renewal waits (or fails and is tried again), so there a write must finish within the lease
     (``JOB_LEASE_SECONDS``, 120 by default) or the task is shown as stopped until it finishes."""
 
-    def __init__(self, job_id: int, attempt: int):
+    def __init__(self, job_id: int, attempt: int, progress: Progress):
         super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
-        self.job_id, self.attempt, self.stop = job_id, attempt, threading.Event()
+        self.job_id, self.attempt, self.progress, self.stop = job_id, attempt, progress, threading.Event()
 
     def run(self) -> None:
         try:
             while not self.stop.wait(settings.JOB_LEASE_SECONDS / 3):
+                if time.monotonic() - self.progress.moved_at > settings.JOB_STALL_SECONDS:
+                    logger.warning("job %s: no progress for %s s, its lease is left to run out", self.job_id,
+                                   settings.JOB_STALL_SECONDS)
+                    continue
                 try:
                     _this_run(self.job_id, self.attempt).update(lease_until=_lease())
                 except DatabaseError:  # SQLite busy with the handler's write: next time
@@ -235,10 +244,11 @@ def job_execute(job_id: int, *, echo=None) -> Job | None:
     if attempt is None:
         return None
     job = Job.objects.select_related("owner").get(pk=job_id)
-    heartbeat = _Heartbeat(job.pk, attempt)
+    progress = Progress(job.pk, attempt, echo)
+    heartbeat = _Heartbeat(job.pk, attempt, progress)
     heartbeat.start()
     try:
-        fields = _run(job, Progress(job.pk, attempt, echo))
+        fields = _run(job, progress)
     finally:
         heartbeat.stop.set()
         heartbeat.join()
