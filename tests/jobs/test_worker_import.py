@@ -161,3 +161,32 @@ def test_a_long_file_checked_by_several_processes_gives_the_same_report(tree, of
     assert serial.first_errors == forked.first_errors == [(9, serial.first_errors[0][1]),
                                                           (43, serial.first_errors[1][1])]
     assert forked.created == 58 and Worker.objects.count() == 58
+
+
+def test_a_cell_with_spaces_before_a_formula_comes_back_from_the_rows_to_fix_file_as_written(tree, officer):
+    rows = good_rows(tree, 1)
+    rows[0][0], rows[0][2] = "\t=5+5", "12345"  # neutralised as '\t=5+5 in the rows-to-fix file
+    fixed = [list(line[:-2]) for line in annotated(run(officer, xlsx(rows)))[1:]]
+    assert fixed[0][0] == "'\t=5+5"
+    fixed[0][2] = "13912345678"
+    assert run(officer, xlsx(fixed)).created == 1
+    assert Worker.objects.get().name == "=5+5"  # as the cell was cleaned the first time, without the apostrophe
+
+
+def test_a_csv_cell_longer_than_a_spreadsheet_cell_is_named_by_row_and_column(tree, officer):
+    row = good_rows(tree, 1)[0]
+    row[0] = "长" * 200_000
+    text = "\n".join(",".join(cells) for cells in [HEADER, good_rows(tree, 2)[1], row]).encode()
+    with pytest.raises(ValidationError) as error:
+        run(officer, io.BytesIO(text))
+    assert error.value.messages == [
+        "第 3 行 A (姓名) 列：单元格有 200000 个字符，超过表格单元格的上限（32767）。是否有引号没有闭合？"]
+
+
+def test_a_quote_left_open_in_a_csv_is_named_by_its_row(tree, officer):
+    rows = good_rows(tree, 2)
+    rows[1][0] = '"王' + "五" * (1 << 20)
+    text = "\n".join(",".join(cells) for cells in [HEADER, *rows]).encode()
+    with pytest.raises(ValidationError) as error:
+        run(officer, io.BytesIO(text))
+    assert error.value.messages[0].startswith("第 3 行：有单元格超过 1048576 个字符，可能是引号没有闭合。")

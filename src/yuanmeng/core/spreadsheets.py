@@ -21,12 +21,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from yuanmeng.core.exports import FORMULA_STARTS
 from yuanmeng.core.validators import normalise_text
 from yuanmeng.core.xlsx_rows import dimension_rows, first_sheet_path, sheet_rows
 
 MAX_EXPANDED_BYTES = 3 * 1024**3  # sheet XML of about seven million rows
 MAX_RATIO = 200  # ordinary sheets compress 5 to 20 times; bombs thousands of times
 READ_CHUNK = 1 << 20
+MAX_CELL_CHARS = 32_767  # what a spreadsheet cell holds at most (Excel, WPS)
+CSV_FIELD_LIMIT = 1 << 20  # the csv module's limit (128 KB by default) for the whole process: past it, a quote was
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))  # left open; below it we name the column
 BYTES_PER_ROW_AT_LEAST = 60  # the XML of a row of a few short cells
 NOT_SHEETS = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"{\\rtf")  # PDF, PNG, GIF, JPEG, RTF
 
@@ -189,21 +193,36 @@ def _open_csv(source) -> Iterator[Sheet]:
     text = io.TextIOWrapper(source, encoding=encoding, newline="")
     try:
         reader = csv.reader(text)
-        try:
-            headers = next(reader, [])
-        except csv.Error as exc:
-            raise ValidationError(_("The CSV file cannot be read: %(error)s.") % {"error": exc}) from None
-        yield Sheet(headers=headers, rows=_csv_rows(reader), estimated_rows=max(lines - 1, 0))
+        headers = next(_csv_rows(reader, [], first=1), (1, []))[1]
+        yield Sheet(headers=headers, rows=_csv_rows(reader, headers, first=2), estimated_rows=max(lines - 1, 0))
     finally:
         text.detach()  # leave the caller's file open
 
 
-def _csv_rows(reader) -> Iterator[tuple[int, list]]:
+def _csv_rows(reader, headers: list, *, first: int) -> Iterator[tuple[int, list]]:
+    """The records, numbered from ``first``; a cell longer than a spreadsheet's is refused naming its row and
+    column (the csv module's own limit, raised to ``CSV_FIELD_LIMIT``, only stops a quote left open for good)."""
+    number = first - 1
     try:
-        yield from _numbered(reader)
+        for number, row in enumerate(reader, start=first):
+            if max(map(len, row), default=0) > MAX_CELL_CHARS:
+                raise _cell_too_long(number, row, headers)
+            yield number, row
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValidationError(_("Row %(row)d: a cell is longer than %(max)d characters, so a quotation mark was "
+                                    "probably left open. Close it, or save the file again from Excel or WPS.")
+                                  % {"row": number + 1, "max": CSV_FIELD_LIMIT}) from None
         raise ValidationError(_("The CSV file cannot be read at row %(row)d: %(error)s.")
-                              % {"row": reader.line_num, "error": exc}) from None
+                              % {"row": number + 1, "error": exc}) from None
+
+
+def _cell_too_long(number: int, row: list, headers: list) -> ValidationError:
+    column = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
+    name = _column_letters(column) + (f" ({headers[column]})" if column < len(headers) and headers[column] else "")
+    return ValidationError(_("Row %(row)d, column %(column)s: the cell holds %(n)d characters, more than a spreadsheet "
+                             "cell can (%(max)d). Was a quotation mark left open?")
+                           % {"row": number, "column": name, "n": len(row[column]), "max": MAX_CELL_CHARS})
 
 
 def header_key(text) -> str:
@@ -271,7 +290,6 @@ def to_date(value) -> datetime.date:
         raise ValidationError(_("“%(value)s” is not a real date.") % {"value": value}) from None
 
 
-NEUTRALISED = ("=", "+", "-", "@")  # what exports prefix with an apostrophe, so that no formula runs
 # Spreadsheets store numbers as doubles: beyond 15 digits the last ones are already lost.
 EXACT_DIGITS = 15
 _EXPONENT = re.compile(r"[+-]?\d+(?:\.\d*)?e[+-]?\d+", re.IGNORECASE)
@@ -312,7 +330,6 @@ def to_number_text(value) -> str:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.replace("\x00", "").split())
-    if text[:1] == "'" and text[1:2] in NEUTRALISED:  # our own rows-to-fix file, uploaded again as it is
-        return text[1:]
-    return text
+    if text[:1] == "'" and text.startswith(FORMULA_STARTS, 1):  # our rows-to-fix file, uploaded again as it is:
+        text = text[1:]  # the apostrophe an export put before a cell a spreadsheet would run (before the spaces go)
+    return " ".join(text.replace("\x00", "").split())
