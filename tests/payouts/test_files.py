@@ -370,3 +370,10 @@ def test_the_api_issues_the_file_with_the_same_rules_and_declared_answers(tree, 
     assert post(finance, f"{round_.batches.get(number=2).pk}/file/xlsx").status_code == 422  # not approved
     assert post(tree.staff(Role.FINANCE_OFFICER, tree.haizhu), f"{batch.pk}/file/xlsx").status_code == 404
     assert [e.action for e in file_audits()] == ["batch.file", "batch.file_copy", "batch.file_reissue"]
+
+
+def test_the_api_needs_the_csrf_token_with_a_session(batch, finance):
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(finance, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    assert forged.post(f"/api/payouts/batches/{batch.pk}/file/xlsx").status_code == 403
+    assert Batch.objects.get(pk=batch.pk).file_issued_at is None and file_audits() == []
