@@ -7,6 +7,7 @@ from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_verify
 from yuanmeng.core import demo
+from yuanmeng.core.validators import DocumentType
 from yuanmeng.funds.services import funds_verify
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.payouts.models import Batch, BatchStatus
@@ -23,6 +24,10 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Organisation.objects.filter(kind=OrgKind.SCHOOL).count() == 3
     assert Enterprise.objects.count() >= 50
     assert Worker.objects.count() == 180
+    assert set(Worker.objects.values_list("document_type", flat=True)) == set(DocumentType.values)
+    codes = [(worker.id_number[:6], worker.birth_date.year) for worker in Worker.objects.all()]
+    assert any(code == "440106" and born < 1985 for code, born in codes)  # 天河区's code dates from 1985
+    assert any(code in ("440117", "440118") and born < 1996 for code, born in codes)  # 从化, 增城: 2014
     states = set(Application.objects.values_list("state", flat=True))
     assert states == set(State.values)
     assert Batch.objects.filter(status=BatchStatus.RESULTS_IMPORTED).exists()

@@ -336,9 +336,9 @@ def _register_workers(by, enterprises: list[Enterprise], count: int, rng: random
     weights = [firm.weight or SIZE_WEIGHTS[firm.size] for firm in FIRMS]
     employers = [0] + [i for i, n in enumerate(allocate(count - 1, weights)) for _ in range(n)]
     honours = dict(zip(rng.sample(range(count), min(count, len(HONOURS))), HONOURS, strict=False))
-    documents = dict(zip(rng.sample(range(1, count), min(count - 1, len(OTHER_DOCUMENTS))), OTHER_DOCUMENTS,
-                         strict=False))
     maker = PersonMaker(rng)
+    documents = dict(zip(maker.codes.sample(range(1, count), min(count - 1, len(OTHER_DOCUMENTS))),
+                         OTHER_DOCUMENTS, strict=False))
     people = []
     for number, i in enumerate(employers):
         fields = maker.fields(FIRMS[i], enterprises[i], LOGIN_WORKER_MOBILE if number == 0 else None,
@@ -370,10 +370,12 @@ def allocate(total: int, weights: list[int]) -> list[int]:
 
 
 class PersonMaker:
-    """Believable, unique people drawn from one random stream."""
+    """Believable, unique people drawn from one random stream; which number's code and which document each holds
+    come from a second one, so that the people (and all the demo built on them) stay those of the first."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
+        self.codes = random.Random(SEED + 1)
         self.today = timezone.localdate()
         self.id_numbers: set[str] = set()
         self.mobiles: set[str] = {LOGIN_WORKER_MOBILE}
@@ -384,9 +386,10 @@ class PersonMaker:
         other than the resident identity card."""
         rng = self.rng
         male = rng.random() < MALE_SHARE.get(firm.industry, 0.5)
-        birth = datetime.date(rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28))
-        migrant = document is None and rng.random() < MIGRANT_SHARE.get(firm.industry, 0.2)
-        document_type, head = document or (DocumentType.RESIDENT_ID, self.region(firm.district, migrant, birth.year))
+        birth = datetime.date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        migrant = rng.random() < MIGRANT_SHARE.get(firm.industry, 0.2)
+        region = self.region(firm.district, migrant, birth.year)  # drawn for everyone: the stream stays the same
+        document_type, head = document or (DocumentType.RESIDENT_ID, region)
         fields = {
             "name": self.name(male),
             "document_type": document_type,
@@ -395,7 +398,7 @@ class PersonMaker:
             "employer": enterprise,
             "union_member_since": self.member_since(birth),
             "job_category": self.job(firm),
-            "is_migrant_worker": migrant,
+            "is_migrant_worker": migrant and document is None,
             "is_new_employment_form": firm.gig and rng.random() < 0.9,
         }
         if rng.random() < 0.8:
@@ -409,9 +412,9 @@ class PersonMaker:
 
     def region(self, district: str, migrant: bool, year: int) -> str:
         if migrant:
-            return self.rng.choice(MIGRANT_REGIONS)
+            return self.rng.choice([r for r in MIGRANT_REGIONS if region_existed(r, year)])
         present, *older = LOCAL_REGIONS[district]
-        if self.rng.random() < OLDER_CODE_SHARE:
+        if self.codes.random() < OLDER_CODE_SHARE:
             return next((code for code in older if region_existed(code, year)), present)
         return present
 
