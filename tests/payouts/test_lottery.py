@@ -313,3 +313,14 @@ def test_staff_pages_announce_freeze_enter_confirm_and_draw(tree, lottery, offic
     draw.refresh_from_db()
     assert draw.round.funded_count == 4
     assert client.get(f"/payouts/lottery/{draw.pk}/").status_code == 200
+
+
+def test_the_public_page_runs_the_same_queries_whatever_the_list(tree, lottery, officers, monkeypatch, client,
+                                                                 django_assert_num_queries):
+    policy, budget = lottery
+    verified_applications(tree, policy, 40)
+    draw = _drawn(tree, policy, budget, officers, monkeypatch)
+    with django_assert_num_queries(4):  # the draw, the page's count and rows, the unpaid winners
+        client.get(f"/lottery/{draw.code}/")
+    with django_assert_num_queries(4):
+        client.get(f"/lottery/{draw.code}/?list=winners&page=2")
