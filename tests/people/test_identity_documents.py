@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.builders import id_number, workbook
+from yuanmeng.applications.imports import GRADUATE_ROSTER
+from yuanmeng.applications.models import RosterEntry
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.validators import DocumentType, validate_id_number
@@ -204,3 +206,15 @@ def test_without_the_column_a_number_of_another_document_is_a_row_error_saying_w
     bad_type = [["陈家豪", "护照", HONG_KONG, "13900000001", code, "一线生产"]]
     report = run_import(WORKERS, by=officer, source=workbook(HEADER, bad_type))
     assert report.errors == 1 and "证件类型" in report.first_errors[0][1]
+
+
+@pytest.mark.django_db
+def test_a_school_roster_knows_a_residence_permit_holder(tree):
+    holder = tree.worker(document_type=DocumentType.HMT_PERMIT, id_number=HONG_KONG)
+    school_staff = tree.staff(Role.SCHOOL_STAFF, tree.school)
+    header = ["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"]
+    rows = [["511617202606000001", HONG_KONG, holder.name, "专科", "机电", "2026-06-30"]]
+    report = run_import(GRADUATE_ROSTER, by=school_staff, source=workbook(header, rows),
+                        params={"school": tree.school_profile.pk, "file_name": "毕业名册.xlsx"})
+    assert (report.created, report.errors) == (1, 0), report.first_errors
+    assert RosterEntry.objects.get().id_number_index == holder.id_number_index

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.builders import workbook
+from yuanmeng.applications.imports import GRADUATE_ROSTER
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.spreadsheets import to_number_text
 from yuanmeng.orgs.roles import Role
@@ -142,3 +143,14 @@ def test_to_number_text_refuses_what_shows_lost_digits(value):
                                              (622202020011223, "622202020011223"), ("", "")])
 def test_to_number_text_keeps_exact_numbers(value, text):
     assert to_number_text(value) == text
+
+
+def test_a_school_roster_refuses_an_identity_number_that_lost_digits_the_same_way(tree):
+    school_staff = tree.staff(Role.SCHOOL_STAFF, tree.school)
+    header = ["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"]
+    text = "\n".join(",".join(cells) for cells in [header, ["511617202606000001", "1.10105E+17", "李明", "专科", "机电",
+                                                              "2026-06-30"]]).encode()
+    report = run_import(GRADUATE_ROSTER, by=school_staff, source=io.BytesIO(text),
+                        params={"school": tree.school_profile.pk, "file_name": "毕业名册.csv"})
+    (_row, message), = report.first_errors
+    assert report.errors == 1 and "身份证号" in message and FORMAT_AS_TEXT in message

@@ -49,7 +49,7 @@ from yuanmeng.applications.workflow import ENDED_STATES, State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import blind_index, encrypt
 from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, choice_words, register, staged_count
-from yuanmeng.core.spreadsheets import header_key, to_date, to_text
+from yuanmeng.core.spreadsheets import header_key, to_date, to_number_text, to_text
 from yuanmeng.core.sql import execute, rows, scalar
 from yuanmeng.core.validators import validate_id_number
 from yuanmeng.orgs.models import School
@@ -141,7 +141,7 @@ class ApplicationImport(ImportKind):
         return policy
 
     def _worker(self, values: dict, context: ImportContext) -> Worker:
-        number = validate_id_number(to_text(values["id_number"]))
+        number = validate_id_number(to_number_text(values["id_number"]))
         worker = Worker.objects.select_related("employer__organisation").filter(
             id_number_index=blind_index(number)).first()
         if worker is None:
@@ -320,7 +320,7 @@ class _SchoolRoster(ImportKind):
     def _person(self, values: dict, problems: list) -> tuple[str, str, str]:
         headers = self.headers()
         try:
-            number = validate_id_number(to_text(values["id_number"]))
+            number = validate_id_number(to_number_text(values["id_number"]))
         except ValidationError as exc:
             problems.append(f"{headers['id_number']}: {_message(exc)}")
             number = ""
