@@ -155,3 +155,31 @@ def test_the_anchor_file_is_append_only_private_and_answers_by_date(tree, settin
 def test_a_damaged_anchor_file_is_a_problem_not_a_pass(tree, settings):
     settings.AUDIT_ANCHOR_FILE.write_text("not json\n")
     assert "damaged at line 1" in audit_verify().problems[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_a_chain_written_before_keying_keeps_it_verifying(settings):
+    """The real migration, on rows written by the unkeyed code's model (plain SHA-256, no key id)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("audit", "0003_audit_check")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        entries, heads = old.get_model("audit", "AuditEntry"), old.get_model("audit", "AuditHead")
+        prev = GENESIS_HASH
+        for seq in (1, 2, 3):
+            entry = entries(seq=seq, at=timezone.now(), actor_label="system", action="worker.update",
+                            object_type="people.worker", object_id=str(seq), after={"name": f"名{seq}"},
+                            prev_hash=prev)
+            entry.actor_id = entry.organisation_id = None
+            entry.hash = prev = legacy_hash(entry_content(entry))
+            entry.save()
+        heads.objects.update_or_create(pk=1, defaults={"seq": 3, "hash": prev})
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    result = audit_verify()
+    assert result.ok and result.checked == 3
+    assert set(AuditEntry.objects.values_list("key_id", flat=True)) == {key_id(settings.AUDIT_KEYS[0])}
