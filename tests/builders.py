@@ -3,6 +3,7 @@
 import datetime
 import io
 import itertools
+import zipfile
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -135,3 +136,18 @@ def workbook(header, rows, *, title=None, empty_first_row=False, merge=None) -> 
     book.save(data)
     data.seek(0)
     return data
+
+
+def rewrite_sheet(book: io.BytesIO, edit) -> io.BytesIO:
+    """A copy of an xlsx with its first sheet's XML passed through ``edit(bytes) -> bytes``: cells no writer
+    library would make (number cells holding long numbers, cells beyond the last column)."""
+    from yuanmeng.core.xlsx_rows import first_sheet_path
+
+    source, out = zipfile.ZipFile(book), io.BytesIO()
+    sheet = first_sheet_path(source)
+    with zipfile.ZipFile(out, "w") as copy:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            copy.writestr(item, edit(body) if item.filename == sheet else body)
+    out.seek(0)
+    return out

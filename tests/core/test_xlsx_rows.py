@@ -10,6 +10,7 @@ import xlsxwriter
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from tests.builders import rewrite_sheet
 from yuanmeng.core import xlsx_rows
 from yuanmeng.core.xlsx_rows import first_sheet_path, sheet_rows
 
@@ -98,30 +99,16 @@ def test_many_shared_strings_are_spooled_to_disk_and_read_back(monkeypatch):
 
 
 def test_a_cell_beyond_the_last_column_is_damage_not_a_huge_row():
-    data = xlsxwriter_book([["姓名"]])
-    archive = zipfile.ZipFile(data)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as copy:
-        for item in archive.infolist():
-            body = archive.read(item.filename)
-            if item.filename == first_sheet_path(archive):
-                body = body.replace(b"</row>", b'<c r="AAAAAA1" t="inlineStr"><is><t>x</t></is></c></row>', 1)
-            copy.writestr(item.filename, body)
+    out = rewrite_sheet(xlsxwriter_book([["姓名"]]), lambda body: body.replace(
+        b"</row>", b'<c r="AAAAAA1" t="inlineStr"><is><t>x</t></is></c></row>', 1))
     with pytest.raises(ValueError, match="last column"):
         ours(out)
 
 
 def test_a_long_whole_number_is_read_exactly_and_a_double_as_a_double():
-    data = openpyxl_book([["号码"], ["placeholder"]])
-    archive = zipfile.ZipFile(data)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as copy:
-        for item in archive.infolist():
-            body = archive.read(item.filename)
-            if item.filename == first_sheet_path(archive):
-                body = body.replace(b'<c r="A2" t="inlineStr"><is><t>placeholder</t></is></c>',
-                                    b'<c r="A2"><v>110105198501011496</v></c><c r="B2"><v>-6222020200112233445</v></c>'
-                                    b'<c r="C2"><v>1.10105198501011E+17</v></c><c r="D2"><v>12.0</v></c>')
-            copy.writestr(item.filename, body)
+    out = rewrite_sheet(openpyxl_book([["号码"], ["placeholder"]]), lambda body: body.replace(
+        b'<c r="A2" t="inlineStr"><is><t>placeholder</t></is></c>',
+        b'<c r="A2"><v>110105198501011496</v></c><c r="B2"><v>-6222020200112233445</v></c>'
+        b'<c r="C2"><v>1.10105198501011E+17</v></c><c r="D2"><v>12.0</v></c>'))
     assert ours(out)[2] == [110105198501011496, -6222020200112233445, 1.10105198501011e17, 12.0]
     assert theirs(out)[2][0] == 110105198501011496  # openpyxl, too (its reader stops at the sheet's dimension, A2)

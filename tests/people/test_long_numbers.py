@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from tests.builders import workbook
+from tests.builders import rewrite_sheet, workbook
 from yuanmeng.applications.imports import GRADUATE_ROSTER
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.spreadsheets import to_number_text
@@ -27,18 +27,13 @@ FORMAT_AS_TEXT = "设为文本格式"
 def as_number_cells(book: io.BytesIO, texts: dict[str, str]) -> io.BytesIO:
     """The workbook with each text cell holding a key of ``texts`` turned into a number cell ``<v>value</v>``, the
     way tools other than Excel write long numbers."""
-    source, out = zipfile.ZipFile(book), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as copy:
-        for item in source.infolist():
-            body = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                for text, value in texts.items():
-                    body, count = re.subn(rf'<c r="([A-Z]+\d+)"[^>]*t="inlineStr"><is><t>{re.escape(text)}</t></is></c>'
-                                          .encode(), rf'<c r="\1" t="n"><v>{value}</v></c>'.encode(), body)
-                    assert count == 1, text
-            copy.writestr(item, body)
-    out.seek(0)
-    return out
+    def edit(body: bytes) -> bytes:
+        for text, value in texts.items():
+            body, count = re.subn(rf'<c r="([A-Z]+\d+)"[^>]*t="inlineStr"><is><t>{re.escape(text)}</t></is></c>'
+                                  .encode(), rf'<c r="\1" t="n"><v>{value}</v></c>'.encode(), body)
+            assert count == 1, text
+        return body
+    return rewrite_sheet(book, edit)
 
 
 @pytest.fixture
