@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from yuanmeng.audit.anchors import anchor_on, anchors, last_anchor
 from yuanmeng.audit.chain import GENESIS_HASH, canonical, entry_content, key_id, legacy_hash
-from yuanmeng.audit.models import AuditEntry
+from yuanmeng.audit.models import AuditCheck, AuditEntry
 from yuanmeng.audit.services import AnchorRefused, audit_anchor, audit_verify
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +183,11 @@ def test_migrating_a_chain_written_before_keying_keeps_it_verifying(settings):
     result = audit_verify()
     assert result.ok and result.checked == 3
     assert set(AuditEntry.objects.values_list("key_id", flat=True)) == {key_id(settings.AUDIT_KEYS[0])}
+
+
+def test_an_anchor_file_that_cannot_be_written_is_reported(tree, settings, tmp_path):
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "not-a-folder" / "anchors.jsonl"
+    (tmp_path / "not-a-folder").write_text("")
+    with pytest.raises(CommandError, match="audit trail broken"):
+        call_command("audit", "verify")
+    assert "the anchor file cannot be written" in AuditCheck.objects.get().problems[0]
