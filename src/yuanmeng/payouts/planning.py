@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from yuanmeng.applications.workflow import State
 from yuanmeng.core.sql import rows as _rows
 from yuanmeng.payouts.lottery import draw_key_sql
+from yuanmeng.payouts.models import LotteryDraw
 from yuanmeng.policies.models import Policy
 
 
@@ -25,7 +26,7 @@ class PlanInput:
     policy: Policy
     limit_fen: int
     quota: int | None = None
-    draw: object = None  # a LotteryDraw with its confirmed seed: its frozen list, in drawn order
+    draw: LotteryDraw | None = None  # a lottery with its confirmed seed: its frozen list, in drawn order
 
     def amounts(self) -> dict[str, int]:
         return {level: self.policy.amount_fen(level) for level in self.policy.levels}
