@@ -218,3 +218,15 @@ def test_a_school_roster_knows_a_residence_permit_holder(tree):
                         params={"school": tree.school_profile.pk, "file_name": "毕业名册.xlsx"})
     assert (report.created, report.errors) == (1, 0), report.first_errors
     assert RosterEntry.objects.get().id_number_index == holder.id_number_index
+
+
+@pytest.mark.django_db
+def test_the_admin_filters_workers_by_document(tree, login):
+    tree.worker(name="陈家豪", document_type=DocumentType.HMT_PERMIT, id_number=HONG_KONG)
+    tree.worker(name="李明", id_number=TIANHE_1975)
+    tree.root_user.is_staff = True
+    tree.root_user.save()
+    page = login(tree.root_user).get("/admin/people/worker/", {"document_type__exact": "hmt_permit"})
+    content = page.content.decode()
+    assert page.status_code == 200 and "陈家豪" in content and "李明" not in content
+    assert "?document_type__exact=foreign_pr" in content  # the filter's choices

@@ -18,7 +18,8 @@ class WorkerAdmin(ScopedAdmin):
     change_capability = Capability.CHANGE_WORKERS
     form = WorkerForm
     list_display = ["name", "id_number_masked", "mobile", "employer", "job_category", "is_migrant_worker"]
-    list_filter = ["job_category", "is_migrant_worker", "is_new_employment_form", "model_worker_level"]
+    list_filter = ["document_type", "job_category", "is_migrant_worker", "is_new_employment_form",
+                   "model_worker_level"]
     search_fields = ["name", "mobile"]
     list_select_related = ["employer", "employer__organisation"]
 
