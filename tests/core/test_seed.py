@@ -10,7 +10,7 @@ from yuanmeng.core import demo
 from yuanmeng.core.validators import DocumentType
 from yuanmeng.funds.services import funds_verify
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
-from yuanmeng.payouts.models import Batch, BatchStatus
+from yuanmeng.payouts.models import Batch, BatchStatus, LotteryDraw
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import Policy
 
@@ -33,6 +33,10 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Batch.objects.filter(status=BatchStatus.RESULTS_IMPORTED).exists()
     assert funds_verify().ok
     assert Policy.objects.filter(parent__isnull=False).count() == 2  # district and enterprise matching
+    draw = LotteryDraw.objects.get()  # a round drawn by lottery, its public page open to anyone
+    assert draw.round.funded_count and draw.seed_confirmed_by != draw.seed_entered_by
+    assert client.get(f"/lottery/{draw.code}/").status_code == 200
+    call_command("lottery", "verify", draw.code)
     assert audit_verify().ok
     for username in demo.DEMO_LOGINS:
         assert username in out
