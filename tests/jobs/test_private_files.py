@@ -1,4 +1,4 @@
-"""Files that hold personal numbers (kept uploads, rows to fix, exports, documents, payment files' folder) are
+"""Files that hold personal numbers (kept uploads, rows to fix, exports, documents, payment files) are
 0600 in 0700 folders, also where the folders were made earlier with wider modes; they are pruned after
 YUANMENG_TASK_FILES_KEEP_DAYS."""
 
@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from tests.applications.test_rules import roster_file
 from tests.jobs.test_jobs import good_rows, upload
+from tests.payouts.test_file_jobs import large_batch  # noqa: F401 (a fixture)
 from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.roles import Role
+from yuanmeng.payouts.jobs import payment_file_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,3 +103,10 @@ def test_a_roster_refused_through_the_api_leaves_no_rows_to_fix_behind(tree, peo
         roster_upload(by=people.school, school=tree.school_profile, upload=bad)
     reports = Path(settings.MEDIA_ROOT) / "import-reports"
     assert not reports.exists() or not any(p.is_file() for p in reports.rglob("*"))
+
+
+def test_a_payment_file_written_by_the_worker_is_private(large_batch, open_folders):  # noqa: F811
+    batch, finance = large_batch
+    payment_file_request(by=finance, batch=batch, fmt="xlsx")
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    assert_private(Job.objects.get(kind="payment_file").output_file)
