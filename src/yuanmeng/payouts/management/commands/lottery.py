@@ -6,11 +6,13 @@ them with what was committed: the digest stored at the freeze, the winners' plac
 """
 
 import hashlib
+import itertools
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Exists, OuterRef
 
 from yuanmeng.payouts.lottery import list_line, winners
-from yuanmeng.payouts.models import LotteryDraw, PaymentLine
+from yuanmeng.payouts.models import LotteryDraw, LotteryEntry, PaymentLine
 from yuanmeng.payouts.selectors import draw_entries
 
 
@@ -31,18 +33,15 @@ def verify_draw(draw: LotteryDraw) -> list[str]:
     if digest.hexdigest() != draw.list_sha256:
         problems.append(f"the list's SHA-256 is {digest.hexdigest()}, not the {draw.list_sha256} published at "
                         "the freeze")
-    committed = list(draw_entries(draw, winners=True).values_list("reference", flat=True))
-    if committed != recomputed:
-        pairs = enumerate(zip(committed, recomputed, strict=False), start=1)
-        first = next((place for place, (a, b) in pairs if a != b), min(len(committed), len(recomputed)) + 1)
-        problems.append(f"the committed winners ({len(committed)}) differ from the recomputed ones "
-                        f"({len(recomputed)}) from place {first}")
-    places = dict(draw_entries(draw, winners=True).values_list("application_id", "place"))
-    stray = [line for line in PaymentLine.objects.filter(round_id=draw.round_id).values_list("application_id", "rank")
-             if places.get(line[0]) != line[1]]
-    if stray:
-        problems.append(f"{len(stray)} payment lines of the round are not winners at their place "
-                        f"(application {stray[0][0]}, rank {stray[0][1]})")
+    committed = draw_entries(draw, winners=True).values_list("reference", flat=True).iterator(chunk_size=20_000)
+    pairs = itertools.zip_longest(committed, recomputed)
+    first = next((place for place, (a, b) in enumerate(pairs, start=1) if a != b), None)
+    if first is not None:
+        problems.append(f"the committed winners differ from the {len(recomputed)} recomputed ones from place {first}")
+    at_place = LotteryEntry.objects.filter(draw=draw, place=OuterRef("rank"), application_id=OuterRef("application_id"))
+    stray = PaymentLine.objects.filter(round_id=draw.round_id).exclude(Exists(at_place))
+    if stray.exists():
+        problems.append(f"{stray.count()} payment lines of the round are not winners at their place")
     return problems
 
 
