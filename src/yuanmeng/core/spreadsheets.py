@@ -323,8 +323,9 @@ def to_number_text(value) -> str:
     zeros in every place past the 15th digit (``110105198501011000``, a double written out in full). A rounded
     number must never be read as another person's, or as an account that pays a stranger."""
     text = to_text(value)
-    whole = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
-    if _EXPONENT.fullmatch(normalise_text(text)) or (len(whole) > EXACT_DIGITS and not whole[EXACT_DIGITS:].strip("0")):
+    if type(value) is int and len(text) > EXACT_DIGITS and not text[EXACT_DIGITS:].strip("0"):
+        raise _lost_digits(text)
+    if not text.isdigit() and _EXPONENT.fullmatch(normalise_text(text)):  # plain digits, most cells: no regex
         raise _lost_digits(text)
     return text
 
