@@ -230,3 +230,12 @@ def test_the_admin_filters_workers_by_document(tree, login):
     content = page.content.decode()
     assert page.status_code == 200 and "陈家豪" in content and "李明" not in content
     assert "?document_type__exact=foreign_pr" in content  # the filter's choices
+
+
+@pytest.mark.django_db
+def test_the_import_template_offers_the_document_type_column(tree, login):
+    client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    response = client.get("/imports/workers/template/")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header, example = list(book.active.values)[:2]
+    assert example[header.index("证件类型")] == "居民身份证"
