@@ -258,7 +258,8 @@ class LotteryEntry(models.Model):
         verbose_name_plural = _("lottery entries")
         ordering = ["draw", "position"]
         constraints = [models.UniqueConstraint(fields=["draw", "position"], name="lottery_entry_position"),
-                       models.UniqueConstraint(fields=["draw", "reference"], name="lottery_entry_reference")]
+                       # the reference is the application's number: one entry per application, found by it
+                       models.UniqueConstraint(fields=["draw", "application"], name="lottery_entry_application")]
         indexes = [models.Index(fields=["draw", "place"], name="lottery_entry_place")]
 
     def __str__(self) -> str:

@@ -549,18 +549,16 @@ def lottery_seed_confirm(*, by, draw: LotteryDraw, values: str) -> LotteryDraw:
 
 
 def _place_winners(plan: PlanInput) -> int:
-    """Give each winner its place: the ranking's winners into a keyed temporary table, then one UPDATE that walks
-    the draw's entries and looks each up there (an UPDATE … FROM the window query, or one that walks the
-    winners, made SQLite scan the entries once per winner)."""
+    """Give each winner its place: the ranking's winners into a keyed temporary table, then one UPDATE … FROM it
+    (straight from the window query, SQLite re-ran the query for every entry)."""
     sql, params = ranked_sql(plan)
     won = f"ym_won_{plan.draw.pk}"
     _execute(f"CREATE TEMPORARY TABLE {won} (application_id BIGINT PRIMARY KEY, rn BIGINT NOT NULL)", [])
     try:
         _execute(f"INSERT INTO {won} SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1", params)
-        return _execute(f"""
-            UPDATE payouts_lotteryentry SET place = (
-                SELECT w.rn FROM {won} w WHERE w.application_id = payouts_lotteryentry.application_id)
-            WHERE draw_id = %s AND application_id IN (SELECT application_id FROM {won})""", [plan.draw.pk])
+        return _execute(f"""UPDATE payouts_lotteryentry SET place = {won}.rn FROM {won}
+                            WHERE payouts_lotteryentry.draw_id = %s
+                              AND payouts_lotteryentry.application_id = {won}.application_id""", [plan.draw.pk])
     finally:
         _execute(f"DROP TABLE {won}", [])
 
