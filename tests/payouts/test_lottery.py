@@ -172,7 +172,8 @@ def test_later_changes_to_applications_never_change_a_frozen_list(tree, lottery)
     assert before[0]["name_masked"] == "职*0" and "*" in before[0]["id_masked"]
 
 
-def test_a_winner_who_left_the_queue_is_not_paid_and_nobody_moves_up(tree, lottery, officers, monkeypatch):
+def test_a_winner_who_left_the_queue_is_not_paid_and_nobody_moves_up(tree, lottery, officers, monkeypatch,
+                                                                     client):
     policy, budget = lottery
     verified_applications(tree, policy, 12)
     draw = lottery_freeze(by=tree.root_user, draw=_announce(tree, policy, budget, limit_fen=4_500 * YUAN))
@@ -185,6 +186,8 @@ def test_a_winner_who_left_the_queue_is_not_paid_and_nobody_moves_up(tree, lotte
     assert set(PaymentLine.objects.filter(round=round_).values_list("application_id", flat=True)) == set(drawn[1:])
     assert draw.entries.filter(place__isnull=False).count() == 3  # the place stays with the winner, unpaid
     call_command("lottery", "verify", "GZ-L1")
+    page = client.get("/lottery/GZ-L1/?list=winners").content.decode()
+    assert page.count("不予发放") == 1 and "抽中第 1 名；抽签时已不在待发队列" in page
 
 
 def test_the_database_orders_exactly_as_the_published_method(tree, lottery):
@@ -320,7 +323,7 @@ def test_the_public_page_runs_the_same_queries_whatever_the_list(tree, lottery, 
     policy, budget = lottery
     verified_applications(tree, policy, 40)
     draw = _drawn(tree, policy, budget, officers, monkeypatch)
-    with django_assert_num_queries(4):  # the draw, the page's count and rows, the unpaid winners
+    with django_assert_num_queries(3):  # the draw, the page's count and its rows (each says whether it is paid)
         client.get(f"/lottery/{draw.code}/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(f"/lottery/{draw.code}/?list=winners&page=2")

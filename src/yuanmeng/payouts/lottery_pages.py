@@ -89,7 +89,6 @@ def lottery_public(request, code: str):
     return render(request, "payouts/lottery_public.html", {
         "draw": draw, "show_winners": show_winners,
         "page": paginate(request, selectors.draw_entries(draw, winners=bool(show_winners))),
-        "unpaid": selectors.unpaid_winners(draw),
     })
 
 

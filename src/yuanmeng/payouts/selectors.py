@@ -1,3 +1,5 @@
+from django.db.models import Exists, OuterRef
+
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts.models import Batch, LotteryDraw, LotteryEntry, PaymentLine, Round
@@ -48,13 +50,10 @@ def public_draw(code: str) -> LotteryDraw:
 
 
 def draw_entries(draw: LotteryDraw, *, winners: bool = False):
+    """A frozen list in published order, or its winners in drawn order; once drawn, each says whether it is paid
+    in the round (a winner who had left the queue is not)."""
     entries = LotteryEntry.objects.filter(draw=draw)
+    if draw.round_id:
+        entries = entries.annotate(paid=Exists(PaymentLine.objects.filter(
+            round_id=draw.round_id, application_id=OuterRef("application_id"))))
     return entries.filter(place__isnull=False).order_by("place") if winners else entries.order_by("position")
-
-
-def unpaid_winners(draw: LotteryDraw) -> set[int]:
-    """Places of the winners who had left the queue at the draw (no payment line in the round)."""
-    if not draw.round_id:
-        return set()
-    paid = PaymentLine.objects.filter(round_id=draw.round_id).values("application_id")
-    return set(draw_entries(draw, winners=True).exclude(application_id__in=paid).values_list("place", flat=True))
