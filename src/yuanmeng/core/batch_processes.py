@@ -8,9 +8,10 @@ handlers (decision 0004):
   that the worker's other threads (the lease heartbeat, the database driver, logging) may hold at that moment.
   What the work needs (``rules``: for an import the kind, its lookups, the columns) is handed to each process
   once, when it starts.
-- **A pipe of its own** to each process and one batch in flight on it: no queue, lock or semaphore is shared
-  between processes, so none can be left held by a process that died. A process whose parent died (even by
-  SIGKILL) reads the end of its pipe and ends.
+- **A pipe of its own** to each process, two batches in flight on it (it never waits for work; memory stays
+  flat), written by a thread of the parent's (the parent never blocks on a pipe that a stuck process does not
+  read): no queue, lock or semaphore is shared between processes, so none can be left held by a process that
+  died. A process whose parent died (even by SIGKILL) reads the end of its pipe and ends.
 - **Plain signals**: the processes die on SIGTERM and ignore SIGINT (Ctrl-C on ``yuanmeng worker`` lets the
   running task finish; the task then ends its processes itself).
 - **Every wait is bounded**: an answer that does not come within ``timeout`` seconds, or a process that ends,
@@ -20,7 +21,9 @@ handlers (decision 0004):
 
 import logging
 import multiprocessing
+import queue
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -33,19 +36,32 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 STOP_SECONDS = 5  # for a process to end after being told to, and again after SIGTERM
+IN_FLIGHT = 2  # batches a process holds: while it answers one, the next is there
 
 
 def _serve(connection, function: Callable, rules, language: str) -> None:
     """One process: batches in, answers out, until told to stop (None) or the parent is gone."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    django.setup()  # already done in the fork server; does nothing then
+    django.setup()  # done in the fork server already (then only logging is configured again)
     translation.activate(language)
     try:
         while (batch := connection.recv()) is not None:
             connection.send(function(batch, rules))
-    except (EOFError, BrokenPipeError):  # the parent died: nobody to answer
+    except (EOFError, OSError):  # the parent died: nobody to answer
         pass
+
+
+def _post(connection, outbox: queue.SimpleQueue) -> None:
+    """Send what is put in ``outbox`` to a process, until None (its signal to end) or until the process is gone."""
+    while True:
+        item = outbox.get()
+        try:
+            connection.send(item)
+        except OSError:
+            return
+        if item is None:
+            return
 
 
 class BatchProcesses:
@@ -55,6 +71,8 @@ class BatchProcesses:
         self.function, self.rules, self.count, self.timeout = function, rules, count, timeout
         self._processes: list = []
         self._connections: list = []
+        self._outboxes: list[queue.SimpleQueue] = []
+        self._postmen: list[threading.Thread] = []
 
     def __enter__(self) -> "BatchProcesses":
         context = multiprocessing.get_context("forkserver")
@@ -68,6 +86,10 @@ class BatchProcesses:
                 self._processes.append(process)
                 process.start()
                 theirs.close()
+                self._outboxes.append(queue.SimpleQueue())
+                self._postmen.append(threading.Thread(target=_post, args=(ours, self._outboxes[-1]), daemon=True,
+                                                      name=f"batch-post-{number}"))
+                self._postmen[-1].start()
         except BaseException:
             self._stop(finished=False)
             raise
@@ -79,25 +101,18 @@ class BatchProcesses:
     def map(self, batches: Iterable[list]) -> Iterator[list]:
         batches = iter(batches)
         in_flight: deque[int] = deque()  # the processes that hold a batch, in the batches' order
-        for slot in range(self.count):
-            if not self._give(slot, batches, in_flight):
-                break
+        for slot in list(range(self.count)) * IN_FLIGHT:
+            self._give(slot, next(batches, None), in_flight)
         while in_flight:
             slot = in_flight.popleft()
             answer = self._receive(slot)
-            self._give(slot, batches, in_flight)  # the next batch is on its way while this answer is used
+            self._give(slot, next(batches, None), in_flight)
             yield answer
 
-    def _give(self, slot: int, batches: Iterator[list], in_flight: deque) -> bool:
-        batch = next(batches, None)
-        if batch is None:
-            return False
-        try:  # the process waits for it (it has answered everything it was given), so this does not block
-            self._connections[slot].send(batch)
-        except OSError:
-            raise self._ended(slot) from None
-        in_flight.append(slot)
-        return True
+    def _give(self, slot: int, batch: list | None, in_flight: deque) -> None:
+        if batch is not None:
+            self._outboxes[slot].put(batch)
+            in_flight.append(slot)
 
     def _receive(self, slot: int):
         connection, process = self._connections[slot], self._processes[slot]
@@ -122,12 +137,8 @@ class BatchProcesses:
 
     def _stop(self, *, finished: bool) -> None:
         """Tell idle processes to end and give them a moment; then SIGTERM, then SIGKILL, each wait bounded."""
-        if finished:
-            for connection in self._connections:
-                try:
-                    connection.send(None)
-                except OSError:
-                    pass
+        for outbox in self._outboxes:
+            outbox.put(None)
         deadline = time.monotonic() + (STOP_SECONDS if finished else 0)
         for process in self._started():
             process.join(max(deadline - time.monotonic(), 0))
@@ -140,6 +151,8 @@ class BatchProcesses:
         for process in self._started():
             if process.is_alive():
                 logger.error("batch process %s did not end, even killed", process.pid)
+        for postman in self._postmen:  # a send to a process that ended has failed by now
+            postman.join(STOP_SECONDS)
         for connection in self._connections:
             connection.close()
 

@@ -264,7 +264,7 @@ def _check_batch(batch: list[tuple[int, dict]], rules: tuple) -> list[tuple[bool
 
 def _checked(rows: Iterator[tuple[int, dict]], rules: tuple, estimated_rows: int) -> Iterator[tuple[bool, tuple]]:
     """Each row checked, in file order. A long file of a kind whose checks need no database is checked by one
-    process per core (``core.batch_processes``: given the lookups once, a batch in flight on each, every wait
+    process per core (``core.batch_processes``: given the lookups once, two batches in flight on each, every wait
     bounded by ``JOB_STALL_SECONDS``), so memory stays flat; the rows are read and staged here meanwhile."""
     processes = os.cpu_count() or 1
     if not rules[0].checks_without_database or estimated_rows < PARALLEL_ROWS or processes < 2:
