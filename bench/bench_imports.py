@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-PG_DB = "yuanmeng_bench_imports"
+PG_DB = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench_imports")
 HEADERS = ("姓名", "身份证号", "手机号", "单位统一社会信用代码", "岗位类别", "入会日期", "农民工", "新就业形态",
            "开户银行", "银行账号")
 # County codes that existed for every birth year generated (1985–2004): local districts and migrants' homes.
@@ -213,14 +213,15 @@ def peer_resource(bulk: bool):
     from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
     from yuanmeng.core.crypto import blind_index
-    from yuanmeng.core.spreadsheets import to_date, to_text
+    from yuanmeng.core.imports import choice_words
+    from yuanmeng.core.spreadsheets import header_key, to_date, to_text
     from yuanmeng.core.validators import validate_id_number
     from yuanmeng.orgs.models import Enterprise
-    from yuanmeng.people.imports import _job_values, _yes_no
-    from yuanmeng.people.models import Worker
+    from yuanmeng.people.imports import _yes_no
+    from yuanmeng.people.models import JobCategory, Worker
     from yuanmeng.people.services import apply_worker_fields, clean_worker_fields
 
-    jobs = _job_values()
+    jobs = choice_words(JobCategory)
 
     class IdentityIndex(widgets.Widget):
         """The identity number's blind index: how an existing worker is found."""
@@ -245,7 +246,7 @@ def peer_resource(bulk: bool):
             member_since = row["入会日期"]
             row["_cleaned"] = clean_worker_fields({
                 "name": to_text(row["姓名"]), "id_number": to_text(row["身份证号"]), "mobile": to_text(row["手机号"]),
-                "job_category": jobs.get(to_text(row["岗位类别"]).lower(), row["岗位类别"]),
+                "job_category": jobs.get(header_key(to_text(row["岗位类别"])), row["岗位类别"]),
                 "union_member_since": to_date(member_since) if to_text(member_since) else None,
                 "is_migrant_worker": _yes_no(row["农民工"]), "is_new_employment_form": _yes_no(row["新就业形态"]),
                 "bank_name": to_text(row["开户银行"]), "bank_account": to_text(row["银行账号"]),

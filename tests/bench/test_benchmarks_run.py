@@ -1,0 +1,32 @@
+"""Every benchmark still runs: each at a tiny size, in its own process, on the database of this test run.
+
+The figures they print are not checked (speed is read from full-size runs, never asserted); only that they run
+to the end and print their figures.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+BENCHMARKS = [
+    ("bench_foundation.py", ["--workers", "300"], "generated 300 workers"),
+    ("bench_payouts.py", ["--applications", "300"], "inserted 300 verified applications"),
+    ("bench_lottery.py", ["--applications", "300"], "lottery verify"),
+    ("bench_imports.py", ["--rows", "300", "--peer", "both", "--peer-rows", "300"], "engine speed / DIE bulk"),
+]
+
+
+@pytest.mark.parametrize(("script", "args", "figure"), BENCHMARKS, ids=[b[0] for b in BENCHMARKS])
+def test_benchmark_runs_at_a_tiny_size(script, args, figure, tmp_path):
+    env = {**os.environ, "YUANMENG_VAR": str(tmp_path), "YUANMENG_BENCH_DB": f"yuanmeng_bench_suite_{os.getpid()}"}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, str(ROOT / "bench" / script), *args, *(["--postgres"] if ON_POSTGRES else [])]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert figure in done.stdout, done.stdout[-2000:]
