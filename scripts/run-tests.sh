@@ -13,10 +13,14 @@ ensure_postgres() {
   fi
 }
 
+# Debian's chromium for the browser tests, and a Chinese font so that their screenshots can be read.
 ensure_chromium() {
-  if [ ! -x /usr/bin/chromium ]; then
-    echo "== installing Debian chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]} for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
 
