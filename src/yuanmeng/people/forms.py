@@ -14,7 +14,7 @@ from yuanmeng.web.forms import add_service_errors
 
 
 class WorkerForm(forms.ModelForm):
-    id_number = forms.CharField(label=_("identity number"), max_length=30)
+    id_number = forms.CharField(label=_("document number"), max_length=30)
     bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
 
     class Meta:
