@@ -271,14 +271,28 @@ def jobs_prune(*, older_than_days: int) -> tuple[int, int]:
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
     old = Job.objects.filter(state__in=(JobState.DONE, JobState.FAILED), finished_at__lt=cutoff).exclude(
         input_file="", output_file="")
-    root = Path(settings.MEDIA_ROOT).resolve()
     tasks, files = swept, swept
     for job in old.only("pk", "input_file", "output_file").iterator(chunk_size=500):
-        for relative in (job.input_file, job.output_file):
-            path = (root / relative).resolve() if relative else None
-            if path and path.is_relative_to(root) and path.is_file():
-                path.unlink()
-                files += 1
+        files += _delete_stored(job.input_file) + _delete_stored(job.output_file)
         Job.objects.filter(pk=job.pk).update(input_file="", output_file="")
         tasks += 1
     return tasks, files
+
+
+def job_outputs_discard(*, job_ids: list[int]) -> int:
+    """Delete the files these tasks made (a payment file nobody may fetch any more) and blank them on the tasks,
+    which stay in the list as a record. Returns the number of tasks whose file went."""
+    jobs = Job.objects.filter(pk__in=job_ids).exclude(output_file="")
+    for relative in jobs.values_list("output_file", flat=True):
+        _delete_stored(relative)
+    return jobs.update(output_file="")
+
+
+def _delete_stored(relative: str) -> int:
+    """Delete a task's file under MEDIA_ROOT (never outside it): 1 if there was one, else 0."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / relative).resolve() if relative else None
+    if path and path.is_relative_to(root) and path.is_file():
+        path.unlink()
+        return 1
+    return 0

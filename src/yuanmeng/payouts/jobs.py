@@ -8,7 +8,6 @@ officer who holds the batch's issue may fetch it until the bank's results are im
 
 import datetime
 import tempfile
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
-from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
+from yuanmeng.jobs.services import Outcome, Progress, handler, job_outputs_discard, job_submit
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts.files import FORMATS, file_name, write_batch_file
 from yuanmeng.payouts.models import Batch, BatchStatus
@@ -82,10 +81,7 @@ def payment_files_discard(*, batch_id: int | None = None) -> int:
     done = Job.objects.filter(kind=KIND).exclude(output_file="").select_related("owner")
     if batch_id is not None:
         done = done.filter(params__batch=batch_id)
-    stale = [job for job in done if not _may_download(job, job.owner)]
-    for job in stale:
-        (Path(settings.MEDIA_ROOT) / job.output_file).unlink(missing_ok=True)
-    return Job.objects.filter(pk__in=[job.pk for job in stale]).update(output_file="")
+    return job_outputs_discard(job_ids=[job.pk for job in done if not _may_download(job, job.owner)])
 
 
 @handler(KIND, may_download=_may_download, sweep=payment_files_discard)
