@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.utils import timezone
 
 from tests.payouts.scale import verified_applications
@@ -22,7 +23,7 @@ from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.sql import rows
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
-from yuanmeng.payouts import planning
+from yuanmeng.payouts import planning, services
 from yuanmeng.payouts.lottery import list_digest, normalise_seed, winners
 from yuanmeng.payouts.models import LotteryDraw, LotteryEntry, PaymentLine
 from yuanmeng.payouts.planning import PlanInput, ranked_sql
@@ -327,3 +328,56 @@ def test_the_public_page_runs_the_same_queries_whatever_the_list(tree, lottery, 
         client.get(f"/lottery/{draw.code}/")
     with django_assert_num_queries(3):
         client.get(f"/lottery/{draw.code}/?list=winners&page=2")
+
+
+def test_an_error_placing_the_winners_surfaces_itself_and_the_draw_can_be_retried(tree, lottery, officers,
+                                                                                     monkeypatch):
+    policy, budget = lottery
+    verified_applications(tree, policy, 8)
+    draw = lottery_freeze(by=tree.root_user, draw=_announce(tree, policy, budget))
+    _on(monkeypatch, draw.seed_date)
+    lottery_seed_enter(by=officers[0], draw=draw, values=VALUES)
+    lottery_seed_confirm(by=officers[1], draw=draw, values=VALUES)
+    execute = services._execute
+
+    def duplicate_winner(sql, params):  # a real failing statement: on PostgreSQL it aborts the transaction
+        if sql.startswith("INSERT INTO ym_won_"):
+            return execute(f"INSERT INTO {sql.split()[2]} VALUES (1, 1), (1, 2)", [])
+        return execute(sql, params)
+
+    monkeypatch.setattr(services, "_execute", duplicate_winner)
+    with pytest.raises(IntegrityError):  # not "current transaction is aborted" from cleaning up
+        lottery_draw(by=tree.root_user, draw=draw)
+    monkeypatch.setattr(services, "_execute", execute)
+    assert lottery_draw(by=tree.root_user, draw=draw).funded_count == 8  # nothing of the failed draw was left
+
+
+def _tampered(draw, expected: str) -> None:
+    with pytest.raises(CommandError, match=expected):
+        call_command("lottery", "verify", draw.code)
+
+
+def test_verify_rebuilds_the_seed_from_the_entered_numbers(tree, lottery, officers, monkeypatch):
+    policy, budget = lottery
+    verified_applications(tree, policy, 25)
+    draw = lottery_freeze(by=tree.root_user, draw=_announce(tree, policy, budget, limit_fen=6_000 * YUAN))
+    _on(monkeypatch, draw.seed_date)
+    lottery_seed_enter(by=officers[0], draw=draw, values=VALUES)
+    lottery_seed_confirm(by=officers[1], draw=draw, values=VALUES)
+    LotteryDraw.objects.filter(pk=draw.pk).update(seed=normalise_seed("1 2 3 + 4"))  # a seed nobody published
+    lottery_draw(by=tree.root_user, draw=draw)  # winners, places and lines all follow the stored seed
+    _tampered(draw, "the seed from the entered numbers is 3.7.12.19.25.33./9./, not the stored 1.2.3./4./")
+
+
+def test_verify_compares_the_candidate_count_and_the_list(tree, lottery, officers, monkeypatch):
+    policy, budget = lottery
+    verified_applications(tree, policy, 25)
+    draw = _drawn(tree, policy, budget, officers, monkeypatch, quota=7)
+    LotteryDraw.objects.filter(pk=draw.pk).update(candidate_count=24)
+    _tampered(draw, "25 candidates in the frozen list, not the 24 stored at the freeze")
+
+    LotteryDraw.objects.filter(pk=draw.pk).update(candidate_count=25)
+    LotteryEntry.objects.filter(draw=draw, place=None).order_by("-position").first().delete()  # a loser removed
+    entries = draw.entries.order_by("position").values_list("reference", "amount_fen")
+    LotteryDraw.objects.filter(pk=draw.pk).update(list_sha256=list_digest(entries))  # and the digest rewritten
+    _tampered(draw, "24 candidates in the frozen list, not the 25 stored at the freeze")

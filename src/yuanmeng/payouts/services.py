@@ -550,17 +550,19 @@ def lottery_seed_confirm(*, by, draw: LotteryDraw, values: str) -> LotteryDraw:
 
 def _place_winners(plan: PlanInput) -> int:
     """Give each winner its place: the ranking's winners into a keyed temporary table, then one UPDATE … FROM it
-    (straight from the window query, SQLite re-ran the query for every entry)."""
+    (straight from the window query, SQLite re-ran the query for every entry).
+
+    The table is dropped on success only: on an error the caller's transaction rolls back, which undoes its
+    creation on both databases (a DROP there would fail on PostgreSQL and hide the real error)."""
     sql, params = ranked_sql(plan)
     won = f"ym_won_{plan.draw.pk}"
     _execute(f"CREATE TEMPORARY TABLE {won} (application_id BIGINT PRIMARY KEY, rn BIGINT NOT NULL)", [])
-    try:
-        _execute(f"INSERT INTO {won} SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1", params)
-        return _execute(f"""UPDATE payouts_lotteryentry SET place = {won}.rn FROM {won}
-                            WHERE payouts_lotteryentry.draw_id = %s
-                              AND payouts_lotteryentry.application_id = {won}.application_id""", [plan.draw.pk])
-    finally:
-        _execute(f"DROP TABLE {won}", [])
+    _execute(f"INSERT INTO {won} SELECT ranked.id, ranked.rn FROM ({sql}) ranked WHERE ranked.funded = 1", params)
+    placed = _execute(f"""UPDATE payouts_lotteryentry SET place = {won}.rn FROM {won}
+                          WHERE payouts_lotteryentry.draw_id = %s
+                            AND payouts_lotteryentry.application_id = {won}.application_id""", [plan.draw.pk])
+    _execute(f"DROP TABLE {won}", [])
+    return placed
 
 
 @transaction.atomic
