@@ -21,8 +21,8 @@ from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.sql import rows
-from yuanmeng.funds.models import FundSource
-from yuanmeng.funds.services import budget_create
+from yuanmeng.funds.models import FundSource, LedgerEntry
+from yuanmeng.funds.services import budget_create, budget_set_total, funds_verify
 from yuanmeng.payouts import planning, services
 from yuanmeng.payouts.lottery import list_digest, normalise_seed, winners
 from yuanmeng.payouts.models import LotteryDraw, LotteryEntry, PaymentLine
@@ -66,8 +66,8 @@ def _announce(tree, policy, budget, **terms):
     return lottery_announce(by=tree.root_user, policy=policy, budget=budget, **values)
 
 
-def _drawn(tree, policy, budget, officers, monkeypatch, **terms):
-    draw = lottery_freeze(by=tree.root_user, draw=_announce(tree, policy, budget, **terms))
+def _drawn(tree, policy, budget, officers, monkeypatch, draw=None, **terms):
+    draw = lottery_freeze(by=tree.root_user, draw=draw or _announce(tree, policy, budget, **terms))
     _on(monkeypatch, draw.seed_date)
     lottery_seed_enter(by=officers[0], draw=draw, values=VALUES)
     lottery_seed_confirm(by=officers[1], draw=draw, values="33 25 19 12 7 3 / 09")
@@ -381,3 +381,32 @@ def test_verify_compares_the_candidate_count_and_the_list(tree, lottery, officer
     entries = draw.entries.order_by("position").values_list("reference", "amount_fen")
     LotteryDraw.objects.filter(pk=draw.pk).update(list_sha256=list_digest(entries))  # and the digest rewritten
     _tampered(draw, "24 candidates in the frozen list, not the 25 stored at the freeze")
+
+
+def test_the_announced_money_is_reserved_until_the_draw_turns_it_into_the_rounds(tree, lottery, officers,
+                                                                                 monkeypatch):
+    policy, budget = lottery
+    verified_applications(tree, policy, 12)
+    draw = _announce(tree, policy, budget, limit_fen=4_000 * YUAN)
+    budget.refresh_from_db()
+    assert budget.reserved_fen == 4_000 * YUAN
+    with pytest.raises(ValidationError) as exc:  # the budget cannot fall below what the draw holds
+        budget_set_total(by=tree.root_user, budget=budget, total_fen=3_000 * YUAN)
+    assert "total_fen" in exc.value.message_dict
+    budget_set_total(by=tree.root_user, budget=budget, total_fen=4_000 * YUAN)  # all of it spoken for: allowed
+    with pytest.raises(ValidationError) as exc:  # and no second draw can spend it
+        _announce(tree, tree.policy(selection="lottery"), budget, code="GZ-L2", limit_fen=1 * YUAN)
+    assert "limit_fen" in exc.value.message_dict
+
+    draw = _drawn(tree, policy, budget, officers, monkeypatch, draw=draw)
+    round_ = draw.round
+    budget.refresh_from_db()
+    assert round_.funded_count == 2 and budget.reserved_fen == round_.total_fen == 3_000 * YUAN  # the rest released
+    ledger = list(LedgerEntry.objects.filter(budget=budget).exclude(kind="allocate").order_by("pk")
+                  .values_list("kind", "amount_fen", "reference"))
+    assert ledger == [("reserve", 4_000 * YUAN, "lottery:GZ-L1"), ("release", 4_000 * YUAN, "lottery:GZ-L1"),
+                      ("reserve", 3_000 * YUAN, "round:GZ-L1")]
+    assert funds_verify().ok
+    announced, drawn = (AuditEntry.objects.get(action=action) for action in ("lottery.announce", "lottery.draw"))
+    assert announced.after["reserved_fen"] == drawn.after["released_fen"] == 4_000 * YUAN
+    call_command("lottery", "verify", draw.code)

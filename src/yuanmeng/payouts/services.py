@@ -22,7 +22,7 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
-from yuanmeng.funds.models import Budget, EntryKind, FundSource
+from yuanmeng.funds.models import Budget, EntryKind, FundSource, LedgerEntry
 from yuanmeng.funds.services import post
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -397,6 +397,22 @@ def batch_file_allowed(by, batch: Batch, *, reissue: bool = False) -> str:
 
 # ---- the lottery (RFC 3797's method, adapted: payouts/lottery.py) ----------------------------------------
 
+def _reservation(draw: LotteryDraw) -> str:
+    """The ledger reference of the money a draw holds from its announcement to its draw."""
+    return f"lottery:{draw.code}"
+
+
+def _release_reservation(draw: LotteryDraw, by) -> int:
+    """Give back the money reserved at the announcement, for the round to reserve what its winners take.
+
+    Draws announced before announcements reserved have nothing to give back."""
+    reference = _reservation(draw)
+    if not LedgerEntry.objects.filter(budget_id=draw.budget_id, kind=EntryKind.RESERVE, reference=reference).exists():
+        return 0
+    post(budget=draw.budget, kind=EntryKind.RELEASE, amount_fen=draw.limit_fen, reference=reference, by=by)
+    return draw.limit_fen
+
+
 def _lock_draw(draw: LotteryDraw) -> LotteryDraw:
     return LotteryDraw.objects.select_for_update(of=("self",)).select_related("policy__organisation", "budget").get(
         pk=draw.pk)
@@ -436,7 +452,8 @@ def lottery_announce(*, by, policy: Policy, budget: Budget, code: str, limit_fen
     """Fix a lottery round's terms and name the public draw its seed will come from, before the list is frozen.
 
     The money and the quota are fixed here, before anyone can know the order: nobody can move the cut later
-    to take someone in or leave someone out.
+    to take someone in or leave someone out. The money is reserved in the budget until the draw, so that no
+    change to the budget can block the draw or move its cut.
     """
     _require(by, policy)
     policy = Policy.objects.select_for_update().select_related("organisation").get(pk=policy.pk)
@@ -450,9 +467,13 @@ def lottery_announce(*, by, policy: Policy, budget: Budget, code: str, limit_fen
     draw = LotteryDraw.objects.create(policy=policy, code=code, budget=budget, limit_fen=limit_fen, quota=quota,
                                       max_lines_per_batch=max_lines_per_batch, seed_source=seed_source,
                                       seed_date=seed_date, announced_by=by, announced_at=timezone.now())
+    try:
+        post(budget=budget, kind=EntryKind.RESERVE, amount_fen=limit_fen, reference=_reservation(draw), by=by)
+    except ValidationError as exc:  # spent by someone else since the check above
+        raise ValidationError({"limit_fen": exc.messages}) from None
     audit_record(actor=by, action="lottery.announce", obj=draw, organisation=policy.organisation,
                  after={"code": code, "seed_source": seed_source, "seed_date": seed_date.isoformat(),
-                        "limit_fen": limit_fen, "quota": quota})
+                        "limit_fen": limit_fen, "quota": quota, "reserved_fen": limit_fen})
     return draw
 
 
@@ -568,7 +589,8 @@ def _place_winners(plan: PlanInput) -> int:
 @transaction.atomic
 def lottery_draw(*, by, draw: LotteryDraw) -> Round:
     """Draw: the frozen list in ascending SHA-256(seed ‖ reference), cut at the money and quota fixed when the
-    draw was announced; the winners get their place, the round is committed with those still waiting.
+    draw was announced; the winners get their place, the round is committed with those still waiting. The money
+    reserved at the announcement is released in the same transaction and the round reserves what it pays.
 
     A winner whose application left the queue since the freeze keeps the place and is not paid; the place is
     not passed on, so that taking an application out can never move anyone else in.
@@ -581,11 +603,12 @@ def lottery_draw(*, by, draw: LotteryDraw) -> Round:
         raise ValidationError(_("No draw before a second officer has confirmed the seed."))
     policy = Policy.objects.select_for_update().select_related("organisation").get(pk=draw.policy_id)
     plan = PlanInput(policy=policy, limit_fen=draw.limit_fen, quota=draw.quota, draw=draw)
+    released = _release_reservation(draw, by)
     round_ = _commit(by, plan, budget=draw.budget, code=draw.code, max_lines_per_batch=draw.max_lines_per_batch)
     winners = _place_winners(plan)
     draw.round = round_
     draw.save(update_fields=["round"])
     audit_record(actor=by, action="lottery.draw", obj=draw, organisation=policy.organisation,
                  after={"round": round_.code, "winners": winners, "paid_lines": round_.funded_count,
-                        "seed": draw.seed, "list_sha256": draw.list_sha256})
+                        "seed": draw.seed, "list_sha256": draw.list_sha256, "released_fen": released})
     return round_
