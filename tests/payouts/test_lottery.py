@@ -410,3 +410,17 @@ def test_the_announced_money_is_reserved_until_the_draw_turns_it_into_the_rounds
     announced, drawn = (AuditEntry.objects.get(action=action) for action in ("lottery.announce", "lottery.draw"))
     assert announced.after["reserved_fen"] == drawn.after["released_fen"] == 4_000 * YUAN
     call_command("lottery", "verify", draw.code)
+
+
+def test_a_draw_announced_before_reservations_gives_back_nobody_elses_money(tree, lottery, officers, monkeypatch):
+    policy, budget = lottery
+    verified_applications(tree, policy, 4)
+    _announce(tree, tree.policy(selection="lottery"), budget, code="GZ-L9")  # money another draw holds
+    unreserved = LotteryDraw.objects.create(
+        policy=policy, code="GZ-L1", budget=budget, limit_fen=3_000 * YUAN, seed_source="双色球",
+        seed_date=timezone.localdate() + datetime.timedelta(days=3), announced_by=tree.root_user,
+        announced_at=timezone.now())
+    draw = _drawn(tree, policy, budget, officers, monkeypatch, draw=unreserved)
+    budget.refresh_from_db()
+    assert budget.reserved_fen == 15_000 * YUAN + draw.round.total_fen == 18_000 * YUAN
+    assert AuditEntry.objects.get(action="lottery.draw").after["released_fen"] == 0
