@@ -7,8 +7,8 @@ A backup folder (0700, files 0600) holds:
   that the row counts written beside it are of the same moment;
 - ``uploads.tar.gz``: what is under MEDIA_ROOT except the task files (kept imports, rows to fix, exports, payment
   files), which hold personal numbers in clear and are deleted after their time anyway;
-- ``manifest.json``: when, the database kind, the SHA-256 of both files, the rows of every table, the audit chain's
-  head and the fingerprints of the keys the data needs.
+- ``manifest.json``: when, the database kind, the SHA-256 of both files, the rows of every table, the migrations
+  applied, the audit chain's head and the fingerprints of the keys the data needs.
 
 The keys are never written into it: a stolen backup reveals no identity or bank number and cannot be re-signed.
 Django's dumpdata/loaddata is not used: it writes encrypted fields decrypted (clear numbers in the backup).
@@ -27,7 +27,10 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import DatabaseError, connection, models, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 
 from yuanmeng.audit.anchors import anchor_append
 from yuanmeng.audit.chain import GENESIS_HASH, configured_keys
@@ -49,22 +52,30 @@ class BackupError(Exception):
 # ---- what a backup records ------------------------------------------------------------------------------
 
 def _tables() -> list[str]:
+    """The tables of this version that the database has (one not migrated to this version lacks some)."""
     return sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)
-                   if model._meta.managed and not model._meta.proxy})
+                   if model._meta.managed and not model._meta.proxy} & set(connection.introspection.table_names()))
 
 
-def _facts(cursor) -> dict:
-    """Rows of every table, the audit head and the audit keys used, read through a DB-API cursor."""
+def _facts(cursor, tables: list[str]) -> dict:
+    """Rows of these tables, the migrations applied, the audit head and the audit keys used, read through a DB-API
+    cursor."""
     rows = {}
-    for table in _tables():
+    for table in tables:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
         rows[table] = cursor.fetchone()[0]
+    cursor.execute(f'SELECT app, name FROM "{MigrationRecorder.Migration._meta.db_table}" ORDER BY app, name')
+    migrations = [f"{app}.{name}" for app, name in cursor.fetchall()]
     entries = AuditEntry._meta.db_table
     cursor.execute(f'SELECT seq, hash FROM "{entries}" ORDER BY seq DESC LIMIT 1')
     seq, head = cursor.fetchone() or (0, GENESIS_HASH)
     cursor.execute(f'SELECT DISTINCT key_id FROM "{entries}" ORDER BY key_id')
-    return {"rows": rows, "audit_head": {"seq": seq, "hash": head},
+    return {"rows": rows, "migrations": migrations, "audit_head": {"seq": seq, "hash": head},
             "audit_keys": [key_id for (key_id,) in cursor.fetchall()]}
+
+
+def _code_migrations() -> set[str]:
+    return {f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations}
 
 
 def _keys_needed(audit_keys: list[str]) -> dict:
@@ -123,7 +134,7 @@ def _sqlite_dump(target: Path) -> dict:
     connection.ensure_connection()
     with closing(sqlite3.connect(target)) as copy:
         connection.connection.backup(copy)
-        return _facts(copy.cursor())
+        return _facts(copy.cursor(), _tables())
 
 
 def _postgres_dump(target: Path) -> dict:
@@ -132,7 +143,7 @@ def _postgres_dump(target: Path) -> dict:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         _run(_pg_command("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}"))
-        return _facts(cursor)
+        return _facts(cursor, _tables())
 
 
 def _sqlite_load(source: Path) -> None:
@@ -205,6 +216,7 @@ def backup_make(*, dest: Path) -> dict:
         "uploads": {"file": UPLOADS, "files": files},
         "sha256": {},
         "rows": facts["rows"],
+        "migrations": facts["migrations"],
         "audit_head": facts["audit_head"],
         "keys": _keys_needed(facts["audit_keys"]),
     }
@@ -239,19 +251,29 @@ def _holds_data() -> bool:
         return False
 
 
-def _restore_problems(manifest: dict) -> list[str]:
+def _copy_problems(manifest: dict) -> list[str]:
+    """Whether the database holds what the backup recorded: the rows of the backup's tables, its audit head."""
     with connection.cursor() as cursor:
-        facts = _facts(cursor)
-    problems = [f"table {table}: {facts['rows'].get(table)} rows, the backup had {rows}"
-                for table, rows in manifest["rows"].items() if facts["rows"].get(table) != rows]
+        facts = _facts(cursor, list(manifest["rows"]))
+    problems = [f"table {table}: {facts['rows'][table]} rows, the backup had {rows}"
+                for table, rows in manifest["rows"].items() if facts["rows"][table] != rows]
     if facts["audit_head"] != manifest["audit_head"]:
         problems.append(f"the audit head is {facts['audit_head']}, the backup had {manifest['audit_head']}")
-    return problems + audit_verify(anchored=False).problems + unreadable_data() + _missing_files()
+    return problems
+
+
+def _refuse_newer(manifest: dict) -> None:
+    if unknown := sorted(set(manifest["migrations"]) - _code_migrations()):
+        raise BackupError(f"this backup comes from a newer version of Yuanmeng than this one (its migrations "
+                          f"{', '.join(unknown[:5])} are unknown here): install that version or a later one, "
+                          "then restore")
 
 
 def backup_restore(*, source: Path, replace: bool = False) -> dict:
-    """Restore a backup folder into this database and MEDIA_ROOT, check that everything came back and can be
-    read with the configured keys, then record the restore in the audit trail and its anchor file."""
+    """Restore a backup folder into this database and MEDIA_ROOT, check that everything came back, migrate a backup
+    of an older version to this one (refuse one of a newer version), check that it can be read with the configured
+    keys, then record the restore in the audit trail and its anchor file. Returns the manifest, and whether it
+    migrated."""
     manifest = _read_manifest(source)
     kind = manifest["database"]["kind"]
     if kind != connection.vendor:
@@ -259,16 +281,21 @@ def backup_restore(*, source: Path, replace: bool = False) -> dict:
     if missing := _missing_keys(manifest["keys"]):
         raise BackupError("this backup needs keys that are not configured: " + "; ".join(missing)
                           + ". Set them (environment or var/dev-secrets.json) from where you kept them.")
+    _refuse_newer(manifest)
     if _holds_data() and not replace:
         raise BackupError("the database already holds data: restore into an empty one, or pass --replace")
     LOAD[kind](source / manifest["database"]["file"])
     ContentType.objects.clear_cache()
     _uploads_load(source / UPLOADS)
-    if problems := _restore_problems(manifest):
+    if problems := _copy_problems(manifest):
+        raise BackupError("restored, but it does not check out: " + "; ".join(problems[:20]))
+    if migrated := bool(_code_migrations() - set(manifest["migrations"])):  # an older backup: to this version
+        call_command("migrate", interactive=False, verbosity=0)
+    if problems := audit_verify(anchored=False).problems + unreadable_data() + _missing_files():
         raise BackupError("restored, but it does not check out: " + "; ".join(problems[:20]))
     with transaction.atomic():
         entry = audit_record(actor=None, action="system.restore", object_type="backup", object_id=manifest["made_at"],
                              object_label=f"backup of {manifest['made_at']}",
                              after={"entries": manifest["audit_head"]["seq"], "files": manifest["uploads"]["files"]})
     anchor_append(seq=entry.seq, hash=entry.hash, note=f"restore of the backup of {manifest['made_at']}")
-    return manifest
+    return {**manifest, "migrated": migrated}

@@ -7,7 +7,8 @@ from yuanmeng.core.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = ("Restore a folder written by `yuanmeng backup` into an empty database and the uploads folder, with "
-            "the keys it was written with already configured; checks every table, file, key and the audit chain.")
+            "the keys it was written with already configured; checks every table, file, key and the audit chain. "
+            "A backup of an older version is migrated to this one; one of a newer version is refused.")
     # The keys check refuses to start on data the keys cannot read; before a restore there is none to read, and
     # after it the restore itself checks (a damaged database must still be replaceable).
     requires_system_checks = []
@@ -24,5 +25,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"restored the backup of {manifest['made_at']}: {sum(manifest['rows'].values())} rows, "
             f"{manifest['uploads']['files']} uploaded files, {manifest['audit_head']['seq']} audit entries verified; "
-            "the restore is recorded in the audit trail and its anchor file. Run `yuanmeng migrate` if this "
-            "version is newer than the backup's."))
+            + ("migrated to this version; " if manifest["migrated"] else "")
+            + "the restore is recorded in the audit trail and its anchor file."))
