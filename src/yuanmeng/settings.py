@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "yuanmeng.funds",
     "yuanmeng.payouts",
     "yuanmeng.jobs",
+    "yuanmeng.backups",
     "yuanmeng.web",
     "yuanmeng.core",
 ]
