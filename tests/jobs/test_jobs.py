@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.jobs.test_worker_import import good_rows, xlsx
 from yuanmeng.jobs.models import Job, JobState
-from yuanmeng.jobs.services import job_execute, job_retry
+from yuanmeng.jobs.services import job_execute, job_outputs_discard, job_retry
 from yuanmeng.orgs.roles import Role
 from yuanmeng.people.models import Worker
 
@@ -305,6 +305,22 @@ def test_old_tasks_files_are_pruned_and_the_tasks_kept(tree, officer, login, cap
     job.refresh_from_db()
     assert not any(path.exists() for path in kept) and job.input_file == job.output_file == ""
     assert login(officer).get(f"/tasks/{job.pk}/download/").status_code == 404
+
+
+def test_a_tasks_output_is_discarded_by_jobs_and_nothing_outside_the_uploads(tree, officer, login, tmp_path):
+    rows = good_rows(tree, 2)
+    rows[1][2] = "12345"
+    upload(login(officer), rows)
+    job = Job.objects.get()
+    output = settings.MEDIA_ROOT / job.output_file
+    outside = tmp_path / "not-a-task-file"
+    outside.write_text("kept")
+    other = Job.objects.create(kind=job.kind, label="x", owner=job.owner, dedupe_key="other",
+                               output_file=os.path.relpath(outside, settings.MEDIA_ROOT))
+    assert job_outputs_discard(job_ids=[job.pk, other.pk]) == 2
+    assert not output.exists() and outside.read_text() == "kept"
+    assert list(Job.objects.filter(pk__in=[job.pk, other.pk]).values_list("output_file", flat=True)) == ["", ""]
+    assert (settings.MEDIA_ROOT / job.input_file).is_file()  # only the outputs named go
 
 
 def test_a_task_belongs_to_the_union_where_its_owner_did_that_work(tree, login, large):
