@@ -17,7 +17,7 @@ from yuanmeng.config_secrets import load_secrets
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("YUANMENG_HOME", BASE_DIR.parent.parent))
-VAR_DIR = Path(os.environ.get("YUANMENG_VAR", PROJECT_DIR / "var"))
+VAR_DIR = Path(os.environ.get("YUANMENG_VAR") or PROJECT_DIR / "var")  # empty: the default, not the current folder
 
 DEBUG = os.environ.get("YUANMENG_DEBUG", "1") == "1"
 _secrets = load_secrets(VAR_DIR, allow_generate=DEBUG)
