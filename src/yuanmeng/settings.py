@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yuanmeng.jobs",
     "yuanmeng.backups",
     "yuanmeng.web",
+    "yuanmeng.demo",
     "yuanmeng.core",
 ]
 

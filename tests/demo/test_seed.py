@@ -6,8 +6,8 @@ from django.core.management import call_command
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_verify
-from yuanmeng.core import demo
 from yuanmeng.core.validators import DocumentType
+from yuanmeng.demo import build as demo
 from yuanmeng.funds.services import funds_verify
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.payouts.models import Batch, BatchStatus, LotteryDraw

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from yuanmeng.core import demo
+from yuanmeng.demo import build as demo
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
-from yuanmeng.core.demo_payouts import build_lottery, build_payouts
-from yuanmeng.core.demo_subsidy import SubsidyDemo
 from yuanmeng.core.validators import DocumentType, validate_credit_code
+from yuanmeng.demo.payouts import build_lottery, build_payouts
+from yuanmeng.demo.subsidy import SubsidyDemo
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
