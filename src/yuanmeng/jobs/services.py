@@ -271,12 +271,10 @@ def jobs_prune(*, older_than_days: int) -> tuple[int, int]:
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
     old = Job.objects.filter(state__in=(JobState.DONE, JobState.FAILED), finished_at__lt=cutoff).exclude(
         input_file="", output_file="")
-    tasks, files = swept, swept
-    for job in old.only("pk", "input_file", "output_file").iterator(chunk_size=500):
-        files += _delete_stored(job.input_file) + _delete_stored(job.output_file)
-        Job.objects.filter(pk=job.pk).update(input_file="", output_file="")
-        tasks += 1
-    return tasks, files
+    files = swept
+    for input_file, output_file in old.values_list("input_file", "output_file").iterator(chunk_size=500):
+        files += _delete_stored(input_file) + _delete_stored(output_file)
+    return swept + old.update(input_file="", output_file=""), files
 
 
 def job_outputs_discard(*, job_ids: list[int]) -> int:
