@@ -29,7 +29,13 @@ class PlanInput:
     draw: LotteryDraw | None = None  # a lottery with its confirmed seed: its frozen list, in drawn order
 
     def amounts(self) -> dict[str, int]:
-        return {level: self.policy.amount_fen(level) for level in self.policy.levels}
+        return self.policy.level_amounts()
+
+
+def amount_case(amounts: dict[str, int], column: str) -> str:
+    """SQL giving each row its level's amount; its parameters are the levels, in ``amounts``' order."""
+    whens = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
+    return f"CASE {column} {whens} ELSE 0 END"
 
 
 def _candidates(plan: PlanInput) -> tuple[str, list]:
@@ -47,9 +53,8 @@ def _candidates(plan: PlanInput) -> tuple[str, list]:
             WHERE e.draw_id = %s""", [State.DIPLOMA_VERIFIED, plan.draw.seed, plan.draw.pk]
     amounts = plan.amounts()
     levels = list(amounts) or ["-"]
-    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
     return f"""
-        SELECT {columns}, CASE a.level {case} ELSE 0 END AS city_fen, 1 AS waiting
+        SELECT {columns}, {amount_case(amounts, "a.level")} AS city_fen, 1 AS waiting
         FROM applications_application a
         WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
           AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE w.bank_account_masked = '')""", [

@@ -41,7 +41,7 @@ from yuanmeng.payouts.models import (
     RoundStatus,
 )
 from yuanmeng.payouts.moves import move_applications
-from yuanmeng.payouts.planning import PlanInput, count_funded, ranked_sql, roomy_sorts
+from yuanmeng.payouts.planning import PlanInput, amount_case, count_funded, ranked_sql, roomy_sorts
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
@@ -122,22 +122,21 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
     """Give the lines under a matching policy's union its amounts, in rank order while its budget lasts."""
     budget = Budget.objects.filter(organisation=matching.organisation, year=round_.policy.year,
                                    source=FundSource.MATCHING).first()
-    amounts = {level: matching.amount_fen(level) for level in matching.levels}  # levels it pays something for
+    amounts = matching.level_amounts()
     if budget is None or not amounts or budget.available_fen <= 0:
         return 0
     column = "enterprise" if matching.organisation.kind == OrgKind.ENTERPRISE else "district"
-    case = " ".join(f"WHEN %s THEN {int(a)}" for a in amounts.values())
     level_params = list(amounts)
     levels = ", ".join(["%s"] * len(level_params))
     given = (f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
              f"WHERE round_id = %s AND {column}_budget_id = %s")
     before = _scalar(given, [round_.pk, budget.pk])  # a union may top up through more than one policy
     _execute(f"""
-        UPDATE payouts_paymentline SET {column}_fen = CASE level {case} ELSE 0 END, {column}_budget_id = %s,
-                                       total_fen = total_fen + CASE level {case} ELSE 0 END
+        UPDATE payouts_paymentline SET {column}_fen = {amount_case(amounts, "level")}, {column}_budget_id = %s,
+                                       total_fen = total_fen + {amount_case(amounts, "level")}
         WHERE id IN (
             SELECT m.id FROM (
-                SELECT l.id, SUM(CASE l.level {case} ELSE 0 END)
+                SELECT l.id, SUM({amount_case(amounts, "l.level")})
                            OVER (ORDER BY l.rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
                 FROM payouts_paymentline l
                 JOIN applications_application a ON a.id = l.application_id
@@ -481,13 +480,12 @@ def _insert_entries(draw: LotteryDraw) -> int:
     """One INSERT … SELECT: the policy's verified applications with a bank account, in published order (by
     application number, which is the reference), each with its amount and its name and number masked."""
     policy = draw.policy
-    amounts = {level: policy.amount_fen(level) for level in policy.levels}
-    case = " ".join(f"WHEN %s THEN {int(amount)}" for amount in amounts.values())
+    amounts = policy.level_amounts()
     return _execute(f"""
         INSERT INTO payouts_lotteryentry (draw_id, position, reference, application_id, level, amount_fen,
                                           name_masked, id_masked)
         SELECT %s, ROW_NUMBER() OVER (ORDER BY a.id), CAST(a.id AS VARCHAR(20)), a.id, a.level,
-               CASE a.level {case} ELSE 0 END,
+               {amount_case(amounts, "a.level")},
                CASE WHEN LENGTH(w.name) <= 2 THEN SUBSTR(w.name, 1, 1) || '*'
                     ELSE SUBSTR(w.name, 1, 1) || '*' || SUBSTR(w.name, LENGTH(w.name), 1) END,
                w.id_number_masked

@@ -115,6 +115,10 @@ class Policy(models.Model):
     def levels(self) -> list[str]:
         return [level for level in Level.values if self.amount_fen(level)]
 
+    def level_amounts(self) -> dict[str, int]:
+        """The amount of each level the policy pays for."""
+        return {level: self.amount_fen(level) for level in self.levels}
+
     @property
     def is_matching(self) -> bool:
         return self.parent_id is not None
