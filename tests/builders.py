@@ -10,12 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 from stdnum.cn import ric, uscc
 
-from yuanmeng.accounts.services import staff_user_create, worker_account_create
+from yuanmeng.accounts.services import staff_user_create
 from yuanmeng.applications.services import application_submit
 from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind, SchoolType
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
 from yuanmeng.people.models import JobCategory
-from yuanmeng.people.services import worker_register
+from yuanmeng.people.services import worker_account_create, worker_register
 from yuanmeng.policies.models import DocumentKind, Level, PriorityGroup, ProgrammeType
 from yuanmeng.policies.services import policy_create, policy_publish
 

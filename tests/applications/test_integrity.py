@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from tests.applications.test_rules import approved, roster_file
 from tests.builders import pdf
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.rosters import roster_upload
-from yuanmeng.applications.services import application_submit_diploma, application_transition
+from yuanmeng.applications.services import application_submit_diploma, application_transition, roster_upload
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.services import organisation_create

@@ -12,8 +12,7 @@ from openpyxl import Workbook
 from tests.builders import pdf
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, RosterEntry
-from yuanmeng.applications.rosters import roster_upload
-from yuanmeng.applications.services import application_submit_diploma, application_transition
+from yuanmeng.applications.services import application_submit_diploma, application_transition, roster_upload
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.policies.models import Level

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.applications.test_rules import roster_file
 from tests.jobs.test_jobs import good_rows, upload
 from tests.payouts.test_file_jobs import large_batch  # noqa: F401 (a fixture)
-from yuanmeng.applications.rosters import roster_upload
+from yuanmeng.applications.services import roster_upload
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.roles import Role

@@ -1,10 +1,10 @@
-"""Creating accounts. Role changes go through ``orgs.services.membership_grant`` (audited)."""
+"""Creating accounts. Role changes go through ``orgs.services.membership_grant`` (audited); a worker's login
+is created by ``people.services.worker_account_create``, which links it to the worker."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from yuanmeng.accounts.models import ApiToken
@@ -13,16 +13,21 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.scoping import grants
 from yuanmeng.orgs.services import membership_grant
-from yuanmeng.people.permissions import can_change_worker
 
 User = get_user_model()
 
 
-def _check_password(password: str, user) -> None:
+def login_create(*, username: str, password: str, display_name: str, mobile: str | None = None,
+                 is_staff: bool = False):
+    """The user row of a new login, its password checked; the calling service records the audit entry."""
+    user = User(username=username, mobile=mobile, display_name=display_name, is_staff=is_staff)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user
 
 
 @transaction.atomic
@@ -31,34 +36,10 @@ def staff_user_create(*, by, username: str, password: str, display_name: str, or
     """``is_staff`` opens the Django admin to the user (the admin still scopes what they see)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": [_("This username is taken.")]})
-    user = User(username=username, display_name=display_name, is_staff=is_staff)
-    _check_password(password, user)
-    user.set_password(password)
-    user.save()
+    user = login_create(username=username, password=password, display_name=display_name, is_staff=is_staff)
     audit_record(actor=by, action="user.create", obj=user, organisation=organisation,
                  after={"username": username, "display_name": display_name, "is_staff": is_staff})
     membership_grant(by=by, user=user, organisation=organisation, role=role)
-    return user
-
-
-@transaction.atomic
-def worker_account_create(*, by, worker, password: str):
-    """A login for a worker: their mobile number is the username."""
-    allowed, reason = can_change_worker(by, worker)
-    if not allowed:
-        raise PermissionDenied(reason)
-    if worker.user_id:
-        raise ValidationError({"mobile": [_("This worker already has a login.")]})
-    if User.objects.filter(Q(mobile=worker.mobile) | Q(username=f"w{worker.mobile}")).exists():
-        raise ValidationError({"mobile": [_("This mobile number is already used by another login.")]})
-    user = User(username=f"w{worker.mobile}", mobile=worker.mobile, display_name=worker.name)
-    _check_password(password, user)
-    user.set_password(password)
-    user.save()
-    worker.user = user
-    worker.save(update_fields=["user"])
-    audit_record(actor=by, action="worker.account_create", obj=worker, organisation=worker.employer.organisation,
-                 after={"user": user.pk})
     return user
 
 

@@ -26,7 +26,6 @@ from yuanmeng.applications import selectors, services
 from yuanmeng.applications.documents import request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, StudyMode
-from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core.api import EXPORT, Pages, export_answer
@@ -409,5 +408,5 @@ def upload_roster(request, school_id: Form[Id], file: File[UploadedFile]):
     if school is None:
         raise ValidationError({"school_id": [_("No such school in your scope.")]})
     with errors_named(default="file"):
-        roster = roster_upload(by=request.user, school=school, upload=file)
+        roster = services.roster_upload(by=request.user, school=school, upload=file)
     return Status(201, roster)

@@ -1,14 +1,13 @@
 """Schools' rosters: the graduate roster verifies diplomas, the enrolment roster confirms enrolments.
 
-Both are loaded by the import engine (``applications.imports``: checked row by row, all or nothing or the valid
-rows, an annotated file of the rows to fix). A graduate roster's lines are then matched against the
-applications waiting with a diploma at that school: an exact match verifies the diploma at once; a difference
-is written on the application for a reviewer to decide. An enrolment roster's lines are matched against the
-live applications at that school: ``enrolment_confirmed`` and ``enrolment_note`` tell the reviewer whether the
-school confirms the enrolment the application claims.
+Both are loaded by the import engine (``applications.imports``, or ``services.roster_upload`` within the
+request: checked row by row, all or nothing or the valid rows, an annotated file of the rows to fix). A graduate
+roster's lines are then matched against the applications waiting with a diploma at that school: an exact match
+verifies the diploma at once; a difference is written on the application for a reviewer to decide. An enrolment
+roster's lines are matched against the live applications at that school: ``enrolment_confirmed`` and
+``enrolment_note`` tell the reviewer whether the school confirms the enrolment the application claims.
 """
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -17,10 +16,6 @@ from yuanmeng.applications.models import Application, EnrolmentEntry, Roster, Ro
 from yuanmeng.applications.transitions import apply_move
 from yuanmeng.applications.workflow import ENDED_STATES, Action, State
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.errors import PermissionDenied
-from yuanmeng.core.spreadsheets import to_text
-from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.models import Level
 
 ROSTER = "roster"  # the role recorded when a roster verifies a diploma
@@ -83,29 +78,6 @@ def match_against_roster(application: Application, *, by) -> bool | None:
     apply_move(application, by=by, action=Action.VERIFY_DIPLOMA, role=ROSTER,
                reason=_("Matches the school's graduate roster."))
     return True
-
-
-def roster_upload(*, by, school, upload) -> Roster:
-    """Load a graduate roster (all rows or none), in this request, and verify the diplomas it confirms.
-
-    The API and the demo call this; the pages go through ``import_submit`` (background for large files, the
-    valid-rows mode). Row problems come back as one error on ``file``, each naming its row and column.
-    """
-    from yuanmeng.applications.imports import GRADUATE_ROSTER  # the import module uses this one
-    from yuanmeng.core.imports import SHOWN_ERRORS, run_import
-
-    if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path):
-        raise PermissionDenied(_("You may upload rosters only for your own school."))
-    params = {"school": school.pk, "file_name": to_text(getattr(upload, "name", ""))[:200]}
-    try:
-        report = run_import(GRADUATE_ROSTER, by=by, source=upload, all_or_nothing=True, params=params)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    if report.errors:
-        report.discard_error_file()  # the problems go back in the refusal
-        raise ValidationError({"file": [_("Row %(row)d: %(error)s") % {"row": row, "error": message}
-                                        for row, message in report.first_errors[:SHOWN_ERRORS]]})
-    return Roster.objects.get(pk=params["roster"])
 
 
 def match_waiting_diplomas(*, roster: Roster, by) -> tuple[int, int]:

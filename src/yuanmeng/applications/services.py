@@ -16,14 +16,17 @@ from django.utils.translation import gettext as _
 from yuanmeng.applications.certificates import certificate_key, diploma_format_warning
 from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
-from yuanmeng.applications.models import Application, CertificateClaim, Document, RosterEntry, StudyMode
+from yuanmeng.applications.models import Application, CertificateClaim, Document, Roster, RosterEntry, StudyMode
 from yuanmeng.applications.rosters import check_enrolments, match_against_roster
 from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
 from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
 from yuanmeng.core.errors import PermissionDenied, clean_each
+from yuanmeng.core.imports import IMPORT_KINDS, SHOWN_ERRORS, run_import
+from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.groups import priority_of
 from yuanmeng.policies.models import DocumentKind, Policy, ProgrammeType
 
@@ -278,3 +281,25 @@ def application_submit_diploma(*, by, application: Application, certificate_numb
     _store_documents(application, checked, by)
     match_against_roster(application, by=by)
     return application
+
+
+def roster_upload(*, by, school, upload) -> Roster:
+    """Load a graduate roster (all rows or none), in this request, and verify the diplomas it confirms.
+
+    The API and the demo call this; the pages go through ``import_submit`` (background for large files, the
+    valid-rows mode). Row problems come back as one error on ``file``, each naming its row and column. The
+    import kind is taken from the registry: ``applications.imports`` builds on this module.
+    """
+    if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path):
+        raise PermissionDenied(_("You may upload rosters only for your own school."))
+    params = {"school": school.pk, "file_name": to_text(getattr(upload, "name", ""))[:200]}
+    try:
+        report = run_import(IMPORT_KINDS["graduate_roster"], by=by, source=upload, all_or_nothing=True,
+                            params=params)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if report.errors:
+        report.discard_error_file()  # the problems go back in the refusal
+        raise ValidationError({"file": [_("Row %(row)d: %(error)s") % {"row": row, "error": message}
+                                        for row, message in report.first_errors[:SHOWN_ERRORS]]})
+    return Roster.objects.get(pk=params["roster"])

@@ -16,7 +16,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
-from yuanmeng.accounts.services import staff_user_create, superuser_create, worker_account_create
+from yuanmeng.accounts.services import staff_user_create, superuser_create
 from yuanmeng.core.validators import DocumentType, validate_credit_code
 from yuanmeng.demo.payouts import build_lottery, build_payouts
 from yuanmeng.demo.subsidy import SubsidyDemo
@@ -24,7 +24,7 @@ from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisat
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
-from yuanmeng.people.services import worker_register
+from yuanmeng.people.services import worker_account_create, worker_register
 
 PASSWORD = "yuanmeng-demo-2026"
 SEED = 2026

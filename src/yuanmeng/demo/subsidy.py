@@ -13,18 +13,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from yuanmeng.accounts.services import staff_user_create, worker_account_create
+from yuanmeng.accounts.services import staff_user_create
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.rosters import roster_upload
 from yuanmeng.applications.services import (
     application_submit,
     application_submit_diploma,
     application_transition,
+    roster_upload,
 )
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind, School
 from yuanmeng.orgs.roles import Role
 from yuanmeng.people.models import Worker
+from yuanmeng.people.services import worker_account_create
 from yuanmeng.policies.models import DocumentKind, Level, PriorityGroup, ProgrammeType
 from yuanmeng.policies.services import policy_close, policy_create, policy_publish
 

@@ -1,13 +1,17 @@
-"""Registering and editing workers. Every change is validated whole, then written with its audit entry."""
+"""Registering and editing workers, and their logins. Every change is validated whole, then written with its audit
+entry."""
 
 import copy
 import functools
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yuanmeng.accounts.services import login_create
 from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.errors import PermissionDenied, clean_each
@@ -213,3 +217,22 @@ def worker_update(*, by, worker: Worker, **fields) -> Worker:
     audit_record(actor=by, action="worker.update", obj=worker, organisation=worker.employer.organisation,
                  before={k: before_shown[k] for k in changed}, after={k: after_shown[k] for k in changed})
     return worker
+
+
+@transaction.atomic
+def worker_account_create(*, by, worker: Worker, password: str):
+    """A login for a worker: their mobile number is the username."""
+    allowed, reason = can_change_worker(by, worker)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if worker.user_id:
+        raise ValidationError({"mobile": [_("This worker already has a login.")]})
+    if get_user_model().objects.filter(Q(mobile=worker.mobile) | Q(username=f"w{worker.mobile}")).exists():
+        raise ValidationError({"mobile": [_("This mobile number is already used by another login.")]})
+    user = login_create(username=f"w{worker.mobile}", password=password, display_name=worker.name,
+                        mobile=worker.mobile)
+    worker.user = user
+    worker.save(update_fields=["user"])
+    audit_record(actor=by, action="worker.account_create", obj=worker, organisation=worker.employer.organisation,
+                 after={"user": user.pk})
+    return user
