@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import django_auth
 
 from yuanmeng.accounts.api import TokenAuth
@@ -49,6 +49,13 @@ def permission_denied(request, exc: PermissionDenied):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """ninja answers 400 for a body it cannot parse; the document promises 422 for every bad input."""
+    return api.create_response(request, {"detail": exc.message}, status=422 if exc.status_code == 400 else
+                               exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
