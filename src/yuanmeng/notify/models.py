@@ -19,11 +19,14 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The backend has no way to reach the recipient (no address): never sent, never tried again; last_error says why.
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # The outbox reads only what is unsent; a payout round writes a million messages at once.
-        indexes = [models.Index(fields=["id"], condition=models.Q(sent_at=None), name="message_unsent")]
+        # The outbox reads only what is still to send; a payout round writes a million messages at once.
+        indexes = [models.Index(fields=["id"], condition=models.Q(sent_at=None, undeliverable_at=None),
+                                name="message_to_send")]
 
     def __str__(self) -> str:
         return self.subject

@@ -1,6 +1,8 @@
 """Queue messages (inside the caller's transaction) and send what is queued."""
 
 import logging
+from collections import Counter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,31 +27,48 @@ class ConsoleBackend:
                     message.body)
 
 
+class Undeliverable(Exception):
+    """A backend has no way to reach the message's recipient (no address): trying again cannot help."""
+
+
 class EmailBackend:
     def send(self, message: Message) -> None:
-        address = getattr(message.recipient, "email", "")
-        if address:
-            send_mail(message.subject, message.body, None, [address])
+        if message.recipient is None:
+            raise Undeliverable("no e-mail address: the recipient has no login")
+        if not message.recipient.email:
+            raise Undeliverable("no e-mail address: the recipient's login has none")
+        send_mail(message.subject, message.body, None, [message.recipient.email])
 
 
-def outbox_send(*, limit: int = 500) -> tuple[int, int]:
-    """Send queued messages oldest first; each is marked sent in its own transaction. Returns (sent, failed)."""
+class OutboxResult(NamedTuple):
+    sent: int
+    undeliverable: int
+    failed: int
+
+
+def outbox_send(*, limit: int = 500) -> OutboxResult:
+    """Send queued messages oldest first, each in its own transaction. A message is marked sent, undeliverable
+    (the backend has no address for it: never tried again) or failed (tried again, five attempts in all)."""
     backend = import_string(settings.NOTIFY_BACKEND)()
-    sent = failed = 0
-    queued = Message.objects.filter(sent_at=None, attempts__lt=5).order_by("id").values_list("pk", flat=True)
-    for message_id in list(queued[:limit]):
+    outcomes = Counter()
+    to_send = Message.objects.filter(sent_at=None, undeliverable_at=None)
+    for message_id in list(to_send.filter(attempts__lt=5).order_by("id").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             # Locked while it is sent: two senders running at once never send the same message twice.
-            message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
-            if message is None:
-                continue
-            try:
-                backend.send(message)
-            except Exception as exc:  # noqa: BLE001 - a failing gateway must not stop the rest
-                Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1,
-                                                             last_error=str(exc)[:500])
-                failed += 1
-                continue
-            Message.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
-        sent += 1
-    return sent, failed
+            message = to_send.select_for_update(skip_locked=True).filter(pk=message_id).first()
+            if message is not None:
+                outcomes[_send_one(backend, message)] += 1
+    return OutboxResult(outcomes["sent"], outcomes["undeliverable"], outcomes["failed"])
+
+
+def _send_one(backend, message: Message) -> str:
+    """Hand one message to the backend and record on it what came of it: sent, undeliverable or failed."""
+    outcome, fields = "sent", {"sent_at": timezone.now()}
+    try:
+        backend.send(message)
+    except Undeliverable as exc:
+        outcome, fields = "undeliverable", {"undeliverable_at": timezone.now(), "last_error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a failing gateway must not stop the rest
+        outcome, fields = "failed", {"last_error": str(exc)[:500]}
+    Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, **fields)
+    return outcome

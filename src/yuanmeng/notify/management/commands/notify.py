@@ -11,5 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=500)
 
     def handle(self, *args, action, limit, **options):
-        sent, failed = outbox_send(limit=limit)
-        self.stdout.write(f"sent {sent}, failed {failed}")
+        result = outbox_send(limit=limit)
+        self.stdout.write(f"sent {result.sent}, undeliverable {result.undeliverable}, failed {result.failed}")
