@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yuanmeng.applications.models import Application, Roster
-from yuanmeng.web.admin import ScopedAdmin
+from yuanmeng.core.admin import ScopedAdmin
 
 
 @admin.register(Application)

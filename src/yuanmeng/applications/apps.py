@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from yuanmeng.applications import exports  # noqa: F401 (registers the app's list exports)
+        from yuanmeng.applications import exports, imports  # noqa: F401 (register the list exports, import kinds)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.applications.documents import SUFFIXES
 from yuanmeng.applications.workflow import ENDED_STATES, Action, State
+from yuanmeng.core.access import ScopedQuerySet
 from yuanmeng.core.crypto import EncryptedTextField
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import ScopedQuerySet
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType
 
 

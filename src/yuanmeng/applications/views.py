@@ -22,6 +22,7 @@ from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.files import missing_file_page
+from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
@@ -29,8 +30,6 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.selectors import worker_numbers
 from yuanmeng.policies.models import Level, PriorityGroup
 from yuanmeng.policies.selectors import policies_open_to
-from yuanmeng.web.forms import run_with_message, submit
-from yuanmeng.web.pagination import paginate
 
 TOO_LARGE = 413
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from yuanmeng.audit.models import AuditEntry
-from yuanmeng.orgs.roles import Capability
-from yuanmeng.web.admin import ScopedAdmin
+from yuanmeng.core.access import Capability
+from yuanmeng.core.admin import ScopedAdmin
 
 
 @admin.register(AuditEntry)

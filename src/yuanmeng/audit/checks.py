@@ -13,7 +13,7 @@ from django.db import DatabaseError
 
 from yuanmeng.audit.chain import hash_problem
 from yuanmeng.audit.models import AuditEntry
-from yuanmeng.core.services import encrypted_fields
+from yuanmeng.core.crypto import encrypted_fields
 
 RESTORE_KEYS = ("Start with the keys this database was written with (YUANMENG_FIELD_KEYS, YUANMENG_INDEX_KEY, "
                 "YUANMENG_AUDIT_KEYS in the environment, or the var/dev-secrets.json kept with the backup); never "

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.audit.selectors import audit_list
+from yuanmeng.core.access import Capability
 from yuanmeng.core.exports import Column, ListExport, register
-from yuanmeng.orgs.roles import Capability
 
 
 def _json(value) -> str:

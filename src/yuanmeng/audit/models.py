@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.audit.chain import GENESIS_HASH, entry_content, signed_hash, signing_key_id
 from yuanmeng.audit.labels import action_label
-from yuanmeng.orgs.scoping import ScopedQuerySet
+from yuanmeng.core.access import ScopedQuerySet
 
 
 class AuditEntry(models.Model):

@@ -1,6 +1,6 @@
 from yuanmeng.audit.models import AuditEntry
+from yuanmeng.core.access import Capability
 from yuanmeng.core.text import clean_search
-from yuanmeng.orgs.roles import Capability
 
 
 def audit_list(*, user, action: str = "", object_type: str = "", object_id: str = ""):

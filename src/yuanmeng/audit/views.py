@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 from yuanmeng.audit.models import AuditCheck
 from yuanmeng.audit.selectors import audit_list
 from yuanmeng.audit.services import audit_check_due, audit_check_run
-from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.web.pagination import paginate
+from yuanmeng.core.access import Capability, has_capability
+from yuanmeng.core.pages import paginate
 
 
 def _require_audit_reader(request):

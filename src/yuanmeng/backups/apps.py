@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class BackupsConfig(AppConfig):
-    """`yuanmeng backup` and `yuanmeng restore`: every app's tables and the uploads, checked with the audit trail."""
+    """`yuanmeng backup`, `yuanmeng restore` and `yuanmeng rotate_keys`: operations on every app's tables (and the
+    uploads), recorded in and checked with the audit trail."""
 
     name = "yuanmeng.backups"

@@ -1,4 +1,5 @@
-"""Backup and restore: the database and the uploaded documents, into one folder; never the keys.
+"""Backup and restore: the database and the uploaded documents, into one folder; never the keys. And the rotation
+of the field encryption keys over every app's tables (``encryption_keys_rotate``, at the end).
 
 A backup folder (0700, files 0600) holds:
 
@@ -37,7 +38,7 @@ from yuanmeng.audit.chain import GENESIS_HASH, configured_keys
 from yuanmeng.audit.checks import unreadable_data
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.audit.services import audit_record, audit_verify
-from yuanmeng.core.crypto import file_sha256, key_fingerprint
+from yuanmeng.core.crypto import encrypted_fields, file_sha256, key_fingerprint
 
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 UPLOADS = "uploads.tar.gz"
@@ -299,3 +300,37 @@ def backup_restore(*, source: Path, replace: bool = False) -> dict:
                              after={"entries": manifest["audit_head"]["seq"], "files": manifest["uploads"]["files"]})
     anchor_append(seq=entry.seq, hash=entry.hash, note=f"restore of the backup of {manifest['made_at']}")
     return {**manifest, "migrated": migrated}
+
+
+# ---- key rotation: every encrypted value re-encrypted under the current primary key ----------------------------
+
+ROTATION_CHUNK = 2000
+
+
+def _rotate_chunk(model, names: list[str], rows: list[tuple]) -> None:
+    for pk, *values in rows:
+        model._default_manager.filter(pk=pk).update(**dict(zip(names, values, strict=True)))
+
+
+def encryption_keys_rotate(*, by=None) -> int:
+    """Re-encrypt every encrypted value under the current primary key, chunk by chunk.
+
+    Reading decrypts with whichever configured key matches; writing encrypts with the first.
+    Chunks commit separately so that a long rotation neither holds locks nor starts over.
+    """
+    total = 0
+    for model, names in encrypted_fields():
+        last_pk = 0
+        while True:
+            with transaction.atomic():
+                chunk = model._default_manager.select_for_update().filter(pk__gt=last_pk).order_by("pk")
+                rows = list(chunk.values_list("pk", *names)[:ROTATION_CHUNK])  # locked: no edit slips in between
+                _rotate_chunk(model, names, rows)
+            if not rows:
+                break
+            total += len(rows)
+            last_pk = rows[-1][0]
+    with transaction.atomic():
+        audit_record(actor=by, action="keys.rotate", object_type="encryption", object_id="fields",
+                     object_label="field encryption keys", after={"rows": total})
+    return total

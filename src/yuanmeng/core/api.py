@@ -6,9 +6,7 @@ from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 
 from yuanmeng.core.api_answers import answers
-from yuanmeng.core.exports import XLSX
-from yuanmeng.jobs.export_job import export_start, job_url
-from yuanmeng.jobs.models import Job
+from yuanmeng.core.exports import XLSX, Queued, export_start
 
 
 class Pages(PageNumberPagination):
@@ -29,9 +27,9 @@ class TaskQueued(Schema):
     url: str = Field(..., description="its page: progress, then the download")
 
 
-def task_answer(job: Job) -> Status:
+def task_answer(queued: Queued) -> Status:
     """202: a file is being written in the background by this task."""
-    return Status(202, {"job": job.pk, "url": job_url(job)})
+    return Status(202, {"job": queued.task, "url": queued.url})
 
 
 EXPORT_RESPONSES = answers({202: TaskQueued}, 404, 422)  # 404: a list (or a filter's object) you may not read
@@ -54,7 +52,7 @@ def export_answer(request, name: str, **filters):
     202 and the background task."""
     params = {key: _text(value) for key, value in filters.items() if value is not None and value != ""}
     started = export_start(name=name, by=request.user, params=params)
-    return task_answer(started) if isinstance(started, Job) else started
+    return task_answer(started) if isinstance(started, Queued) else started
 
 
 EXPORT = {"response": EXPORT_RESPONSES, "description": EXPORT_DESCRIPTION, "openapi_extra": EXPORT_OPENAPI}

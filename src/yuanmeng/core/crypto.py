@@ -12,6 +12,7 @@ import hmac
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
@@ -74,3 +75,13 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+def encrypted_fields() -> list[tuple[type, list[str]]]:
+    """Every model with encrypted fields, and their names."""
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found

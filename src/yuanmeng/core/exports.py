@@ -5,7 +5,8 @@ instance masked personal numbers). The workbook is written to a temporary file a
 so memory stays flat however long the list is.
 
 Every list page and API list registers a ``ListExport`` here (from its app's ``exports.py``); pages, the API and
-the background worker all go through ``export_count`` and ``export_write``.
+the background worker all go through ``export_count`` and ``export_write``. ``export_start`` writes a short list at
+once and hands a long one to the background worker, which ``jobs`` plugs in here in its ``ready()``.
 """
 
 import tempfile
@@ -14,9 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
+
+from yuanmeng.core.access import has_capability
 
 # A cell starting with one of these is taken for a formula by Excel, LibreOffice or a CSV re-import (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -112,8 +117,6 @@ def register(export: ListExport) -> ListExport:
 
 def export_get(*, name: str, by) -> ListExport:
     """The export if it exists and the user may read its list; ``Http404`` otherwise (never a 403 that tells)."""
-    from yuanmeng.orgs.scoping import has_capability
-
     export = EXPORTS.get(name)
     if export is None or not getattr(by, "is_authenticated", False):
         raise Http404
@@ -165,6 +168,35 @@ def export_response(*, name: str, by, params: Params) -> FileResponse:
     export_write(name=name, by=by, params=params, out=spool)
     spool.seek(0)
     return _download(spool, export_filename(export))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A file being written by a background task: the task's id and its page (progress, then the download)."""
+
+    task: int
+    url: str
+
+
+# How a long export is handed to the background worker: ``start(export=, by=, params=, total=) -> Queued``,
+# registered by jobs (which sits above core) in its ready().
+_background: list[Callable[..., Queued]] = []
+
+
+def export_background_register(start: Callable[..., Queued]) -> None:
+    _background[:] = [start]
+
+
+def export_start(*, name: str, by, params: Params) -> FileResponse | Queued:
+    """The workbook now when the list has at most ``EXPORT_INLINE_ROWS`` rows, else the background task writing
+    it (``Http404`` if the user may not read the list)."""
+    export = export_get(name=name, by=by)
+    count = export_count(name=name, by=by, params=params)
+    if count <= settings.EXPORT_INLINE_ROWS:
+        return export_response(name=name, by=by, params=params)
+    if not _background:
+        raise ImproperlyConfigured("no background worker for long exports: yuanmeng.jobs registers it in its ready()")
+    return _background[0](export=export, by=by, params=params, total=count)
 
 
 def query_params(query) -> Params:

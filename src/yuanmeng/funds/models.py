@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.orgs.scoping import ScopedQuerySet
+from yuanmeng.core.access import ScopedQuerySet
 
 
 class FundSource(models.TextChoices):

@@ -7,9 +7,9 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background tasks")
 
     def ready(self) -> None:
-        # The job handlers, and the import kinds of each app (each registers itself when imported).
-        from yuanmeng.applications import imports as application_imports  # noqa: F401
-        from yuanmeng.jobs import export_job, import_job  # noqa: F401
-        from yuanmeng.payouts import imports as payout_imports  # noqa: F401
-        from yuanmeng.payouts import jobs as payout_jobs  # noqa: F401
-        from yuanmeng.people import imports  # noqa: F401
+        # The import and export task handlers; each app registers its own import kinds and handlers in its ready().
+        from yuanmeng.core.exports import export_background_register
+        from yuanmeng.jobs import import_job  # noqa: F401
+        from yuanmeng.jobs.export_job import export_queue
+
+        export_background_register(export_queue)

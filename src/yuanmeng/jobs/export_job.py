@@ -1,20 +1,19 @@
 """Exports of lists too long to write inside a web request: written by the background worker, downloaded later.
 
-``export_start`` is what the export page and every API export endpoint call: a list of at most
-``EXPORT_INLINE_ROWS`` rows is written at once and handed back; a longer one becomes an ``export`` job. The job
-runs the same ``export_write`` as its owner, with the filters as they were asked, so the file holds what the
-owner may see at the time it is written.
+``core.exports.export_start`` is what the export page and every API export endpoint call: a list of at most
+``EXPORT_INLINE_ROWS`` rows is written at once and handed back; a longer one becomes an ``export`` job, through
+``export_queue`` (registered with core in ``JobsConfig.ready()``). The job runs the same ``export_write`` as its
+owner, with the filters as they were asked, so the file holds what the owner may see at the time it is written.
 """
 
 import uuid
 
-from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
-from yuanmeng.core.exports import Params, export_count, export_filename, export_get, export_response, export_write
+from yuanmeng.core.exports import ListExport, Params, Queued, export_filename, export_get, export_write
 from yuanmeng.core.storage import private_file
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
@@ -22,20 +21,16 @@ from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 KIND = "export"
 
 
-def export_start(*, name: str, by, params: Params) -> FileResponse | Job:
-    """The workbook now when the list is short, else the background job writing it (``Http404`` if the user
-    may not read the list)."""
-    export = export_get(name=name, by=by)
-    count = export_count(name=name, by=by, params=params)
-    if count <= settings.EXPORT_INLINE_ROWS:
-        return export_response(name=name, by=by, params=params)
-    return job_submit(by=by, kind=KIND, label=_("Export %(title)s") % {"title": export.title},
-                      params={"name": name, "params": params}, total=count, capability=export.capability)
+def export_queue(*, export: ListExport, by, params: Params, total: int) -> Queued:
+    """The ``export`` job writing a list too long for the request."""
+    job = job_submit(by=by, kind=KIND, label=_("Export %(title)s") % {"title": export.title},
+                     params={"name": export.name, "params": params}, total=total, capability=export.capability)
+    return job_queued(job)
 
 
-def job_url(job: Job) -> str:
-    """The job's page, where its progress shows and its file is downloaded when ready."""
-    return reverse("job_detail", kwargs={"job_id": job.pk})
+def job_queued(job: Job) -> Queued:
+    """The job and its page, where its progress shows and its file is downloaded when ready."""
+    return Queued(task=job.pk, url=reverse("job_detail", kwargs={"job_id": job.pk}))
 
 
 def _may_download(job: Job, user) -> bool:

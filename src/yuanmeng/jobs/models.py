@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.orgs.scoping import ScopedQuerySet
+from yuanmeng.core.access import ScopedQuerySet
 
 
 class JobState(models.TextChoices):

@@ -16,11 +16,10 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.files import missing_file_page
 from yuanmeng.core.imports import IMPORT_KINDS
+from yuanmeng.core.pages import paginate, submit
 from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.jobs.services import job_retry, jobs_visible, may_download
-from yuanmeng.web.forms import submit
-from yuanmeng.web.pagination import paginate
 
 
 def _kind_or_404(request, kind: str):

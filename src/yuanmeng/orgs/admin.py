@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from yuanmeng.core.admin import ScopedAdmin
 from yuanmeng.orgs.models import Enterprise, Membership, Organisation, School
-from yuanmeng.web.admin import ScopedAdmin
 
 
 @admin.register(Organisation)

@@ -7,4 +7,8 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from yuanmeng.core.access import access_rules_register
         from yuanmeng.orgs import exports  # noqa: F401 (registers the app's list exports)
+        from yuanmeng.orgs.scoping import ACCESS_RULES
+
+        access_rules_register(ACCESS_RULES)

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.access import ScopedQuerySet
 from yuanmeng.orgs.roles import Role
-from yuanmeng.orgs.scoping import ScopedQuerySet
 
 
 class OrgKind(models.TextChoices):

@@ -1,11 +1,14 @@
 """Roles that users hold in an organisation, and what each role may do there.
 
-A role grants capabilities over the organisation's whole subtree. Capabilities are the
-vocabulary of the scoping function (``orgs.scoping``) and of the ``can_*`` permission checks.
+A role grants capabilities over the organisation's whole subtree. Capabilities (``core/access.py``, so that
+the floors below orgs can name them) are the vocabulary of the scoping function (``orgs.scoping``) and of the
+``can_*`` permission checks.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.core.access import Capability
 
 
 class Role(models.TextChoices):
@@ -16,24 +19,6 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     SCHOOL_STAFF = "school_staff", _("School staff")
     VIEWER = "viewer", _("Province / national viewer")
-
-
-class Capability(models.TextChoices):
-    VIEW = "view", _("see organisations and people")
-    CHANGE_WORKERS = "change_workers", _("register and edit workers")
-    CHANGE_ORGS = "change_orgs", _("add and edit organisations")
-    MANAGE_MEMBERS = "manage_members", _("give and take roles")
-    REVEAL_PII = "reveal_pii", _("see identity and bank numbers in full")
-    CONTACT_WORKERS = "contact_workers", _("see workers' mobile numbers in full, to contact them")
-    VIEW_AUDIT = "view_audit", _("read the audit trail")
-    MANAGE_POLICIES = "manage_policies", _("draft, publish and close subsidy policies")
-    CONFIRM_APPLICATIONS = "confirm_applications", _("confirm applicants' employment and membership")
-    REVIEW_APPLICATIONS = "review_applications", _("review applications of an area")
-    APPROVE_APPLICATIONS = "approve_applications", _("approve applications and verify diplomas")
-    MANAGE_ROSTERS = "manage_rosters", _("upload enrolment and graduate rosters")
-    MANAGE_FUNDS = "manage_funds", _("set budgets and plan payout rounds")
-    APPROVE_PAYOUTS = "approve_payouts", _("approve payout batches and release payment files")
-    VIEW_FUNDS = "view_funds", _("see budgets, rounds and batches")
 
 
 C = Capability

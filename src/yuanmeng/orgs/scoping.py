@@ -6,6 +6,9 @@ to, or a tuple of them when a row belongs to several. Pages, API, exports, admin
 filter the same way, in the database. Models may also name a ``SCOPE_OWNER`` field (a worker sees
 their own record) and ``SCOPE_ALSO`` lookups readable with a given capability (a school's staff see
 the applications of its students).
+
+The floors below orgs (core, audit) cannot import this module: orgs registers ``ACCESS_RULES`` with
+``core/access.py`` in its ``ready()``, and ``ScopedQuerySet.restrict`` there calls ``restrict()`` here.
 """
 
 from dataclasses import dataclass
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
-from yuanmeng.orgs.roles import ROLE_CAPABILITIES, Capability
+from yuanmeng.core.access import AccessRules, Capability, model_scope_paths
+from yuanmeng.orgs.roles import ROLE_CAPABILITIES
 
 
 @dataclass(frozen=True)
@@ -91,21 +95,19 @@ def _extra_view_condition(model, user) -> Q:
     return condition
 
 
-def model_scope_paths(model) -> tuple[str, ...]:
-    """The lookups from a row to the paths of the organisations it belongs to (usually one)."""
-    paths = model.SCOPE_PATH
-    return (paths,) if isinstance(paths, str) else tuple(paths)
+def restrict(queryset: models.QuerySet, user, capability: str = Capability.VIEW) -> models.QuerySet:
+    """The rows of ``queryset`` the user may see with ``capability``: one SQL condition on the model's scope
+    paths (``ScopedQuerySet.restrict`` in ``core/access.py`` calls this)."""
+    roots = scope_paths(user, capability)
+    if roots is None:
+        return queryset
+    condition = Q()
+    for lookup in model_scope_paths(queryset.model):
+        for root in roots:
+            condition |= Q(**{f"{lookup}__startswith": root})
+    if capability == Capability.VIEW:
+        condition |= _extra_view_condition(queryset.model, user)
+    return queryset.filter(condition) if condition else queryset.none()
 
 
-class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user, capability: str = Capability.VIEW) -> "ScopedQuerySet":
-        roots = scope_paths(user, capability)
-        if roots is None:
-            return self
-        condition = Q()
-        for lookup in model_scope_paths(self.model):
-            for root in roots:
-                condition |= Q(**{f"{lookup}__startswith": root})
-        if capability == Capability.VIEW:
-            condition |= _extra_view_condition(self.model, user)
-        return self.filter(condition) if condition else self.none()
+ACCESS_RULES = AccessRules(restrict=restrict, has_capability=has_capability)

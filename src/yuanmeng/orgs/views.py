@@ -5,13 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from yuanmeng.core.pages import paginate, submit
 from yuanmeng.orgs import selectors, services
 from yuanmeng.orgs.forms import EnterpriseForm
 from yuanmeng.orgs.models import Industry, Membership, Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.web.forms import submit
-from yuanmeng.web.pagination import paginate
 
 
 @login_required

@@ -9,7 +9,8 @@ class PayoutsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from yuanmeng.payouts import exports  # noqa: F401 (registers the app's list exports)
+        # the list exports, the bank results' import kind and the payment file's task handler
+        from yuanmeng.payouts import exports, imports, jobs  # noqa: F401
         from yuanmeng.payouts.lottery import add_sqlite_sha256
 
         connection_created.connect(add_sqlite_sha256, dispatch_uid="yuanmeng_sqlite_sha256")

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.forms import LotteryAnnounceForm, LotterySeedForm
 from yuanmeng.payouts.models import LotteryDraw
 from yuanmeng.policies.models import Policy
-from yuanmeng.web.forms import run_with_message, submit
-from yuanmeng.web.pagination import paginate
 
 
 @login_required

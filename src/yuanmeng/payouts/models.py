@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.access import ScopedQuerySet
 from yuanmeng.core.crypto import EncryptedTextField
-from yuanmeng.orgs.scoping import ScopedQuerySet
 
 
 class RoundStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied, refusal_text
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.core.money import fen_to_yuan
+from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.services import budget_create
 from yuanmeng.jobs.import_job import import_submit
@@ -27,8 +28,6 @@ from yuanmeng.payouts.imports import BANK_RESULTS
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport, Round, RoundStatus
 from yuanmeng.payouts.planning import simulate
 from yuanmeng.policies.models import Level, PriorityGroup
-from yuanmeng.web.forms import run_with_message, submit
-from yuanmeng.web.pagination import paginate
 
 
 def _require(request, capability: str) -> None:

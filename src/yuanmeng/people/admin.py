@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.admin import ScopedAdmin
 from yuanmeng.core.masking import mask_mobile
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.forms import WorkerForm
@@ -8,7 +9,6 @@ from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import can_reveal_pii
 from yuanmeng.people.selectors import worker_mobile
 from yuanmeng.people.services import EDITABLE_FIELDS, worker_register, worker_update
-from yuanmeng.web.admin import ScopedAdmin
 
 MASKED = {"id_number": "id_number_masked", "bank_account": "bank_account_masked"}
 

@@ -7,4 +7,4 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Workers")
 
     def ready(self):
-        from yuanmeng.people import exports  # noqa: F401 (registers the app's list exports)
+        from yuanmeng.people import exports, imports  # noqa: F401 (register the list exports, import kinds)

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.pages import add_service_errors
 from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import can_reveal_pii
 from yuanmeng.people.services import EDITABLE_FIELDS, worker_check
-from yuanmeng.web.forms import add_service_errors
 
 
 class WorkerForm(forms.ModelForm):

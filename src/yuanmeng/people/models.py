@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.access import ScopedQuerySet
 from yuanmeng.core.crypto import EncryptedTextField
 from yuanmeng.core.validators import DocumentType
-from yuanmeng.orgs.scoping import ScopedQuerySet
 
 
 class Sex(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.selectors import entries_for
 from yuanmeng.core.exports import query_params
+from yuanmeng.core.pages import paginate, submit
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -17,8 +18,6 @@ from yuanmeng.people import selectors, services
 from yuanmeng.people.forms import WorkerForm
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.people.permissions import can_change_worker
-from yuanmeng.web.forms import submit
-from yuanmeng.web.pagination import paginate
 
 PRIORITY_FILTERS = [
     ("migrant", gettext_lazy("Migrant workers")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from yuanmeng.core.admin import ScopedAdmin
 from yuanmeng.policies.models import Policy
-from yuanmeng.web.admin import ScopedAdmin
 
 
 @admin.register(Policy)

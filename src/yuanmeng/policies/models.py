@@ -8,7 +8,7 @@ from its own organisation's budget; eligibility and the application itself are t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.orgs.scoping import ScopedQuerySet
+from yuanmeng.core.access import ScopedQuerySet
 
 
 class Level(models.TextChoices):

@@ -5,14 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies import selectors, services
 from yuanmeng.policies.forms import PolicyForm
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType
-from yuanmeng.web.forms import run_with_message, submit
-from yuanmeng.web.pagination import paginate
 
 
 def _policy_or_404(request, policy_id: int, capability: str = Capability.VIEW) -> Policy:

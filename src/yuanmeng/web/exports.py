@@ -7,9 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from yuanmeng.core.exports import query_params
-from yuanmeng.jobs.export_job import export_start, job_url
-from yuanmeng.jobs.models import Job
+from yuanmeng.core.exports import Queued, export_start, query_params
 
 
 @login_required
@@ -27,4 +25,4 @@ def export(request, name: str):
             messages.error(request, reason)
             return redirect(referer)
         return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
-    return redirect(job_url(started)) if isinstance(started, Job) else started
+    return redirect(started.url) if isinstance(started, Queued) else started

@@ -11,10 +11,10 @@ from yuanmeng.accounts.forms import LoginForm
 from yuanmeng.accounts.models import ApiToken
 from yuanmeng.accounts.services import api_token_issue, api_token_revoke, can_use_api_tokens
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.pages import paginate
 from yuanmeng.notify.models import Message
 from yuanmeng.people.selectors import worker_numbers
 from yuanmeng.web.home import home_context
-from yuanmeng.web.pagination import paginate
 
 
 class LoginView(auth_views.LoginView):

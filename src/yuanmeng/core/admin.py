@@ -1,12 +1,11 @@
-"""The Django admin, scoped like every other screen: querysets through ``restrict()``, permissions
+"""The Django admin of every app, scoped like every other screen: querysets through ``restrict()``, permissions
 from our capabilities (not Django's model permissions), no deletions (history lives in the audit trail)."""
 
 from functools import reduce
 
 from django.contrib import admin
 
-from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability, model_scope_paths
+from yuanmeng.core.access import Capability, has_capability, model_scope_paths
 
 
 def scope_paths_of(obj) -> list[str]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from yuanmeng.core.services import encryption_keys_rotate
+from yuanmeng.backups.services import encryption_keys_rotate
 
 
 class Command(BaseCommand):

@@ -1,10 +1,23 @@
+"""What every app's pages share: one page of a list, and a service's refusal shown on the form or as a message."""
+
 from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 
 from yuanmeng.core.errors import PermissionDenied, refusal_text
+
+
+def paginate(request, queryset, per_page: int | None = None):
+    """One page of ``queryset`` (two queries: a count and the page), with the query string kept for links."""
+    page = Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    page.querystring = params.urlencode()
+    return page
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
