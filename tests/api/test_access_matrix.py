@@ -1,0 +1,574 @@
+"""The access matrix: every API operation and page that takes an object's id, asked by every role of the demo for
+an object inside the caller's subtree and for the same kind of object in a sibling subtree.
+
+The rule (issue 10, item 9): outside the caller's subtree the answer is 404 — the object does not exist for
+them, and a write changes nothing; inside, the answer is the one the role's capabilities give (403 only where
+the caller sees the object but the action is not theirs). Each cell states one code.
+
+The world is built once for the module: two cities side by side (广州 holds every role, 深圳 is the outside),
+each with a district, an enterprise, a school, a worker with a login, a published policy with one application
+paid into a committed round (its batch and line), a lottery policy with an announced draw, a budget, a task
+and a document. Every request runs in a savepoint that is rolled back, so a write in one cell never shows in
+another.
+
+A new operation or page with an id in its path fails ``test_every_route_with_an_id_is_in_the_matrix`` until a
+row for it is added below (see docs/development.md, "Access matrix").
+"""
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.builders import PASSWORD, credit_code, id_number, mobile, pdf, superuser, workbook
+from yuanmeng.accounts.services import api_token_issue, staff_user_create
+from yuanmeng.api import api
+from yuanmeng.applications.services import application_submit, application_submit_diploma, application_transition
+from yuanmeng.applications.workflow import Action
+from yuanmeng.audit.models import AuditEntry
+from yuanmeng.core.imports import IMPORT_KINDS
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
+from yuanmeng.jobs.services import job_submit
+from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind, SchoolType
+from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
+from yuanmeng.payouts.services import lottery_announce, round_commit
+from yuanmeng.people.models import JobCategory
+from yuanmeng.people.services import worker_account_create, worker_register
+from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType, Selection
+from yuanmeng.policies.services import policy_create, policy_publish
+
+pytestmark = pytest.mark.django_db
+
+# The roles of the demo (one login each), all held in the inside city; the worker is the inside applicant.
+ROLES = ("enterprise_officer", "district_reviewer", "city_admin", "finance_officer", "auditor", "school_staff",
+         "viewer", "worker")
+WORKER = "worker"
+SIDES = ("inside", "outside")
+_TO_APPROVED = ((Action.CONFIRM, "enterprise_officer"), (Action.REVIEW, "district_reviewer"),
+                (Action.APPROVE, "city_admin"))
+_TO_VERIFIED = (*_TO_APPROVED, (Action.SUBMIT_DIPLOMA, "enterprise_officer"),
+                (Action.VERIFY_DIPLOMA, "district_reviewer"))
+
+
+# ---- the world ---------------------------------------------------------------------------------------------------
+
+class City:
+    """One city union with one object of every kind an id can name, and a login for every role."""
+
+    def __init__(self, root, province, *, code: str, name: str, region: str, district_region: str):
+        today = timezone.localdate()
+        self.city = organisation_create(by=root, kind=OrgKind.CITY, code=code, name=f"{name}市总工会",
+                                        parent=province, region_code=region)
+        self.district = organisation_create(by=root, kind=OrgKind.DISTRICT, code=f"{code}-D", name=f"{name}某区总工会",
+                                            parent=self.city, region_code=district_region)
+        self.enterprise = enterprise_register(
+            by=root, parent=self.district, legal_name=f"{name}精密制造有限公司",
+            credit_code=credit_code(district_region), industry=Industry.MANUFACTURING, size=EnterpriseSize.MEDIUM)
+        self.organisation = self.enterprise.organisation
+        self.school = school_register(by=root, parent=self.city, name=f"{name}开放大学", code=f"{code}-OU",
+                                      school_type=SchoolType.OPEN_UNIVERSITY, school_code=f"5{region[2:6]}")
+        places = {"enterprise_officer": self.enterprise.organisation, "district_reviewer": self.district,
+                  "school_staff": self.school.organisation}
+        self.users = {role: staff_user_create(by=root, username=f"{code}-{role}", password=PASSWORD,
+                                              display_name=role, role=role, organisation=places.get(role, self.city))
+                      for role in ROLES if role != WORKER}
+        self.worker = worker_register(
+            by=root, name="李明", id_number=id_number(district_region), mobile=mobile(), employer=self.enterprise,
+            job_category=JobCategory.FRONT_LINE_PRODUCTION, union_member_since=today - datetime.timedelta(days=400),
+            bank_name="工商银行", bank_account=f"6222023602{region}0")
+        self.users[WORKER] = worker_account_create(by=root, worker=self.worker, password=PASSWORD)
+        self.policy = self._policy(root, f"{code}-P", Selection.RANKING)
+        self.application = self._walked(self.worker, Level.COLLEGE, _TO_VERIFIED)
+        self.approved = self._walked(self.worker, Level.BACHELOR, _TO_APPROVED)
+        colleague = worker_register(
+            by=root, name="王芳", id_number=id_number(district_region), mobile=mobile(), employer=self.enterprise,
+            job_category=JobCategory.SERVICE, union_member_since=today - datetime.timedelta(days=400))
+        self.returned = self._walked(colleague, Level.COLLEGE, ((Action.RETURN, "enterprise_officer"),))
+        self.colleague = colleague  # free to apply for a bachelor's level
+        self.school_union = self.school.organisation  # the API names a school by its union's id
+        self.document = self.application.documents.first()
+        self.budget = budget_create(by=root, organisation=self.city, year=today.year, source=FundSource.SPECIAL,
+                                    name="求学圆梦专项资金", amount_fen=100_000_000)
+        self.round = round_commit(by=self.users["city_admin"], policy=self.policy, budget=self.budget,
+                                  limit_fen=150_000, code=f"{code}-R1")
+        self.batch = self.round.batches.get()
+        self.line = self.batch.lines.get()
+        self.draw = lottery_announce(
+            by=self.users["city_admin"], policy=self._policy(root, f"{code}-L", Selection.LOTTERY), budget=self.budget,
+            code=f"{code}-L1", limit_fen=100_000, seed_source="中国福利彩票 双色球 开奖号码",
+            seed_date=today + datetime.timedelta(days=3))
+        self.draft = policy_create(by=root, organisation=self.district, code=f"{code}-M", title="区配套资助",
+                                   year=today.year, amount_college_fen=50_000, amount_bachelor_fen=50_000)
+        self.job = job_submit(by=self.users["enterprise_officer"], kind="export", label="职工名单",
+                              enqueue=False, capability="view")
+        self.tokens = {role: api_token_issue(by=user, name="matrix") for role, user in self.users.items()
+                       if role != WORKER}
+
+    def _policy(self, root, code, selection):
+        today = timezone.localdate()
+        policy = policy_create(
+            by=root, organisation=self.city, code=code, title="职工求学圆梦资助", year=today.year,
+            amount_college_fen=150_000, amount_bachelor_fen=150_000, programme_types=list(ProgrammeType.values),
+            min_membership_months=6, opens_on=today - datetime.timedelta(days=30),
+            closes_on=today + datetime.timedelta(days=60), required_documents=[DocumentKind.ENROLMENT_PROOF],
+            annual_budget_fen=660_000_000, selection=selection)
+        return policy_publish(by=root, policy=policy)
+
+    def _walked(self, worker, level, moves):
+        """An application of ``worker`` walked by the city's own staff through ``moves`` (a diploma before a
+        verification)."""
+        today, staff = timezone.localdate(), self.users
+        application = application_submit(
+            by=staff["enterprise_officer"], worker=worker, policy=self.policy, level=level,
+            programme_type=ProgrammeType.OPEN_UNIVERSITY, school=self.school, major="机电一体化技术",
+            study_mode="part_time", enrolment_date=today - datetime.timedelta(days=800),
+            student_number=f"S{worker.pk}{level}", documents={DocumentKind.ENROLMENT_PROOF: pdf()})
+        for action, role in moves:
+            if action == Action.SUBMIT_DIPLOMA:
+                application = application_submit_diploma(
+                    by=staff[role], application=application, graduation_date=today - datetime.timedelta(days=60),
+                    certificate_number=f"{self.school.school_code}5{today.year}06{worker.pk:06d}",
+                    scan=pdf("毕业证书.pdf"))
+            else:
+                application = application_transition(by=staff[role], application=application, action=action,
+                                                     reason="请补充材料" if action == Action.RETURN else "")
+        return application
+
+    def object(self, kind: str, role: str):
+        """The object of ``kind`` in this city (a token is the role's own: None for a worker,
+        who may not have one)."""
+        if kind == "token":
+            return self.tokens[role][0] if role in self.tokens else None
+        return getattr(self, kind)
+
+
+class World:
+    def __init__(self):
+        root = superuser()
+        national = organisation_create(by=root, kind=OrgKind.NATIONAL, code="N", name="全国总工会")
+        province = organisation_create(by=root, kind=OrgKind.PROVINCE, code="GD", name="广东省总工会",
+                                       parent=national, region_code="440000")
+        self.cities = {
+            "inside": City(root, province, code="GZ", name="广州", region="440100", district_region="440106"),
+            "outside": City(root, province, code="SZ", name="深圳", region="440300", district_region="440304"),
+        }
+        mine = self.cities["inside"]
+        self.api_clients, self.page_clients = {}, {}
+        for role, user in mine.users.items():
+            self.page_clients[role] = Client(HTTP_ACCEPT_LANGUAGE="en")
+            self.page_clients[role].force_login(user, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+            self.api_clients[role] = (self.page_clients[role] if role == WORKER else
+                                      Client(HTTP_AUTHORIZATION=f"Bearer {mine.tokens[role][1]}",
+                                             HTTP_ACCEPT_LANGUAGE="en"))
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once; each test's own transaction (and each request's savepoint) is rolled back inside this one."""
+    files = tmp_path_factory.mktemp("access")
+    with django_db_blocker.unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=files / "uploads",
+            AUDIT_ANCHOR_FILE=files / "audit-anchors.jsonl"), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(world):
+    """The world's settings (its uploads, its hasher) hold for the whole module, in place of the per-test ones."""
+
+
+# ---- the matrix ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    """One operation or page: the kind of object its id names, and per role (in ROLES' order) the answer for the
+    inside object: a status code, ``*`` when the request changed the object or wrote to the audit trail, ``-``
+    for a role that has no such object. Outside, every role gets 404 and nothing changes."""
+
+    kind: str
+    inside: str
+    method: str = "GET"
+    body: dict | None = None  # JSON, or (``form``) fields of a multipart form; a callable takes the object's city
+    form: bool = False
+    params: dict | None = None  # the path's other parameters (a format, an action)
+
+    def answers(self) -> dict[str, str]:
+        cells = self.inside.split()
+        assert len(cells) == len(ROLES), f"{self}: one answer per role in {ROLES}"
+        return dict(zip(ROLES, cells, strict=True))
+
+
+def post(kind, inside, body=None, **options):
+    return Row(kind, inside, "POST", body, **options)
+
+
+def _upload(name: str):
+    return lambda city: {"file": SimpleUploadedFile(name, b"not a workbook")}
+
+
+def _diploma(city):
+    return {"certificate_number": f"{city.school.school_code}5{timezone.localdate().year}05000001",
+            "graduation_date": (timezone.localdate() - datetime.timedelta(days=30)).isoformat()}
+
+
+#                                                                        ent dis city fin aud sch view wrk
+OPERATIONS = {  # OpenAPI operations, by method and path
+    "GET /api/orgs/{org_id}": Row("organisation",                       "200 200 200 200 200 404 200 404"),
+    "GET /api/workers/{worker_id}": Row("worker",                       "200 200 200 200 200 404 200 200"),
+    "PATCH /api/workers/{worker_id}": Row("worker",                     "200* 200* 200* 403 403 404 403 403",
+                                          "PATCH", {"bank_name": "建设银行"}),
+    "PUT /api/payouts/budgets/{budget_id}/total": Row("budget",         "404 404 200* 403 403 404 403 404",
+                                                      "PUT", {"total_fen": 200_000_000, "note": "追加"}),
+    "GET /api/payouts/rounds/{round_id}": Row("round",                  "404 404 200 200 200 404 200 404"),
+    "POST /api/payouts/rounds/{round_id}/release": post("round",        "404 404 422 404 404 404 404 404"),
+    "GET /api/payouts/rounds/{round_id}/lines": Row("round",            "404 404 200 200 200 404 200 404"),
+    "GET /api/payouts/rounds/{round_id}/lines/export": Row("round",     "404 404 200 200 200 404 200 404"),
+    "POST /api/payouts/lines/{line_id}/objection": post("line",         "404 404 422 404 404 404 404 404",
+                                                        {"reason": "姓名有误"}),
+    "POST /api/payouts/batches/{batch_id}/approve": post("batch",       "404 404 404 200* 404 404 404 404"),
+    "POST /api/payouts/batches/{batch_id}/file/{fmt}": post("batch",    "404 404 403 422 403 404 403 404",
+                                                            params={"fmt": "xlsx"}),
+    "POST /api/payouts/batches/{batch_id}/results": post("batch",       "404 404 404 422 404 404 404 404",
+                                                         _upload("银行回单.xlsx"), form=True),
+    "GET /api/policies/{policy_id}": Row("policy",                      "404 404 200 200 200 404 200 200"),
+    "PATCH /api/policies/{policy_id}": Row("policy",                    "404 404 422 403 403 404 403 404",
+                                           "PATCH", {"title": "新标题"}),
+    "POST /api/policies/{policy_id}/publish": post("policy",            "404 404 422 403 403 404 403 404"),
+    "POST /api/policies/{policy_id}/close": post("policy",              "404 404 200* 403 403 404 403 404"),
+    "POST /api/policies/{policy_id}/supersede": post("policy",          "404 404 201* 403 403 404 403 404",
+                                                     {"code": "NEW-1"}),
+    "GET /api/applications/{application_id}": Row("application",       "200 200 200 200 200 200 200 200"),
+    "POST /api/applications/{application_id}/transitions": post("approved", "403 403 200* 403 403 403 403 403",
+                                                                {"action": "reject", "reason": "不符合条件"}),
+    "POST /api/applications/{application_id}/resubmit": post("returned", "200* 403 403 403 403 403 403 404",
+                                                             {}, form=True),
+    "POST /api/applications/{application_id}/diploma": post("approved", "200* 403 403 403 403 403 403 200*",
+                                                            _diploma, form=True),
+    "GET /api/tasks/{task_id}": Row("job",                              "200 404 200 404 404 404 404 404"),
+    "POST /api/tasks/{task_id}/rerun": post("job",                      "422 404 403 404 404 404 404 404"),
+}
+PAGES = {  # pages, by URL name
+    "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),
+    "worker_detail": Row("worker",                                      "200 200 200 200 200 404 200 200"),
+    "worker_edit": Row("worker",                                        "200 200 200 404 404 404 404 404"),
+    "organisation_detail": Row("organisation",                          "200 200 200 200 200 404 200 404"),
+    "policy_detail": Row("policy",                                      "404 404 200 200 200 404 200 404"),
+    "policy_edit": Row("policy",                                        "404 404 302 404 404 404 404 404"),
+    "policy_action": post("policy",                                     "404 404 302* 404 404 404 404 404",
+                          params={"action": "close"}),
+    "apply": Row("policy",                                              "404 404 404 404 404 404 404 200"),
+    "application_detail": Row("application",                            "200 200 200 200 200 200 200 200"),
+    "application_act": post("approved",                                 "302 302 302* 302 302 302 302 302",
+                            {"action": "reject", "reason": "不符合条件"}),
+    "application_resubmit": Row("returned",                             "200 404 404 404 404 404 404 404"),
+    "application_diploma": Row("approved",                              "200 404 404 404 404 404 404 200"),
+    "document_download": Row("document",                               "200 200 200 200 200 200 200 200"),
+    "round_detail": Row("round",                                        "404 404 200 200 200 404 200 404"),
+    "round_release": post("round",                                      "404 404 302 404 404 404 404 404"),
+    "line_objection": post("line",                                      "404 404 302 404 404 404 404 404",
+                           {"reason": "姓名有误"}),
+    "batch_detail": Row("batch",                                        "404 404 200 200 200 404 200 404"),
+    "batch_approve": post("batch",                                      "404 404 404 302* 404 404 404 404"),
+    "batch_results": post("batch",                                      "404 404 404 302 404 404 404 404",
+                          _upload("银行回单.xlsx")),
+    "batch_file": post("batch",                                         "404 404 403 302 403 404 403 404",
+                       params={"fmt": "xlsx"}),
+    "lottery_announce": Row("policy",                                   "404 404 200 404 404 404 404 404"),
+    "lottery_detail": Row("draw",                                       "404 404 200 200 200 404 200 404"),
+    "lottery_action": post("draw",                                      "404 404 302 404 404 404 404 404",
+                           params={"action": "freeze"}),
+    "job_detail": Row("job",                                            "200 404 200 404 404 404 404 404"),
+    "job_download": Row("job",                                          "404 404 404 404 404 404 404 404"),
+    "job_rerun": post("job",                                            "302 404 302 404 404 404 404 404"),
+}
+
+@dataclass(frozen=True)
+class IdParameter:
+    """An id in a query or a body: ``role`` (one who may use the operation) names an object of ``kind`` inside,
+    then outside, then one that exists nowhere; outside must answer exactly as nowhere does, and change nothing."""
+
+    kind: str
+    role: str
+    inside: str
+    outside: str
+    body: object = None  # the rest of a valid request: a dict, or a callable taking the inside city
+    path_kind: str = ""  # the (inside) object a path id names
+    params: dict | None = None
+    nowhere: str = ""  # when an outside object is a right answer (schools are shared), what a missing one gets
+
+    def answers(self) -> dict[str, str]:
+        return {"inside": self.inside, "outside": self.outside, "nowhere": self.nowhere or self.outside}
+
+
+def _worker_fields(city):
+    return {"name": "孙丽", "id_number": id_number("440106", "19950505"), "mobile": mobile(), "job_category": "service"}
+
+
+def _enterprise_fields(city):
+    return {"legal_name": "新开物流有限公司", "credit_code": credit_code("440106"), "industry": Industry.TRANSPORT,
+            "size": EnterpriseSize.SMALL}
+
+
+def _budget_fields(city):
+    return {"year": timezone.localdate().year, "source": "matching", "name": "区配套资金", "amount_fen": 100_000}
+
+
+def _policy_fields(city):
+    return {"code": "NEW-P", "title": "新资助", "year": timezone.localdate().year, "amount_college_fen": 50_000,
+            "amount_bachelor_fen": 50_000}
+
+
+def _matching_fields(city):
+    return {**_policy_fields(city), "organisation_id": city.district.pk}
+
+
+def _application_fields(city):
+    return {"worker_id": city.colleague.pk, "policy_id": city.policy.pk, "school_id": city.school_union.pk,
+            "level": "bachelor", "programme_type": "open_university", "major": "物流管理", "study_mode": "part_time",
+            "enrolment_date": (timezone.localdate() - datetime.timedelta(days=800)).isoformat(),
+            "student_number": "S-NEW", "document_enrolment_proof": pdf()}
+
+
+def _round_fields(city):
+    return {"policy_id": city.policy.pk, "budget_id": city.budget.pk, "limit_fen": 150_000, "code": "R-NEW"}
+
+
+def _sheet(kind: str):
+    """A workbook with the import kind's columns and one row of nonsense."""
+    headers = [column.header for column in IMPORT_KINDS[kind].template_columns()]
+    return lambda city: {"file": SimpleUploadedFile(f"{kind}.xlsx", workbook(headers, [["?"] * len(headers)])
+                                                    .getvalue())}
+
+
+ELIGIBILITY = {"level": "bachelor", "programme_type": "open_university"}
+ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an object inside, outside (= nowhere);
+    # a 422 names the refused fields, a page of a list its number of rows
+    ("GET /api/orgs", "parent_id"): IdParameter("district", "city_admin", "200 n=1", "200 n=0"),
+    ("GET /api/orgs/export", "parent_id"): IdParameter("district", "city_admin", "200", "200"),
+    ("POST /api/orgs/enterprises", "parent_id"): IdParameter("district", "city_admin", "201*", "404",
+                                                             _enterprise_fields),
+    ("GET /api/workers", "organisation_id"): IdParameter("organisation", "district_reviewer", "200 n=2", "404"),
+    ("GET /api/workers/export", "organisation_id"): IdParameter("organisation", "district_reviewer", "200", "404"),
+    ("POST /api/workers", "employer_id"): IdParameter("enterprise", "enterprise_officer", "201*", "404",
+                                                      _worker_fields),
+    ("PATCH /api/workers/{worker_id}", "employer_id"): IdParameter("enterprise", "district_reviewer", "200", "404",
+                                                                   path_kind="worker"),
+    ("POST /api/payouts/budgets", "organisation_id"): IdParameter("district", "city_admin", "201*", "404",
+                                                                  _budget_fields),
+    ("POST /api/payouts/simulate", "policy_id"): IdParameter("policy", "city_admin", "200", "404",
+                                                             {"limit_fen": 150_000}),
+    # nothing left to fund inside: the round is refused after both ids were found
+    ("POST /api/payouts/rounds", "policy_id"): IdParameter("policy", "city_admin", "422 __all__", "404",
+                                                           _round_fields),
+    ("POST /api/payouts/rounds", "budget_id"): IdParameter("budget", "city_admin", "422 __all__", "404",
+                                                           _round_fields),
+    ("POST /api/policies", "organisation_id"): IdParameter("district", "city_admin", "201*", "422 organisation_id",
+                                                           _policy_fields),
+    ("POST /api/policies", "parent_id"): IdParameter("policy", "city_admin", "201*", "422 parent_id",
+                                                     _matching_fields),
+    ("PATCH /api/policies/{policy_id}", "parent_id"): IdParameter("policy", "city_admin", "200*", "422 parent_id",
+                                                                  path_kind="draft"),
+    ("GET /api/policies/open", "worker_id"): IdParameter("worker", "enterprise_officer", "200 n=2", "404"),
+    ("GET /api/applications/eligibility", "policy_id"): IdParameter(
+        "policy", "enterprise_officer", "200", "422 policy_id",
+        lambda city: {**ELIGIBILITY, "worker_id": city.colleague.pk}),
+    ("GET /api/applications/eligibility", "worker_id"): IdParameter(
+        "colleague", "enterprise_officer", "200", "422 worker_id",
+        lambda city: {**ELIGIBILITY, "policy_id": city.policy.pk}),
+    ("GET /api/applications", "policy_id"): IdParameter("policy", "district_reviewer", "200 n=3", "200 n=0"),
+    ("GET /api/applications", "organisation_id"): IdParameter("organisation", "district_reviewer", "200 n=3",
+                                                              "422 organisation_id"),
+    ("GET /api/applications", "worker_id"): IdParameter("worker", "district_reviewer", "200 n=2", "200 n=0"),
+    ("GET /api/applications/export", "policy_id"): IdParameter("policy", "district_reviewer", "200", "200"),
+    ("GET /api/applications/export", "organisation_id"): IdParameter("organisation", "district_reviewer", "200",
+                                                                     "422 organisation_id"),
+    ("GET /api/applications/export", "worker_id"): IdParameter("worker", "district_reviewer", "200", "200"),
+    ("POST /api/applications", "worker_id"): IdParameter("colleague", "enterprise_officer", "201*", "422 worker_id",
+                                                         _application_fields),
+    ("POST /api/applications", "policy_id"): IdParameter("policy", "enterprise_officer", "201*", "422 policy_id",
+                                                         _application_fields),
+    # schools are shared: a worker may study in another city, whose school then sees the application
+    ("POST /api/applications", "school_id"): IdParameter("school_union", "enterprise_officer", "201*", "201*",
+                                                         _application_fields, nowhere="422 school_id"),
+    ("POST /api/applications/{application_id}/resubmit", "school_id"): IdParameter(
+        "school_union", "enterprise_officer", "200*", "200*", path_kind="returned", nowhere="422 school_id"),
+    ("POST /api/rosters", "school_id"): IdParameter("school_union", "school_staff", "422 file", "422 school_id",
+                                                    _sheet("graduate_roster")),
+    ("POST /api/imports/{kind}", "school"): IdParameter("school", "school_staff", "201", "422 __all__",
+                                                        _sheet("graduate_roster"),
+                                                        params={"kind": "graduate_roster"}),
+    ("POST /api/imports/{kind}", "batch"): IdParameter("batch", "finance_officer", "201", "422 __all__",
+                                                       _sheet("bank_results"), params={"kind": "bank_results"}),
+}
+PUBLIC = {  # pages anyone may read, without logging in: a lottery's public notice and its data
+    "lottery_public", "lottery_download"}
+NOT_AN_OBJECT = {  # routes whose path parameter names no row
+    "POST /api/imports/{kind}": "an import kind's name", "import_upload": "an import kind's name",
+    "import_template": "an import kind's name", "export": "an export's name"}
+SKIPPED_NAMESPACES = {  # URL namespaces covered elsewhere
+    "api": "the API's routes are read from its OpenAPI document",
+    "admin": "Django's admin: its querysets and permissions come from web/admin.py's ScopedAdmin (restrict())"}
+
+
+# ---- asking -------------------------------------------------------------------------------------------------------
+
+NOWHERE = 999_999_999  # an id no row has
+
+
+def _state(obj) -> tuple:
+    """What a refused request must leave alone: the object's row and the audit trail's length."""
+    row = type(obj).objects.filter(pk=obj.pk).values().first() if obj is not None else None
+    return row, AuditEntry.objects.count()
+
+
+def _measured(obj, send, *, fields: bool = False) -> str:
+    """The status of ``send()``, with ``*`` when it changed ``obj`` or wrote to the audit trail (rolled back);
+    with ``fields``, a 422 names the fields it refuses and a page of a list says how many rows it found."""
+    with transaction.atomic():
+        before = _state(obj)
+        response = send()
+        changed = _state(obj) != before
+        transaction.set_rollback(True)
+    cell = f"{response.status_code}{'*' if changed else ''}"
+    if fields and response.status_code == 422:
+        cell += " " + ",".join(sorted(response.json().get("errors", {})))
+    elif fields and response.get("Content-Type", "").startswith("application/json") and "count" in response.json():
+        cell += f" n={response.json()['count']}"
+    return cell
+
+
+def _send(client: Client, method: str, url: str, body: dict, *, where: str):
+    """``where``: the body goes in the query (a GET), as JSON, or as a (multipart) form."""
+    if method == "GET":
+        return client.get(url, body)
+    if where == "form":
+        return client.post(url, body)
+    return client.generic(method, url, json.dumps(body), content_type="application/json")
+
+
+def _body(body, city) -> dict:
+    return dict(body(city) if callable(body) else (body or {}))
+
+
+def answer(world, key: str, row: Row, role: str, side: str) -> str:
+    """The answer to one cell of OPERATIONS or PAGES, in the table's notation."""
+    city = world.cities[side]
+    obj = city.object(row.kind, role)
+    if obj is None:
+        return "-"
+    url = _url(key, row.params, obj.pk)
+    is_api = url.startswith("/api/")
+    client = (world.api_clients if is_api else world.page_clients)[role]
+    where = "form" if row.form or not is_api else "json"
+    return _measured(obj, lambda: _send(client, row.method, url, _body(row.body, city), where=where))
+
+
+def answer_with_id(world, key: tuple[str, str], row: IdParameter, side: str) -> str:
+    """The answer to an operation whose query or body names an object inside, outside or nowhere."""
+    operation, name = key
+    mine = world.cities["inside"]
+    obj = world.cities[side].object(row.kind, row.role) if side != "nowhere" else None
+    path_object = mine.object(row.path_kind, row.role) if row.path_kind else None
+    url = _url(operation, row.params, getattr(path_object, "pk", None))
+    body = {**_body(row.body, mine), name: getattr(obj, "pk", NOWHERE)}
+    method = operation.split(" ", 1)[0]
+    where = _parameter_places()[key]
+    return _measured(obj or path_object, lambda: _send(world.api_clients[row.role], method, url, body, where=where),
+                     fields=True)
+
+
+def _url(key: str, params: dict | None, pk: int | None) -> str:
+    params = params or {}
+    if key.startswith(("GET /", "POST /", "PUT /", "PATCH /", "DELETE /")):
+        path = key.split(" ", 1)[1]
+        return re.sub(r"{(\w+)}", lambda m: str(pk if m.group(1).endswith("_id") else params[m.group(1)]), path)
+    pattern = next(p for p in _page_patterns() if p.name == key)
+    id_name, = (name for name in pattern.pattern.converters if name.endswith("_id"))
+    return reverse(key, kwargs={id_name: pk, **params})
+
+
+# ---- what the matrix must cover -----------------------------------------------------------------------------------
+
+def _api_routes_with_parameters() -> set[str]:
+    paths = api.get_openapi_schema()["paths"]
+    return {f"{method.upper()} {path}" for path, operations in paths.items() if "{" in path for method in operations}
+
+
+def _parameter_places() -> dict[tuple[str, str], str]:
+    """Every query and body parameter of every operation, and where it goes: query, json or form."""
+    schema = api.get_openapi_schema()
+    places = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            key = f"{method.upper()} {path}"
+            places.update({(key, p["name"]): "query" for p in operation.get("parameters", []) if p["in"] == "query"})
+            for content_type, content in operation.get("requestBody", {}).get("content", {}).items():
+                body = content["schema"]
+                if "$ref" in body:
+                    body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+                where = "json" if content_type == "application/json" else "form"
+                places.update({(key, name): where for name in body.get("properties", {})})
+    return places
+
+
+def _page_patterns(patterns=None):
+    """Every URL pattern outside the skipped namespaces, walked through every include()."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace not in SKIPPED_NAMESPACES:
+                yield from _page_patterns(entry.url_patterns)
+        elif isinstance(entry, URLPattern):
+            yield entry
+
+
+def test_every_route_with_an_id_is_in_the_matrix():
+    pages = {p.name or str(p.pattern) for p in _page_patterns() if p.pattern.converters}
+    listed = {*OPERATIONS, *PAGES, *PUBLIC, *NOT_AN_OBJECT}
+    missing = sorted((_api_routes_with_parameters() | pages) - listed)
+    assert not missing, f"routes with a path parameter that the access matrix does not list: {missing}; " \
+                        "add it to the matrix in tests/api/test_access_matrix.py (docs/development.md, 'Access matrix')"
+    stale = sorted(listed - _api_routes_with_parameters() - pages)
+    assert not stale, f"the access matrix lists routes that no longer exist: {stale}"
+
+
+def test_every_id_in_a_query_or_body_is_in_the_matrix():
+    places = _parameter_places()
+    missing = sorted({key for key in places if key[1].endswith("_id")} - set(ID_PARAMETERS))
+    assert not missing, f"ids in a query or body that the access matrix does not list: {missing}; add them to " \
+                        "ID_PARAMETERS in tests/api/test_access_matrix.py (docs/development.md, 'Access matrix')"
+    stale = sorted(set(ID_PARAMETERS) - set(places))
+    assert not stale, f"ID_PARAMETERS lists parameters that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("key", [*OPERATIONS, *PAGES])
+def test_inside_as_the_role_allows_outside_404(world, key):
+    row = OPERATIONS.get(key) or PAGES[key]
+    expected = {(role, side): cell if side == "inside" else "404"
+                for role, cell in row.answers().items() for side in SIDES}
+    expected.update({(role, side): "-" for role, side in expected if world.cities[side].object(row.kind, role) is None})
+    got = {(role, side): answer(world, key, row, role, side) for role, side in expected}
+    assert got == expected, f"{key}: inside {' '.join(got[r, 'inside'] for r in ROLES)}, " \
+                            f"outside {' '.join(got[r, 'outside'] for r in ROLES)}"
+
+
+@pytest.mark.parametrize("key", ID_PARAMETERS, ids=" ".join)
+def test_an_id_in_a_query_or_body_outside_answers_as_one_that_exists_nowhere(world, key):
+    row = ID_PARAMETERS[key]
+    expected = row.answers()
+    got = {side: answer_with_id(world, key, row, side) for side in expected}
+    assert got == expected, f"{key}: {got}"
+
+
+def test_public_pages_need_no_login(world, client):
+    draw = world.cities["outside"].draw
+    for name in sorted(PUBLIC):
+        assert client.get(reverse(name, kwargs={"code": draw.code})).status_code == 200, name
