@@ -14,6 +14,7 @@ from django.utils import translation
 
 from tests.payouts.scale import verified_applications
 from tests.payouts.test_results import YUAN, approved_batch, row, snapshot, totals, yuan
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.spreadsheets import open_sheet
 from yuanmeng.funds.models import EntryKind, LedgerEntry
@@ -23,7 +24,6 @@ from yuanmeng.jobs.models import Job, JobState
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.imports import BANK_RESULTS
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
-from yuanmeng.payouts.results import file_sha256
 from yuanmeng.payouts.services import round_commit
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import membership_grant
 from yuanmeng.payouts.files import PAIN001_NS, XLSX_HEADERS, write_batch_file
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine
-from yuanmeng.payouts.results import result_import
+from yuanmeng.payouts.result_services import result_import
 from yuanmeng.payouts.services import batch_approve, recount, round_commit
 
 

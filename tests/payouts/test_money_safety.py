@@ -73,13 +73,13 @@ def test_an_application_leaving_the_queue_mid_commit_stops_the_commit(tree, city
     applications = verified_applications(tree, policy, 3)
     from yuanmeng.payouts import services
 
-    real = services.move_applications
+    real = services.move_selected
 
     def withdraw_first(**kwargs):  # as if the worker withdrew between the lines and the move
         Application.objects.filter(pk=applications[0].pk).update(state=State.WITHDRAWN)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "move_applications", withdraw_first)
+    monkeypatch.setattr(services, "move_selected", withdraw_first)
     with pytest.raises(ValidationError):
         round_commit(by=tree.root_user, policy=policy, budget=city_budget, limit_fen=10_000 * YUAN, code="R-w")
     assert not PaymentLine.objects.exists() and Budget.objects.get(pk=city_budget.pk).reserved_fen == 0

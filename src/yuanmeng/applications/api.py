@@ -27,7 +27,7 @@ from yuanmeng.applications.documents import request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
-from yuanmeng.applications.workflow import Action, State
+from yuanmeng.applications.workflow import PersonAction, State
 from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import School
@@ -203,7 +203,7 @@ class ApplicationOut(Schema):
 
 
 class ApplicationDetailOut(ApplicationOut):
-    allowed_actions: list[Action] = Field([], description="what you may do now; `resubmit` and `submit_diploma` "
+    allowed_actions: list[PersonAction] = Field([], description="what you may do now; `resubmit` and `submit_diploma` "
                                           "have their own endpoints, the rest go to /transitions")
     events: list[EventOut] = Field([], description="the history, oldest first")
     documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
@@ -250,7 +250,7 @@ class DiplomaIn(Schema):
 
 
 class TransitionIn(Schema):
-    action: Action
+    action: PersonAction
     reason: str = Field("", max_length=500, description="required to return or reject: the worker reads it")
     version: int | None = Field(None, ge=0, le=2**31, description="the `version` you decided on; if the application "
                                 "changed since, the move is refused (422) instead of applied to what you did not see")

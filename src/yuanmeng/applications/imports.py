@@ -5,8 +5,9 @@ application, checked by the pieces of the single-record path (``application_subm
 (``clean_enrolment``), who may apply for whom (``may_act_for``), the policies open to the worker's enterprise,
 ``check_eligibility``, the intake limit, the priority group. Checking is per row (eligibility is a question
 about one worker: a few indexed queries each); writing is set-based: the applications, their history rows and
-the workers' messages are three INSERT … SELECT from the staged rows, the intake counter one conditional UPDATE
-per policy, and one audit entry records the import.
+the workers' messages are three INSERT … SELECT from the staged rows (the last two by the lifecycle's writer,
+``transitions.move_selected``), the intake counter one conditional UPDATE per policy, and one audit entry
+records the import.
 
 Documents: a spreadsheet cannot carry the admission letter or the receipt a policy may ask for. A row for a
 policy that requires documents at submission is an error telling the user to apply for that worker on the
@@ -44,8 +45,8 @@ from yuanmeng.applications.services import (
     documents_at_submission,
     take_applicant_places,
 )
-from yuanmeng.applications.transitions import STATE_MESSAGES, may_act_for
-from yuanmeng.applications.workflow import ENDED_STATES, State
+from yuanmeng.applications.transitions import STATE_MESSAGES, may_act_for, move_selected
+from yuanmeng.applications.workflow import APPLICATION_IMPORT, CREATED, ENDED_STATES, FIRST_STATE, Action, State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import blind_index, encrypt
 from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, choice_words, register, staged_count
@@ -253,11 +254,14 @@ class ApplicationImport(ImportKind):
             SELECT s.worker_id, s.policy_id, s.organisation_id, s.area_id, s.level, s.programme_type, s.school_id,
                    s.major, s.study_mode, s.enrolment_date, s.student_number, s.priority_group, s.priority_rank,
                    %s, %s, %s, '', 0, '', ''
-            FROM {STAGE} s WHERE s.existing = 0 ORDER BY s.row_no""", [State.SUBMITTED, _sql_now(now), _sql_now(now)])
-        new = (f"FROM applications_application a WHERE a.id > %s AND a.state = %s AND EXISTS (SELECT 1 FROM {STAGE} s "
-               "WHERE s.existing = 0 AND s.worker_id = a.worker_id AND s.level = a.level)")
-        new_params = [last_id, State.SUBMITTED]
-        self._history(new, new_params, by, now)
+            FROM {STAGE} s WHERE s.existing = 0 ORDER BY s.row_no""", [FIRST_STATE, _sql_now(now), _sql_now(now)])
+        with translation.override(settings.LANGUAGE_CODE):  # the worker's language, not the officer's
+            subject = _("Study subsidy: %(state)s") % {"state": State(FIRST_STATE).label}
+            body = _(STATE_MESSAGES[FIRST_STATE])
+        move_selected(selection=f"FROM applications_application a WHERE a.id > %s AND EXISTS (SELECT 1 FROM {STAGE} s "
+                                "WHERE s.existing = 0 AND s.worker_id = a.worker_id AND s.level = a.level)",
+                      params=[last_id], from_state=CREATED, action=Action.SUBMIT, service=APPLICATION_IMPORT, by=by,
+                      now=now, subject=subject, body_params=[body])
         check_enrolments(Application.objects.filter(  # the school may have sent its enrolment roster already
             pk__gt=last_id, worker_id__in=RawSQL(f"SELECT worker_id FROM {STAGE} WHERE existing = 0", [])))
         audit_record(actor=by, action="application.import", object_type="import",
@@ -266,26 +270,6 @@ class ApplicationImport(ImportKind):
                      after={"created": created, "unchanged": unchanged, "file": context.params.get("file_name", ""),
                             "policies": {policies[row["policy_id"]].code: row["n"] for row in counts}})
         return {"created": created, "unchanged": unchanged}
-
-    @staticmethod
-    def _history(new: str, params: list, by, now) -> None:
-        """The history row and the worker's message of each new application: what ``record_event`` writes for
-        one, as two statements for all."""
-        with translation.override(settings.LANGUAGE_CODE):  # the worker's language, not the officer's
-            subject = _("Study subsidy: %(state)s") % {"state": State(State.SUBMITTED).label}
-            body = _(STATE_MESSAGES[State.SUBMITTED])
-        execute(f"""
-            INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
-                                                       actor_label, role, reason, at)
-            SELECT a.id, 'submit', '', %s, %s, %s, %s, '', %s {new}""",
-                [State.SUBMITTED, getattr(by, "pk", None), str(by or "system"), Capability.CONFIRM_APPLICATIONS,
-                 _sql_now(now), *params])
-        execute(f"""
-            INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts,
-                                        last_error)
-            SELECT w.user_id, w.id, w.mobile, %s, %s, %s, 0, ''
-            {new.replace(" WHERE ", " JOIN people_worker w ON w.id = a.worker_id WHERE ", 1)}""",
-                [subject, body, _sql_now(now), *params])
 
 
 # ---- schools' rosters -------------------------------------------------------------------------

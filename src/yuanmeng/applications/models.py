@@ -95,10 +95,7 @@ class ApplicationEvent(models.Model):
     # Payout rounds write a million history rows at once from existing applications: no per-row FK trigger.
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events",
                                     db_constraint=False)
-    action = models.CharField(_("action"), max_length=20, choices=[
-        ("submit", _("Submit")), *Action.choices, ("in_batch", _("Put in a payout batch")),
-        ("objection", _("Objection during public notice")), ("paid", _("Paid")),
-        ("payment_failed", _("Payment failed"))])
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",

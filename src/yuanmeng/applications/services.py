@@ -18,8 +18,8 @@ from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, CertificateClaim, Document, Roster, RosterEntry, StudyMode
 from yuanmeng.applications.rosters import check_enrolments, match_against_roster
-from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_event
-from yuanmeng.applications.workflow import APPLICANT, NEEDS_REASON, TRANSITIONS, Action, State
+from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_created
+from yuanmeng.applications.workflow import APPLICANT, FIRST_STATE, NEEDS_REASON, TRANSITIONS, Action, State
 from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.imports import IMPORT_KINDS, SHOWN_ERRORS, run_import
 from yuanmeng.core.spreadsheets import to_text
@@ -194,7 +194,7 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
     group, rank = priority_of(worker, policy.priority_groups, timezone.localdate())
     enterprise = worker.employer.organisation
     application = Application(worker=worker, policy=policy, organisation=enterprise, area_id=area_below(
-                              policy.organisation, enterprise), state=State.SUBMITTED, submitted_at=now,
+                              policy.organisation, enterprise), state=FIRST_STATE, submitted_at=now,
                               priority_group=group, priority_rank=rank, **cleaned)
     try:
         with transaction.atomic():
@@ -205,7 +205,7 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
     _store_documents(application, checked, by)
     check_enrolments(Application.objects.filter(pk=application.pk))  # the school may have listed them already
     role = APPLICANT if worker.user_id == by.pk else Capability.CONFIRM_APPLICATIONS
-    record_event(application, by=by, action="submit", from_state="", to_state=State.SUBMITTED, role=role)
+    record_created(application, by=by, role=role)
     return application
 
 

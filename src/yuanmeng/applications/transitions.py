@@ -1,32 +1,39 @@
-"""The mechanics of a move: who may make it, the conditional UPDATE, and what is recorded with it."""
+"""The mechanics of a move: who may make it, the conditional UPDATE, and what is recorded with it.
+
+The only writers of an application's state and history: ``apply_move`` for one application (a person's move),
+``move_selected`` for many at once (a service's move), and the creation of applications (``record_created``,
+and ``move_selected`` for the import).
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from yuanmeng.applications.models import Application, ApplicationEvent
-from yuanmeng.applications.workflow import APPLICANT, TRANSITIONS, State
+from yuanmeng.applications.workflow import APPLICANT, CREATED, PEOPLE, SERVICE_ROLES, TRANSITIONS, Action, State
 from yuanmeng.audit.services import audit_record
-from yuanmeng.notify.services import notify_worker
+from yuanmeng.core.sql import execute
+from yuanmeng.notify.services import notify_worker, notify_workers_selected
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 
 
 def acting_role(by, application: Application, actors: frozenset[str]) -> str | None:
-    """The role in which ``by`` may make a move allowed to ``actors``, or None."""
+    """The role in which ``by`` may make a move allowed to ``actors``, or None (always for a service's move)."""
     if APPLICANT in actors and application.worker.user_id is not None and application.worker.user_id == by.pk:
         return APPLICANT
-    for capability in sorted(actors - {APPLICANT}):
+    for capability in sorted(actors & PEOPLE - {APPLICANT}):
         if has_capability(by, capability, application.organisation.path):
             return capability
     return None
 
 
 def allowed_actions(by, application: Application) -> list[str]:
-    """The moves this user may make now (the buttons a page shows)."""
+    """The moves this user may make now (the buttons a page shows); never a service's move."""
     return [action for (state, action), (actors, _next) in TRANSITIONS.items()
             if state == application.state and acting_role(by, application, actors)]
 
@@ -86,3 +93,40 @@ def apply_move(application: Application, *, by, action: str, role: str, reason: 
     return application
 
 
+def record_created(application: Application, *, by, role: str) -> None:
+    """The history, audit and message of an application just created in its first state by ``by``."""
+    record_event(application, by=by, action=Action.SUBMIT, from_state=CREATED,
+                 to_state=TRANSITIONS[(CREATED, Action.SUBMIT)][1], role=role)
+
+
+def move_selected(*, selection: str, params: list, from_state: str, action: str, service: str, by, now,
+                  subject: str, body_params: list, body_sql: str = "%s", reason_params: list | tuple = ("",),
+                  reason_sql: str = "%s") -> int:
+    """Make the table's move (``from_state``, ``action``) for every application ``selection`` picks in
+    ``from_state``, as ``service`` (which the table must name for that move); how many moved.
+
+    ``selection`` is a FROM … WHERE clause over ``applications_application a`` (joined to whatever it needs);
+    ``reason_sql`` and ``body_sql`` are SQL expressions over its rows: the history's reason, the worker's
+    message. Three statements: the history rows, the workers' messages (``notify_workers_selected``), one
+    UPDATE of the state. A creation (from ``CREATED``) updates nothing: the caller has just inserted the
+    applications in their first state, and this records it.
+    """
+    actors, to_state = TRANSITIONS[(from_state, action)]
+    if service not in actors:
+        raise ValueError(f"{service} does not make the move {action} from {from_state!r}")
+    at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (naive UTC on SQLite)
+    where = f"{selection} AND a.state = %s"
+    params = [*params, from_state or to_state]
+    recorded = execute(f"""
+        INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
+                                                  actor_label, role, reason, at)
+        SELECT a.id, %s, %s, %s, %s, %s, %s, {reason_sql}, %s {where}""",
+                       [action, from_state, to_state, getattr(by, "pk", None), str(by or "system"),
+                        SERVICE_ROLES[service], *reason_params, at, *params])
+    notify_workers_selected(selection=f"SELECT a.worker_id AS worker_id, {body_sql} AS body {where}",
+                            params=[*body_params, *params], subject=subject, now=now)
+    if from_state == CREATED:
+        return recorded
+    return execute(f"""
+        UPDATE applications_application SET state = %s, updated_at = %s, version = version + 1
+        WHERE state = %s AND id IN (SELECT a.id {where})""", [to_state, at, from_state, *params])

@@ -25,7 +25,7 @@ from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.payouts.models import LineStatus
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.results import result_import
+from yuanmeng.payouts.result_services import result_import
 from yuanmeng.payouts.selectors import special_budget
 from yuanmeng.payouts.services import (
     batch_approve,

@@ -6,10 +6,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from yuanmeng.core.sql import execute
 from yuanmeng.notify.models import Message
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,19 @@ def notify_worker(*, worker, subject: str, body: str) -> Message:
     """Queue a message to a worker: to their login's inbox, and by SMS to their mobile where a gateway is set."""
     return Message.objects.create(recipient_id=worker.user_id, worker=worker, mobile=worker.mobile,
                                   subject=str(subject)[:200], body=str(body))
+
+
+def notify_workers_selected(*, selection: str, params: list, subject: str, now) -> int:
+    """Queue one message to each worker that ``selection`` yields, in one INSERT … SELECT; how many were queued.
+
+    ``selection`` is a SELECT of two columns, ``worker_id`` and ``body`` (the text of each worker's message);
+    the worker's login and mobile are read here, as ``notify_worker`` reads them.
+    """
+    return execute(f"""
+        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
+        SELECT w.user_id, w.id, w.mobile, %s, m.body, %s, 0, ''
+        FROM ({selection}) m JOIN people_worker w ON w.id = m.worker_id""",
+                   [str(subject)[:200], connection.ops.adapt_datetimefield_value(now), *params])
 
 
 class ConsoleBackend:

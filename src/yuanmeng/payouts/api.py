@@ -24,7 +24,7 @@ from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.results import result_import
+from yuanmeng.payouts.result_services import result_import
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])

@@ -3,7 +3,7 @@
 The file goes through the import engine (``core.imports``) as the ``bank_results`` kind
 (``payouts.imports``), whatever the way in — the page (all or nothing, or the valid rows, in the background
 when the file is large), the API and ``yuanmeng payout results`` (all or nothing, at once, through
-``result_import``). The rules live here, once:
+``payouts.result_services.result_import``). The rules live here, once:
 
 1. The importer needs APPROVE_PAYOUTS over the round's policy union (``may_import``); the batch must be
    approved, or partly or wholly reconciled by an earlier file (``refuse_unless_open``).
@@ -37,11 +37,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from yuanmeng.applications.workflow import State
+from yuanmeng.applications.transitions import move_selected
+from yuanmeng.applications.workflow import BANK_RESULT_IMPORT, Action, State
 from yuanmeng.audit.services import audit_record
-from yuanmeng.core.crypto import file_sha256
-from yuanmeng.core.errors import PermissionDenied
-from yuanmeng.core.imports import run_import
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
 from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.sql import execute as _execute
@@ -52,7 +50,6 @@ from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts.jobs import payment_files_discard
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
-from yuanmeng.payouts.moves import move_applications
 
 REQUIRED = {
     "reference": ("业务参考号", "reference", "参考号"),
@@ -68,7 +65,6 @@ FIELD_LABELS = {
 }
 STATUS_WORDS = {"成功": LineStatus.PAID, "success": LineStatus.PAID, "paid": LineStatus.PAID,
                 "失败": LineStatus.FAILED, "failed": LineStatus.FAILED, "fail": LineStatus.FAILED}
-MAX_ERRORS = 100
 STAGE = "payouts_result_stage"
 
 PAID_MESSAGE = gettext_noop("Your study subsidy has been paid into your bank account.")
@@ -206,14 +202,14 @@ def _move_all(batch: Batch, by, now) -> None:
         no_reason = _(NO_REASON)
     staged = (f"FROM applications_application a JOIN payouts_paymentline l ON l.application_id = a.id "
               f"JOIN {STAGE} s ON s.line_id = l.id WHERE s.status = %s")
-    move_applications(source=staged, source_params=[LineStatus.PAID], from_state=State.IN_BATCH,
-                      to_state=State.PAID, action="paid", by=by, now=now, subject=subject,
-                      reason_params=[str(batch)], body_params=[paid_body])
+    move_selected(selection=staged, params=[LineStatus.PAID], from_state=State.IN_BATCH, action=Action.PAID,
+                  service=BANK_RESULT_IMPORT, by=by, now=now, subject=subject, reason_params=[str(batch)],
+                  body_params=[paid_body])
     bank_reason = "CASE WHEN s.reason = '' THEN %s ELSE s.reason END"
-    move_applications(source=staged, source_params=[LineStatus.FAILED], from_state=State.IN_BATCH,
-                      to_state=State.DIPLOMA_VERIFIED, action="payment_failed", by=by, now=now, subject=subject,
-                      reason_sql=bank_reason, reason_params=[no_reason],
-                      body_sql=f"%s || {bank_reason} || %s", body_params=[before, no_reason, after])
+    move_selected(selection=staged, params=[LineStatus.FAILED], from_state=State.IN_BATCH,
+                  action=Action.PAYMENT_FAILED, service=BANK_RESULT_IMPORT, by=by, now=now, subject=subject,
+                  reason_sql=bank_reason, reason_params=[no_reason], body_sql=f"%s || {bank_reason} || %s",
+                  body_params=[before, no_reason, after])
 
 
 def apply_results(*, by, batch: Batch, checked: str, file_name: str, sha256: str,
@@ -262,41 +258,3 @@ def apply_results(*, by, batch: Batch, checked: str, file_name: str, sha256: str
                         "failed": failed, "unchanged": unchanged, "paid_fen": totals[LineStatus.PAID],
                         "released_fen": totals[LineStatus.FAILED], "import": imported.pk, **(audit or {})})
     return imported, {"updated": changed, "unchanged": unchanged}
-
-
-# ---- the service ------------------------------------------------------------------------------------
-
-def _refusal(report) -> ValidationError:
-    problems = [_("row %(row)d: %(problem)s") % {"row": row, "problem": problem}
-                for row, problem in report.first_errors[:MAX_ERRORS]]
-    if report.errors > len(problems):
-        problems.append(_("… and %(n)d more problems.") % {"n": report.errors - len(problems)})
-    return ValidationError({"file": problems})
-
-
-def result_import(*, by, batch: Batch, upload) -> ResultImport:
-    """Apply the bank's result file to a batch, all rows or none, at once (the API and the command line); the
-    same file twice changes nothing. The page offers the valid rows too, through ``import_submit``."""
-    from yuanmeng.payouts.imports import BANK_RESULTS  # the kind is built on this module's rules
-
-    batch = Batch.objects.select_related("round__policy__organisation").get(pk=batch.pk)
-    if not may_import(by, batch):
-        raise PermissionDenied(_("Your role cannot import bank results for this policy's union."))
-    sha256 = file_sha256(upload)
-    earlier = ResultImport.objects.filter(batch=batch, sha256=sha256).first()
-    if earlier is not None:
-        earlier.already_imported = True
-        return earlier
-    refuse_unless_open(batch)
-    started = timezone.now()
-    try:
-        report = run_import(BANK_RESULTS, by=by, source=upload, all_or_nothing=True, params={
-            "batch": batch.pk, "sha256": sha256, "file_name": os.path.basename(upload.name or "")})
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    if report.errors:
-        report.discard_error_file()  # the problems go back in the refusal
-        raise _refusal(report)
-    imported = ResultImport.objects.get(batch=batch, sha256=sha256)
-    imported.already_imported = imported.at < started  # applied by a twin upload in the meantime
-    return imported

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from yuanmeng.applications.workflow import State
+from yuanmeng.applications.transitions import move_selected
+from yuanmeng.applications.workflow import OBJECTION_RAISE, ROUND_COMMIT, Action, State
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.sql import execute as _execute
@@ -40,7 +41,6 @@ from yuanmeng.payouts.models import (
     Round,
     RoundStatus,
 )
-from yuanmeng.payouts.moves import move_applications
 from yuanmeng.payouts.planning import PlanInput, amount_case, count_funded, ranked_sql, roomy_sorts
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
@@ -220,9 +220,9 @@ def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_bat
     _settle_totals(round_)
     _open_notice_or_release(round_, policy)
     source, params = _round_lines(round_, LineStatus.PENDING)
-    moved = move_applications(source=source, source_params=params, from_state=State.DIPLOMA_VERIFIED,
-                      to_state=State.IN_BATCH, action="in_batch", by=by, now=timezone.now(),
-                      subject=_worker_text(SUBJECT), reason_params=[round_.code], body_params=[_notice_body(round_)])
+    moved = move_selected(selection=source, params=params, from_state=State.DIPLOMA_VERIFIED, action=Action.IN_BATCH,
+                          service=ROUND_COMMIT, by=by, now=timezone.now(), subject=_worker_text(SUBJECT),
+                          reason_params=[round_.code], body_params=[_notice_body(round_)])
     if moved != lines:  # an application was withdrawn meanwhile: its line must not stand
         raise ValidationError(_("The queue changed while the round was being committed; nothing was committed. "
                                 "Try again."))
@@ -293,10 +293,9 @@ def objection_raise(*, by, line: PaymentLine, reason: str) -> PaymentLine:
     Objection.objects.create(line=line, reason=reason, raised_by=by)
     _release_line_money(line, by, f"objection:{line.reference}")
     source, params = _round_lines(round_, LineStatus.WITHDRAWN, line.pk)
-    move_applications(source=source, source_params=params, from_state=State.IN_BATCH,
-                      to_state=State.DIPLOMA_SUBMITTED, action="objection", by=by, now=timezone.now(),
-                      subject=_worker_text(SUBJECT), reason_params=[reason],
-                      body_params=[_worker_text(OBJECTION_MESSAGE)])
+    move_selected(selection=source, params=params, from_state=State.IN_BATCH, action=Action.OBJECTION,
+                  service=OBJECTION_RAISE, by=by, now=timezone.now(), subject=_worker_text(SUBJECT),
+                  reason_params=[reason], body_params=[_worker_text(OBJECTION_MESSAGE)])
     recount(round_)
     audit_record(actor=by, action="round.objection", obj=line, organisation=round_.policy.organisation,
                  after={"application": line.application_id, "reason": reason})
