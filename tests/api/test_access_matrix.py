@@ -16,28 +16,37 @@ row for it is added below (see docs/development.md, "Access matrix").
 """
 
 import datetime
+import functools
 import json
 import re
 from dataclasses import dataclass
 
 import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.views.generic import RedirectView
 
 from tests.builders import PASSWORD, credit_code, id_number, mobile, pdf, superuser, workbook
 from yuanmeng.accounts.services import api_token_issue, staff_user_create
 from yuanmeng.api import api
-from yuanmeng.applications.services import application_submit, application_submit_diploma, application_transition
+from yuanmeng.applications.services import (
+    application_submit,
+    application_submit_diploma,
+    application_transition,
+    roster_upload,
+)
 from yuanmeng.applications.workflow import Action
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.jobs.services import job_submit
-from yuanmeng.orgs.models import EnterpriseSize, Industry, OrgKind, SchoolType
+from yuanmeng.orgs.models import EnterpriseSize, Industry, Membership, OrgKind, SchoolType
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
 from yuanmeng.payouts.services import lottery_announce, round_commit
 from yuanmeng.people.models import JobCategory
@@ -51,6 +60,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("enterprise_officer", "district_reviewer", "city_admin", "finance_officer", "auditor", "school_staff",
          "viewer", "worker")
 WORKER = "worker"
+STAFF = "city_admin"  # the one role with the Django admin, as in the demo
 SIDES = ("inside", "outside")
 _TO_APPROVED = ((Action.CONFIRM, "enterprise_officer"), (Action.REVIEW, "district_reviewer"),
                 (Action.APPROVE, "city_admin"))
@@ -78,7 +88,8 @@ class City:
         places = {"enterprise_officer": self.enterprise.organisation, "district_reviewer": self.district,
                   "school_staff": self.school.organisation}
         self.users = {role: staff_user_create(by=root, username=f"{code}-{role}", password=PASSWORD,
-                                              display_name=role, role=role, organisation=places.get(role, self.city))
+                                              display_name=role, role=role, organisation=places.get(role, self.city),
+                                              is_staff=role == STAFF)
                       for role in ROLES if role != WORKER}
         self.worker = worker_register(
             by=root, name="李明", id_number=id_number(district_region), mobile=mobile(), employer=self.enterprise,
@@ -95,6 +106,12 @@ class City:
         self.colleague = colleague  # free to apply for a bachelor's level
         self.school_union = self.school.organisation  # the API names a school by its union's id
         self.document = self.application.documents.first()
+        self.roster = roster_upload(by=self.users["school_staff"], school=self.school, upload=SimpleUploadedFile(
+            "毕业生名单.xlsx", workbook(["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"], [[
+                self.application.certificate_number, self.worker.id_number, self.worker.name, "专科",
+                self.application.major, self.application.graduation_date]]).getvalue()))
+        self.membership = Membership.objects.get(user=self.users["district_reviewer"])
+        self.audit_entry = AuditEntry.objects.filter(organisation=self.city).first()
         self.budget = budget_create(by=root, organisation=self.city, year=today.year, source=FundSource.SPECIAL,
                                     name="求学圆梦专项资金", amount_fen=100_000_000)
         self.round = round_commit(by=self.users["city_admin"], policy=self.policy, budget=self.budget,
@@ -147,6 +164,8 @@ class City:
         who may not have one)."""
         if kind == "token":
             return self.tokens[role][0] if role in self.tokens else None
+        if kind == "user":
+            return self.users[role]
         return getattr(self, kind)
 
 
@@ -414,9 +433,45 @@ PUBLIC = {  # pages anyone may read, without logging in: a lottery's public noti
 NOT_AN_OBJECT = {  # routes whose path parameter names no row
     "POST /api/imports/{kind}": "an import kind's name", "import_upload": "an import kind's name",
     "import_template": "an import kind's name", "export": "an export's name"}
-SKIPPED_NAMESPACES = {  # URL namespaces covered elsewhere
-    "api": "the API's routes are read from its OpenAPI document",
-    "admin": "Django's admin: its querysets and permissions come from web/admin.py's ScopedAdmin (restrict())"}
+
+@dataclass(frozen=True)
+class AdminRow:
+    """A model in the Django admin: the world's object of it (none for a model only superusers see), and the staff
+    role's answers for it inside and for an id that exists nowhere, on each of ADMIN_VIEWS. An outside object
+    answers as nowhere does."""
+
+    kind: str
+    inside: str
+    nowhere: str
+
+
+ADMIN_VIEWS = ("change", "history", "delete", "change POST")  # URL names after the model's, " POST" for a post
+ADMIN = {  # every model registered in the admin, by label; 302 is the admin's "no such object" redirect
+    #                                                                   change hist del POST
+    "orgs.organisation": AdminRow("organisation",                       "200 200 403 403", "302 302 403 403"),
+    "orgs.enterprise": AdminRow("enterprise",                           "200 200 403 403", "302 302 403 403"),
+    "orgs.school": AdminRow("school",                                   "200 200 403 403", "302 302 403 403"),
+    "orgs.membership": AdminRow("membership",                           "200 200 403 403", "302 302 403 403"),
+    "people.worker": AdminRow("worker",                                 "200 200 403 200", "302 302 403 302"),
+    "policies.policy": AdminRow("policy",                               "200 200 403 403", "302 302 403 403"),
+    "applications.application": AdminRow("application",                 "200 200 403 403", "302 302 403 403"),
+    "applications.roster": AdminRow("roster",                           "200 200 403 403", "302 302 403 403"),
+    "audit.auditentry": AdminRow("audit_entry",                         "200 200 403 403", "302 302 403 403"),
+    # superusers only: an account's pages answer any staff member as an id that exists nowhere does
+    "accounts.user": AdminRow("user",                                   "403 302 403 403", "403 302 403 403"),
+    # superusers only, and no such object in the world: asked with an id that exists nowhere
+    "auth.group": AdminRow("",                                          "", "403 302 403 403"),
+    "axes.accessattempt": AdminRow("",                                  "", "403 302 403 403"),
+    "axes.accesslog": AdminRow("",                                      "", "403 302 403 403"),
+    "axes.accessfailurelog": AdminRow("",                               "", "403 302 403 403"),
+    "django_tasks_database.dbtaskresult": AdminRow("",                  "", "403 302 403 403"),
+}
+ADMIN_PAGES = {  # the admin's other pages with an id, by URL name
+    "auth_user_password_change": AdminRow("user",                       "403", "403"),
+}
+SKIPPED_NAMESPACES = {  # URL namespaces with tables of their own
+    "api": "the API's routes are read from its OpenAPI document (OPERATIONS, ID_PARAMETERS)",
+    "admin": "the Django admin (ADMIN)"}
 
 
 # ---- asking -------------------------------------------------------------------------------------------------------
@@ -486,6 +541,24 @@ def answer_with_id(world, key: tuple[str, str], row: IdParameter, side: str) -> 
                      fields=True)
 
 
+def _admin_pages(key: str) -> list[str]:
+    """The admin URL names (with " POST" for a post) of a model label in ADMIN, or of one page in ADMIN_PAGES."""
+    return [f"{key.replace('.', '_')}_{view}" for view in ADMIN_VIEWS] if key in ADMIN else [key]
+
+
+def admin_answers(world, key: str, side: str) -> str:
+    """The staff role's answers on the admin's pages for an object inside, outside or nowhere."""
+    row, client = ADMIN.get(key) or ADMIN_PAGES[key], world.page_clients[STAFF]
+    obj = world.cities[side].object(row.kind, STAFF) if side != "nowhere" else None
+    cells = []
+    for page in _admin_pages(key):
+        name, _, method = page.partition(" ")
+        url = reverse(f"admin:{name}", args=[getattr(obj, "pk", NOWHERE)])
+        cells.append(_measured(obj, lambda url=url, method=method: client.post(url, {}) if method else
+                               client.get(url)))
+    return " ".join(cells)
+
+
 def _url(key: str, params: dict | None, pk: int | None) -> str:
     params = params or {}
     if key.startswith(("GET /", "POST /", "PUT /", "PATCH /", "DELETE /")):
@@ -498,14 +571,19 @@ def _url(key: str, params: dict | None, pk: int | None) -> str:
 
 # ---- what the matrix must cover -----------------------------------------------------------------------------------
 
+@functools.cache
+def _openapi() -> dict:
+    return api.get_openapi_schema()
+
+
 def _api_routes_with_parameters() -> set[str]:
-    paths = api.get_openapi_schema()["paths"]
+    paths = _openapi()["paths"]
     return {f"{method.upper()} {path}" for path, operations in paths.items() if "{" in path for method in operations}
 
 
 def _parameter_places() -> dict[tuple[str, str], str]:
     """Every query and body parameter of every operation, and where it goes: query, json or form."""
-    schema = api.get_openapi_schema()
+    schema = _openapi()
     places = {}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -520,12 +598,12 @@ def _parameter_places() -> dict[tuple[str, str], str]:
     return places
 
 
-def _page_patterns(patterns=None):
+def _page_patterns(patterns=None, skip=tuple(SKIPPED_NAMESPACES)):
     """Every URL pattern outside the skipped namespaces, walked through every include()."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
-            if entry.namespace not in SKIPPED_NAMESPACES:
-                yield from _page_patterns(entry.url_patterns)
+            if entry.namespace not in skip:
+                yield from _page_patterns(entry.url_patterns, skip)
         elif isinstance(entry, URLPattern):
             yield entry
 
@@ -538,6 +616,21 @@ def test_every_route_with_an_id_is_in_the_matrix():
                         "add it to the matrix in tests/api/test_access_matrix.py (docs/development.md, 'Access matrix')"
     stale = sorted(listed - _api_routes_with_parameters() - pages)
     assert not stale, f"the access matrix lists routes that no longer exist: {stale}"
+
+
+def test_every_model_and_page_of_the_admin_is_in_the_matrix():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN), f"models in the admin that the access matrix does not list: " \
+                                     f"{sorted(registered - set(ADMIN))}; add them to ADMIN in " \
+                                     f"tests/api/test_access_matrix.py (no longer there: " \
+                                     f"{sorted(set(ADMIN) - registered)})"
+    known = {page.partition(" ")[0] for key in [*ADMIN, *ADMIN_PAGES] for page in _admin_pages(key)}
+    admin_urls, = (entry for entry in get_resolver().url_patterns if getattr(entry, "namespace", "") == "admin")
+    other = sorted(p.name or str(p.pattern) for p in _page_patterns(admin_urls.url_patterns, skip=())
+                   if p.pattern.converters and p.name not in known and p.name != "view_on_site"
+                   and getattr(p.callback, "view_class", None) is not RedirectView)  # <id>/ is <id>/change/
+    assert not other, f"admin pages with a path parameter that the access matrix does not list: {other}; add " \
+                      "them to ADMIN_PAGES in tests/api/test_access_matrix.py"
 
 
 def test_every_id_in_a_query_or_body_is_in_the_matrix():
@@ -566,6 +659,24 @@ def test_an_id_in_a_query_or_body_outside_answers_as_one_that_exists_nowhere(wor
     expected = row.answers()
     got = {side: answer_with_id(world, key, row, side) for side in expected}
     assert got == expected, f"{key}: {got}"
+
+
+@pytest.mark.parametrize("key", [*ADMIN, *ADMIN_PAGES])
+def test_admin_inside_as_the_role_allows_outside_as_nowhere(world, key):
+    row = ADMIN.get(key) or ADMIN_PAGES[key]
+    expected = {"inside": row.inside, "outside": row.nowhere, "nowhere": row.nowhere} if row.kind else \
+        {"nowhere": row.nowhere}
+    got = {side: admin_answers(world, key, side) for side in expected}
+    assert got == expected, f"{key}: {got}"
+
+
+def test_admin_view_on_site_answers_outside_as_nowhere(world):
+    """The admin's link to an object's own page looks any row up unscoped: it must not tell outside from nowhere."""
+    client, worker = world.page_clients[STAFF], world.cities["outside"].worker
+    content_type = ContentType.objects.get_for_model(worker)
+    answers = {pk: client.get(reverse("admin:view_on_site", args=[content_type.pk, pk])).status_code
+               for pk in (worker.pk, NOWHERE)}
+    assert answers == {worker.pk: 404, NOWHERE: 404}
 
 
 def test_public_pages_need_no_login(world, client):

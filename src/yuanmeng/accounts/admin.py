@@ -12,6 +12,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [*DjangoUserAdmin.fieldsets, (_("Yuanmeng"), {"fields": ["mobile", "display_name"]})]
     list_display = ["username", "display_name", "mobile", "is_staff", "is_active", "last_login"]
 
+    def get_queryset(self, request):  # else its history page tells others which account ids exist (403, not 302)
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
     def has_module_permission(self, request):
         return request.user.is_superuser
 
