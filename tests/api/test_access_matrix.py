@@ -1,18 +1,23 @@
-"""The access matrix: every API operation and page that takes an object's id, asked by every role of the demo for
-an object inside the caller's subtree and for the same kind of object in a sibling subtree.
+"""The access matrix: every API operation, page and admin page that takes an object's id, asked for an object
+inside the caller's subtree and for the same kind of object in a sibling subtree.
 
-The rule (issue 10, item 9): outside the caller's subtree the answer is 404 — the object does not exist for
-them, and a write changes nothing; inside, the answer is the one the role's capabilities give (403 only where
-the caller sees the object but the action is not theirs). Each cell states one code.
+The rule (issue 10, item 9): outside the caller's subtree an object does not exist for them — a path id answers
+404, an id in a query or body (and on an admin page) answers exactly as an id that exists nowhere, and a write
+changes nothing; inside, the answer is the one the role's capabilities give (403 where the caller sees the
+object but the action is not theirs). Each cell states one answer.
 
-The world is built once for the module: two cities side by side (广州 holds every role, 深圳 is the outside),
-each with a district, an enterprise, a school, a worker with a login, a published policy with one application
-paid into a committed round (its batch and line), a lottery policy with an announced draw, a budget, a task
-and a document. Every request runs in a savepoint that is rolled back, so a write in one cell never shows in
-another.
+- OPERATIONS (OpenAPI paths with an id) and PAGES (URL names with an id): every role of the demo, inside and out.
+- ID_PARAMETERS: every ``*_id`` in a query or body of the OpenAPI document, asked by a role that may use it.
+- ADMIN and ADMIN_PAGES: every model registered in the Django admin, for the staff role.
 
-A new operation or page with an id in its path fails ``test_every_route_with_an_id_is_in_the_matrix`` until a
-row for it is added below (see docs/development.md, "Access matrix").
+The world is built once for the module: two cities side by side (广州 holds one login per role, 深圳 is the
+outside), each with a district, an enterprise, a school with a roster, workers with a login, a published policy
+with applications (one paid into a committed round with its batch and line, one approved, one returned), a draft
+policy, a lottery policy with an announced draw, a budget, a task, a document and API tokens. Every request runs
+in a savepoint that is rolled back, so a write in one cell never shows in another.
+
+A new route, id parameter or admin model that the tables do not list fails the ``test_every_*`` tests, naming
+it (see docs/development.md, "Access matrix").
 """
 
 import datetime
@@ -47,6 +52,7 @@ from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.jobs.services import job_submit
 from yuanmeng.orgs.models import EnterpriseSize, Industry, Membership, OrgKind, SchoolType
+from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
 from yuanmeng.payouts.services import lottery_announce, round_commit
 from yuanmeng.people.models import JobCategory
@@ -74,7 +80,6 @@ class City:
     """One city union with one object of every kind an id can name, and a login for every role."""
 
     def __init__(self, root, province, *, code: str, name: str, region: str, district_region: str):
-        today = timezone.localdate()
         self.city = organisation_create(by=root, kind=OrgKind.CITY, code=code, name=f"{name}市总工会",
                                         parent=province, region_code=region)
         self.district = organisation_create(by=root, kind=OrgKind.DISTRICT, code=f"{code}-D", name=f"{name}某区总工会",
@@ -85,59 +90,73 @@ class City:
         self.organisation = self.enterprise.organisation
         self.school = school_register(by=root, parent=self.city, name=f"{name}开放大学", code=f"{code}-OU",
                                       school_type=SchoolType.OPEN_UNIVERSITY, school_code=f"5{region[2:6]}")
-        places = {"enterprise_officer": self.enterprise.organisation, "district_reviewer": self.district,
-                  "school_staff": self.school.organisation}
+        self.school_union = self.school.organisation  # the API names a school by its union's id
+        self._people(root, code, district_region)
+        self._applications(code)
+        self._money(root, code)
+        self.membership = Membership.objects.get(user=self.users["district_reviewer"])
+        self.audit_entry = AuditEntry.objects.filter(organisation=self.city).earliest("pk")
+        self.job = job_submit(by=self.users["enterprise_officer"], kind="export", label="职工名单",
+                              enqueue=False, capability=Capability.VIEW)
+        self.tokens = {role: api_token_issue(by=user, name="matrix") for role, user in self.users.items()
+                       if role != WORKER}
+
+    def _people(self, root, code, region):
+        places = {"enterprise_officer": self.organisation, "district_reviewer": self.district,
+                  "school_staff": self.school_union}
         self.users = {role: staff_user_create(by=root, username=f"{code}-{role}", password=PASSWORD,
                                               display_name=role, role=role, organisation=places.get(role, self.city),
                                               is_staff=role == STAFF)
                       for role in ROLES if role != WORKER}
+        member_since = timezone.localdate() - datetime.timedelta(days=400)
         self.worker = worker_register(
-            by=root, name="李明", id_number=id_number(district_region), mobile=mobile(), employer=self.enterprise,
-            job_category=JobCategory.FRONT_LINE_PRODUCTION, union_member_since=today - datetime.timedelta(days=400),
+            by=root, name="李明", id_number=id_number(region), mobile=mobile(), employer=self.enterprise,
+            job_category=JobCategory.FRONT_LINE_PRODUCTION, union_member_since=member_since,
             bank_name="工商银行", bank_account=f"6222023602{region}0")
         self.users[WORKER] = worker_account_create(by=root, worker=self.worker, password=PASSWORD)
-        self.policy = self._policy(root, f"{code}-P", Selection.RANKING)
+        self.colleague = worker_register(
+            by=root, name="王芳", id_number=id_number(region), mobile=mobile(), employer=self.enterprise,
+            job_category=JobCategory.SERVICE, union_member_since=member_since)
+        self.draft = policy_create(by=root, organisation=self.district, code=f"{code}-M", title="区配套资助",
+                                   year=timezone.localdate().year, amount_college_fen=50_000,
+                                   amount_bachelor_fen=50_000)
+
+    def _applications(self, code):
+        """The worker's college application to a verified diploma (on the school's roster), their bachelor's one
+        approved; the colleague's returned (the colleague is free to apply for a bachelor's level)."""
+        self.policy = self._policy(code=f"{code}-P", selection=Selection.RANKING)
         self.application = self._walked(self.worker, Level.COLLEGE, _TO_VERIFIED)
         self.approved = self._walked(self.worker, Level.BACHELOR, _TO_APPROVED)
-        colleague = worker_register(
-            by=root, name="王芳", id_number=id_number(district_region), mobile=mobile(), employer=self.enterprise,
-            job_category=JobCategory.SERVICE, union_member_since=today - datetime.timedelta(days=400))
-        self.returned = self._walked(colleague, Level.COLLEGE, ((Action.RETURN, "enterprise_officer"),))
-        self.colleague = colleague  # free to apply for a bachelor's level
-        self.school_union = self.school.organisation  # the API names a school by its union's id
+        self.returned = self._walked(self.colleague, Level.COLLEGE, ((Action.RETURN, "enterprise_officer"),))
         self.document = self.application.documents.first()
         self.roster = roster_upload(by=self.users["school_staff"], school=self.school, upload=SimpleUploadedFile(
             "毕业生名单.xlsx", workbook(["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"], [[
                 self.application.certificate_number, self.worker.id_number, self.worker.name, "专科",
                 self.application.major, self.application.graduation_date]]).getvalue()))
-        self.membership = Membership.objects.get(user=self.users["district_reviewer"])
-        self.audit_entry = AuditEntry.objects.filter(organisation=self.city).first()
-        self.budget = budget_create(by=root, organisation=self.city, year=today.year, source=FundSource.SPECIAL,
-                                    name="求学圆梦专项资金", amount_fen=100_000_000)
-        self.round = round_commit(by=self.users["city_admin"], policy=self.policy, budget=self.budget,
-                                  limit_fen=150_000, code=f"{code}-R1")
+
+    def _money(self, root, code):
+        """A budget, a round that funds the verified application (its batch and line), a lottery's draw."""
+        city_admin = self.users["city_admin"]
+        self.budget = budget_create(by=root, organisation=self.city, year=timezone.localdate().year,
+                                    source=FundSource.SPECIAL, name="求学圆梦专项资金", amount_fen=100_000_000)
+        self.round = round_commit(by=city_admin, policy=self.policy, budget=self.budget, limit_fen=150_000,
+                                  code=f"{code}-R1")
         self.batch = self.round.batches.get()
         self.line = self.batch.lines.get()
         self.draw = lottery_announce(
-            by=self.users["city_admin"], policy=self._policy(root, f"{code}-L", Selection.LOTTERY), budget=self.budget,
+            by=city_admin, policy=self._policy(code=f"{code}-L", selection=Selection.LOTTERY), budget=self.budget,
             code=f"{code}-L1", limit_fen=100_000, seed_source="中国福利彩票 双色球 开奖号码",
-            seed_date=today + datetime.timedelta(days=3))
-        self.draft = policy_create(by=root, organisation=self.district, code=f"{code}-M", title="区配套资助",
-                                   year=today.year, amount_college_fen=50_000, amount_bachelor_fen=50_000)
-        self.job = job_submit(by=self.users["enterprise_officer"], kind="export", label="职工名单",
-                              enqueue=False, capability="view")
-        self.tokens = {role: api_token_issue(by=user, name="matrix") for role, user in self.users.items()
-                       if role != WORKER}
+            seed_date=timezone.localdate() + datetime.timedelta(days=3))
 
-    def _policy(self, root, code, selection):
-        today = timezone.localdate()
+    def _policy(self, *, code, selection):
+        today, city_admin = timezone.localdate(), self.users["city_admin"]
         policy = policy_create(
-            by=root, organisation=self.city, code=code, title="职工求学圆梦资助", year=today.year,
+            by=city_admin, organisation=self.city, code=code, title="职工求学圆梦资助", year=today.year,
             amount_college_fen=150_000, amount_bachelor_fen=150_000, programme_types=list(ProgrammeType.values),
             min_membership_months=6, opens_on=today - datetime.timedelta(days=30),
             closes_on=today + datetime.timedelta(days=60), required_documents=[DocumentKind.ENROLMENT_PROOF],
             annual_budget_fen=660_000_000, selection=selection)
-        return policy_publish(by=root, policy=policy)
+        return policy_publish(by=city_admin, policy=policy)
 
     def _walked(self, worker, level, moves):
         """An application of ``worker`` walked by the city's own staff through ``moves`` (a diploma before a
@@ -160,8 +179,7 @@ class City:
         return application
 
     def object(self, kind: str, role: str):
-        """The object of ``kind`` in this city (a token is the role's own: None for a worker,
-        who may not have one)."""
+        """The object of ``kind`` in this city; a token or a user is the role's own (a worker has no token)."""
         if kind == "token":
             return self.tokens[role][0] if role in self.tokens else None
         if kind == "user":
