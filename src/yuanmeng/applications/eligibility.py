@@ -97,25 +97,44 @@ def _person_checks(result: Eligibility, worker: Worker, policy: Policy, today: d
                if young_enough and old_enough else _("Age %(age)d is outside the policy's band.") % {"age": age})
 
 
-def _history_checks(result: Eligibility, worker: Worker, policy: Policy, level: str,
-                    exclude_id: int | None) -> None:
-    others = Application.objects.filter(worker=worker, level=level).exclude(pk=exclude_id)
-    live = others.exclude(state__in=ENDED_STATES).exists()
+@dataclass(frozen=True)
+class History:
+    """The levels of a worker's other applications that are live, and those whose diploma was funded."""
+
+    live_levels: frozenset[str]
+    funded_levels: frozenset[str]
+
+
+FUNDED_STATES = frozenset({State.DIPLOMA_VERIFIED, State.IN_BATCH, State.PAID})
+
+
+def worker_history(worker: Worker, exclude_application: int | None = None) -> History:
+    """One query, whatever the number of policies and levels checked against it."""
+    others = list(Application.objects.filter(worker=worker).exclude(pk=exclude_application)
+                  .values_list("level", "state"))
+    return History(live_levels=frozenset(level for level, state in others if state not in ENDED_STATES),
+                   funded_levels=frozenset(level for level, state in others if state in FUNDED_STATES))
+
+
+def _history_checks(result: Eligibility, history: History, policy: Policy, level: str) -> None:
+    live = level in history.live_levels
     result.add("duplicate", not live, _("No other live application for this level.") if not live
                else _("There is already a live application for this level (one per person)."))
     if policy.first_diploma_only:
-        funded = others.filter(state__in=(State.DIPLOMA_VERIFIED, State.IN_BATCH, State.PAID)).exists()
+        funded = level in history.funded_levels
         result.add("first_diploma", not funded, _("No diploma of this level funded before.") if not funded
                    else _("A diploma of this level was already funded: the subsidy is once per person."))
 
 
 def check_eligibility(*, worker: Worker, policy: Policy, level: str, programme_type: str | None = None,
-                      on: datetime.date | None = None, exclude_application: int | None = None) -> Eligibility:
-    """Every rule of the policy, each with its verdict and a sentence a worker understands."""
+                      on: datetime.date | None = None, exclude_application: int | None = None,
+                      history: History | None = None) -> Eligibility:
+    """Every rule of the policy, each with its verdict and a sentence a worker understands. A page that checks
+    many policies for one worker reads the worker's ``history`` once and passes it."""
     today = on or timezone.localdate()
     result = Eligibility()
     _policy_checks(result, policy, level, programme_type, today)
     _membership_checks(result, worker, policy, today)
     _person_checks(result, worker, policy, today)
-    _history_checks(result, worker, policy, level, exclude_application)
+    _history_checks(result, history or worker_history(worker, exclude_application), policy, level)
     return result

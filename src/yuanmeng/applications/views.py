@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from yuanmeng.applications import services
 from yuanmeng.applications.documents import download_name, request_too_large
-from yuanmeng.applications.eligibility import check_eligibility
+from yuanmeng.applications.eligibility import check_eligibility, worker_history
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.models import Application, Document
 from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
@@ -22,7 +22,6 @@ from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.files import missing_file_page
-from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
@@ -30,6 +29,8 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.selectors import worker_numbers
 from yuanmeng.policies.models import Level, PriorityGroup
 from yuanmeng.policies.selectors import policies_open_to
+from yuanmeng.web.forms import run_with_message, submit
+from yuanmeng.web.pagination import paginate
 
 TOO_LARGE = 413
 
@@ -59,7 +60,8 @@ def _application_or_404(request, application_id: int) -> Application:
 def open_policies(request):
     """The policies this worker can apply to, each level with its eligibility verdict and reasons."""
     worker = _own_worker(request)
-    offers = [(policy, [(level, check_eligibility(worker=worker, policy=policy, level=level))
+    history = worker_history(worker)
+    offers = [(policy, [(level, check_eligibility(worker=worker, policy=policy, level=level, history=history))
                         for level in policy.levels])
               for policy in policies_open_to(worker).filter(parent=None)]
     applications = worker.applications.select_related("policy", "school__organisation").order_by("-submitted_at")

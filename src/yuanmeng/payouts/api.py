@@ -6,6 +6,7 @@ Amounts are integer fen (分) everywhere.
 import datetime
 from typing import Annotated, Literal
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -15,7 +16,6 @@ from yuanmeng.core.api_answers import answers
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
-from yuanmeng.jobs.export_job import job_queued
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -24,7 +24,7 @@ from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.result_services import result_import
+from yuanmeng.payouts.results import result_import
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])
@@ -101,6 +101,9 @@ class BatchOut(Schema):
         return [approval.user.username for approval in obj.approvals.all()]
 
 
+ROUND_BATCHES = "batches__approvals__user"
+
+
 class RoundOut(Schema):
     id: int
     code: str
@@ -118,7 +121,8 @@ class RoundOut(Schema):
 
     @staticmethod
     def resolve_batches(obj: Round) -> list[Batch]:
-        return list(obj.batches.prefetch_related("approvals__user"))
+        prefetch_related_objects([obj], ROUND_BATCHES)  # nothing more when the list fetched them for its page
+        return list(obj.batches.all())
 
 
 class LineOut(Schema):
@@ -202,7 +206,7 @@ def commit_round(request, payload: CommitIn):
 @router.get("/rounds", response=answers(list[RoundOut], 422), summary="Payout rounds in my scope")
 @paginate(Pages)
 def list_rounds(request):
-    return selectors.round_list(user=request.user)
+    return selectors.round_list(user=request.user).prefetch_related(ROUND_BATCHES)
 
 
 @router.get("/rounds/export", summary="Payout rounds in my scope, as an Excel workbook", **EXPORT)
@@ -264,7 +268,7 @@ FILE_OPENAPI = {"responses": {200: {
 def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: bool = False):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
     started = payment_file_start(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
-    return task_answer(job_queued(started)) if isinstance(started, Job) else started
+    return task_answer(started) if isinstance(started, Job) else started
 
 
 @router.post("/batches/{batch_id}/results", response=answers(ResultOut, 403, 404, 422),

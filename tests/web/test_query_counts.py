@@ -1,0 +1,232 @@
+"""Every list and detail page and every API read runs a pinned number of queries.
+
+Each row of the tables below is (url, role, queries): the page is asked for with a few rows, then again after
+``World.grow`` has added many more rows to every list and a larger object to every detail, and both times it
+must run exactly ``queries`` — so no query per row creeps in, and a query added to a page is a visible one-line
+change here. A count differs between SQLite and PostgreSQL only where a row says so, with both figures.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from tests.builders import pdf, workbook
+from tests.payouts.scale import verified_applications
+from tests.payouts.test_results import approved_batch
+from yuanmeng.applications.services import application_submit_diploma, application_transition, roster_upload
+from yuanmeng.applications.workflow import Action
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
+from yuanmeng.jobs.models import Job, JobState
+from yuanmeng.notify.services import notify_worker
+from yuanmeng.orgs.roles import Role
+from yuanmeng.payouts.services import (
+    batch_approve,
+    lottery_announce,
+    lottery_draw,
+    lottery_freeze,
+    lottery_seed_confirm,
+    lottery_seed_enter,
+    round_commit,
+)
+from yuanmeng.policies.services import policy_supersede
+
+pytestmark = pytest.mark.django_db
+YUAN = 100
+ROSTER_HEADER = ["证书编号", "身份证号", "姓名", "层次", "专业", "毕业日期"]
+
+
+class World:
+    """The demo's shape in small: the 天河 enterprise's worker with an application, a paid-out round with an
+    approved batch, a drawn lottery, and a few of every listed thing; ``grow`` adds many more."""
+
+    def __init__(self, tree, people, monkeypatch):
+        self.tree, self.people, self.monkeypatch = tree, people, monkeypatch
+        self.money = approved_batch(tree)
+        self.second_officer = tree.staff(Role.CITY_ADMIN, tree.city)
+        self.users = {"city": self.money.admin, "finance": self.money.finance, "district": people.district,
+                      "enterprise": people.enterprise, "auditor": people.auditor, "school": people.school,
+                      "worker": people.applicant}
+        self.application = tree.apply(people.worker, self.money.policy)
+        self.serial = 1000
+        self.candidates(2)
+        draw = self.lottery(3)
+        self.job = self.jobs(1)
+        self.ids = {"worker": people.worker.pk, "org": tree.tianhe.pk, "policy": self.money.policy.pk,
+                    "application": self.application.pk, "round": self.money.round.pk, "batch": self.money.batch.pk,
+                    "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk}
+        self.add_rows(2)
+
+    def add_rows(self, n: int) -> None:
+        """``n`` more workers, enterprises, budgets, policies, messages, rosters and tasks."""
+        tree = self.tree
+        for k in range(n):
+            tree.worker()
+            tree.worker(employer=tree.haizhu_firm)
+            enterprise = tree.enterprise(tree.tianhe, f"天河第{self.serial + k}厂")
+            budget_create(by=self.money.admin, organisation=enterprise.organisation, year=self.money.policy.year,
+                          source=FundSource.MATCHING, name="企业配套", amount_fen=1_000 * YUAN)
+            tree.policy()
+            tree.policy(organisation=tree.tianhe)
+            policy_supersede(by=tree.root_user, policy=tree.policy(organisation=tree.tianhe_firm.organisation),
+                             code=f"S{self.serial + k}")  # a list joins what supersedes a policy
+            notify_worker(worker=self.people.worker, subject="审核进度", body=f"第{k}条消息")
+            self.roster()
+        self.jobs(n)
+        self.serial += n
+
+    def candidates(self, n: int) -> None:
+        """``n`` more verified applications for the round's policy, for the plan's simulation."""
+        verified_applications(self.tree, self.money.policy, n, start=self.serial)
+        self.serial += n
+
+    def jobs(self, n: int) -> Job:
+        """``n`` tasks of the city admin's and as many of a 天河 reviewer's, which the admin follows."""
+        for k in range(n):
+            for owner, organisation in ((self.money.admin, self.tree.city), (self.people.district, self.tree.tianhe)):
+                job = Job.objects.create(kind="import", label=f"导入{self.serial + k}", owner=owner,
+                                         organisation=organisation, dedupe_key=f"q{owner.pk}-{self.serial + k}",
+                                         state=JobState.DONE)
+        return job
+
+    def roster(self) -> None:
+        self.serial += 1
+        rows = [[f"5116171202406{self.serial:05d}", self.people.worker.id_number, "申请人", "专科", "",
+                 "2026-07-01"]]
+        upload = SimpleUploadedFile("roster.xlsx", workbook(ROSTER_HEADER, rows).getvalue())
+        roster_upload(by=self.people.school, school=self.tree.school_profile, upload=upload)
+
+    def payout_round(self, n: int):
+        """A committed round of ``n`` lines in batches of ten, the first batch approved."""
+        tree = self.tree
+        policy = tree.policy()
+        verified_applications(tree, policy, n, start=self.serial)
+        self.serial += n
+        round_ = round_commit(by=self.money.admin, policy=policy, budget=self.money.city, limit_fen=n * 1_500 * YUAN,
+                              code=f"R{self.serial}", max_lines_per_batch=10)
+        batch_approve(by=self.money.finance, batch=round_.batches.order_by("pk").first())
+        return round_
+
+    def lottery(self, n: int):
+        """A drawn lottery over ``n`` verified applications, with a quota of one less."""
+        tree = self.tree
+        policy = tree.policy(selection="lottery")
+        verified_applications(tree, policy, n, start=self.serial)
+        self.serial += n
+        seed_date = timezone.localdate() + datetime.timedelta(days=3)
+        draw = lottery_announce(by=self.money.admin, policy=policy, budget=self.money.city, code=f"L{self.serial}",
+                                limit_fen=n * 1_500 * YUAN, quota=n - 1, seed_date=seed_date,
+                                seed_source="中国福利彩票 双色球 第2026138期 开奖号码")
+        draw = lottery_freeze(by=self.money.admin, draw=draw)
+        with self.monkeypatch.context() as patch:
+            patch.setattr(timezone, "localdate", lambda *args, **kwargs: seed_date)
+            lottery_seed_enter(by=self.money.admin, draw=draw, values="03 07 12 19 25 33 + 09")
+            lottery_seed_confirm(by=self.second_officer, draw=draw, values="03 07 12 19 25 33 + 09")
+            lottery_draw(by=self.money.admin, draw=draw)
+        return draw
+
+    def grow(self) -> None:
+        """Many more rows in every list; a longer history, a larger round, batch and lottery for every detail."""
+        self.add_rows(12)
+        self.candidates(20)
+        people = self.people
+        application = self.application
+        for user, action in ((people.enterprise, Action.CONFIRM), (people.district, Action.REVIEW),
+                             (people.city, Action.APPROVE)):
+            application = application_transition(by=user, application=application, action=action)
+        application_submit_diploma(by=people.applicant, application=application,
+                                   certificate_number="511617120240599999",
+                                   graduation_date=datetime.date.today(), scan=pdf("毕业证.pdf"))
+        round_ = self.payout_round(30)
+        draw = self.lottery(30)
+        self.ids.update(round=round_.pk, batch=round_.batches.order_by("pk").first().pk, draw=draw.pk,
+                        code=draw.code)
+
+
+def on_both(*, sqlite: int, postgresql: int) -> int:
+    """A count that differs by database, both pinned."""
+    return postgresql if connection.vendor == "postgresql" else sqlite
+
+
+PLAN = "/payouts/plan/?policy={policy}&budget={budget}&limit=50000&quota="
+
+PAGES = [
+    ("/", "city", 10),
+    ("/", "worker", 5),
+    ("/me/", "worker", 5),
+    ("/me/messages/", "worker", 6),
+    ("/account/", "city", 5),
+    ("/workers/", "city", 6),
+    ("/workers/{worker}/", "city", 6),
+    ("/workers/{worker}/edit/", "city", 6),
+    ("/organisations/{org}/", "city", 10),
+    ("/enterprises/", "city", 6),
+    ("/policies/", "city", 6),
+    ("/policies/{policy}/", "city", 6),
+    ("/subsidy/", "worker", 9),
+    ("/applications/?state=", "district", 7),
+    ("/applications/{application}/", "district", 7),
+    ("/applications/{application}/", "worker", 7),
+    ("/rosters/", "school", 9),
+    ("/payouts/", "city", 8),
+    ("/payouts/plan/", "city", 6),
+    (PLAN, "city", on_both(sqlite=17, postgresql=18)),  # PostgreSQL: SET LOCAL work_mem for the ranking
+    ("/payouts/rounds/{round}/", "city", 10),
+    ("/payouts/batches/{batch}/", "finance", 10),
+    ("/payouts/lottery/{draw}/", "city", 5),
+    ("/lottery/{code}/", None, 3),
+    ("/lottery/{code}/?list=winners", None, 3),
+    ("/lottery/{code}/data.json", None, 3),
+    ("/tasks/", "city", 6),
+    ("/tasks/{job}/", "city", 5),
+    ("/audit/", "auditor", 6),
+]
+
+API = [
+    ("/api/me", "city", 4),
+    ("/api/workers", "city", 5),
+    ("/api/workers/{worker}", "city", 4),
+    ("/api/orgs", "city", 5),
+    ("/api/orgs/{org}", "city", 4),
+    ("/api/orgs/enterprises", "city", 5),
+    ("/api/policies", "city", 5),
+    ("/api/policies/{policy}", "city", 5),
+    ("/api/policies/open?worker_id={worker}", "enterprise", 6),
+    ("/api/applications", "city", 5),
+    ("/api/applications/{application}", "city", 6),
+    ("/api/applications/eligibility?policy_id={policy}&level=college", "worker", 6),
+    ("/api/tasks", "city", 5),
+    ("/api/tasks/{job}", "city", 4),
+    ("/api/payouts/budgets", "city", 5),
+    ("/api/payouts/rounds", "city", 8),
+    ("/api/payouts/rounds/{round}", "city", 7),
+    ("/api/payouts/rounds/{round}/lines", "city", 6),
+]
+
+
+@pytest.fixture
+def world(tree, people, monkeypatch):
+    return World(tree, people, monkeypatch)
+
+
+def _get(client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    if response.streaming:  # its queries run as it is sent
+        b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize(("url", "role", "queries"), PAGES + API, ids=[f"{u} {r}" for u, r, _q in PAGES + API])
+def test_the_page_runs_its_pinned_queries_with_few_rows_and_with_many(world, client, login, url, role, queries,
+                                                                      django_assert_num_queries):
+    if role:
+        client = login(world.users[role])
+    _get(client, url.format(**world.ids))  # the first request of a session reads what later ones keep
+    with django_assert_num_queries(queries):
+        _get(client, url.format(**world.ids))
+    world.grow()
+    with django_assert_num_queries(queries):
+        _get(client, url.format(**world.ids))
