@@ -45,6 +45,8 @@ def may_act_for(by, worker) -> bool:
         by, Capability.CONFIRM_APPLICATIONS, worker.employer.organisation.path)
 
 
+# The worker's message for a person's move (and the creation), by the state it reaches. A service's move
+# (``move_selected``) brings its own text: a round's notice, the bank's answer, an objection.
 STATE_MESSAGES = {
     State.SUBMITTED: gettext_noop("Your application has been received and waits for your enterprise union."),
     State.CONFIRMED: gettext_noop(
