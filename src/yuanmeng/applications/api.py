@@ -202,15 +202,28 @@ class ApplicationOut(Schema):
         return obj.policy.amount_fen(obj.level)
 
 
+class RefusedActionOut(Schema):
+    action: PersonAction
+    reason: str = Field(..., description="why you may not, in the user's language")
+
+
 class ApplicationDetailOut(ApplicationOut):
     allowed_actions: list[PersonAction] = Field([], description="what you may do now; `resubmit` and `submit_diploma` "
                                           "have their own endpoints, the rest go to /transitions")
+    refused_actions: list[RefusedActionOut] = Field([], description="the other moves a person may make from this "
+                                                    "state, each with the reason it is not yours now")
     events: list[EventOut] = Field([], description="the history, oldest first")
     documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
 
     @staticmethod
     def resolve_allowed_actions(obj: Application, context) -> list[str]:
-        return allowed_actions(context["request"].user, obj)
+        return [action for action, (allowed, _reason) in allowed_actions(context["request"].user, obj).items()
+                if allowed]
+
+    @staticmethod
+    def resolve_refused_actions(obj: Application, context) -> list[dict]:
+        return [{"action": action, "reason": reason}
+                for action, (allowed, reason) in allowed_actions(context["request"].user, obj).items() if not allowed]
 
     @staticmethod
     def resolve_events(obj: Application) -> list:

@@ -14,7 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from yuanmeng.applications.models import Application, ApplicationEvent
-from yuanmeng.applications.workflow import APPLICANT, CREATED, PEOPLE, SERVICE_ROLES, TRANSITIONS, Action, State
+from yuanmeng.applications.workflow import (
+    APPLICANT,
+    CITY,
+    CREATED,
+    DISTRICT,
+    ENTERPRISE,
+    PEOPLE,
+    QUEUE_STATES,
+    SERVICE_ROLES,
+    TRANSITIONS,
+    Action,
+    State,
+)
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.sql import execute
 from yuanmeng.notify.services import notify_worker, notify_workers_selected
@@ -32,10 +44,42 @@ def acting_role(by, application: Application, actors: frozenset[str]) -> str | N
     return None
 
 
-def allowed_actions(by, application: Application) -> list[str]:
-    """The moves this user may make now (the buttons a page shows); never a service's move."""
-    return [action for (state, action), (actors, _next) in TRANSITIONS.items()
-            if state == application.state and acting_role(by, application, actors)]
+# Why a person's move is not yours (translated when shown). While the application waits at a review level, the
+# step is with that level; otherwise the move is only for those the table names.
+WAITING_WITH = {
+    ENTERPRISE: gettext_noop("The application is with the enterprise union of this worker."),
+    DISTRICT: gettext_noop("The application is with the district union."),
+    CITY: gettext_noop("The application is with the city union."),
+}
+ONLY_FOR = {
+    frozenset({APPLICANT}): gettext_noop("Only the applicant may do this."),
+    frozenset({APPLICANT, ENTERPRISE}): gettext_noop(
+        "Only the applicant or the enterprise union of this worker may do this."),
+    frozenset({ENTERPRISE}): gettext_noop("Only the enterprise union of this worker may do this."),
+    frozenset({DISTRICT}): gettext_noop("Only the district union may do this."),
+    frozenset({CITY}): gettext_noop("Only the city union may do this."),
+    frozenset({DISTRICT, CITY}): gettext_noop("Only the district or the city union may do this."),
+}
+
+
+def refusal_reason(application: Application, people: frozenset[str]) -> str:
+    """Why someone not among ``people`` may not make their move on ``application`` now."""
+    holder = next(iter(people)) if len(people) == 1 else None
+    if holder in WAITING_WITH and QUEUE_STATES[holder] == application.state:
+        return _(WAITING_WITH[holder])
+    return _(ONLY_FOR[people]) if people in ONLY_FOR else _("Your role cannot do this at this step.")
+
+
+def allowed_actions(by, application: Application) -> dict[str, tuple[bool, str]]:
+    """Each move a person may make from the application's state, as (allowed, reason): whether ``by`` may make
+    it now and, if not, why (the pages show it where the button would be). A service's move is never listed."""
+    checks = {}
+    for (state, action), (actors, _next) in TRANSITIONS.items():
+        people = actors & PEOPLE
+        if state == application.state and people:
+            allowed = acting_role(by, application, people) is not None
+            checks[action] = (True, "") if allowed else (False, refusal_reason(application, people))
+    return checks
 
 
 def may_act_for(by, worker) -> bool:

@@ -22,6 +22,7 @@ from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.files import missing_file_page
+from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.jobs.import_job import import_submit
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
@@ -29,8 +30,6 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.selectors import worker_numbers
 from yuanmeng.policies.models import Level, PriorityGroup
 from yuanmeng.policies.selectors import policies_open_to
-from yuanmeng.web.forms import run_with_message, submit
-from yuanmeng.web.pagination import paginate
 
 TOO_LARGE = 413
 
@@ -88,10 +87,14 @@ def apply(request, policy_id: int):
     })
 
 
+def _may(user, application: Application, action: str) -> bool:
+    return allowed_actions(user, application).get(action, (False, ""))[0]
+
+
 @login_required
 def resubmit(request, application_id: int):
     application = _application_or_404(request, application_id)
-    if Action.RESUBMIT not in allowed_actions(request.user, application):
+    if not _may(request.user, application, Action.RESUBMIT):
         raise Http404
     if request.method == "POST" and request_too_large(request):
         return _too_large(request)
@@ -111,7 +114,7 @@ def resubmit(request, application_id: int):
 @login_required
 def diploma(request, application_id: int):
     application = _application_or_404(request, application_id)
-    if Action.SUBMIT_DIPLOMA not in allowed_actions(request.user, application):
+    if not _may(request.user, application, Action.SUBMIT_DIPLOMA):
         raise Http404
     if request.method == "POST" and request_too_large(request):
         return _too_large(request)
@@ -140,7 +143,8 @@ def _timeline(application: Application) -> list[dict]:
 @login_required
 def application_detail(request, application_id: int):
     application = _application_or_404(request, application_id)
-    actions = allowed_actions(request.user, application)
+    checks = allowed_actions(request.user, application)
+    actions = [action for action, (allowed, _reason) in checks.items() if allowed]
     return render(request, "applications/detail.html", {
         "application": application,
         "numbers": worker_numbers(application.worker, request.user),
@@ -151,6 +155,7 @@ def application_detail(request, application_id: int):
         "can_resubmit": Action.RESUBMIT in actions,
         "can_submit_diploma": Action.SUBMIT_DIPLOMA in actions,
         "needs_reason": NEEDS_REASON,
+        "refusals": [(Action(action).label, reason) for action, (allowed, reason) in checks.items() if not allowed],
     })
 
 
