@@ -40,7 +40,7 @@ ROSTER_HEADER = ["证书编号", "身份证号", "姓名", "层次", "专业", "
 
 
 class World:
-    """The demo's shape in small: the 天河 enterprise's worker with an application, a paid-out round with an
+    """The demo's shape in small: the 天河 enterprise's worker with an application, a committed round with an
     approved batch, a drawn lottery, and a few of every listed thing; ``grow`` adds many more."""
 
     def __init__(self, tree, people, monkeypatch):
