@@ -1,7 +1,10 @@
 """Nobody sees or changes anything outside their organisation's subtree — in pages, API and admin."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
 
+from yuanmeng.core.admin import SuperusersOnlyAdmin
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import has_capability, scope_paths
@@ -114,3 +117,19 @@ def test_admin_is_scoped(tree, haizhu_worker, login):
     outside = client.get(f"/admin/people/worker/{haizhu_worker.pk}/change/")  # the admin's "does not exist"
     assert outside.status_code == 302 and outside["Location"] == "/admin/"
     assert client.get("/admin/auth/group/").status_code == 403
+
+
+def test_the_admins_of_django_and_the_packages_are_for_superusers_only(tree, login):
+    """Every model registered by Django or an installed package: superusers use its admin as the package made it;
+    to anyone else it holds no rows, so an id that exists answers as one that does not."""
+    group = Group.objects.create(name="审核组")
+    outside = [model for model in admin.site._registry if not model.__module__.startswith("yuanmeng.")]
+    assert outside and all(isinstance(admin.site._registry[model], SuperusersOnlyAdmin) for model in outside)
+    assert login(tree.root_user).get(f"/admin/auth/group/{group.pk}/change/").status_code == 200
+    staff = tree.staff(Role.CITY_ADMIN, tree.city)
+    staff.is_staff = True
+    staff.save()
+    client = login(staff)
+    assert "auth/group" not in client.get("/admin/").content.decode()
+    history = [client.get(f"/admin/auth/group/{pk}/history/") for pk in (group.pk, group.pk + 1000)]
+    assert [(r.status_code, r["Location"]) for r in history] == [(302, "/admin/")] * 2

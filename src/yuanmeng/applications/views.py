@@ -20,6 +20,7 @@ from yuanmeng.applications.review import bulk_actions_for, queue_for, review_fil
 from yuanmeng.applications.selectors import roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.files import missing_file_page
 from yuanmeng.core.pages import paginate, run_with_message, submit
@@ -87,15 +88,20 @@ def apply(request, policy_id: int):
     })
 
 
-def _may(user, application: Application, action: str) -> bool:
-    return allowed_actions(user, application).get(action, (False, ""))[0]
+def _require_move(user, application: Application, action: str) -> None:
+    """404 when the application's state has no such move, 403 with the reason when the user may not make it."""
+    check = allowed_actions(user, application).get(action)
+    if check is None:
+        raise Http404
+    allowed, reason = check
+    if not allowed:
+        raise PermissionDenied(reason)
 
 
 @login_required
 def resubmit(request, application_id: int):
     application = _application_or_404(request, application_id)
-    if not _may(request.user, application, Action.RESUBMIT):
-        raise Http404
+    _require_move(request.user, application, Action.RESUBMIT)
     if request.method == "POST" and request_too_large(request):
         return _too_large(request)
     initial = {name: getattr(application, name) for name in services.ENROLMENT_FIELDS}
@@ -114,8 +120,7 @@ def resubmit(request, application_id: int):
 @login_required
 def diploma(request, application_id: int):
     application = _application_or_404(request, application_id)
-    if not _may(request.user, application, Action.SUBMIT_DIPLOMA):
-        raise Http404
+    _require_move(request.user, application, Action.SUBMIT_DIPLOMA)
     if request.method == "POST" and request_too_large(request):
         return _too_large(request)
     form = DiplomaForm(request.POST or None, request.FILES or None)

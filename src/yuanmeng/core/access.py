@@ -3,14 +3,20 @@
 The rules are the organisation tree's: roles held over subtrees, in ``orgs/scoping.py``. ``orgs`` sits above core
 and audit, so it plugs its rules in here in its ``ready()``; core and audit scope their lists through this module
 without importing it. ``orgs.scoping.has_capability`` and ``has_capability`` here answer alike.
+
+``get_for_action`` is how every page and API operation that acts on one object fetches it: 404 outside what the
+caller may read, 403 where they read it but their role does not hold the action's capability there.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.core.errors import PermissionDenied
 
 
 class Capability(models.TextChoices):
@@ -58,6 +64,15 @@ def has_capability(user, capability: str, path: str | None = None) -> bool:
     return _rules().has_capability(user, capability, path)
 
 
+def has_capability_over(user, capability: str, paths: Iterable[str | None]) -> bool:
+    """Does the user hold ``capability`` over one of a row's organisations (their ``paths``)? A row of no
+    organisation: superusers only."""
+    paths = [path for path in paths if path]
+    if not paths:
+        return bool(getattr(user, "is_superuser", False))
+    return any(has_capability(user, capability, path) for path in paths)
+
+
 def model_scope_paths(model) -> tuple[str, ...]:
     """The lookups from a row to the paths of the organisations it belongs to (usually one)."""
     paths = model.SCOPE_PATH
@@ -68,3 +83,18 @@ class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, capability: str = Capability.VIEW) -> "ScopedQuerySet":
         """The rows the user may see with ``capability``, filtered in SQL by the rules of ``orgs.scoping``."""
         return _rules().restrict(self, user, capability)
+
+
+def get_for_action(visible: models.QuerySet, pk, *, user, capability: str) -> models.Model:
+    """The row ``pk`` of ``visible`` (the rows the user may read: the queryset the object's own page or GET
+    uses) for an action that needs ``capability``. ``Http404`` when the user cannot read it — outside their
+    subtree an object does not exist for them —; ``PermissionDenied`` (403) when they can but their role does not
+    hold ``capability`` over the row's organisation. The row's scope paths come in the same query."""
+    paths = {f"_scope_path_{n}": models.F(lookup) for n, lookup in enumerate(model_scope_paths(visible.model))}
+    try:
+        obj = visible.annotate(**paths).get(pk=pk)
+    except visible.model.DoesNotExist:
+        raise Http404 from None
+    if not has_capability_over(user, capability, (getattr(obj, name) for name in paths)):
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
+    return obj

@@ -1,11 +1,16 @@
 """The Django admin of every app, scoped like every other screen: querysets through ``restrict()``, permissions
-from our capabilities (not Django's model permissions), no deletions (history lives in the audit trail)."""
+from our capabilities (not Django's model permissions), no deletions (history lives in the audit trail).
+
+What Django and the installed packages register (groups, axes' logs, task results) and the accounts are for
+superusers only; to anyone else they hold no rows, so no page of theirs tells which ids exist (Django's admin
+answers 403 for an object that exists and the user may not see, a redirect for one that does not).
+"""
 
 from functools import reduce
 
 from django.contrib import admin
 
-from yuanmeng.core.access import Capability, has_capability, model_scope_paths
+from yuanmeng.core.access import Capability, has_capability, has_capability_over, model_scope_paths
 
 
 def scope_paths_of(obj) -> list[str]:
@@ -31,10 +36,7 @@ class ScopedAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return has_capability(request.user, capability)
-        paths = scope_paths_of(obj)
-        if not paths:
-            return request.user.is_superuser
-        return any(has_capability(request.user, capability, path) for path in paths)
+        return has_capability_over(request.user, capability, scope_paths_of(obj))
 
     def has_module_permission(self, request):
         return self._allowed(request, self.view_capability, None)
@@ -50,3 +52,28 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperusersOnlyAdmin(admin.ModelAdmin):
+    """A model admin only superusers use: to anyone else it is hidden and holds no rows."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+
+def superusers_only_outside(package: str, site: admin.AdminSite = admin.site) -> None:
+    """Register every model of ``site`` that comes from outside ``package`` again, its admin class on
+    ``SuperusersOnlyAdmin``."""
+    for model, model_admin in list(site._registry.items()):
+        if model.__module__.startswith(f"{package}.") or isinstance(model_admin, SuperusersOnlyAdmin):
+            continue
+        site.unregister(model)
+        site.register(model, type(type(model_admin).__name__, (SuperusersOnlyAdmin, type(model_admin)),
+                                {"__module__": __name__}))

@@ -1,13 +1,16 @@
-"""The error that services raise for bad input: field → messages, shown by pages and the API alike."""
+"""The errors that services raise — bad input (field → messages) and a refused action — shown by pages and the API
+alike."""
 
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 
 
-class PermissionDenied(Exception):
-    """The caller's role or scope does not allow this action; ``str()`` says why."""
+class PermissionDenied(DjangoPermissionDenied):
+    """The caller's role does not allow this action; ``str()`` says why. The API answers 403 with the reason; a
+    page that lets it through answers Django's 403 (Django's own ``PermissionDenied`` is its base)."""
 
 
 def refusal_text(exc: ValidationError | PermissionDenied) -> str:

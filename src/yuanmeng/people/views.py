@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yuanmeng.audit.selectors import entries_for
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.pages import paginate, submit
 from yuanmeng.orgs.models import Organisation
@@ -66,9 +67,8 @@ def worker_detail(request, worker_id: int):
 
 @login_required
 def worker_edit(request, worker_id: int | None = None):
-    worker = _worker_or_404(request, worker_id) if worker_id else None
-    if worker is not None and not can_change_worker(request.user, worker)[0]:
-        raise Http404
+    worker = get_for_action(selectors.worker_list(user=request.user), worker_id, user=request.user,
+                            capability=Capability.CHANGE_WORKERS) if worker_id else None
     if worker is None and not has_capability(request.user, Capability.CHANGE_WORKERS):
         raise Http404
     form = WorkerForm(request.POST or None, instance=worker, by=request.user)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
@@ -14,9 +15,17 @@ from yuanmeng.policies.forms import PolicyForm
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType
 
 
-def _policy_or_404(request, policy_id: int, capability: str = Capability.VIEW) -> Policy:
-    return get_object_or_404(Policy.objects.restrict(request.user, capability)
-                             .select_related("organisation", "parent", "supersedes"), pk=policy_id)
+def _visible(request):
+    return Policy.objects.restrict(request.user).select_related("organisation", "parent", "supersedes")
+
+
+def _policy_or_404(request, policy_id: int) -> Policy:
+    return get_object_or_404(_visible(request), pk=policy_id)
+
+
+def _policy_to_manage(request, policy_id: int) -> Policy:
+    """404 for a policy the user cannot see, 403 for one they see but may not manage."""
+    return get_for_action(_visible(request), policy_id, user=request.user, capability=Capability.MANAGE_POLICIES)
 
 
 @login_required
@@ -46,7 +55,7 @@ def policy_detail(request, policy_id: int):
 
 @login_required
 def policy_edit(request, policy_id: int | None = None):
-    policy = _policy_or_404(request, policy_id, Capability.MANAGE_POLICIES) if policy_id else None
+    policy = _policy_to_manage(request, policy_id) if policy_id else None
     if policy is None and not has_capability(request.user, Capability.MANAGE_POLICIES):
         raise Http404
     if policy is not None and policy.status != PolicyStatus.DRAFT:
@@ -71,7 +80,7 @@ POLICY_ACTIONS = {"publish": services.policy_publish, "close": services.policy_c
 @login_required
 @require_POST
 def policy_action(request, policy_id: int, action: str):
-    policy = _policy_or_404(request, policy_id, Capability.MANAGE_POLICIES)
+    policy = _policy_to_manage(request, policy_id)
     if action == "supersede":
         draft = run_with_message(request, lambda: services.policy_supersede(
             by=request.user, policy=policy, code=clean_text(request.POST.get("code"), max_length=40, required=True)))
