@@ -43,7 +43,6 @@ from yuanmeng.applications.services import (
     area_below,
     clean_enrolment,
     documents_at_submission,
-    take_applicant_places,
 )
 from yuanmeng.applications.transitions import STATE_MESSAGES, may_act_for, move_selected
 from yuanmeng.applications.workflow import APPLICATION_IMPORT, CREATED, ENDED_STATES, FIRST_STATE, Action, State
@@ -60,6 +59,7 @@ from yuanmeng.people.models import Worker
 from yuanmeng.policies.groups import priority_of
 from yuanmeng.policies.models import DocumentKind, Level, Policy, PolicyStatus, ProgrammeType
 from yuanmeng.policies.selectors import ancestor_paths
+from yuanmeng.policies.services import policy_applicants_take
 
 ID_NUMBER = ("身份证号", "身份证号码", "identity number")
 PROGRAMME_WORDS = {"开放大学": ProgrammeType.OPEN_UNIVERSITY, "国家开放大学": ProgrammeType.OPEN_UNIVERSITY,
@@ -244,7 +244,7 @@ class ApplicationImport(ImportKind):
         counts = rows(f"SELECT policy_id, COUNT(*) AS n FROM {STAGE} WHERE existing = 0 GROUP BY policy_id", [])
         policies = Policy.objects.in_bulk([row["policy_id"] for row in counts])
         for row in counts:
-            take_applicant_places(policies[row["policy_id"]], row["n"])
+            policy_applicants_take(policies[row["policy_id"]], row["n"])
         last_id = scalar("SELECT MAX(id) FROM applications_application", [])
         created = execute(f"""
             INSERT INTO applications_application (

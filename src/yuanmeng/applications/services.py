@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.groups import priority_of
 from yuanmeng.policies.models import DocumentKind, Policy, ProgrammeType
+from yuanmeng.policies.services import policy_applicants_take, policy_approval_take
 
 # Which form field an eligibility failure belongs to.
 DEDICATED_SERVICES = (Action.RESUBMIT, Action.SUBMIT_DIPLOMA)  # application_resubmit, application_submit_diploma
@@ -36,14 +36,6 @@ CHECK_FIELDS = {"window": "policy", "intake": "policy", "level": "level", "progr
                 "duplicate": "level", "first_diploma": "level"}
 ENROLMENT_FIELDS = ("level", "programme_type", "school", "major", "study_mode", "enrolment_date",
                     "student_number")
-
-
-def _take_approval_place(policy: Policy) -> None:
-    if policy.max_approvals is None:
-        Policy.objects.filter(pk=policy.pk).update(approval_count=F("approval_count") + 1)
-    elif not Policy.objects.filter(pk=policy.pk, approval_count__lt=policy.max_approvals).update(
-            approval_count=F("approval_count") + 1):
-        raise ValidationError(_("The policy has reached its approval limit."))
 
 
 @transaction.atomic
@@ -69,7 +61,7 @@ def application_transition(*, by, application: Application, action: str, reason:
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})
     if action == Action.APPROVE:
-        _take_approval_place(application.policy)
+        policy_approval_take(application.policy)
     return apply_move(application, by=by, action=action, role=role, reason=reason)
 
 
@@ -165,16 +157,6 @@ def area_below(union, enterprise) -> int | None:
     return int(ids[union.depth + 1]) if len(ids) > union.depth + 1 else None
 
 
-def take_applicant_places(policy: Policy, count: int = 1) -> None:
-    """Count ``count`` more applicants, all or none, with a conditional UPDATE (the intake limit holds under
-    concurrent submissions)."""
-    if policy.max_applicants is None:
-        Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + count)
-    elif not Policy.objects.filter(pk=policy.pk, applicant_count__lte=policy.max_applicants - count).update(
-            applicant_count=F("applicant_count") + count):
-        raise ValidationError({"policy": [_("The policy has reached its intake limit; the channel is closed.")]})
-
-
 @transaction.atomic
 def application_submit(*, by, worker, policy: Policy, documents: dict | None = None, **fields) -> Application:
     """Pre-register an enrolment: the worker themself, or their enterprise union on their behalf."""
@@ -189,7 +171,7 @@ def application_submit(*, by, worker, policy: Policy, documents: dict | None = N
         raise ValidationError(eligibility_errors(eligibility))
     checked = _checked_documents(documents)
     _check_documents(policy, checked)
-    take_applicant_places(policy)
+    policy_applicants_take(policy)
     now = timezone.now()
     group, rank = priority_of(worker, policy.priority_groups, timezone.localdate())
     enterprise = worker.employer.organisation

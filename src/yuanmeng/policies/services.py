@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,3 +193,24 @@ def policy_supersede(*, by, policy: Policy, code: str) -> Policy:
     draft.supersedes = policy
     draft.applicant_count, draft.approval_count = policy.applicant_count, policy.approval_count
     return draft
+
+
+# ---- the intake and approval counters (applications take places as they are submitted and approved) ----
+
+def policy_applicants_take(policy: Policy, count: int = 1) -> None:
+    """Count ``count`` more applicants, all or none, with a conditional UPDATE (the intake limit holds under
+    concurrent submissions). Inside the caller's transaction."""
+    if policy.max_applicants is None:
+        Policy.objects.filter(pk=policy.pk).update(applicant_count=F("applicant_count") + count)
+    elif not Policy.objects.filter(pk=policy.pk, applicant_count__lte=policy.max_applicants - count).update(
+            applicant_count=F("applicant_count") + count):
+        raise ValidationError({"policy": [_("The policy has reached its intake limit; the channel is closed.")]})
+
+
+def policy_approval_take(policy: Policy) -> None:
+    """Count one more approval, refused past the policy's approval limit. Inside the caller's transaction."""
+    if policy.max_approvals is None:
+        Policy.objects.filter(pk=policy.pk).update(approval_count=F("approval_count") + 1)
+    elif not Policy.objects.filter(pk=policy.pk, approval_count__lt=policy.max_approvals).update(
+            approval_count=F("approval_count") + 1):
+        raise ValidationError(_("The policy has reached its approval limit."))
