@@ -16,6 +16,7 @@ from yuanmeng.core.api_answers import answers
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
+from yuanmeng.jobs.export_job import job_queued
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -24,7 +25,7 @@ from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.results import result_import
+from yuanmeng.payouts.result_services import result_import
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])
@@ -268,7 +269,7 @@ FILE_OPENAPI = {"responses": {200: {
 def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: bool = False):
     batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
     started = payment_file_start(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
-    return task_answer(started) if isinstance(started, Job) else started
+    return task_answer(job_queued(started)) if isinstance(started, Job) else started
 
 
 @router.post("/batches/{batch_id}/results", response=answers(ResultOut, 403, 404, 422),
