@@ -51,7 +51,7 @@ def test_batch_approval_page_and_four_eyes(tree, city, login):
     round_ = round_commit(by=admin, policy=policy, budget=budget, limit_fen=4_500 * YUAN, code="R-4E")
     batch = round_.batches.get()
     finance = tree.staff(Role.FINANCE_OFFICER, tree.city)
-    assert login(admin).post(f"/payouts/batches/{batch.pk}/approve/").status_code == 404  # not a finance role
+    assert login(admin).post(f"/payouts/batches/{batch.pk}/approve/").status_code == 403  # sees it, not a finance role
     login(finance).post(f"/payouts/batches/{batch.pk}/approve/")
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.APPROVED
     page = login(finance).get(f"/payouts/batches/{batch.pk}/").content.decode()
@@ -89,6 +89,6 @@ def test_payout_api_simulate_commit_approve(tree, city, login):
                             content_type="application/json")
     assert committed.status_code == 201, committed.content
     batch_id = committed.json()["batches"][0]["id"]
-    assert client.post(f"/api/payouts/batches/{batch_id}/approve").status_code == 404  # no finance role here
+    assert client.post(f"/api/payouts/batches/{batch_id}/approve").status_code == 403  # sees it, no finance role
     finance = login(tree.staff(Role.FINANCE_OFFICER, tree.city))
     assert finance.post(f"/api/payouts/batches/{batch_id}/approve").json()["status"] == BatchStatus.APPROVED

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
 from yuanmeng.core.api_answers import answers
 from yuanmeng.funds import selectors as fund_selectors
@@ -23,7 +24,7 @@ from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
-from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine, Round
+from yuanmeng.payouts.models import Batch, LineStatus, Round
 from yuanmeng.payouts.planning import simulate
 from yuanmeng.payouts.result_services import result_import
 from yuanmeng.policies.models import Policy
@@ -222,7 +223,8 @@ def get_round(request, round_id: Id):
 
 @router.post("/rounds/{round_id}/release", response=answers(RoundOut, 403, 404, 422), summary="End the public notice")
 def release_round(request, round_id: Id):
-    round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
+    round_ = get_for_action(selectors.round_list(user=request.user), round_id, user=request.user,
+                            capability=Capability.MANAGE_FUNDS)
     return services.round_release(by=request.user, round_=round_)
 
 
@@ -242,14 +244,16 @@ def export_round_lines(request, round_id: Id, status: LineStatus | None = None):
 @router.post("/lines/{line_id}/objection", response=answers(LineOut, 403, 404, 422),
              summary="An objection during the public notice")
 def raise_objection(request, line_id: Id, payload: ObjectionIn):
-    line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
+    line = get_for_action(selectors.lines_visible(user=request.user), line_id, user=request.user,
+                          capability=Capability.MANAGE_FUNDS)
     return services.objection_raise(by=request.user, line=line, reason=payload.reason)
 
 
 @router.post("/batches/{batch_id}/approve", response=answers(BatchOut, 403, 404, 422),
              summary="Approve a batch (finance officer)")
 def approve_batch(request, batch_id: Id):
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    batch = get_for_action(selectors.batches_visible(user=request.user), batch_id, user=request.user,
+                           capability=Capability.APPROVE_PAYOUTS)
     return services.batch_approve(by=request.user, batch=batch)
 
 
@@ -267,7 +271,7 @@ FILE_OPENAPI = {"responses": {200: {
                          "ordinary batch's file comes back at once (200); a large one is written in the background "
                          "(202, the task's id and page).")
 def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: bool = False):
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
+    batch = get_object_or_404(selectors.batches_visible(user=request.user), pk=batch_id)
     started = payment_file_start(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
     return task_answer(job_queued(started)) if isinstance(started, Job) else started
 
@@ -275,5 +279,6 @@ def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: boo
 @router.post("/batches/{batch_id}/results", response=answers(ResultOut, 403, 404, 422),
              summary="Import the bank's result file")
 def import_results(request, batch_id: Id, file: File[UploadedFile]):
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    batch = get_for_action(selectors.batches_visible(user=request.user), batch_id, user=request.user,
+                           capability=Capability.APPROVE_PAYOUTS)
     return result_import(by=request.user, batch=batch, upload=file)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -25,8 +26,8 @@ from yuanmeng.policies.models import Policy
 
 @login_required
 def lottery_announce(request, policy_id: int):
-    policy = get_object_or_404(Policy.objects.restrict(request.user, Capability.MANAGE_FUNDS)
-                               .select_related("organisation"), pk=policy_id)
+    policy = get_for_action(Policy.objects.restrict(request.user).select_related("organisation"), policy_id,
+                            user=request.user, capability=Capability.MANAGE_FUNDS)
     form = LotteryAnnounceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         budget = selectors.special_budget(policy)
@@ -63,7 +64,8 @@ LOTTERY_ACTIONS = {  # action: (service, whether it takes the typed numbers, mes
 @login_required
 @require_POST
 def lottery_action(request, draw_id: int, action: str):
-    draw = get_object_or_404(LotteryDraw.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=draw_id)
+    draw = get_for_action(selectors.draw_list(user=request.user), draw_id, user=request.user,
+                          capability=Capability.MANAGE_FUNDS)
     if action not in LOTTERY_ACTIONS:
         raise Http404
     service, typed, done = LOTTERY_ACTIONS[action]

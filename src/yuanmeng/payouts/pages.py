@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied, refusal_text
 from yuanmeng.core.exports import xlsx_response
@@ -25,7 +26,7 @@ from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
 from yuanmeng.payouts.imports import BANK_RESULTS
-from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport, Round, RoundStatus
+from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, ResultImport, Round, RoundStatus
 from yuanmeng.payouts.planning import simulate
 from yuanmeng.policies.models import Level, PriorityGroup
 
@@ -132,7 +133,8 @@ def round_detail(request, round_id: int):
 @login_required
 @require_POST
 def round_release(request, round_id: int):
-    round_ = get_object_or_404(Round.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=round_id)
+    round_ = get_for_action(selectors.round_list(user=request.user), round_id, user=request.user,
+                            capability=Capability.MANAGE_FUNDS)
     if run_with_message(request, lambda: services.round_release(by=request.user, round_=round_)):
         messages.success(request, _("Released: the batches can now be approved."))
     return redirect("round_detail", round_id=round_id)
@@ -141,7 +143,8 @@ def round_release(request, round_id: int):
 @login_required
 @require_POST
 def line_objection(request, line_id: int):
-    line = get_object_or_404(PaymentLine.objects.restrict(request.user, Capability.MANAGE_FUNDS), pk=line_id)
+    line = get_for_action(selectors.lines_visible(user=request.user), line_id, user=request.user,
+                          capability=Capability.MANAGE_FUNDS)
     if run_with_message(request, lambda: services.objection_raise(by=request.user, line=line,
                                                                   reason=request.POST.get("reason", ""))):
         messages.success(request, _("%(name)s was taken out of the round and goes back to review.") % {
@@ -183,7 +186,8 @@ def batch_detail(request, batch_id: int):
 @login_required
 @require_POST
 def batch_approve(request, batch_id: int):
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    batch = get_for_action(selectors.batches_visible(user=request.user), batch_id, user=request.user,
+                           capability=Capability.APPROVE_PAYOUTS)
     approved = run_with_message(request, lambda: services.batch_approve(by=request.user, batch=batch))
     if approved is not None:
         messages.success(request, _("Approved.") if approved.status == BatchStatus.APPROVED else
@@ -197,7 +201,8 @@ def batch_results(request, batch_id: int):
     """The bank's result file, through the import engine: all or nothing, or the valid rows. A small file is
     imported at once; a clean import comes back here with its counts, anything else (rows to fix, a large
     file in the background) goes to the task's page with its report and the annotated file."""
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.APPROVE_PAYOUTS), pk=batch_id)
+    batch = get_for_action(selectors.batches_visible(user=request.user), batch_id, user=request.user,
+                           capability=Capability.APPROVE_PAYOUTS)
     form = ResultsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the bank's result file."))

@@ -13,14 +13,21 @@ def round_get(*, user, round_id: int) -> Round:
     return round_list(user=user).get(pk=round_id)
 
 
+def batches_visible(*, user):
+    return Batch.objects.restrict(user, Capability.VIEW_FUNDS)
+
+
+def lines_visible(*, user):
+    return PaymentLine.objects.restrict(user, Capability.VIEW_FUNDS)
+
+
 def batch_get(*, user, batch_id: int) -> Batch:
-    return Batch.objects.restrict(user, Capability.VIEW_FUNDS).select_related(
+    return batches_visible(user=user).select_related(
         "round__policy__organisation", "round__created_by", "file_issued_by").get(pk=batch_id)
 
 
 def line_list(*, user, round_id: int | None = None, batch_id: int | None = None, status: str = ""):
-    qs = PaymentLine.objects.restrict(user, Capability.VIEW_FUNDS).select_related("area", "application").defer(
-        "account")
+    qs = lines_visible(user=user).select_related("area", "application").defer("account")
     if round_id:
         qs = qs.filter(round_id=round_id)
     if batch_id:

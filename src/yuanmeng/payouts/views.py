@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yuanmeng.core.errors import PermissionDenied, refusal_text
 from yuanmeng.jobs.models import Job
-from yuanmeng.orgs.roles import Capability
+from yuanmeng.payouts import selectors
 from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch
@@ -37,7 +37,7 @@ def batch_file(request, batch_id: int, fmt: str):
     holds, in either format: 404 outside the user's scope, 403 for one who may not release it, 405 for a GET."""
     if fmt not in FORMATS:
         raise Http404
-    batch = get_object_or_404(Batch.objects.restrict(request.user, Capability.VIEW_FUNDS), pk=batch_id)
+    batch = get_object_or_404(selectors.batches_visible(user=request.user), pk=batch_id)
     try:
         started = payment_file_start(by=request.user, batch=batch, fmt=fmt,
                                      reissue=request.POST.get("reissue") == "1")
