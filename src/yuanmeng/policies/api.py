@@ -13,9 +13,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints, field_validator
 
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.policies import selectors, services
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType, Selection
@@ -189,8 +191,10 @@ def _fields(data: dict, organisation: Organisation) -> dict:
     return data
 
 
-def _policy(request, policy_id: int) -> Policy:
-    return get_object_or_404(selectors.policy_list(user=request.user), pk=policy_id)
+def _policy_to_manage(request, policy_id: int) -> Policy:
+    """404 for a policy the caller cannot read (``GET /{policy_id}``), 403 for one they read but may not manage."""
+    return get_for_action(selectors.policies_visible_to(request.user), policy_id, user=request.user,
+                          capability=Capability.MANAGE_POLICIES)
 
 
 @router.get("", response=answers(list[PolicyOut], 422), summary="Policies of the unions in my scope")
@@ -237,7 +241,7 @@ def create_policy(request, payload: PolicyIn):
 @router.patch("/{policy_id}", response=answers(PolicyOut, 403, 404, 422), summary="Change a draft",
               description="Only a draft can change; a published policy is superseded by a new version.")
 def update_policy(request, policy_id: int, payload: PolicyPatch):
-    policy = _policy(request, policy_id)
+    policy = _policy_to_manage(request, policy_id)
     fields = _fields(payload.dict(exclude_unset=True), policy.organisation)
     return services.policy_update(by=request.user, policy=policy, **fields)
 
@@ -245,18 +249,18 @@ def update_policy(request, policy_id: int, payload: PolicyPatch):
 @router.post("/{policy_id}/publish", response=answers(PolicyOut, 403, 404, 422), summary="Publish a draft",
              description="Freezes its terms; if it supersedes a policy, that one closes at the same moment.")
 def publish_policy(request, policy_id: int):
-    return services.policy_publish(by=request.user, policy=_policy(request, policy_id))
+    return services.policy_publish(by=request.user, policy=_policy_to_manage(request, policy_id))
 
 
 @router.post("/{policy_id}/close", response=answers(PolicyOut, 403, 404, 422),
              summary="Close a published policy to new applications")
 def close_policy(request, policy_id: int):
-    return services.policy_close(by=request.user, policy=_policy(request, policy_id))
+    return services.policy_close(by=request.user, policy=_policy_to_manage(request, policy_id))
 
 
 @router.post("/{policy_id}/supersede", response=answers({201: PolicyOut}, 403, 404, 422),
              summary="Draft a new version of a published policy",
              description="A draft copy under a new code; publishing it closes the original.")
 def supersede_policy(request, policy_id: int, payload: SupersedeIn):
-    draft = services.policy_supersede(by=request.user, policy=_policy(request, policy_id), code=payload.code)
+    draft = services.policy_supersede(by=request.user, policy=_policy_to_manage(request, policy_id), code=payload.code)
     return Status(201, get_object_or_404(selectors.policy_list(user=request.user), pk=draft.pk))
