@@ -13,7 +13,8 @@ object but the action is not theirs). Each cell states one answer.
 The world is built once for the module: two cities side by side (广州 holds one login per role, 深圳 is the
 outside), each with a district, an enterprise, a school with a roster, workers with a login, a published policy
 with applications (one paid into a committed round with its batch and line, one approved, one returned), a draft
-policy, a lottery policy with an announced draw, a budget, a finished export task, a document and API tokens.
+policy, a lottery policy with an announced draw, a budget, a finished export task, a document, API tokens, and a
+row of each model Django and the installed packages put in the admin (a group, axes' records, a task result).
 Every request runs in a savepoint that is rolled back, so a write in one cell never shows in another.
 
 A new route, id parameter or admin model that the tables do not list fails the ``test_every_*`` tests, naming
