@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests.builders import Tree
 from yuanmeng.orgs.roles import Role
@@ -9,6 +11,8 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+    # A request in English leaves English active in this thread: every test starts in the default language.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
