@@ -237,7 +237,7 @@ def test_the_page_imports_a_clean_file_and_sends_a_bad_one_to_its_report(setup, 
 def test_the_page_refuses_what_the_user_may_not_import(setup, login):
     response = login(setup.admin).post(f"/payouts/batches/{setup.batch.pk}/results/",
                                        {"file": xlsx([row(setup.lines[0])])})
-    assert response.status_code == 404 and not Job.objects.exists()
+    assert response.status_code == 403 and not Job.objects.exists()  # the city admin sees the batch
 
 
 def test_the_template_has_the_chinese_headers_and_an_example(setup, login):
@@ -261,4 +261,4 @@ def test_the_api_refuses_a_bad_file_with_its_problems_then_takes_the_good_one(se
     assert statuses(setup)[:2] == [LineStatus.PENDING, LineStatus.PENDING]
     taken = client.post(url, {"file": xlsx([row(one), row(two, "失败", "冻结")])})
     assert taken.status_code == 200 and (taken.json()["paid"], taken.json()["failed"]) == (1, 1)
-    assert login(setup.admin).post(url, {"file": xlsx([row(one)])}).status_code == 404  # not a finance role
+    assert login(setup.admin).post(url, {"file": xlsx([row(one)])}).status_code == 403  # not a finance role
