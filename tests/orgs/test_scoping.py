@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from yuanmeng.core.admin import SuperusersOnlyAdmin
 from yuanmeng.orgs.models import Enterprise, Organisation
@@ -133,3 +133,20 @@ def test_the_admins_of_django_and_the_packages_are_for_superusers_only(tree, log
     assert "auth/group" not in client.get("/admin/").content.decode()
     history = [client.get(f"/admin/auth/group/{pk}/history/") for pk in (group.pk, group.pk + 1000)]
     assert [(r.status_code, r["Location"]) for r in history] == [(302, "/admin/")] * 2
+
+
+def test_django_model_permissions_open_no_superusers_only_admin(tree, login):
+    """A staff member given Django's own permissions on groups (``auth.add_group`` …) still may not add, change or
+    delete one: those admins allow superusers only."""
+    group = Group.objects.create(name="审核组")
+    staff = tree.staff(Role.CITY_ADMIN, tree.city)
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="auth", content_type__model="group"))
+    client = login(staff)
+    answers = [client.get("/admin/auth/group/add/").status_code,
+               client.post("/admin/auth/group/add/", {"name": "新组"}).status_code,
+               client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "改名"}).status_code,
+               client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"}).status_code]
+    assert answers == [403] * 4
+    assert list(Group.objects.values_list("name", flat=True)) == ["审核组"]

@@ -55,7 +55,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 class SuperusersOnlyAdmin(admin.ModelAdmin):
-    """A model admin only superusers use: to anyone else it is hidden and holds no rows."""
+    """A model admin only superusers use: to anyone else it is hidden, holds no rows and allows nothing, whatever
+    Django model permissions (``auth.add_group``) the user was given."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -66,6 +67,15 @@ class SuperusersOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 def superusers_only_outside(package: str, site: admin.AdminSite = admin.site) -> None:
