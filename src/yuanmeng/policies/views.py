@@ -16,7 +16,8 @@ from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, Priorit
 
 
 def _visible(request):
-    return Policy.objects.restrict(request.user).select_related("organisation", "parent", "supersedes")
+    """What the API's GET /api/policies/{id} reads too: a worker sees the policies open to them."""
+    return selectors.policies_visible_to(request.user).select_related("parent", "supersedes")
 
 
 def _policy_or_404(request, policy_id: int) -> Policy:
