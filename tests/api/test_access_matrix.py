@@ -8,6 +8,9 @@ object but the action is not theirs). Each cell states one answer.
 
 - OPERATIONS (OpenAPI paths with an id) and PAGES (URL names with an id): every role of the demo, inside and out.
 - ID_PARAMETERS: every ``*_id`` in a query or body of the OpenAPI document, asked by a role that may use it.
+- PAGE_IDS: every choice of rows in a page's form (its ``ModelChoiceField``s) and every id a page reads from its
+  query string (the keys pages read are found in the source; those that name no row are in NOT_IDS), asked
+  inside, outside and nowhere; a form's own choice list must offer the inside object and not the outside one.
 - ADMIN and ADMIN_PAGES: every model registered in the Django admin, for the staff role.
 
 The world is built once for the module: two cities side by side (广州 holds one login per role, 深圳 is the
@@ -17,29 +20,37 @@ policy, a lottery policy with an announced draw, a budget, a finished export tas
 row of each model Django and the installed packages put in the admin (a group, axes' records, a task result).
 Every request runs in a savepoint that is rolled back, so a write in one cell never shows in another.
 
-A new route, id parameter or admin model that the tables do not list fails the ``test_every_*`` tests, naming
-it (see docs/development.md, "Access matrix").
+A new route, id parameter, form id field, query key or admin model that the tables do not list fails the
+``test_every_*`` tests, naming it (see docs/development.md, "Access matrix").
 """
 
 import datetime
 import functools
+import io
 import json
 import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
 
+import openpyxl
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.paginator import Page
 from django.db import transaction
+from django.forms import BaseForm, ModelChoiceField
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views.generic import RedirectView
 from django_tasks_db.models import DBTaskResult
 
+import yuanmeng
 from tests.builders import PASSWORD, credit_code, id_number, mobile, pdf, superuser, workbook
 from yuanmeng.accounts.services import api_token_issue, staff_user_create
 from yuanmeng.api import api
@@ -154,6 +165,7 @@ class City:
             by=city_admin, policy=self._policy(code=f"{code}-L", selection=Selection.LOTTERY), budget=self.budget,
             code=f"{code}-L1", limit_fen=100_000, seed_source="中国福利彩票 双色球 开奖号码",
             seed_date=timezone.localdate() + datetime.timedelta(days=3))
+        self.lottery_policy = self.draw.policy
 
     def _policy(self, *, code, selection):
         today, city_admin = timezone.localdate(), self.users["city_admin"]
@@ -370,6 +382,10 @@ def _worker_fields(city):
     return {"name": "孙丽", "id_number": id_number("440106", "19950505"), "mobile": mobile(), "job_category": "service"}
 
 
+def _worker_form(city):
+    return {**_worker_fields(city), "document_type": "resident_id"}
+
+
 def _enterprise_fields(city):
     return {"legal_name": "新开物流有限公司", "credit_code": credit_code("440106"), "industry": Industry.TRANSPORT,
             "size": EnterpriseSize.SMALL}
@@ -466,6 +482,96 @@ ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an ob
     ("POST /api/imports/{kind}", "batch"): IdParameter("batch", "finance_officer", "201", "422 __all__",
                                                        _sheet("bank_results"), params={"kind": "bank_results"}),
 }
+@dataclass(frozen=True)
+class PageId:
+    """An id in a page's form or query string: ``role`` sends the page's request (a GET, or a POST when the key's
+    URL name ends in " POST") naming an object of ``kind`` inside, then outside, then one that exists nowhere;
+    outside must answer as nowhere does and change nothing. With ``form`` (the form class whose choice field it
+    is), the page's own choice list offers the inside object and not the outside one."""
+
+    kind: str
+    role: str
+    inside: str
+    outside: str
+    body: object = None  # the rest of the form (a POST) or query (a GET): a dict, or a callable of the inside city
+    form: str = ""
+    path_kind: str = ""  # the (inside) object the page's path id names
+    params: dict | None = None  # the path's other parameters
+    nowhere: str = ""  # where an outside object is a right answer (schools are shared): what a missing one gets
+
+    def answers(self) -> dict[str, str]:
+        return {"inside": self.inside, "outside": self.outside, "nowhere": self.nowhere or self.outside}
+
+
+def _yuan_policy_form(city):
+    return {"code": "NEW-P", "title": "新资助", "year": timezone.localdate().year, "amount_college": "500",
+            "amount_bachelor": "500", "min_membership_months": 0, "selection": "ranking", "notice_days": 0,
+            "organisation": city.district.pk}
+
+
+def _enrolment_form(city):
+    return {"level": "bachelor", "programme_type": "open_university", "school": city.school.pk, "major": "物流管理",
+            "study_mode": "part_time", "student_number": "S-NEW",
+            "enrolment_date": (timezone.localdate() - datetime.timedelta(days=800)).isoformat(),
+            "document_enrolment_proof": pdf()}
+
+
+def _roster_form(city):
+    return {"kind": "graduate_roster", "mode": "all", **_sheet("graduate_roster")(city)}
+
+
+PLAN = {"limit": "1500"}
+PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and the answers inside, outside (= nowhere)
+    # a page that shows its form again names the fields it refuses; a list, its number of rows; an export's
+    # workbook, its number of rows
+    ("policy_add POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
+                                                _yuan_policy_form, form="PolicyForm"),
+    ("policy_add POST", "parent"): PageId("policy", "city_admin", "302*", "200 parent", _yuan_policy_form,
+                                          form="PolicyForm"),
+    ("policy_edit POST", "parent"): PageId("policy", "city_admin", "302*", "200 parent", _yuan_policy_form,
+                                           form="PolicyForm", path_kind="draft"),
+    ("enterprise_add POST", "parent"): PageId("district", "city_admin", "302*", "200 parent", _enterprise_fields,
+                                              form="EnterpriseForm"),
+    ("worker_add POST", "employer"): PageId("enterprise", "enterprise_officer", "302*", "200 employer",
+                                            _worker_form, form="WorkerForm"),
+    ("payouts_overview POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
+                                                      {"year": 2030, "source": "matching", "amount": "1000"},
+                                                      form="BudgetForm"),
+    ("payout_plan", "policy"): PageId("policy", "city_admin", "200", "200 policy",
+                                      lambda city: {**PLAN, "budget": city.budget.pk}, form="PlanForm"),
+    ("payout_plan", "budget"): PageId("budget", "city_admin", "200", "200 budget",
+                                      lambda city: {**PLAN, "policy": city.policy.pk}, form="PlanForm"),
+    # the commit posts the plan's query string: nothing left to fund inside, refused after both ids were found
+    ("payout_plan POST", "budget"): PageId("budget", "city_admin", "200 __all__", "200 budget",
+                                           lambda city: {**PLAN, "policy": city.policy.pk}, form="PlanForm"),
+    # schools are shared: a worker may study in another city (the worker's levels are taken: refused after the
+    # school was found)
+    ("apply POST", "school"): PageId("school", WORKER, "200 level", "200 level", _enrolment_form,
+                                     form="ApplicationForm", path_kind="lottery_policy", nowhere="200 school"),
+    ("application_resubmit POST", "school"): PageId("school", "enterprise_officer", "302*", "302*", _enrolment_form,
+                                                    form="ApplicationForm", path_kind="returned",
+                                                    nowhere="200 school"),
+    ("rosters POST", "school"): PageId("school", "school_staff", "302", "200 school", _roster_form,
+                                       form="RosterForm"),
+    ("review_queue", "org"): PageId("district", "district_reviewer", "200 n=3", "200 n=0", {"state": ""}),
+    ("worker_list", "org"): PageId("organisation", "district_reviewer", "200 n=2", "404"),
+    ("export", "org"): PageId("district", "district_reviewer", "200 n=3", "200 n=0",
+                              {"state": ""}, params={"name": "applications"}),
+    ("export", "parent_id"): PageId("district", "city_admin", "200 n=1", "200 n=0",
+                                    params={"name": "organisations"}),
+    ("export", "round"): PageId("round", "city_admin", "200 n=1", "404", params={"name": "payment-lines"}),
+    ("export", "batch"): PageId("batch", "city_admin", "200 n=1", "404", params={"name": "payment-lines"}),
+    ("export", "policy_id"): PageId("policy", "district_reviewer", "200 n=3", "200 n=0",
+                                    params={"name": "api-applications"}),
+    ("export", "organisation_id"): PageId("organisation", "district_reviewer", "200 n=3", "400",
+                                          params={"name": "api-applications"}),
+    ("export", "worker_id"): PageId("worker", "district_reviewer", "200 n=2", "200 n=0",
+                                    params={"name": "api-applications"}),
+}
+NOT_IDS = {  # the query keys pages read that name no row
+    "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
+    "action", "industry", "kind", "status", "year", "list", "job_category", "priority"}
+
 PUBLIC = {  # pages anyone may read, without logging in: a lottery's public notice and its data
     "lottery_public", "lottery_download"}
 NOT_AN_OBJECT = {  # routes whose path parameter names no row
@@ -523,20 +629,40 @@ def _state(obj) -> tuple:
     return row, AuditEntry.objects.count()
 
 
-def _measured(obj, send, *, fields: bool = False) -> str:
-    """The status of ``send()``, with ``*`` when it changed ``obj`` or wrote to the audit trail (rolled back);
-    with ``fields``, a 422 names the fields it refuses and a page of a list says how many rows it found."""
+def _measured(obj, send, *, describe=None) -> str:
+    """The status of ``send()``, with ``*`` when it changed ``obj`` or wrote to the audit trail (rolled back),
+    then what ``describe(response)`` says of the answer."""
     with transaction.atomic():
         before = _state(obj)
         response = send()
         changed = _state(obj) != before
+        detail = describe(response) if describe else ""
         transaction.set_rollback(True)
-    cell = f"{response.status_code}{'*' if changed else ''}"
-    if fields and response.status_code == 422:
-        cell += " " + ",".join(sorted(response.json().get("errors", {})))
-    elif fields and response.get("Content-Type", "").startswith("application/json") and "count" in response.json():
-        cell += f" n={response.json()['count']}"
-    return cell
+    return f"{response.status_code}{'*' if changed else ''}{detail}"
+
+
+def _api_detail(response) -> str:
+    """A 422 names the fields it refuses, a page of a list says how many rows it found."""
+    if response.status_code == 422:
+        return " " + ",".join(sorted(response.json().get("errors", {})))
+    if response.get("Content-Type", "").startswith("application/json") and "count" in response.json():
+        return f" n={response.json()['count']}"
+    return ""
+
+
+def _page_detail(response) -> str:
+    """A page shown again names the fields its forms refuse; a list, its number of rows; a workbook, its rows."""
+    if response.status_code != 200:
+        return ""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+        return f" n={sheet.max_row - 1}"
+    values = [value for context in response.context for value in context.flatten().values()]
+    refused = sorted({name for value in values if isinstance(value, BaseForm) for name in value.errors})
+    if refused:
+        return " " + ",".join(refused)
+    pages = [value.paginator.count for value in values if isinstance(value, Page)]
+    return f" n={pages[0]}" if pages else ""
 
 
 def _send(client: Client, method: str, url: str, body: dict, *, where: str):
@@ -576,7 +702,39 @@ def answer_with_id(world, key: tuple[str, str], row: IdParameter, side: str) -> 
     method = operation.split(" ", 1)[0]
     where = _parameter_places()[key]
     return _measured(obj or path_object, lambda: _send(world.api_clients[row.role], method, url, body, where=where),
-                     fields=True)
+                     describe=_api_detail)
+
+
+def _page_url(page: str, row: PageId, city) -> str:
+    name = page.removesuffix(" POST")
+    kwargs = dict(row.params or {})
+    if row.path_kind:
+        pattern = next(p for p in _page_patterns() if p.name == name)
+        id_name, = (n for n in pattern.pattern.converters if n.endswith("_id"))
+        kwargs[id_name] = city.object(row.path_kind, row.role).pk
+    return reverse(name, kwargs=kwargs)
+
+
+def answer_on_page(world, key: tuple[str, str], row: PageId, side: str) -> str:
+    """The answer to a page whose form or query string names an object inside, outside or nowhere. The plan's
+    commit posts its fields with the plan's terms in the query string, as its page does."""
+    (page, name), mine = key, world.cities["inside"]
+    obj = world.cities[side].object(row.kind, row.role) if side != "nowhere" else None
+    path_object = mine.object(row.path_kind, row.role) if row.path_kind else None
+    url, values = _page_url(page, row, mine), {**_body(row.body, mine), name: getattr(obj, "pk", NOWHERE)}
+    client = world.page_clients[row.role]
+    if page == "payout_plan POST":
+        send = functools.partial(client.post, f"{url}?{urlencode(values)}", {"code": "R-NEW",
+                                                                               "max_lines_per_batch": 100})
+    else:
+        send = functools.partial(client.post if page.endswith(" POST") else client.get, url, values)
+    return _measured(obj or path_object, send, describe=_page_detail)
+
+
+def offered(html: str, name: str) -> set[int]:
+    """The ids a page's ``<select name=…>`` offers."""
+    select, = re.findall(rf'<select name="{name}".*?</select>', html, re.DOTALL)
+    return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select)}
 
 
 def _admin_pages(key: str) -> list[str]:
@@ -671,6 +829,41 @@ def test_every_model_and_page_of_the_admin_is_in_the_matrix():
                       "them to ADMIN_PAGES in tests/api/test_access_matrix.py"
 
 
+def _page_form_id_fields() -> set[tuple[str, str]]:
+    """(form, field) of every choice of rows in the forms our pages load."""
+    get_resolver().url_patterns  # noqa: B018 — the pages' modules, and with them their forms, are loaded
+    forms = {cls for name, module in list(sys.modules.items()) if name.startswith("yuanmeng.")
+             for cls in vars(module).values()
+             if isinstance(cls, type) and issubclass(cls, BaseForm) and cls.__module__ == name}
+    return {(cls.__name__, name) for cls in forms for name, field in cls.base_fields.items()
+            if isinstance(field, ModelChoiceField)}
+
+
+# What pages read from a query string: request.GET, and the filters they hand it to (``get``, ``params``: the
+# review queue's, the worker list's and the exports'); not the API (ninja reads its own parameters, listed in
+# ID_PARAMETERS) nor imports (their ``params`` are a task's, set by the page that submits it).
+QUERY_READS = re.compile(r'(?:request\.GET|(?<![\w.])get|(?<![\w.])params)\.get\(\s*"(\w+)"'
+                         r'|\b(?:param_int|param_choice|_date)\(\s*params,\s*"(\w+)"')
+
+
+def _page_query_keys() -> set[str]:
+    sources = (path for path in Path(yuanmeng.__file__).parent.rglob("*.py")
+               if path.name != "api.py" and "import" not in path.name)
+    return {a or b for path in sources for a, b in QUERY_READS.findall(path.read_text())}
+
+
+def test_every_id_in_a_page_form_or_query_is_in_the_matrix():
+    listed_fields = {(row.form, name) for (_page, name), row in PAGE_IDS.items() if row.form}
+    missing = sorted(_page_form_id_fields() - listed_fields)
+    assert not missing, f"id fields of page forms that the access matrix does not list: {missing}; add them to " \
+                        "PAGE_IDS in tests/api/test_access_matrix.py (docs/development.md, 'Access matrix')"
+    keys = _page_query_keys()
+    unlisted = sorted(keys - {name for _page, name in PAGE_IDS} - NOT_IDS)
+    assert not unlisted, f"query keys that pages read and the access matrix does not list: {unlisted}; add an id " \
+                         "to PAGE_IDS, anything else to NOT_IDS in tests/api/test_access_matrix.py"
+    assert not NOT_IDS - keys, f"NOT_IDS lists keys no page reads: {sorted(NOT_IDS - keys)}"
+
+
 def test_every_id_in_a_query_or_body_is_in_the_matrix():
     places = _parameter_places()
     missing = sorted({key for key in places if key[1].endswith("_id")} - set(ID_PARAMETERS))
@@ -697,6 +890,24 @@ def test_an_id_in_a_query_or_body_outside_answers_as_one_that_exists_nowhere(wor
     expected = row.answers()
     got = {side: answer_with_id(world, key, row, side) for side in expected}
     assert got == expected, f"{key}: {got}"
+
+
+@pytest.mark.parametrize("key", PAGE_IDS, ids=" ".join)
+def test_an_id_in_a_page_form_or_query_outside_answers_as_one_that_exists_nowhere(world, key):
+    row = PAGE_IDS[key]
+    expected = row.answers()
+    got = {side: answer_on_page(world, key, row, side) for side in expected}
+    assert got == expected, f"{key}: {got}"
+
+
+@pytest.mark.parametrize("key", [key for key, row in PAGE_IDS.items() if row.form], ids=" ".join)
+def test_a_page_form_offers_inside_objects_and_not_outside_ones(world, key):
+    """Schools are shared: every form that chooses one offers them all."""
+    row, (page, name) = PAGE_IDS[key], key
+    mine, other = (world.cities[side].object(row.kind, row.role).pk for side in SIDES)
+    html = world.page_clients[row.role].get(_page_url(page, row, world.cities["inside"])).content.decode()
+    choices = offered(html, name)
+    assert mine in choices and (other in choices) == bool(row.nowhere), f"{key}: {sorted(choices)}"
 
 
 @pytest.mark.parametrize("key", [*ADMIN, *ADMIN_PAGES])
