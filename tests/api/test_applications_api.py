@@ -421,7 +421,7 @@ def test_a_refused_step_says_why_and_changes_nothing(tree, people, policy):
     events, audits = ApplicationEvent.objects.count(), AuditEntry.objects.count()
 
     wrong_role = move(session(people.district), application.pk, "confirm", status=403)
-    assert "role" in wrong_role["detail"]
+    assert wrong_role["detail"] == "The application is with the enterprise union of this worker."
     wrong_step = move(session(people.city), application.pk, "approve", status=422)
     assert "not possible" in wrong_step["errors"]["action"][0]
     no_reason = move(session(people.enterprise), application.pk, "reject", status=422)

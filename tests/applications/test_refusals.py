@@ -1,13 +1,17 @@
 """Every move a person may make from an application's state comes with (allowed, reason): the allowed ones with
 no reason, the refused ones with the reason the page and the API show. The services' moves are never listed."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.utils import translation
 
 from yuanmeng.applications.models import Application
+from yuanmeng.applications.services import application_resubmit, application_submit_diploma, application_transition
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import APPLICANT, CITY, DISTRICT, ENTERPRISE, PEOPLE, TRANSITIONS, Action, State
+from yuanmeng.core.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 ACTOR_GRANTS = {"applicant": APPLICANT, "enterprise": ENTERPRISE, "district": DISTRICT, "city": CITY}
@@ -91,3 +95,40 @@ def test_the_api_detail_gives_the_refused_actions_with_their_reasons(people, app
     assert body["allowed_actions"] == ["withdraw"]
     assert body["refused_actions"] == [{"action": action, "reason": IS_WITH_ENTERPRISE}
                                        for action in ("confirm", "return", "reject")]
+
+
+# Each service refuses a person's move with the reason allowed_actions gives for it (one function writes both).
+REFUSED_BY_SERVICE = [
+    (State.SUBMITTED, Action.CONFIRM, "applicant",
+     lambda by, application: application_transition(by=by, application=application, action=Action.CONFIRM)),
+    (State.RETURNED, Action.RESUBMIT, "district",
+     lambda by, application: application_resubmit(by=by, application=application)),
+    (State.APPROVED, Action.SUBMIT_DIPLOMA, "district",
+     lambda by, application: application_submit_diploma(by=by, application=application, certificate_number="1",
+                                                        graduation_date=datetime.date(2026, 7, 1))),
+]
+
+
+@pytest.mark.parametrize(("state", "action", "actor", "service"), REFUSED_BY_SERVICE,
+                         ids=[action for _state, action, _actor, _service in REFUSED_BY_SERVICE])
+def test_a_service_refuses_with_the_reason_allowed_actions_gives(people, application, state, action, actor,
+                                                                 service):
+    user = people.by_actor()[actor]
+    application = in_state(application, state)
+    allowed, reason = english(user, application)[action]
+    assert not allowed and reason
+    with translation.override("en"), pytest.raises(PermissionDenied) as refusal:
+        service(user, application)
+    assert str(refusal.value) == reason
+
+
+def test_the_api_and_the_page_give_the_services_reason(people, application, login):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(people.applicant, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    answer = client.post(f"/api/applications/{application.pk}/transitions", {"action": "confirm"},
+                         content_type="application/json")
+    assert (answer.status_code, answer.json()) == (403, {"detail": IS_WITH_ENTERPRISE})
+    page = login(people.applicant).post(f"/applications/{application.pk}/act/", {"action": "confirm"},
+                                        HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert IS_WITH_ENTERPRISE in page.content.decode()
+    assert Application.objects.get(pk=application.pk).state == State.SUBMITTED

@@ -121,6 +121,14 @@ def _application(request, application_id: int) -> Application:
     return application
 
 
+def _detail(request, application_id: int) -> Application:
+    """The application for ``ApplicationDetailOut``, with ``checks``: what the caller may do on it and why not
+    (``allowed_actions``, worked out once for the two fields that show it)."""
+    application = _application(request, application_id)
+    application.checks = allowed_actions(request.user, application)
+    return application
+
+
 def _documents(**uploads) -> dict:
     return {name.removeprefix("document_"): upload for name, upload in uploads.items() if upload is not None}
 
@@ -216,14 +224,13 @@ class ApplicationDetailOut(ApplicationOut):
     documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
 
     @staticmethod
-    def resolve_allowed_actions(obj: Application, context) -> list[str]:
-        return [action for action, (allowed, _reason) in allowed_actions(context["request"].user, obj).items()
-                if allowed]
+    def resolve_allowed_actions(obj: Application) -> list[str]:
+        return [action for action, (allowed, _reason) in obj.checks.items() if allowed]
 
     @staticmethod
-    def resolve_refused_actions(obj: Application, context) -> list[dict]:
-        return [{"action": action, "reason": reason}
-                for action, (allowed, reason) in allowed_actions(context["request"].user, obj).items() if not allowed]
+    def resolve_refused_actions(obj: Application) -> list[dict]:
+        return [{"action": action, "reason": reason} for action, (allowed, reason) in obj.checks.items()
+                if not allowed]
 
     @staticmethod
     def resolve_events(obj: Application) -> list:
@@ -354,13 +361,13 @@ def submit_application(request, payload: Form[ApplicationIn], document_enrolment
     with errors_named():
         application = services.application_submit(by=request.user, worker=worker, policy=policy,
                                                   documents=documents, **fields)
-    return Status(201, _application(request, application.pk))
+    return Status(201, _detail(request, application.pk))
 
 
 @router.get("/{application_id}", response=answers(ApplicationDetailOut, 404, 422),
             summary="One application, its history and documents")
 def get_application(request, application_id: int):
-    return _application(request, application_id)
+    return _detail(request, application_id)
 
 
 @router.post("/{application_id}/transitions", response=answers(ApplicationDetailOut, 403, 404, 422),
@@ -374,7 +381,7 @@ def transition(request, application_id: int, payload: TransitionIn):
     with errors_named(default="action"):
         services.application_transition(by=request.user, application=application, action=str(payload.action),
                                         reason=payload.reason, seen_version=payload.version)
-    return _application(request, application_id)
+    return _detail(request, application_id)
 
 
 @router.post("/{application_id}/resubmit",
@@ -392,7 +399,7 @@ def resubmit(request, application_id: int, payload: Form[CorrectionIn],
                            document_fee_receipt=document_fee_receipt, document_other=document_other)
     with errors_named():
         services.application_resubmit(by=request.user, application=application, documents=documents, **fields)
-    return _application(request, application_id)
+    return _detail(request, application_id)
 
 
 @router.post("/{application_id}/diploma", response=answers({200: ApplicationDetailOut, **UPLOAD_ERRORS}, 403, 404, 422),
@@ -407,7 +414,7 @@ def submit_diploma(request, application_id: int, payload: Form[DiplomaIn], docum
         services.application_submit_diploma(by=request.user, application=application,
                                             certificate_number=payload.certificate_number,
                                             graduation_date=payload.graduation_date, scan=document_diploma)
-    return _application(request, application_id)
+    return _detail(request, application_id)
 
 
 @rosters_router.post("", response=answers({201: RosterOut, **UPLOAD_ERRORS}, 403, 404, 422),

@@ -26,11 +26,10 @@ param (or the only school the user manages rosters for), checked against MANAGE_
 (the same certificate number; the same person and level) is updated when it differs, never added twice.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,8 +43,8 @@ from yuanmeng.applications.services import (
     clean_enrolment,
     documents_at_submission,
 )
-from yuanmeng.applications.transitions import STATE_MESSAGES, may_act_for, move_selected
-from yuanmeng.applications.workflow import APPLICATION_IMPORT, CREATED, ENDED_STATES, FIRST_STATE, Action, State
+from yuanmeng.applications.transitions import may_act_for, move_selected, state_message
+from yuanmeng.applications.workflow import APPLICATION_IMPORT, CREATED, ENDED_STATES, FIRST_STATE, Action
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import blind_index, encrypt
 from yuanmeng.core.imports import ERRORS, STAGE, ImportContext, ImportKind, choice_words, register, staged_count
@@ -255,9 +254,7 @@ class ApplicationImport(ImportKind):
                    s.major, s.study_mode, s.enrolment_date, s.student_number, s.priority_group, s.priority_rank,
                    %s, %s, %s, '', 0, '', ''
             FROM {STAGE} s WHERE s.existing = 0 ORDER BY s.row_no""", [FIRST_STATE, _sql_now(now), _sql_now(now)])
-        with translation.override(settings.LANGUAGE_CODE):  # the worker's language, not the officer's
-            subject = _("Study subsidy: %(state)s") % {"state": State(FIRST_STATE).label}
-            body = _(STATE_MESSAGES[FIRST_STATE])
+        subject, body = state_message(FIRST_STATE)
         move_selected(selection=f"FROM applications_application a WHERE a.id > %s AND EXISTS (SELECT 1 FROM {STAGE} s "
                                 "WHERE s.existing = 0 AND s.worker_id = a.worker_id AND s.level = a.level)",
                       params=[last_id], from_state=CREATED, action=Action.SUBMIT, service=APPLICATION_IMPORT, by=by,

@@ -17,7 +17,7 @@ from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, CertificateClaim, Document, Roster, RosterEntry, StudyMode
 from yuanmeng.applications.rosters import check_enrolments, match_against_roster
-from yuanmeng.applications.transitions import acting_role, apply_move, may_act_for, record_created
+from yuanmeng.applications.transitions import apply_move, may_act_for, record_created, role_for_move
 from yuanmeng.applications.workflow import APPLICANT, FIRST_STATE, NEEDS_REASON, TRANSITIONS, Action, State
 from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.imports import IMPORT_KINDS, SHOWN_ERRORS, run_import
@@ -54,9 +54,7 @@ def application_transition(*, by, application: Application, action: str, reason:
         raise ValidationError(_("“%(action)s” is not possible while the application is “%(state)s”.") % {
             "action": Action(action).label if action in Action.values else action,
             "state": State(application.state).label})
-    role = acting_role(by, application, move[0])
-    if role is None:
-        raise PermissionDenied(_("Your role cannot do this at this step."))
+    role = role_for_move(by, application, move[0])
     reason = clean_text(reason, max_length=500)
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})
@@ -196,11 +194,9 @@ def application_resubmit(*, by, application: Application, documents: dict | None
                          **fields) -> Application:
     """After a return for correction: apply the worker's corrections, check again, send back to review."""
     move = TRANSITIONS.get((application.state, Action.RESUBMIT))
-    role = acting_role(by, application, move[0]) if move else None
     if move is None:
         raise ValidationError(_("Only a returned application can be resubmitted."))
-    if role is None:
-        raise PermissionDenied(_("Your role cannot do this at this step."))
+    role = role_for_move(by, application, move[0])
     current = {name: getattr(application, name) for name in ENROLMENT_FIELDS}
     cleaned = clean_enrolment({**current, **fields})
     eligibility = check_eligibility(worker=application.worker, policy=application.policy, level=cleaned["level"],
@@ -243,9 +239,7 @@ def application_submit_diploma(*, by, application: Application, certificate_numb
     move = TRANSITIONS.get((application.state, Action.SUBMIT_DIPLOMA))
     if move is None:
         raise ValidationError(_("A diploma can be submitted once the pre-registration is approved."))
-    role = acting_role(by, application, move[0])
-    if role is None:
-        raise PermissionDenied(_("Your role cannot do this at this step."))
+    role = role_for_move(by, application, move[0])
     number = clean_each({"certificate_number": certificate_number},
                         lambda _name, value: certificate_key(value))["certificate_number"]
     if graduation_date is None or graduation_date > timezone.localdate():

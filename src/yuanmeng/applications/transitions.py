@@ -1,15 +1,15 @@
 """The mechanics of a move: who may make it, the conditional UPDATE, and what is recorded with it.
 
 The only writers of an application's state and history: ``apply_move`` for one application (a person's move),
-``move_selected`` for many at once (a service's move), and the creation of applications (``record_created``,
-and ``move_selected`` for the import).
+``move_selected`` for many at once (a service's move). An application's first state is written where it is
+created (``services.application_submit``, the import's INSERT); ``record_created`` and ``move_selected`` (from
+``CREATED``) record the creation: its history, audit and message.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -28,8 +28,9 @@ from yuanmeng.applications.workflow import (
     State,
 )
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.sql import execute
-from yuanmeng.notify.services import notify_worker, notify_workers_selected
+from yuanmeng.notify.services import notify_worker, notify_workers_selected, worker_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 
@@ -70,6 +71,15 @@ def refusal_reason(application: Application, people: frozenset[str]) -> str:
     return _(ONLY_FOR[people]) if people in ONLY_FOR else _("Your role cannot do this at this step.")
 
 
+def role_for_move(by, application: Application, actors: frozenset[str]) -> str:
+    """The role in which ``by`` makes a move allowed to ``actors``; if none, refused with the reason
+    ``allowed_actions`` gives for that move."""
+    role = acting_role(by, application, actors)
+    if role is None:
+        raise PermissionDenied(refusal_reason(application, actors & PEOPLE))
+    return role
+
+
 def allowed_actions(by, application: Application) -> dict[str, tuple[bool, str]]:
     """Each move a person may make from the application's state, as (allowed, reason): whether ``by`` may make
     it now and, if not, why (the pages show it where the button would be). A service's move is never listed."""
@@ -105,6 +115,16 @@ STATE_MESSAGES = {
     State.REJECTED: gettext_noop("Your application was rejected: %(reason)s"),
     State.WITHDRAWN: gettext_noop("Your application has been withdrawn."),
 }
+STATE_SUBJECT = gettext_noop("Study subsidy: %(state)s")
+
+
+def state_message(to_state: str, reason: str = "") -> tuple[str, str] | None:
+    """The subject and body of the worker's message when an application reaches ``to_state`` by a person's move
+    or its creation, in the workers' language; None for a state that has no such message."""
+    template = STATE_MESSAGES.get(to_state)
+    if template is None:
+        return None
+    return worker_text(STATE_SUBJECT, state=State(to_state).label), worker_text(template, reason=reason)
 
 
 def record_event(application: Application, *, by, action: str, from_state: str, to_state: str, role: str,
@@ -115,11 +135,10 @@ def record_event(application: Application, *, by, action: str, from_state: str, 
     audit_record(actor=by, action=f"application.{action}", obj=application, organisation=application.organisation,
                  before={"state": from_state} if from_state else None,
                  after={"state": to_state, **({"reason": reason} if reason else {})})
-    template = STATE_MESSAGES.get(to_state)
-    if template:
-        with translation.override(settings.LANGUAGE_CODE):  # the worker's language, not the officer's
-            notify_worker(worker=application.worker, subject=_("Study subsidy: %(state)s") % {
-                "state": State(to_state).label}, body=_(template) % {"reason": reason})
+    message = state_message(to_state, reason)
+    if message is not None:
+        subject, body = message
+        notify_worker(worker=application.worker, subject=subject, body=body)
 
 
 def apply_move(application: Application, *, by, action: str, role: str, reason: str = "", **changes) -> Application:
@@ -162,15 +181,17 @@ def move_selected(*, selection: str, params: list, from_state: str, action: str,
         raise ValueError(f"{service} does not make the move {action} from {from_state!r}")
     at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (naive UTC on SQLite)
     where = f"{selection} AND a.state = %s"
-    params = [*params, from_state or to_state]
+    params = [*params, to_state if from_state == CREATED else from_state]
     recorded = execute(f"""
         INSERT INTO applications_applicationevent (application_id, action, from_state, to_state, actor_id,
                                                   actor_label, role, reason, at)
         SELECT a.id, %s, %s, %s, %s, %s, %s, {reason_sql}, %s {where}""",
                        [action, from_state, to_state, getattr(by, "pk", None), str(by or "system"),
                         SERVICE_ROLES[service], *reason_params, at, *params])
-    notify_workers_selected(selection=f"SELECT a.worker_id AS worker_id, {body_sql} AS body {where}",
-                            params=[*body_params, *params], subject=subject, now=now)
+    notify_workers_selected(selection=f"""
+        SELECT w.user_id AS recipient_id, w.id AS worker_id, w.mobile AS mobile, chosen.body AS body
+        FROM (SELECT a.worker_id AS worker_id, {body_sql} AS body {where}) chosen
+        JOIN people_worker w ON w.id = chosen.worker_id""", params=[*body_params, *params], subject=subject, now=now)
     if from_state == CREATED:
         return recorded
     return execute(f"""

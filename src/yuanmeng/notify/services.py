@@ -7,13 +7,22 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from yuanmeng.core.sql import execute
 from yuanmeng.notify.models import Message
 
 log = logging.getLogger(__name__)
+
+
+def worker_text(message: str, **values) -> str:
+    """``message`` (a msgid) in the workers' language, the site's (not that of the officer whose act sends it),
+    with ``values`` put in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(message)
+        return text % values if values else text
 
 
 def notify_worker(*, worker, subject: str, body: str) -> Message:
@@ -23,15 +32,16 @@ def notify_worker(*, worker, subject: str, body: str) -> Message:
 
 
 def notify_workers_selected(*, selection: str, params: list, subject: str, now) -> int:
-    """Queue one message to each worker that ``selection`` yields, in one INSERT … SELECT; how many were queued.
+    """Queue one message for each row that ``selection`` yields, in one INSERT … SELECT; how many were queued.
 
-    ``selection`` is a SELECT of two columns, ``worker_id`` and ``body`` (the text of each worker's message);
-    the worker's login and mobile are read here, as ``notify_worker`` reads them.
+    ``selection`` is a SELECT of four columns: what ``notify_worker`` reads from a worker — ``recipient_id``
+    (their login, or NULL), ``worker_id``, ``mobile`` — and ``body``, the text of each worker's message. The
+    caller reads them: it knows where its workers are (an app on this floor knows nothing of the apps above).
     """
     return execute(f"""
         INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
-        SELECT w.user_id, w.id, w.mobile, %s, m.body, %s, 0, ''
-        FROM ({selection}) m JOIN people_worker w ON w.id = m.worker_id""",
+        SELECT m.recipient_id, m.worker_id, m.mobile, %s, m.body, %s, 0, ''
+        FROM ({selection}) m""",
                    [str(subject)[:200], connection.ops.adapt_datetimefield_value(now), *params])
 
 

@@ -30,10 +30,9 @@ when the file is large), the API and ``yuanmeng payout results`` (all or nothing
 
 import os
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -46,6 +45,7 @@ from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar
 from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
+from yuanmeng.notify.services import worker_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts.jobs import payment_files_discard
@@ -195,11 +195,10 @@ def _post_money(batch: Batch, by) -> dict[str, int]:
 
 
 def _move_all(batch: Batch, by, now) -> None:
-    with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
-        subject, paid_body = _("Study subsidy"), _(PAID_MESSAGE)
-        marker = "\x1f"
-        before, after = (_(FAILED_MESSAGE) % {"reason": marker}).split(marker)
-        no_reason = _(NO_REASON)
+    subject, paid_body = worker_text(gettext_noop("Study subsidy")), worker_text(PAID_MESSAGE)
+    marker = "\x1f"
+    before, after = worker_text(FAILED_MESSAGE, reason=marker).split(marker)
+    no_reason = worker_text(NO_REASON)
     staged = (f"FROM applications_application a JOIN payouts_paymentline l ON l.application_id = a.id "
               f"JOIN {STAGE} s ON s.line_id = l.id WHERE s.status = %s")
     move_selected(selection=staged, params=[LineStatus.PAID], from_state=State.IN_BATCH, action=Action.PAID,

@@ -9,10 +9,9 @@ import datetime
 import math
 from enum import StrEnum
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -25,6 +24,7 @@ from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
 from yuanmeng.funds.models import Budget, EntryKind, FundSource, LedgerEntry
 from yuanmeng.funds.services import post
+from yuanmeng.notify.services import worker_text
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -167,11 +167,6 @@ def _round_lines(round_: Round, status: str, line_id: int | None = None) -> tupl
     return source, params
 
 
-def _worker_text(message: str, **values) -> str:
-    with translation.override(settings.LANGUAGE_CODE):  # the workers' language, not the operator's
-        return _(message) % values if values else _(message)
-
-
 @transaction.atomic
 def round_commit(*, by, policy: Policy, budget: Budget, limit_fen: int, code: str, quota: int | None = None,
                  max_lines_per_batch: int = 2200) -> Round:
@@ -221,7 +216,7 @@ def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_bat
     _open_notice_or_release(round_, policy)
     source, params = _round_lines(round_, LineStatus.PENDING)
     moved = move_selected(selection=source, params=params, from_state=State.DIPLOMA_VERIFIED, action=Action.IN_BATCH,
-                          service=ROUND_COMMIT, by=by, now=timezone.now(), subject=_worker_text(SUBJECT),
+                          service=ROUND_COMMIT, by=by, now=timezone.now(), subject=worker_text(SUBJECT),
                           reason_params=[round_.code], body_params=[_notice_body(round_)])
     if moved != lines:  # an application was withdrawn meanwhile: its line must not stand
         raise ValidationError(_("The queue changed while the round was being committed; nothing was committed. "
@@ -244,8 +239,8 @@ def _open_notice_or_release(round_: Round, policy: Policy) -> None:
 
 def _notice_body(round_: Round) -> str:
     if round_.status == RoundStatus.IN_NOTICE:
-        return _worker_text(NOTICE_MESSAGE, start=round_.notice_starts_on, end=round_.notice_ends_on)
-    return _worker_text(PAYING_MESSAGE)
+        return worker_text(NOTICE_MESSAGE, start=round_.notice_starts_on, end=round_.notice_ends_on)
+    return worker_text(PAYING_MESSAGE)
 
 
 # ---- public notice, objections, release ------------------------------------------------------------
@@ -294,8 +289,8 @@ def objection_raise(*, by, line: PaymentLine, reason: str) -> PaymentLine:
     _release_line_money(line, by, f"objection:{line.reference}")
     source, params = _round_lines(round_, LineStatus.WITHDRAWN, line.pk)
     move_selected(selection=source, params=params, from_state=State.IN_BATCH, action=Action.OBJECTION,
-                  service=OBJECTION_RAISE, by=by, now=timezone.now(), subject=_worker_text(SUBJECT),
-                  reason_params=[reason], body_params=[_worker_text(OBJECTION_MESSAGE)])
+                  service=OBJECTION_RAISE, by=by, now=timezone.now(), subject=worker_text(SUBJECT),
+                  reason_params=[reason], body_params=[worker_text(OBJECTION_MESSAGE)])
     recount(round_)
     audit_record(actor=by, action="round.objection", obj=line, organisation=round_.policy.organisation,
                  after={"application": line.application_id, "reason": reason})
