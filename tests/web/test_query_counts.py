@@ -1,4 +1,4 @@
-"""Every list and detail page and every API read runs a pinned number of queries.
+"""Every list, detail and form page and every API read runs a pinned number of queries.
 
 Each row of the tables below is (url, role, queries): the page is asked for with a few rows, then again after
 ``World.grow`` has added many more rows to every list and a larger object to every detail, and both times it
@@ -23,6 +23,7 @@ from yuanmeng.funds.services import budget_create
 from yuanmeng.jobs.models import Job, JobState
 from yuanmeng.notify.services import notify_worker
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import membership_grant
 from yuanmeng.payouts.services import (
     batch_approve,
     lottery_announce,
@@ -49,7 +50,9 @@ class World:
         self.second_officer = tree.staff(Role.CITY_ADMIN, tree.city)
         self.users = {"city": self.money.admin, "finance": self.money.finance, "district": people.district,
                       "enterprise": people.enterprise, "auditor": people.auditor, "school": people.school,
-                      "worker": people.applicant}
+                      "worker": people.applicant, "two_unions": tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)}
+        membership_grant(by=tree.root_user, user=self.users["two_unions"], organisation=tree.haizhu,
+                         role=Role.DISTRICT_REVIEWER)  # the index lists the unions of a user who holds more than one
         self.application = tree.apply(people.worker, self.money.policy)
         self.serial = 1000
         self.candidates(2)
@@ -57,7 +60,8 @@ class World:
         self.job = self.jobs(1)
         self.ids = {"worker": people.worker.pk, "org": tree.tianhe.pk, "policy": self.money.policy.pk,
                     "application": self.application.pk, "round": self.money.round.pk, "batch": self.money.batch.pk,
-                    "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk}
+                    "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk,
+                    "draft": tree.policy(publish=False).pk, "lottery_policy": tree.policy(selection="lottery").pk}
         self.add_rows(2)
 
     def add_rows(self, n: int) -> None:
@@ -162,11 +166,18 @@ PAGES = [
     ("/workers/", "city", 6),
     ("/workers/{worker}/", "city", 6),
     ("/workers/{worker}/edit/", "city", 6),
+    ("/workers/new/", "enterprise", 5),
+    ("/organisations/", "two_unions", 5),
     ("/organisations/{org}/", "city", 10),
     ("/enterprises/", "city", 6),
+    ("/enterprises/new/", "city", 5),
     ("/policies/", "city", 6),
     ("/policies/{policy}/", "city", 6),
+    ("/policies/{policy}/", "worker", 7),
+    ("/policies/new/", "city", 6),
+    ("/policies/{draft}/edit/", "city", 7),
     ("/subsidy/", "worker", 9),
+    ("/subsidy/{policy}/apply/", "worker", 9),
     ("/applications/?state=", "district", 7),
     ("/applications/{application}/", "district", 7),
     ("/applications/{application}/", "worker", 7),
@@ -176,10 +187,13 @@ PAGES = [
     (PLAN, "city", on_both(sqlite=17, postgresql=18)),  # PostgreSQL: SET LOCAL work_mem for the ranking
     ("/payouts/rounds/{round}/", "city", 10),
     ("/payouts/batches/{batch}/", "finance", 10),
+    ("/payouts/lottery/new/{lottery_policy}/", "city", 5),
     ("/payouts/lottery/{draw}/", "city", 5),
     ("/lottery/{code}/", None, 3),
     ("/lottery/{code}/?list=winners", None, 3),
     ("/lottery/{code}/data.json", None, 3),
+    ("/imports/workers/", "city", 5),
+    ("/imports/applications/", "enterprise", 5),
     ("/tasks/", "city", 6),
     ("/tasks/{job}/", "city", 5),
     ("/audit/", "auditor", 6),
