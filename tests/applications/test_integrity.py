@@ -90,7 +90,7 @@ def test_a_long_number_stored_as_a_spreadsheet_number_is_refused(tree, people):
     with pytest.raises(ValidationError) as error:
         roster_upload(by=people.school, school=tree.school_profile, upload=roster_file(
             [[51161720240600077, people.worker.id_number, "申请人", "专科", "", "2026-07-01"]]))
-    assert "Row 2" in str(error.value) or "第 2 行" in str(error.value)
+    assert "row 2: " in str(error.value) or "第 2 行" in str(error.value)
 
 
 def test_a_new_version_of_a_policy_keeps_its_intake_count(tree, people):

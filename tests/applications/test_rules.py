@@ -206,7 +206,7 @@ def test_a_bad_roster_names_the_rows_and_loads_nothing(tree, people):
     with translation.override("en"), pytest.raises(ValidationError) as error:
         roster_upload(by=people.school, school=tree.school_profile, upload=upload)
     text = " ".join(error.value.message_dict["file"])
-    assert "Row 2" in text and "Row 3" in text
+    assert "row 2: " in text and "row 3: " in text
     assert not RosterEntry.objects.exists()
 
 

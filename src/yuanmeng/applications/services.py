@@ -20,7 +20,7 @@ from yuanmeng.applications.rosters import check_enrolments, match_against_roster
 from yuanmeng.applications.transitions import apply_move, may_act_for, record_created, role_for_move
 from yuanmeng.applications.workflow import APPLICANT, FIRST_STATE, NEEDS_REASON, TRANSITIONS, Action, State
 from yuanmeng.core.errors import PermissionDenied, clean_each
-from yuanmeng.core.imports import IMPORT_KINDS, SHOWN_ERRORS, run_import
+from yuanmeng.core.imports import import_whole
 from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import School
@@ -263,19 +263,12 @@ def roster_upload(*, by, school, upload) -> Roster:
     """Load a graduate roster (all rows or none), in this request, and verify the diplomas it confirms.
 
     The API and the demo call this; the pages go through ``import_submit`` (background for large files, the
-    valid-rows mode). Row problems come back as one error on ``file``, each naming its row and column. The
-    import kind is taken from the registry: ``applications.imports`` builds on this module.
+    valid-rows mode). Row problems come back as one error on ``file``, each naming its row and column
+    (``core.imports.import_whole``, which takes the kind from the registry: ``applications.imports`` builds on
+    this module).
     """
     if not has_capability(by, Capability.MANAGE_ROSTERS, school.organisation.path):
         raise PermissionDenied(_("You may upload rosters only for your own school."))
     params = {"school": school.pk, "file_name": to_text(getattr(upload, "name", ""))[:200]}
-    try:
-        report = run_import(IMPORT_KINDS["graduate_roster"], by=by, source=upload, all_or_nothing=True,
-                            params=params)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    if report.errors:
-        report.discard_error_file()  # the problems go back in the refusal
-        raise ValidationError({"file": [_("Row %(row)d: %(error)s") % {"row": row, "error": message}
-                                        for row, message in report.first_errors[:SHOWN_ERRORS]]})
+    import_whole("graduate_roster", by=by, source=upload, params=params)
     return Roster.objects.get(pk=params["roster"])

@@ -16,6 +16,9 @@
    changes nothing.
 5. The rows in error, with their cells as given and an error column naming the column and the problem, go
    to an annotated xlsx that can be fixed and uploaded again as it is.
+
+``import_whole`` is the same for a service that answers at once: all rows or none, the rows' problems in
+its refusal.
 """
 
 import json
@@ -378,6 +381,25 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
                 report.first_errors = [(row_no, message) for row_no, _raw, message in
                                        islice(_error_rows(SHOWN_ERRORS), SHOWN_ERRORS)]
                 report.error_file = _error_file(by, kind, list(match.positions))
+    return report
+
+
+def import_whole(key: str, *, by, source, params: dict) -> ImportReport:
+    """Import ``source`` as the registered kind ``key``, all rows or none, in this request: for the callers that
+    answer at once (the API, the command line, the demo). Any problem is a ``ValidationError`` on ``file``;
+    each row's names its row and column. The kind is looked up in the registry, so a service below the app that
+    defines it (or one its writing builds on) can call it without an import cycle."""
+    try:
+        report = run_import(IMPORT_KINDS[key], by=by, source=source, all_or_nothing=True, params=params)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if report.errors:
+        report.discard_error_file()  # the problems go back in the refusal
+        problems = [_("row %(row)d: %(problem)s") % {"row": row, "problem": message}
+                    for row, message in report.first_errors]
+        if report.errors > len(problems):
+            problems.append(_("… and %(n)d more problems.") % {"n": report.errors - len(problems)})
+        raise ValidationError({"file": problems})
     return report
 
 
