@@ -39,8 +39,7 @@ from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts import results as payout_results
 from yuanmeng.payouts import services as payout_services
 from yuanmeng.payouts.models import PaymentLine
-from yuanmeng.payouts.result_services import result_import
-from yuanmeng.payouts.services import objection_raise, round_commit
+from yuanmeng.payouts.services import objection_raise, result_import, round_commit
 from yuanmeng.policies.models import DocumentKind
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from yuanmeng.applications.services import roster_upload
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.roles import Role
-from yuanmeng.payouts.jobs import payment_file_request
+from yuanmeng.payouts.services import payment_file_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,7 @@ from yuanmeng.funds.services import budget_create
 from yuanmeng.jobs.models import Job, JobState
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, PaymentLine
-from yuanmeng.payouts.result_services import result_import
-from yuanmeng.payouts.services import batch_approve, round_commit
+from yuanmeng.payouts.services import batch_approve, result_import, round_commit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 YUAN = 100

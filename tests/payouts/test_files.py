@@ -25,10 +25,9 @@ from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import membership_grant
-from yuanmeng.payouts.files import PAIN001_NS, XLSX_HEADERS, write_batch_file
+from yuanmeng.payouts.files import PAIN001_NS, XLSX_HEADERS
 from yuanmeng.payouts.models import Batch, LineStatus, PaymentLine
-from yuanmeng.payouts.result_services import result_import
-from yuanmeng.payouts.services import batch_approve, recount, round_commit
+from yuanmeng.payouts.services import batch_approve, recount, result_import, round_commit, write_batch_file
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,8 @@ from yuanmeng.funds.services import budget_create, funds_verify
 from yuanmeng.notify.models import Message
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
-from yuanmeng.payouts.result_services import result_import
 from yuanmeng.payouts.results import NO_REASON
-from yuanmeng.payouts.services import batch_approve, round_commit
+from yuanmeng.payouts.services import batch_approve, result_import, round_commit
 from yuanmeng.policies.services import policy_create, policy_publish
 
 pytestmark = pytest.mark.django_db

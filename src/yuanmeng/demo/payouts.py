@@ -25,7 +25,6 @@ from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.payouts.models import LineStatus
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.result_services import result_import
 from yuanmeng.payouts.selectors import special_budget
 from yuanmeng.payouts.services import (
     batch_approve,
@@ -35,6 +34,7 @@ from yuanmeng.payouts.services import (
     lottery_seed_confirm,
     lottery_seed_enter,
     plan_input,
+    result_import,
     round_commit,
 )
 from yuanmeng.policies.models import Selection

@@ -9,14 +9,13 @@ owner, with the filters as they were asked, so the file holds what the owner may
 import uuid
 
 from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import ListExport, Params, Queued, export_filename, export_get, export_write
 from yuanmeng.core.storage import private_file
 from yuanmeng.jobs.models import Job
-from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
+from yuanmeng.jobs.services import Outcome, Progress, handler, job_queued, job_submit
 
 KIND = "export"
 
@@ -26,11 +25,6 @@ def export_queue(*, export: ListExport, by, params: Params, total: int) -> Queue
     job = job_submit(by=by, kind=KIND, label=_("Export %(title)s") % {"title": export.title},
                      params={"name": export.name, "params": params}, total=total, capability=export.capability)
     return job_queued(job)
-
-
-def job_queued(job: Job) -> Queued:
-    """The job and its page, where its progress shows and its file is downloaded when ready."""
-    return Queued(task=job.pk, url=reverse("job_detail", kwargs={"job_id": job.pk}))
 
 
 def _may_download(job: Job, user) -> bool:

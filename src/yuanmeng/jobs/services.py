@@ -20,10 +20,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.exports import Queued
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import LIVE_STATES, Job, JobState
 from yuanmeng.orgs.roles import Capability
@@ -135,6 +137,12 @@ def job_submit(*, by, kind: str, label: str, params: dict | None = None, input_f
         if enqueue:
             transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def job_queued(job: Job) -> Queued:
+    """What a page or the API answers for a queued job: the job and its page, where its progress shows and its
+    file is downloaded when ready."""
+    return Queued(task=job.pk, url=reverse("job_detail", kwargs={"job_id": job.pk}))
 
 
 def _enqueue(job_id: int) -> None:

@@ -14,11 +14,10 @@ from ninja.pagination import paginate
 from yuanmeng.core.access import get_for_action
 from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
 from yuanmeng.core.api_answers import answers
+from yuanmeng.core.exports import Queued
 from yuanmeng.funds import selectors as fund_selectors
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create, budget_set_total
-from yuanmeng.jobs.export_job import job_queued
-from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.payouts import selectors, services
@@ -26,7 +25,6 @@ from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, Round
 from yuanmeng.payouts.planning import simulate
-from yuanmeng.payouts.result_services import result_import
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])
@@ -273,7 +271,7 @@ FILE_OPENAPI = {"responses": {200: {
 def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: bool = False):
     batch = get_object_or_404(selectors.batches_visible(user=request.user), pk=batch_id)
     started = payment_file_start(by=request.user, batch=batch, fmt=fmt, reissue=reissue)
-    return task_answer(job_queued(started)) if isinstance(started, Job) else started
+    return task_answer(started) if isinstance(started, Queued) else started
 
 
 @router.post("/batches/{batch_id}/results", response=answers(ResultOut, 403, 404, 422),
@@ -281,4 +279,4 @@ def batch_file(request, batch_id: Id, fmt: Literal[tuple(FORMATS)], reissue: boo
 def import_results(request, batch_id: Id, file: File[UploadedFile]):
     batch = get_for_action(selectors.batches_visible(user=request.user), batch_id, user=request.user,
                            capability=Capability.APPROVE_PAYOUTS)
-    return result_import(by=request.user, batch=batch, upload=file)
+    return services.result_import(by=request.user, batch=batch, upload=file)

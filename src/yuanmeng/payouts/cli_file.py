@@ -4,7 +4,8 @@ from pathlib import Path
 
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.payouts.cli import acting_user, find_batch
-from yuanmeng.payouts.files import FORMATS, write_batch_file
+from yuanmeng.payouts.files import FORMATS
+from yuanmeng.payouts.services import write_batch_file
 
 HELP = "write the payment file of an approved batch: the bank spreadsheet (xlsx) or ISO 20022 pain.001 (pain001)"
 

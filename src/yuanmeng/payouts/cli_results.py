@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from yuanmeng.payouts.cli import acting_user, find_batch
-from yuanmeng.payouts.result_services import result_import
+from yuanmeng.payouts.services import result_import
 
 HELP = "import the bank's result file for an approved batch: paid lines settle, failed ones go back to the queue"
 

@@ -3,52 +3,32 @@
 Both stream the batch's live lines (pending or paid) in rank order from the database straight into the
 file — xlsxwriter in constant-memory mode, lxml's incremental ``xmlfile`` — so memory stays flat however
 large the batch. The control totals at the head of each file are the batch's stored ones (a streamed file
-cannot go back and fill them in); the lines are counted and added up as they are written, and a file whose
-lines do not come to those totals is thrown away, never handed out.
-
-Steps of ``write_batch_file``, all in one transaction:
-
-1. lock the batch row and ask ``batch_file_allowed`` (approved, unanswered batch; a finance officer who did
-   not commit the round; the first issue, a second officer's new issue, or a copy for the one who holds it);
-2. write the file to a private temporary file beside the target, checking each line as it goes;
-3. compare the lines written with the batch's ``line_count`` and ``total_fen``;
-4. mark the batch issued (a new issue) and record ``batch.file``, ``batch.file_reissue`` or ``batch.file_copy``
-   in the audit trail (format, totals, the file's SHA-256);
-
-and only after the commit move the file into place (or copy it into the caller's open file).
+cannot go back and fill them in); the lines are counted and added up as they are written, and
+``payouts.services.write_batch_file`` (the use case: who may have the file, the issue and its audit entry)
+throws away a file whose lines do not come to those totals, never handing it out.
 """
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from lxml import etree
 
-from yuanmeng.audit.services import audit_record
-from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.exports import neutralise
 from yuanmeng.payouts.models import LIVE_LINE, Batch, PaymentLine
-from yuanmeng.payouts.services import FileAccess, batch_file_allowed
 
 PURPOSE = "求学圆梦补助"
 CHUNK = 2000
 PAIN001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 CURRENCY = "CNY"
-AUDIT_ACTIONS = {FileAccess.ISSUE: "batch.file", FileAccess.REISSUE: "batch.file_reissue",
-                 FileAccess.COPY: "batch.file_copy"}
 XLSX_HEADERS = ("序号", "收款人姓名", "收款账号", "开户银行", "金额（元）", "用途", "业务参考号")
 
 
@@ -282,72 +262,3 @@ FORMATS = {
 
 def file_name(batch: Batch, fmt: str) -> str:
     return re.sub(r"[^\w.-]+", "_", str(batch)) + FORMATS[fmt].extension
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as file:
-        return file_sha256(file)
-
-
-def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> tuple[Batch, FileAccess]:
-    batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
-             .get(pk=batch.pk))
-    access = batch_file_allowed(by, batch, reissue=reissue)
-    if not batch.line_count:
-        raise ValidationError(_("The batch has no lines left to pay."))
-    if not settings.PAYER_ACCOUNT:
-        raise ValidationError(_("Set YUANMENG_PAYER_ACCOUNT: the account the payment file debits."))
-    return batch, access
-
-
-def _check_totals(batch: Batch, tally: Tally) -> None:
-    if (tally.count, tally.total_fen) != (batch.line_count, batch.total_fen):
-        raise ValidationError(
-            _("The lines come to %(lines)d payments, %(yuan)s yuan, but the batch's control totals are "
-              "%(batch_lines)d payments, %(batch_yuan)s yuan: no file was written.") % {
-                "lines": tally.count, "yuan": yuan_text(tally.total_fen),
-                "batch_lines": batch.line_count, "batch_yuan": yuan_text(batch.total_fen)})
-
-
-def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False, progress=None) -> BatchFile:
-    """Write the payment file of an approved batch to ``out`` (a path, or a binary file open for writing).
-
-    Three steps: check (and lock briefly) that the file may be handed out; write it outside any transaction,
-    so that ``progress(lines written)`` is seen by others and nothing is locked while a big file is written;
-    then, locked again, check once more (somebody may have issued it meanwhile), compare its totals with the
-    batch's control totals, mark a new issue and write the audit entry. Nothing reaches ``out`` otherwise.
-    A file at a path is created readable by its owner only.
-    """
-    spec = FORMATS.get(fmt)
-    if spec is None:
-        raise ValidationError({"fmt": [_("Choose a format: %(formats)s.") % {"formats": ", ".join(FORMATS)}]})
-    to_path = not hasattr(out, "write")
-    if to_path and not Path(out).resolve().parent.is_dir():
-        raise ValidationError({"out": [_("The folder for %(path)s does not exist.") % {"path": out}]})
-    with transaction.atomic():
-        batch, _access = _locked_allowed_batch(by, batch, reissue)
-    fd, temp = tempfile.mkstemp(prefix=".payment-", suffix=spec.extension,
-                                dir=Path(out).resolve().parent if to_path else None)
-    os.close(fd)
-    try:
-        tally = spec.write(batch, temp, progress)
-        with transaction.atomic():
-            batch, access = _locked_allowed_batch(by, batch, reissue)
-            _check_totals(batch, tally)
-            result = BatchFile(fmt=fmt, lines=tally.count, total_fen=tally.total_fen, sha256=_sha256(temp),
-                               filename=file_name(batch, fmt), content_type=spec.content_type)
-            if access != FileAccess.COPY:
-                Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
-            audit_record(actor=by, action=AUDIT_ACTIONS[access], obj=batch,
-                         organisation=batch.round.policy.organisation,
-                         after={"format": fmt, "lines": result.lines, "total_fen": result.total_fen,
-                                "sha256": result.sha256})
-        if to_path:
-            os.replace(temp, out)
-        else:
-            with open(temp, "rb") as f:
-                shutil.copyfileobj(f, out, 1 << 20)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return result

@@ -29,9 +29,8 @@ from yuanmeng.payouts.results import (
     apply_results,
     batch_lines,
     check_result_row,
-    may_import,
-    refuse_unless_open,
 )
+from yuanmeng.payouts.services import may_import, refuse_unless_open
 
 
 def _batch(params: dict, *, lock: bool = False) -> Batch | None:

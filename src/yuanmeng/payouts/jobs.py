@@ -10,33 +10,28 @@ import datetime
 import tempfile
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from yuanmeng.audit.services import audit_record
+from yuanmeng.core.exports import Queued
 from yuanmeng.core.storage import private_folder
 from yuanmeng.jobs.models import Job
-from yuanmeng.jobs.services import Outcome, Progress, handler, job_outputs_discard, job_submit
+from yuanmeng.jobs.services import Outcome, Progress, handler, job_outputs_discard, job_queued
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.payouts.files import FORMATS, file_name, write_batch_file
+from yuanmeng.payouts.files import file_name
 from yuanmeng.payouts.models import Batch, BatchStatus
-from yuanmeng.payouts.services import batch_file_allowed
-
-KIND = "payment_file"
+from yuanmeng.payouts.services import PAYMENT_FILE_JOB, payment_file_request, write_batch_file
 
 
 def needs_background(batch: Batch) -> bool:
     return batch.line_count > settings.PAYMENT_FILE_INLINE_LINES
 
 
-def payment_file_start(*, by, batch: Batch, fmt: str, reissue: bool = False) -> FileResponse | Job:
-    """The payment file of an ordinary batch now, as a download; of a large one, the background task writing it.
-    Raises what ``batch_file_allowed`` (and the writing) refuse."""
+def payment_file_start(*, by, batch: Batch, fmt: str, reissue: bool = False) -> FileResponse | Queued:
+    """The payment file of an ordinary batch now, as a download; of a large one, the background task writing it
+    (``payment_file_request``). Raises what ``batch_file_allowed`` (and the writing) refuse."""
     if needs_background(batch):
-        return payment_file_request(by=by, batch=batch, fmt=fmt, reissue=reissue)
+        return job_queued(payment_file_request(by=by, batch=batch, fmt=fmt, reissue=reissue))
     spool = tempfile.TemporaryFile()
     try:
         written = write_batch_file(by=by, batch=batch, fmt=fmt, out=spool, reissue=reissue)
@@ -47,21 +42,6 @@ def payment_file_start(*, by, batch: Batch, fmt: str, reissue: bool = False) -> 
     response = FileResponse(spool, as_attachment=True, filename=written.filename, content_type=written.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@transaction.atomic
-def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -> Job:
-    """Queue the file (checked now, and again when it is written); the same file asked twice is one task."""
-    if fmt not in FORMATS:
-        raise ValidationError({"fmt": ["xlsx, pain001"]})
-    batch_file_allowed(by, batch, reissue=reissue)
-    job = job_submit(by=by, kind=KIND, label=_("Payment file %(batch)s (%(format)s)") % {"batch": batch, "format": fmt},
-                     params={"batch": batch.pk, "fmt": fmt, "reissue": reissue}, total=batch.line_count,
-                     capability=Capability.APPROVE_PAYOUTS)
-    if job.submitted_now:
-        audit_record(actor=by, action="batch.file_request", obj=batch, organisation=batch.round.policy.organisation,
-                     after={"format": fmt, "job": job.pk, "lines": batch.line_count})
-    return job
 
 
 def _may_download(job: Job, user) -> bool:
@@ -78,13 +58,13 @@ def _may_download(job: Job, user) -> bool:
 def payment_files_discard(*, batch_id: int | None = None) -> int:
     """Delete the stored payment files (of one batch, or all) that their owner may no longer fetch; the tasks
     stay as a record. Returns the number of files deleted."""
-    done = Job.objects.filter(kind=KIND).exclude(output_file="").select_related("owner")
+    done = Job.objects.filter(kind=PAYMENT_FILE_JOB).exclude(output_file="").select_related("owner")
     if batch_id is not None:
         done = done.filter(params__batch=batch_id)
     return job_outputs_discard(job_ids=[job.pk for job in done if not _may_download(job, job.owner)])
 
 
-@handler(KIND, may_download=_may_download, sweep=payment_files_discard)
+@handler(PAYMENT_FILE_JOB, may_download=_may_download, sweep=payment_files_discard)
 def write_payment_file(job: Job, progress: Progress) -> Outcome:
     """Write the file into MEDIA_ROOT/payment-files (outside the web root), reporting progress as it goes."""
     batch = Batch.objects.select_related("round__policy__organisation").get(pk=job.params["batch"])

@@ -3,10 +3,10 @@
 The file goes through the import engine (``core.imports``) as the ``bank_results`` kind
 (``payouts.imports``), whatever the way in — the page (all or nothing, or the valid rows, in the background
 when the file is large), the API and ``yuanmeng payout results`` (all or nothing, at once, through
-``payouts.result_services.result_import``). The rules live here, once:
+``payouts.services.result_import``). The rules live here, once, but for who may import, into which batch:
 
-1. The importer needs APPROVE_PAYOUTS over the round's policy union (``may_import``); the batch must be
-   approved, or partly or wholly reconciled by an earlier file (``refuse_unless_open``).
+1. The importer needs APPROVE_PAYOUTS over the round's policy union (``payouts.services.may_import``); the
+   batch must be approved, or partly or wholly reconciled by an earlier file (``refuse_unless_open`` there).
 2. Every row is checked against the batch's lines, loaded once (``batch_lines``, ``check_result_row``): an
    unknown reference, an amount that differs from the line, an unknown status, a line the file contradicts
    (paid then failed, or the reverse), a line taken out by an objection — each problem named by its column.
@@ -46,8 +46,6 @@ from yuanmeng.core.sql import scalar
 from yuanmeng.funds.models import Budget, EntryKind
 from yuanmeng.funds.services import post
 from yuanmeng.notify.services import worker_text
-from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts.jobs import payment_files_discard
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
 
@@ -73,18 +71,6 @@ FAILED_MESSAGE = gettext_noop("Your study subsidy could not be paid into your ba
                               "the bank holds them); your application is back in the queue for the next payout "
                               "round.")
 NO_REASON = gettext_noop("no reason given")
-
-
-# ---- who may import, into which batch ------------------------------------------------------------------
-
-def may_import(by, batch: Batch) -> bool:
-    """APPROVE_PAYOUTS over the union of the batch's policy."""
-    return has_capability(by, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path)
-
-
-def refuse_unless_open(batch: Batch) -> None:
-    if batch.status == BatchStatus.AWAITING_APPROVAL:
-        raise ValidationError(_("The batch is not approved: there can be no bank results for it yet."))
 
 
 # ---- the rules of one row ----------------------------------------------------------------------------

@@ -1,14 +1,21 @@
-"""Committing payout rounds, approving batches, applying bank results, objections during public notice.
+"""Committing payout rounds, approving batches, issuing payment files, importing bank results, objections during
+public notice, the lottery.
 
-Each public function is one transaction: a failure anywhere leaves no partial round, batch or ledger entry.
+Each public function is one transaction (a payment file is written between two: see ``write_batch_file``): a
+failure anywhere leaves no partial round, batch or ledger entry.
 Bulk work is set-based — INSERT … SELECT and UPDATE … WHERE id IN (…) — so a round of a million lines is
 a handful of statements.
 """
 
 import datetime
 import math
+import os
+import shutil
+import tempfile
 from enum import StrEnum
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -18,16 +25,21 @@ from django.utils.translation import gettext_noop
 from yuanmeng.applications.transitions import move_selected
 from yuanmeng.applications.workflow import OBJECTION_RAISE, ROUND_COMMIT, Action, State
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.imports import import_whole
 from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
 from yuanmeng.funds.models import Budget, EntryKind, FundSource, LedgerEntry
 from yuanmeng.funds.services import post
+from yuanmeng.jobs.models import Job
+from yuanmeng.jobs.services import job_submit
 from yuanmeng.notify.services import worker_text
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.payouts.files import FORMATS, BatchFile, Format, Tally, file_name, yuan_text
 from yuanmeng.payouts.lottery import list_digest, normalise_seed
 from yuanmeng.payouts.models import (
     Batch,
@@ -38,6 +50,7 @@ from yuanmeng.payouts.models import (
     LotteryEntry,
     Objection,
     PaymentLine,
+    ResultImport,
     Round,
     RoundStatus,
 )
@@ -386,6 +399,136 @@ def batch_file_allowed(by, batch: Batch, *, reissue: bool = False) -> str:
     issued = timezone.localtime(batch.file_issued_at).strftime("%Y-%m-%d %H:%M")
     raise ValidationError(_("The payment file was issued on %(at)s. If the bank did not receive it, another "
                             "finance officer can issue it again.") % {"at": issued})
+
+
+# ---- payment files (their layouts: payouts/files.py; large batches' task: payouts/jobs.py) --------------
+
+PAYMENT_FILE_JOB = "payment_file"
+FILE_AUDIT_ACTIONS = {FileAccess.ISSUE: "batch.file", FileAccess.REISSUE: "batch.file_reissue",
+                      FileAccess.COPY: "batch.file_copy"}
+
+
+def _file_format(fmt: str) -> Format:
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise ValidationError({"fmt": [_("Choose a format: %(formats)s.") % {"formats": ", ".join(FORMATS)}]})
+    return spec
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as file:
+        return file_sha256(file)
+
+
+def _locked_allowed_batch(by, batch: Batch, reissue: bool) -> tuple[Batch, FileAccess]:
+    batch = (Batch.objects.select_for_update(of=("self",)).select_related("round__policy__organisation")
+             .get(pk=batch.pk))
+    access = batch_file_allowed(by, batch, reissue=reissue)
+    if not batch.line_count:
+        raise ValidationError(_("The batch has no lines left to pay."))
+    if not settings.PAYER_ACCOUNT:
+        raise ValidationError(_("Set YUANMENG_PAYER_ACCOUNT: the account the payment file debits."))
+    return batch, access
+
+
+def _check_totals(batch: Batch, tally: Tally) -> None:
+    if (tally.count, tally.total_fen) != (batch.line_count, batch.total_fen):
+        raise ValidationError(
+            _("The lines come to %(lines)d payments, %(yuan)s yuan, but the batch's control totals are "
+              "%(batch_lines)d payments, %(batch_yuan)s yuan: no file was written.") % {
+                "lines": tally.count, "yuan": yuan_text(tally.total_fen),
+                "batch_lines": batch.line_count, "batch_yuan": yuan_text(batch.total_fen)})
+
+
+def write_batch_file(*, by, batch: Batch, fmt: str, out, reissue: bool = False, progress=None) -> BatchFile:
+    """Write the payment file of an approved batch to ``out`` (a path, or a binary file open for writing).
+
+    Three steps: check (and lock briefly) that the file may be handed out; write it outside any transaction,
+    so that ``progress(lines written)`` is seen by others and nothing is locked while a big file is written;
+    then, locked again, check once more (somebody may have issued it meanwhile), compare its totals with the
+    batch's control totals, mark a new issue and write the audit entry (``batch.file``, ``batch.file_reissue``
+    or ``batch.file_copy``: format, totals, the file's SHA-256). Nothing reaches ``out`` otherwise.
+    A file at a path is created readable by its owner only.
+    """
+    spec = _file_format(fmt)
+    to_path = not hasattr(out, "write")
+    if to_path and not Path(out).resolve().parent.is_dir():
+        raise ValidationError({"out": [_("The folder for %(path)s does not exist.") % {"path": out}]})
+    with transaction.atomic():
+        batch, _access = _locked_allowed_batch(by, batch, reissue)
+    fd, temp = tempfile.mkstemp(prefix=".payment-", suffix=spec.extension,
+                                dir=Path(out).resolve().parent if to_path else None)
+    os.close(fd)
+    try:
+        tally = spec.write(batch, temp, progress)
+        with transaction.atomic():
+            batch, access = _locked_allowed_batch(by, batch, reissue)
+            _check_totals(batch, tally)
+            result = BatchFile(fmt=fmt, lines=tally.count, total_fen=tally.total_fen, sha256=_sha256(temp),
+                               filename=file_name(batch, fmt), content_type=spec.content_type)
+            if access != FileAccess.COPY:
+                Batch.objects.filter(pk=batch.pk).update(file_issued_at=timezone.now(), file_issued_by=by)
+            audit_record(actor=by, action=FILE_AUDIT_ACTIONS[access], obj=batch,
+                         organisation=batch.round.policy.organisation,
+                         after={"format": fmt, "lines": result.lines, "total_fen": result.total_fen,
+                                "sha256": result.sha256})
+        if to_path:
+            os.replace(temp, out)
+        else:
+            with open(temp, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return result
+
+
+@transaction.atomic
+def payment_file_request(*, by, batch: Batch, fmt: str, reissue: bool = False) -> Job:
+    """Queue the file (checked now, and again when it is written); the same file asked twice is one task."""
+    _file_format(fmt)
+    batch_file_allowed(by, batch, reissue=reissue)
+    job = job_submit(by=by, kind=PAYMENT_FILE_JOB,
+                     label=_("Payment file %(batch)s (%(format)s)") % {"batch": batch, "format": fmt},
+                     params={"batch": batch.pk, "fmt": fmt, "reissue": reissue}, total=batch.line_count,
+                     capability=Capability.APPROVE_PAYOUTS)
+    if job.submitted_now:
+        audit_record(actor=by, action="batch.file_request", obj=batch, organisation=batch.round.policy.organisation,
+                     after={"format": fmt, "job": job.pk, "lines": batch.line_count})
+    return job
+
+
+# ---- the bank's results (the rules and their set-based application: payouts/results.py) ------------------
+
+def may_import(by, batch: Batch) -> bool:
+    """APPROVE_PAYOUTS over the union of the batch's policy."""
+    return has_capability(by, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path)
+
+
+def refuse_unless_open(batch: Batch) -> None:
+    if batch.status == BatchStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("The batch is not approved: there can be no bank results for it yet."))
+
+
+def result_import(*, by, batch: Batch, upload) -> ResultImport:
+    """Apply the bank's result file to a batch, all rows or none, at once (the API and the command line); the
+    same file twice changes nothing. The page offers the valid rows too, through ``import_submit``. The import
+    kind (``payouts.imports``) is taken from the registry: its writing builds on this module."""
+    batch = Batch.objects.select_related("round__policy__organisation").get(pk=batch.pk)
+    if not may_import(by, batch):
+        raise PermissionDenied(_("Your role cannot import bank results for this policy's union."))
+    sha256 = file_sha256(upload)
+    earlier = ResultImport.objects.filter(batch=batch, sha256=sha256).first()
+    if earlier is not None:
+        earlier.already_imported = True
+        return earlier
+    refuse_unless_open(batch)
+    started = timezone.now()
+    import_whole("bank_results", by=by, source=upload, params={
+        "batch": batch.pk, "sha256": sha256, "file_name": os.path.basename(upload.name or "")})
+    imported = ResultImport.objects.get(batch=batch, sha256=sha256)
+    imported.already_imported = imported.at < started  # applied by a twin upload in the meantime
+    return imported
 
 
 # ---- the lottery (RFC 3797's method, adapted: payouts/lottery.py) ----------------------------------------

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yuanmeng.core.errors import PermissionDenied, refusal_text
-from yuanmeng.jobs.models import Job
+from yuanmeng.core.exports import Queued
 from yuanmeng.payouts import selectors
 from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
@@ -46,6 +46,6 @@ def batch_file(request, batch_id: int, fmt: str):
     except ValidationError as exc:
         messages.error(request, refusal_text(exc))
         return _back(request, batch)
-    if isinstance(started, Job):
-        return redirect("job_detail", job_id=started.pk)
+    if isinstance(started, Queued):
+        return redirect(started.url)
     return started
