@@ -132,3 +132,17 @@ def test_the_api_and_the_page_give_the_services_reason(people, application, logi
                                         HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert IS_WITH_ENTERPRISE in page.content.decode()
     assert Application.objects.get(pk=application.pk).state == State.SUBMITTED
+
+
+def test_the_api_detail_works_out_the_checks_once(people, application, monkeypatch):
+    calls = []
+
+    def counted(user, checked):
+        calls.append(checked.pk)
+        return allowed_actions(user, checked)
+
+    monkeypatch.setattr("yuanmeng.applications.api.allowed_actions", counted)
+    client = Client()
+    client.force_login(people.applicant, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    body = client.get(f"/api/applications/{application.pk}").json()
+    assert calls == [application.pk] and body["allowed_actions"] == ["withdraw"] and len(body["refused_actions"]) == 3
