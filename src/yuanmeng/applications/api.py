@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from yuanmeng.applications import selectors, services
-from yuanmeng.applications.documents import request_too_large
+from yuanmeng.applications.documents import request_limit_bytes, request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
@@ -79,7 +79,7 @@ def refuse_oversized(run):
         if request_too_large(request):
             mb = 1024 * 1024
             message = _("The request is too large: at most %(total)d MB in one request, %(each)d MB a file.") % {
-                "total": (settings.MAX_UPLOAD_BYTES * 3 + mb) // mb, "each": settings.MAX_UPLOAD_BYTES // mb}
+                "total": request_limit_bytes() // mb, "each": settings.MAX_UPLOAD_BYTES // mb}
             return JsonResponse({"detail": message}, status=413)
         return run(request, *args, **kwargs)
 

@@ -64,4 +64,9 @@ def request_too_large(request) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return True
-    return length > settings.MAX_UPLOAD_BYTES * len(DocumentKind) + 1024 * 1024  # one file of each kind, at most
+    return length > request_limit_bytes()
+
+
+def request_limit_bytes() -> int:
+    """The largest request body with documents: one file of each kind at most, and 1 MB for the rest."""
+    return settings.MAX_UPLOAD_BYTES * len(DocumentKind) + 1024 * 1024
