@@ -1,5 +1,11 @@
-"""Readable names for the action codes services write into the audit trail."""
+"""Readable names for what the audit trail records: action codes, and the fields of a change."""
 
+import re
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
@@ -13,11 +19,102 @@ ACTION_LABELS = {
     "worker.register": _("Worker registered"),
     "worker.update": _("Worker record changed"),
     "worker.account_create": _("Worker login created"),
+    "worker.import": _("Workers imported"),
     "api_token.issue": _("API token issued"),
+    "api_token.revoke": _("API token revoked"),
     "keys.rotate": _("Encryption keys rotated"),
     "system.restore": _("Restored from a backup"),
+    "budget.create": _("Budget set"),
+    "budget.adjust": _("Budget adjusted"),
+    "policy.create": _("Policy created"),
+    "policy.update": _("Policy changed"),
+    "policy.publish": _("Policy published"),
+    "policy.close": _("Policy closed"),
+    "round.commit": _("Payout round committed"),
+    "round.objection": _("Objection to a payout line"),
+    "round.release": _("Payout round released after notice"),
+    "batch.approve": _("Payout batch approved"),
+    "batch.file_request": _("Payment file requested"),
+    "batch.file": _("Payment file issued"),
+    "batch.file_reissue": _("Payment file issued again"),
+    "batch.file_copy": _("Payment file copy downloaded"),
+    "batch.results": _("Bank results imported"),
+    "lottery.announce": _("Lottery announced"),
+    "lottery.freeze": _("Lottery list frozen"),
+    "lottery.seed_enter": _("Lottery seed entered"),
+    "lottery.seed_confirm": _("Lottery seed confirmed"),
+    "lottery.draw": _("Lottery drawn"),
+    "roster.upload": _("Graduate roster uploaded"),
+    "roster.enrolment_upload": _("Enrolment roster uploaded"),
+    "application.import": _("Applications imported"),
+    "application.roster_check": _("Diploma checked against the roster"),
+    # application.<action>: one per workflow Action (applications/workflow.py)
+    "application.submit": _("Application submitted"),
+    "application.confirm": _("Application confirmed by the enterprise union"),
+    "application.review": _("Application passed district review"),
+    "application.approve": _("Application approved"),
+    "application.return": _("Application returned for correction"),
+    "application.reject": _("Application rejected"),
+    "application.resubmit": _("Application resubmitted"),
+    "application.withdraw": _("Application withdrawn"),
+    "application.submit_diploma": _("Diploma submitted"),
+    "application.verify_diploma": _("Diploma verified"),
+    "application.return_diploma": _("Diploma returned for correction"),
+    "application.in_batch": _("Application put in a payout batch"),
+    "application.objection": _("Objection during public notice"),
+    "application.paid": _("Application paid"),
+    "application.payment_failed": _("Payment failed"),
 }
 
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
+
+
+FEN_UNIT = re.compile(r"\s*[(（](fen|分)[)）]$")
+
+
+def _field_label(model, key: str) -> str:
+    """The field's verbose name (without its "(fen)": the value is shown in yuan), else the key in words."""
+    try:
+        verbose_name = getattr(model._meta.get_field(key), "verbose_name", None) if model else None
+    except FieldDoesNotExist:
+        verbose_name = None
+    if verbose_name:
+        return FEN_UNIT.sub("", str(verbose_name))
+    return key.removesuffix("_fen").replace("_", " ")
+
+
+def _readable_value(key: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if key.endswith("_fen") and isinstance(value, int):
+        return f"{Decimal(value) / 100:,.2f} {gettext('yuan')}"
+    return str(value)
+
+
+def readable_change(object_type: str, values: dict | None) -> list[tuple[str, str]]:
+    """``{"paid_fen": 200000}`` of a ``funds.budget`` → ``[("paid", "2,000.00 yuan")]``: field labels from the
+    model when the object type names one, money (``*_fen``) in yuan with two decimals."""
+    if not values:
+        return []
+    try:
+        model = apps.get_model(object_type) if "." in object_type else None
+    except LookupError:
+        model = None
+    return [(_field_label(model, key), _readable_value(key, value)) for key, value in values.items()]
+
+
+OTHER_OBJECT_TYPES = {"import": _("file import"), "backup": _("backup"), "encryption": _("encryption keys")}
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """(code, name) of every kind of object an entry can be about, for the page's filter."""
+    models = [(m._meta.label_lower, str(m._meta.verbose_name)) for m in apps.get_models()
+              if m.__module__.startswith("yuanmeng.")]
+    others = [(code, str(name)) for code, name in OTHER_OBJECT_TYPES.items()]
+    return sorted(models + others, key=lambda choice: choice[1])
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[0])

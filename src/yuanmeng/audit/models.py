@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.audit.chain import GENESIS_HASH, entry_content, signed_hash, signing_key_id
-from yuanmeng.audit.labels import action_label
+from yuanmeng.audit.labels import action_label, readable_change
 from yuanmeng.core.access import ScopedQuerySet
 
 
@@ -64,6 +64,14 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         return action_label(self.action)
+
+    @property
+    def before_items(self) -> list[tuple[str, str]]:
+        return readable_change(self.object_type, self.before)
+
+    @property
+    def after_items(self) -> list[tuple[str, str]]:
+        return readable_change(self.object_type, self.after)
 
     def sign(self) -> None:
         """Sign with the current key: the entry's hash covers its content, the hash before it and the key's id."""

@@ -4,8 +4,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from yuanmeng.audit.labels import action_choices, object_type_choices
 from yuanmeng.audit.models import AuditCheck
-from yuanmeng.audit.selectors import audit_list
+from yuanmeng.audit.selectors import audit_filters, audit_list
 from yuanmeng.audit.services import audit_check_due, audit_check_run
 from yuanmeng.core.access import Capability, has_capability
 from yuanmeng.core.pages import paginate
@@ -19,8 +20,11 @@ def _require_audit_reader(request):
 @login_required
 def audit_log(request):
     _require_audit_reader(request)
-    entries = audit_list(user=request.user, action=request.GET.get("action", "").strip())
-    return render(request, "audit/audit_log.html", {"page": paginate(request, entries)})
+    filters = audit_filters(request.GET)
+    entries = audit_list(user=request.user, **filters)
+    return render(request, "audit/audit_log.html", {"page": paginate(request, entries), "filters": filters,
+                                                    "actions": action_choices(),
+                                                    "object_types": object_type_choices()})
 
 
 @login_required

@@ -1,0 +1,115 @@
+"""The audit trail as a union auditor reads it: every action code named in Chinese and English, changes with
+field labels and money in yuan, and filters on the page and its export."""
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone, translation
+
+import yuanmeng
+from yuanmeng.applications.workflow import Action
+from yuanmeng.audit.labels import ACTION_LABELS, readable_change
+from yuanmeng.audit.models import AuditEntry
+from yuanmeng.audit.selectors import audit_list
+from yuanmeng.core.exports import export_count
+from yuanmeng.funds.services import budget_create
+from yuanmeng.payouts.services import FILE_AUDIT_ACTIONS
+
+SOURCE = Path(yuanmeng.__file__).parent
+
+
+def _dynamic_codes(value: ast.expr) -> list[str]:
+    """The codes a non-literal ``action`` can take; a new dynamic form fails here, to be added to this list."""
+    if isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'application.{action}'":
+        return [f"application.{action}" for action in Action.values]
+    if isinstance(value, ast.Subscript) and ast.unparse(value.value) == "FILE_AUDIT_ACTIONS":
+        return list(FILE_AUDIT_ACTIONS.values())
+    raise AssertionError(f"an audit action the test cannot enumerate: {ast.unparse(value)}")
+
+
+def _action_values(tree: ast.AST):
+    """``action`` of each ``audit_record(…)`` call and the 2nd argument of each import handler's
+    ``self._audit(context, action, …)``; the ``audit_record`` inside ``_audit`` passes its parameter on."""
+    passed_on = {id(call) for function in ast.walk(tree)
+                 if isinstance(function, ast.FunctionDef) and function.name == "_audit"
+                 for call in ast.walk(function) if isinstance(call, ast.Call)}
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call) or id(call) in passed_on:
+            continue
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+        if name == "audit_record":
+            yield from (keyword.value for keyword in call.keywords if keyword.arg == "action")
+        elif name == "_audit":
+            yield call.args[1]
+
+
+def written_action_codes() -> set[str]:
+    """Every action code the code can write."""
+    codes = set()
+    for path in SOURCE.rglob("*.py"):
+        for value in _action_values(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(value, ast.Constant):
+                codes.add(value.value)
+            else:
+                codes.update(_dynamic_codes(value))
+    return codes
+
+
+def test_the_scan_finds_the_known_kinds_of_codes():
+    codes = written_action_codes()
+    assert {"policy.publish", "batch.results", "application.review", "batch.file_reissue",
+            "roster.upload"} <= codes
+    assert len(codes) > 50
+
+
+def test_every_action_code_written_has_a_label_in_english_and_chinese():
+    missing = sorted(written_action_codes() - set(ACTION_LABELS))
+    assert not missing, f"action codes without a label in audit/labels.py: {missing}"
+    untranslated = []
+    for code in sorted(ACTION_LABELS):
+        with translation.override("en"):
+            english = str(ACTION_LABELS[code])
+        with translation.override("zh-hans"):
+            chinese = str(ACTION_LABELS[code])
+        if chinese == english or chinese == code:
+            untranslated.append(code)
+    assert not untranslated, f"action labels without a Chinese translation: {untranslated}"
+
+
+def test_changes_show_field_labels_and_money_in_yuan():
+    with translation.override("zh-hans"):
+        items = readable_change("funds.budget", {"paid_fen": 200000, "name": "市级", "no_such_field": None})
+    assert items == [("已支付金额", "2,000.00 元"), ("名称", "市级"), ("no such field", "—")]
+    with translation.override("en"):
+        assert readable_change("import", {"created_fen": 5}) == [("created", "0.05 yuan")]
+
+
+@pytest.mark.django_db
+def test_filters_by_action_person_object_and_days_on_the_page_and_its_export(tree, people, client):
+    budget_create(by=people.city, organisation=tree.city, year=2026, source="special", name="市级资金",
+                  amount_fen=100_000_00)
+    base = {"action": "", "object_type": "", "person": "", "object_text": "", "date_from": "", "date_to": ""}
+
+    def count(**filters):
+        params = {**base, **filters}
+        listed = audit_list(user=people.auditor, **params).count()
+        assert export_count(name="audit", by=people.auditor, params=params) == listed
+        return listed
+
+    everything = count()
+    assert count(action="budget.create") == 1
+    assert count(person=people.city.username) >= 1
+    assert count(person=people.city.username, action="role.grant") == 0
+    assert count(object_type="funds.budget", object_text="2026") == 1
+    today = timezone.localdate()
+    assert count(date_from=str(today), date_to=str(today)) == everything
+    assert count(date_to=str(today - timedelta(days=1))) == 0
+    assert count(date_from="not a day") == everything
+
+    client.force_login(people.auditor, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    with translation.override("zh-hans"):
+        page = client.get("/audit/", {"action": "budget.create"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已下达金额: 100,000.00 元" in page and "allocated_fen" not in page
+    assert AuditEntry.objects.get(action="budget.create").action_label == ACTION_LABELS["budget.create"]
