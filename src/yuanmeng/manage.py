@@ -6,9 +6,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility
 
-    execute_from_command_line(["yuanmeng", *sys.argv[1:]])
+    from yuanmeng.core.cli import in_one_line
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            command = super().fetch_command(subcommand)
+            command.execute = in_one_line(command.execute)
+            return command
+
+    Utility(["yuanmeng", *sys.argv[1:]]).execute()
 
 
 if __name__ == "__main__":

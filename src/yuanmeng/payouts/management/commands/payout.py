@@ -17,6 +17,7 @@ from importlib import import_module
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from yuanmeng.core.cli import refusal
 from yuanmeng.core.errors import PermissionDenied
 
 SUBCOMMANDS = {
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         try:
             summary = _modules()[subcommand].run(options, out)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError(refusal(exc)) from exc
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
         if options.get("json") and not out.written:
