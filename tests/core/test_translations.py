@@ -9,6 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
+
+from yuanmeng.applications.models import Roster
+from yuanmeng.payouts.results import FIELD_LABELS
 
 SOURCE = Path(settings.BASE_DIR)
 CATALOGUE = SOURCE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -66,3 +70,9 @@ def test_every_msgid_has_a_chinese_translation(tmp_path, monkeypatch):
     assert len(source) > 500, "makemessages found too few strings: the extraction is broken"
     missing = sorted(key.replace("\x04", " | ") for key in source - translated)
     assert not missing, "msgids without a Chinese translation:\n" + "\n".join(missing)
+
+
+def test_bank_result_columns_and_the_roster_admin_are_named_in_chinese():
+    with translation.override("zh-hans"):
+        assert [str(label) for label in FIELD_LABELS.values()] == ["业务参考号", "状态", "失败原因", "金额"]
+        assert (str(Roster._meta.verbose_name), str(Roster._meta.verbose_name_plural)) == ("名册", "名册")

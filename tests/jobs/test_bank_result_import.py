@@ -94,16 +94,16 @@ def test_bad_rows_are_named_by_column_in_the_annotated_file(setup):
     report = run(setup, xlsx(rows))
     assert (report.rows, report.errors, report.written) == (6, 4, False)
     problems = dict(report.first_errors)
-    assert problems[3].startswith("业务参考号 (reference): “YM99999-1” is not a payment line of batch R1-1")
-    assert problems[4] == f"金额 (amount): 1.00 yuan in the file, {three.total_fen / 100:,.2f} yuan on the line"
-    assert problems[5].startswith("状态 (status): “处理中”")
-    assert problems[6] == "业务参考号 (reference): the same as row 2 of this file."
+    assert problems[3].startswith("reference: “YM99999-1” is not a payment line of batch R1-1")
+    assert problems[4] == f"amount: 1.00 yuan in the file, {three.total_fen / 100:,.2f} yuan on the line"
+    assert problems[5].startswith("status: “处理中”")
+    assert problems[6] == "reference: the same as row 2 of this file."
     sheet = annotated(report)
     assert sheet[0] == ("业务参考号", "状态", "失败原因", "金额", "Problem", "Row")
     assert [(cells[0], cells[1], cells[3], cells[5]) for cells in sheet[1:]] == [
         ("YM99999-1", "成功", "1500.00", 3), (three.reference, "成功", "1.00", 4),
         (four.reference, "处理中", yuan(four.total_fen), 5), (one.reference, "成功", yuan(one.total_fen), 6)]
-    assert sheet[2][4].startswith("金额 (amount)")
+    assert sheet[2][4].startswith("amount")
 
 
 def test_all_or_nothing_writes_nothing(setup):
@@ -221,7 +221,7 @@ def test_the_page_imports_a_clean_file_and_sends_a_bad_one_to_its_report(setup, 
     assert response.status_code == 302 and response["Location"] == f"/tasks/{job.pk}/"
     assert job.state == JobState.DONE and job.result["updated"] == 2 and job.errors == 1
     report = client.get(f"/tasks/{job.pk}/").content.decode()
-    assert "金额 (amount)" in report and f"/tasks/{job.pk}/download/" in report
+    assert "金额" in report and f"/tasks/{job.pk}/download/" in report
     assert statuses(setup)[:3] == [LineStatus.PAID, LineStatus.PENDING, LineStatus.PAID]
 
     clean = xlsx([row(two)])
@@ -257,7 +257,7 @@ def test_the_api_refuses_a_bad_file_with_its_problems_then_takes_the_good_one(se
     refused = client.post(url, {"file": xlsx([row(one), row(two, "处理中")])})
     assert refused.status_code == 422
     problems = refused.json()["errors"]["file"]
-    assert len(problems) == 1 and "3" in problems[0] and "状态 (status)" in problems[0] and "处理中" in problems[0]
+    assert len(problems) == 1 and "3" in problems[0] and "状态" in problems[0] and "处理中" in problems[0]
     assert statuses(setup)[:2] == [LineStatus.PENDING, LineStatus.PENDING]
     taken = client.post(url, {"file": xlsx([row(one), row(two, "失败", "冻结")])})
     assert taken.status_code == 200 and (taken.json()["paid"], taken.json()["failed"]) == (1, 1)

@@ -186,8 +186,8 @@ def test_a_file_that_contradicts_a_settled_line_is_refused(setup):
     one, two, *_rest = setup.lines
     result_import(by=setup.finance, batch=setup.batch, upload=result_file([row(one), row(two, "失败", "冻结")]))
     before = snapshot()
-    for rows, text in (([row(one, "失败", "退票")], "row 2: 状态 (status): the line is already Paid"),
-                       ([row(two, "成功")], "row 2: 状态 (status): the line is already Failed")):
+    for rows, text in (([row(one, "失败", "退票")], "row 2: status: the line is already Paid"),
+                       ([row(two, "成功")], "row 2: status: the line is already Failed")):
         with pytest.raises(ValidationError) as refused:
             result_import(by=setup.finance, batch=setup.batch, upload=result_file(rows))
         assert any(message.startswith(text) for message in refused.value.messages), refused.value.messages
@@ -200,13 +200,13 @@ def test_a_bad_row_refuses_the_whole_file_naming_the_row(setup, case):
     one, two, three, *_rest = setup.lines
     rows = [row(one), row(two, "失败", "账户不存在"), row(three)]
     expected = {
-        "unknown reference": (("YM99999-1", "成功", "", "1500.00"), "row 5: 业务参考号 (reference): “YM99999-1”"),
-        "reference twice": (row(one, "成功"), "row 5: 业务参考号 (reference): the same as row 2 of this file."),
+        "unknown reference": (("YM99999-1", "成功", "", "1500.00"), "row 5: reference: “YM99999-1”"),
+        "reference twice": (row(one, "成功"), "row 5: reference: the same as row 2 of this file."),
         "wrong amount": (row(setup.lines[3], amount="1500.01"),
-                         "row 5: 金额 (amount): 1,500.01 yuan in the file, 1,500.00 yuan on the line"),
-        "amount not money": (row(setup.lines[3], amount="1500.001"), "row 5: 金额 (amount): "),
-        "unknown status": (row(setup.lines[3], status="处理中"), "row 5: 状态 (status): “处理中”"),
-        "no reference": (("", "成功", "", ""), "row 5: 业务参考号 (reference): missing"),
+                         "row 5: amount: 1,500.01 yuan in the file, 1,500.00 yuan on the line"),
+        "amount not money": (row(setup.lines[3], amount="1500.001"), "row 5: amount: "),
+        "unknown status": (row(setup.lines[3], status="处理中"), "row 5: status: “处理中”"),
+        "no reference": (("", "成功", "", ""), "row 5: reference: missing"),
     }
     bad, text = expected[case]
     before = snapshot()
@@ -239,7 +239,7 @@ def test_optional_columns_may_be_left_out_and_gbk_and_english_headers_are_read(s
     assert (imported.paid, imported.failed) == (1, 1)
     three = setup.lines[2]
     header = ("Reference", "Status", "Reason", "金额（元）")  # the payment file's own amount header
-    with pytest.raises(ValidationError, match="金额"):
+    with pytest.raises(ValidationError, match="amount: 1.00 yuan in the file"):
         result_import(by=setup.finance, batch=setup.batch, upload=result_file(
             [(three.reference, "Failed", "account closed", "1.00")], header=header))
     english = result_file([(three.reference, "Failed", "account closed", yuan(three.total_fen))], header=header)
@@ -291,7 +291,7 @@ def test_a_reference_of_another_batch_is_not_guessed(setup, tree):
     stranger = PaymentLine.objects.get(batch=other)
     with pytest.raises(ValidationError) as refused:
         result_import(by=setup.finance, batch=setup.batch, upload=result_file([row(setup.lines[0]), row(stranger)]))
-    assert refused.value.messages == [f"row 3: 业务参考号 (reference): “{stranger.reference}” is not a payment line "
+    assert refused.value.messages == [f"row 3: reference: “{stranger.reference}” is not a payment line "
                                       f"of batch R1-1"]
 
 

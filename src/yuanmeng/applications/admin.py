@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.applications.models import Application, Roster
 from yuanmeng.core.admin import ScopedAdmin
@@ -15,7 +16,7 @@ class ApplicationAdmin(ScopedAdmin):
     exclude = ["worker"]
     readonly_fields = ["worker_masked"]
 
-    @admin.display(description="worker")
+    @admin.display(description=_("worker"))
     def worker_masked(self, obj):
         return str(obj.worker)  # name and masked identity number
 

@@ -144,19 +144,22 @@ class Roster(models.Model):
 
     SCOPE_PATH = "school__organisation__path"
 
-    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="rosters")
-    file_name = models.CharField(max_length=200)
+    school = models.ForeignKey("orgs.School", verbose_name=_("school"), on_delete=models.PROTECT,
+                               related_name="rosters")
+    file_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    rows = models.PositiveIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0)
-    mismatched = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("graduates"), default=0)
+    matched = models.PositiveIntegerField(_("verified"), default=0)
+    mismatched = models.PositiveIntegerField(_("differences"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]
+        verbose_name = _("roster")
+        verbose_name_plural = _("rosters")
 
     def __str__(self) -> str:
         return f"{self.school} · {self.file_name}"

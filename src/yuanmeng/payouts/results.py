@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from yuanmeng.applications.transitions import move_selected
 from yuanmeng.applications.workflow import BANK_RESULT_IMPORT, Action, State
@@ -57,10 +57,8 @@ OPTIONAL = {
     "reason": ("失败原因", "reason"),
     "amount": ("金额", "amount", "交易金额", "金额(元)"),  # headers are compared after NFKC: （元） is (元)
 }
-FIELD_LABELS = {
-    "reference": "业务参考号 (reference)", "status": "状态 (status)", "reason": "失败原因 (reason)",
-    "amount": "金额 (amount)",
-}
+FIELD_LABELS = {"reference": gettext_lazy("reference"), "status": gettext_lazy("status"),
+                "reason": gettext_lazy("failure reason"), "amount": gettext_lazy("amount")}
 STATUS_WORDS = {"成功": LineStatus.PAID, "success": LineStatus.PAID, "paid": LineStatus.PAID,
                 "失败": LineStatus.FAILED, "failed": LineStatus.FAILED, "fail": LineStatus.FAILED}
 STAGE = "payouts_result_stage"
