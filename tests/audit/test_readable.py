@@ -78,12 +78,13 @@ def test_every_action_code_written_has_a_label_in_english_and_chinese():
     assert not untranslated, f"action labels without a Chinese translation: {untranslated}"
 
 
-def test_changes_show_field_labels_and_money_in_yuan():
+def test_changes_show_field_labels_choice_names_and_money_in_yuan():
     with translation.override("zh-hans"):
         items = readable_change("funds.budget", {"paid_fen": 200000, "name": "市级", "no_such_field": None})
     assert items == [("已支付金额", "2,000.00 元"), ("名称", "市级"), ("no such field", "—")]
     with translation.override("en"):
         assert readable_change("import", {"created_fen": 5}) == [("created", "0.05 yuan")]
+        assert readable_change("funds.budget", {"source": "special"}) == [("fund source", "Special fund")]
 
 
 @pytest.mark.django_db

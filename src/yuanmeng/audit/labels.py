@@ -74,35 +74,43 @@ def action_label(code: str) -> str:
 FEN_UNIT = re.compile(r"\s*[(（](fen|分)[)）]$")
 
 
-def _field_label(model, key: str) -> str:
-    """The field's verbose name (without its "(fen)": the value is shown in yuan), else the key in words."""
+def _field(model, key: str):
     try:
-        verbose_name = getattr(model._meta.get_field(key), "verbose_name", None) if model else None
+        return model._meta.get_field(key) if model else None
     except FieldDoesNotExist:
-        verbose_name = None
+        return None
+
+
+def _field_label(field, key: str) -> str:
+    """The field's verbose name (without its "(fen)": the value is shown in yuan), else the key in words."""
+    verbose_name = getattr(field, "verbose_name", None)
     if verbose_name:
         return FEN_UNIT.sub("", str(verbose_name))
     return key.removesuffix("_fen").replace("_", " ")
 
 
-def _readable_value(key: str, value) -> str:
+def _readable_value(field, key: str, value) -> str:
     if value is None or value == "":
         return "—"
     if key.endswith("_fen") and isinstance(value, int):
         return f"{Decimal(value) / 100:,.2f} {gettext('yuan')}"
+    if getattr(field, "choices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
 def readable_change(object_type: str, values: dict | None) -> list[tuple[str, str]]:
     """``{"paid_fen": 200000}`` of a ``funds.budget`` → ``[("paid", "2,000.00 yuan")]``: field labels from the
-    model when the object type names one, money (``*_fen``) in yuan with two decimals."""
+    model when the object type names one, a choice's name for its code, money (``*_fen``) in yuan with two
+    decimals."""
     if not values:
         return []
     try:
         model = apps.get_model(object_type) if "." in object_type else None
     except LookupError:
         model = None
-    return [(_field_label(model, key), _readable_value(key, value)) for key, value in values.items()]
+    fields = {key: _field(model, key) for key in values}
+    return [(_field_label(fields[key], key), _readable_value(fields[key], key, value)) for key, value in values.items()]
 
 
 OTHER_OBJECT_TYPES = {"import": _("file import"), "backup": _("backup"), "encryption": _("encryption keys")}
