@@ -5,11 +5,14 @@ from yuanmeng.core.money import yuan_to_fen
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import JobCategory
-from yuanmeng.policies.models import DocumentKind, Policy, PriorityGroup, ProgrammeType, Selection
+from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType, Selection
+from yuanmeng.policies.services import PARENT_TERMS, parent_term_errors, term_default
 
 PRIORITY_SLOTS = len(PriorityGroup.values)
 MONEY_FIELDS = {"amount_college": "amount_college_fen", "amount_bachelor": "amount_bachelor_fen",
                 "annual_budget": "annual_budget_fen", "dual_approval_above": "dual_approval_above_fen"}
+FORM_FIELD_OF = {model_field: field for field, model_field in MONEY_FIELDS.items()}
+ERROR_FIELD_OF = {**FORM_FIELD_OF, "priority_groups": "priority_1"}  # where a refusal of a term is shown
 
 
 class YuanField(forms.CharField):
@@ -64,7 +67,8 @@ class PolicyForm(forms.Form):
         unions = Organisation.objects.restrict(by, Capability.MANAGE_POLICIES).exclude(
             kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER))
         self.fields["organisation"].queryset = unions
-        self.fields["parent"].queryset = Policy.objects.restrict(by).filter(parent=None)
+        self.fields["parent"].queryset = Policy.objects.restrict(by).filter(
+            parent=None, status=PolicyStatus.PUBLISHED)
         for slot in range(1, PRIORITY_SLOTS + 1):
             self.fields[f"priority_{slot}"] = forms.ChoiceField(
                 label=_("priority %(n)d") % {"n": slot}, required=False,
@@ -91,6 +95,11 @@ class PolicyForm(forms.Form):
         if len(set(groups)) != len(groups):
             self.add_error("priority_1", _("Each priority group may appear once."))
         data["priority_groups"] = groups
+        if data.get("parent"):  # a term left empty (a box unticked) is not set: the parent's holds
+            given = {name: data.get(FORM_FIELD_OF.get(name, name)) for name in PARENT_TERMS}
+            for name, problems in parent_term_errors(
+                    {name: value for name, value in given.items() if value not in (None, [], False)}).items():
+                self.add_error(ERROR_FIELD_OF.get(name, name), problems)
         return data
 
     def service_fields(self) -> dict:
@@ -103,4 +112,6 @@ class PolicyForm(forms.Form):
         if data["annual_budget_fen"] is None:
             data["annual_budget_fen"] = 0
         data.pop("organisation")
+        if data["parent"]:  # clean() refused every term set: the rest are left empty
+            data.update({name: term_default(name) for name in PARENT_TERMS})
         return data

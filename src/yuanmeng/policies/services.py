@@ -22,6 +22,10 @@ EDITABLE_FIELDS = (
     "local_employment_only", "opens_on", "closes_on", "required_documents", "priority_groups",
     "annual_budget_fen", "max_applicants", "max_approvals", "selection", "dual_approval_above_fen", "notice_days",
 )
+# A matching policy pays its own amounts from its own budget; every other term is its parent's.
+MATCHING_TERMS = ("code", "title", "year", "description", "parent", "amount_college_fen", "amount_bachelor_fen",
+                  "annual_budget_fen")
+PARENT_TERMS = tuple(name for name in EDITABLE_FIELDS if name not in MATCHING_TERMS)
 _LISTS = {
     "programme_types": ProgrammeType.values,
     "job_categories": JobCategory.values,
@@ -70,12 +74,41 @@ def _check_consistent(policy: Policy) -> None:
         errors["max_age"] = [_("The maximum age is below the minimum age.")]
     if policy.opens_on and policy.closes_on and policy.closes_on < policy.opens_on:
         errors["closes_on"] = [_("The window closes before it opens.")]
-    if policy.parent_id and not policy.organisation.is_within(policy.parent.organisation):
-        errors["parent"] = [_("A matching policy tops up a policy of a union above its own.")]
-    if policy.parent_id and policy.parent.parent_id:
-        errors["parent"] = [_("A matching policy tops up a subsidy policy, not another matching policy.")]
+    if policy.parent_id:
+        errors.update(_parent_errors(policy))
     if errors:
         raise ValidationError(errors)
+
+
+def term_default(name: str):
+    """What a term is when not set: a matching policy leaves every term of ``PARENT_TERMS`` so."""
+    return Policy._meta.get_field(name).get_default()
+
+
+def _parent_errors(policy: Policy) -> dict:
+    """A matching policy tops up a published subsidy policy of the same year, of a union strictly above it,
+    and sets no term of its own beside its amounts and budget."""
+    parent = policy.parent
+    if policy.pk and parent.pk == policy.pk:
+        refusal = _("A policy cannot top up itself.")
+    elif parent.parent_id:
+        refusal = _("A matching policy tops up a subsidy policy, not another matching policy.")
+    elif parent.status != PolicyStatus.PUBLISHED:
+        refusal = _("The policy it tops up is not published.")
+    elif parent.year != policy.year:
+        refusal = _("A matching policy tops up a subsidy policy of the same year.")
+    elif parent.organisation_id == policy.organisation_id or not policy.organisation.is_within(parent.organisation):
+        refusal = _("A matching policy tops up a policy of a union above its own.")
+    else:
+        refusal = None
+    errors = parent_term_errors({name: getattr(policy, name) for name in PARENT_TERMS})
+    return {"parent": [refusal], **errors} if refusal else errors
+
+
+def parent_term_errors(terms: dict) -> dict:
+    """The terms (of ``PARENT_TERMS``) a matching policy sets although it takes them from its parent."""
+    return {name: [_("A matching policy takes this term from the policy it tops up; leave it empty.")]
+            for name, value in terms.items() if value != term_default(name)}
 
 
 def _snapshot(policy: Policy) -> dict:

@@ -10,6 +10,7 @@ from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people.models import JobCategory
 from yuanmeng.policies import selectors, services
 from yuanmeng.policies.forms import PolicyForm
 from yuanmeng.policies.models import DocumentKind, Policy, PolicyStatus, PriorityGroup, ProgrammeType
@@ -45,6 +46,7 @@ def policy_detail(request, policy_id: int):
     return render(request, "policies/policy_detail.html", {
         "policy": policy,
         "programme_type_labels": [ProgrammeType(t).label for t in policy.programme_types],
+        "job_category_labels": [JobCategory(c).label for c in policy.job_categories],
         "document_labels": [DocumentKind(d).label for d in policy.required_documents],
         "group_labels": [PriorityGroup(g).label for g in policy.priority_groups],
         "can_manage": has_capability(request.user, Capability.MANAGE_POLICIES, policy.organisation.path),
