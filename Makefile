@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 YM := $(VENV)/bin/yuanmeng
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo demo-reset test lint bench clean
 
 setup: $(STAMP)
 
@@ -14,12 +14,23 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Where the demo listens: `make demo HOST=0.0.0.0 PORT=8080` lets a phone on the same network try it (any host
+# name is then allowed). The demo shows the application's own 404/403/500 pages, not Django's technical ones.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+demo: export YUANMENG_TECHNICAL_ERRORS = 0
+demo: export YUANMENG_ALLOWED_HOSTS ?= 127.0.0.1,localhost,$(if $(filter 0.0.0.0,$(HOST)),*,$(HOST))
+
 # The background worker runs beside the demo server (large imports, exports, payment files) and stops with it.
 demo: setup
 	$(YM) migrate --noinput -v0
 	$(YM) seed demo
 	$(YM) worker --no-startup-delay --no-reload -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(YM) runserver 127.0.0.1:8000
+	$(YM) runserver $(HOST):$(PORT)
+
+# Start the demo afresh: forget its SQLite database, uploads and generated keys (var/); .venv/ stays.
+demo-reset:
+	rm -rf var
 
 test: setup
 	bash scripts/run-tests.sh

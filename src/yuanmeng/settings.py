@@ -19,8 +19,11 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("YUANMENG_HOME", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("YUANMENG_VAR") or PROJECT_DIR / "var")  # empty: the default, not the current folder
 
-DEBUG = os.environ.get("YUANMENG_DEBUG", "1") == "1"
-_secrets = load_secrets(VAR_DIR, allow_generate=DEBUG)
+DEVELOPMENT = os.environ.get("YUANMENG_DEBUG", "1") == "1"
+# Django's technical error pages (tracebacks, every URL pattern) in development; the demo turns them off with
+# YUANMENG_TECHNICAL_ERRORS=0 and shows the application's own 404, 403 and 500 pages.
+DEBUG = DEVELOPMENT and os.environ.get("YUANMENG_TECHNICAL_ERRORS", "1") == "1"
+_secrets = load_secrets(VAR_DIR, allow_generate=DEVELOPMENT)
 SECRET_KEY = _secrets.secret_key
 # MultiFernet keys: the first encrypts, all decrypt. Rotate by putting a new key first and
 # running `yuanmeng rotate_keys`.
@@ -36,11 +39,12 @@ AUDIT_ANCHOR_FILE = Path(os.environ.get("YUANMENG_AUDIT_ANCHOR_FILE", VAR_DIR / 
 
 ALLOWED_HOSTS = [h for h in os.environ.get("YUANMENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}
-if DEBUG:
-    if set(ALLOWED_HOSTS) - LOCAL_HOSTS:
-        raise ImproperlyConfigured(
-            "Debug mode shows tracebacks to anyone: set YUANMENG_DEBUG=0 on a server that others can reach."
-        )
+if DEBUG and set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        "Debug mode shows tracebacks to anyone: set YUANMENG_DEBUG=0 on a server that others can reach "
+        "(or YUANMENG_TECHNICAL_ERRORS=0 for a demo on the local network)."
+    )
+if DEVELOPMENT:
     ALLOWED_HOSTS += ["testserver"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("YUANMENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -155,12 +159,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEVELOPMENT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEVELOPMENT:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_SSL_REDIRECT = os.environ.get("YUANMENG_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -180,7 +184,7 @@ STORAGES = {
     "default": {"BACKEND": "yuanmeng.core.storage.PrivateStorage"},  # files 0600 in folders 0700
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEVELOPMENT  # runserver serves no static files without DEBUG: whitenoise does
 
 PAGE_SIZE = 25
 
@@ -210,8 +214,8 @@ NOTIFY_BACKEND = os.environ.get("YUANMENG_NOTIFY_BACKEND", "yuanmeng.notify.serv
 # The union's own account that payment files pay from (the debtor of pain.001, the payer of the bank spreadsheet).
 # The defaults are demo values: a real deployment sets both.
 # The account payment files debit. The demo's made-up account is used only in debug mode.
-PAYER_ACCOUNT = os.environ.get("YUANMENG_PAYER_ACCOUNT", "44050146010100000000" if DEBUG else "")
-PAYER_BANK_NAME = os.environ.get("YUANMENG_PAYER_BANK_NAME", "中国建设银行广州分行" if DEBUG else "")
+PAYER_ACCOUNT = os.environ.get("YUANMENG_PAYER_ACCOUNT", "44050146010100000000" if DEVELOPMENT else "")
+PAYER_BANK_NAME = os.environ.get("YUANMENG_PAYER_BANK_NAME", "中国建设银行广州分行" if DEVELOPMENT else "")
 
 LOGGING = {
     "version": 1,
