@@ -262,3 +262,10 @@ def test_the_api_refuses_a_bad_file_with_its_problems_then_takes_the_good_one(se
     taken = client.post(url, {"file": xlsx([row(one), row(two, "失败", "冻结")])})
     assert taken.status_code == 200 and (taken.json()["paid"], taken.json()["failed"]) == (1, 1)
     assert login(setup.admin).post(url, {"file": xlsx([row(one)])}).status_code == 403  # not a finance role
+
+
+def test_a_row_reports_its_reference_status_and_amount_at_once(setup):
+    report = run(setup, xlsx([("YM99999-1", "处理中", "", "一千")]))
+    assert (report.errors, report.problems) == (1, 3)
+    assert [problem.split(":")[0] for _row, problem in report.first_errors] == ["reference", "status", "amount"]
+    assert annotated(report)[1][4].count("\n") == 2

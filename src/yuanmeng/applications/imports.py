@@ -184,24 +184,28 @@ class ApplicationImport(ImportKind):
         fields["enrolment_date"] = cell("enrolment_date", to_date)
         fields["major"] = cell("major", to_text)
         fields["student_number"] = cell("student_number", to_text)
-        if problems:
-            raise ValidationError(problems)
         try:
             fields = clean_enrolment(fields)
-        except ValidationError as exc:
-            raise ValidationError([f"{headers.get(name, name)}: {' '.join(messages)}"
-                                   for name, messages in exc.message_dict.items()]) from None
-        return worker, policy, fields
+        except ValidationError as exc:  # a cell that could not be read is reported once, above
+            problems += [f"{headers.get(name, name)}: {' '.join(messages)}"
+                         for name, messages in exc.message_dict.items() if fields.get(name) is not None]
+        return worker, policy, fields, problems
 
     def check_row(self, values: dict, context: ImportContext) -> tuple:
-        worker, policy, fields = self._fields(values, context)
+        """Every problem of the row at once: the checks that need the worker, the policy or the level run
+        whenever those cells could be read, whatever else is wrong with the row."""
+        worker, policy, fields, problems = self._fields(values, context)
         headers, level = self.headers(), fields["level"]
-        live = Application.objects.filter(worker=worker, level=level).exclude(state__in=ENDED_STATES) \
-            .values_list("policy__code", flat=True).first()
-        if live is not None and live != policy.code:
-            raise ValidationError(f"{headers['level']}: {_('this worker already has a live application for this level, under policy %(code)s (one per person).') % {'code': live}}")  # noqa: E501
-        if live is None:
-            self._check_new(worker, policy, fields, context)
+        live = None
+        if worker is not None and level is not None:
+            live = Application.objects.filter(worker=worker, level=level).exclude(state__in=ENDED_STATES) \
+                .values_list("policy__code", flat=True).first()
+        if live is not None and policy is not None and live != policy.code:
+            problems.append(f"{headers['level']}: {_('this worker already has a live application for this level, under policy %(code)s (one per person).') % {'code': live}}")  # noqa: E501
+        if live is None and worker is not None and policy is not None:
+            problems += self._new_problems(worker, policy, fields, context)
+        if problems:
+            raise ValidationError(problems)
         group, rank = priority_of(worker, policy.priority_groups, context.extra["today"])
         enterprise = worker.employer.organisation
         return (f"{worker.id_number_index}:{level}", worker.pk, policy.pk, enterprise.pk,
@@ -209,22 +213,25 @@ class ApplicationImport(ImportKind):
                 fields["major"], fields["study_mode"], fields["enrolment_date"], fields["student_number"], group,
                 rank, int(live is not None))
 
-    def _check_new(self, worker: Worker, policy: Policy, fields: dict, context: ImportContext) -> None:
+    def _new_problems(self, worker: Worker, policy: Policy, fields: dict, context: ImportContext) -> list[str]:
         """What ``application_submit`` checks before it writes: the policy is open to the worker's enterprise,
-        asks for no document a spreadsheet cannot carry, and the worker is eligible."""
-        headers = self.headers()
-        if policy.organisation.path not in ancestor_paths(worker.employer.organisation):
-            raise ValidationError(f"{headers['policy']}: {_('this policy is not open to the worker’s enterprise.')}")
+        asks for no document a spreadsheet cannot carry, and the worker is eligible (when the policy is open to
+        them and the level and programme type could be read)."""
+        headers, problems = self.headers(), []
+        is_open = policy.organisation.path in ancestor_paths(worker.employer.organisation)
+        if not is_open:
+            problems.append(f"{headers['policy']}: {_('this policy is not open to the worker’s enterprise.')}")
         documents = documents_at_submission(policy)
         if documents:
             kinds = "、".join(str(DocumentKind(kind).label) for kind in documents)
-            raise ValidationError(f"{headers['policy']}: {_('this policy asks for documents (%(list)s) that a spreadsheet cannot carry: apply for this worker on the application page.') % {'list': kinds}}")  # noqa: E501
+            problems.append(f"{headers['policy']}: {_('this policy asks for documents (%(list)s) that a spreadsheet cannot carry: apply for this worker on the application page.') % {'list': kinds}}")  # noqa: E501
+        if not is_open or fields["level"] is None or fields["programme_type"] is None:
+            return problems
         eligibility = check_eligibility(worker=worker, policy=policy, level=fields["level"],
                                         programme_type=fields["programme_type"], on=context.extra["today"])
-        if not eligibility.ok:
-            # The worker's own conditions (membership, age, job, employer…) are named by the person's column.
-            raise ValidationError([f"{headers.get(CHECK_FIELDS.get(f.code, 'id_number'), headers['id_number'])}: "
-                                   f"{f.message}" for f in eligibility.failures])
+        # The worker's own conditions (membership, age, job, employer…) are named by the person's column.
+        return problems + [f"{headers.get(CHECK_FIELDS.get(f.code, 'id_number'), headers['id_number'])}: "
+                           f"{f.message}" for f in eligibility.failures]
 
     def stage_errors(self, context: ImportContext) -> list[tuple[str, list]]:
         """Beyond a policy's intake limit: the places left go to the rows in file order, the rest are errors."""

@@ -14,8 +14,9 @@
    into the real tables with a few set-based statements, in one transaction with its audit record. Rows
    already there are updated (or counted unchanged), never added twice: the same file uploaded again
    changes nothing.
-5. The rows in error, with their cells as given and an error column naming the column and the problem, go
-   to an annotated xlsx that can be fixed and uploaded again as it is.
+5. The rows in error, with their cells as given and an error column naming each column and its problem (every
+   problem of the row, one a line), go to an annotated xlsx that can be fixed and uploaded again as it is. The
+   report shows the first ``SHOWN_ERRORS`` problems (not rows).
 
 ``import_whole`` is the same for a service that answers at once: all rows or none, the rows' problems in
 its refusal.
@@ -45,7 +46,8 @@ from yuanmeng.core.storage import private_file
 CHUNK = 2000
 PARALLEL_ROWS = 20_000  # longer files of kinds whose checks need no database are checked on every core
 HEADER_SEARCH_ROWS = 5
-SHOWN_ERRORS = 100
+SHOWN_ERRORS = 100  # problems (a row may have several), not rows
+PROBLEM_SEPARATOR = "\n"  # between the problems of one row, in the error table and the file's problem cell
 STAGE, ERRORS = "ym_import_stage", "ym_import_errors"
 
 
@@ -127,7 +129,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: int = 0
+    errors: int = 0  # rows in error
+    problems: int = 0  # their problems: every column of a row is checked, and each problem reported
     written: bool = False
     all_or_nothing: bool = True
     ignored_columns: list[str] = field(default_factory=list)
@@ -258,7 +261,7 @@ def _check(number: int, values: dict, rules: tuple) -> tuple[bool, tuple]:
     try:
         return True, (number, raw, *kind.check_row(values, context))
     except ValidationError as exc:
-        return False, (number, raw, "; ".join(exc.messages))
+        return False, (number, raw, PROBLEM_SEPARATOR.join(exc.messages))
 
 
 def _check_batch(batch: list[tuple[int, dict]], rules: tuple) -> list[tuple[bool, tuple]]:
@@ -338,6 +341,18 @@ def _error_rows(page: int = 5000):
         last = batch[-1][0]
 
 
+def _problems() -> Iterator[tuple[int, str]]:
+    """(row, problem), one a problem, in row order."""
+    for row_no, _raw, message in _error_rows(SHOWN_ERRORS):
+        for problem in message.split(PROBLEM_SEPARATOR):
+            yield row_no, problem
+
+
+def _problem_count() -> int:
+    return scalar(f"SELECT SUM(LENGTH(message) - LENGTH(REPLACE(message, %s, '')) + 1) FROM {ERRORS}",
+                  [PROBLEM_SEPARATOR])
+
+
 def _error_file(by, kind: ImportKind, fields: list[str]) -> str:
     """The rows to fix, cells as given plus the problem, to correct and upload again as it is."""
     relative = f"import-reports/{by.pk}/{uuid.uuid4().hex}.xlsx"
@@ -378,8 +393,8 @@ def run_import(kind: ImportKind, *, by, source, all_or_nothing: bool = True, par
                 report.created, report.updated = counts.get("created", 0), counts.get("updated", 0)
                 report.unchanged = counts.get("unchanged", 0)
             if report.errors:
-                report.first_errors = [(row_no, message) for row_no, _raw, message in
-                                       islice(_error_rows(SHOWN_ERRORS), SHOWN_ERRORS)]
+                report.problems = _problem_count()
+                report.first_errors = list(islice(_problems(), SHOWN_ERRORS))
                 report.error_file = _error_file(by, kind, list(match.positions))
     return report
 
@@ -397,8 +412,8 @@ def import_whole(key: str, *, by, source, params: dict) -> ImportReport:
         report.discard_error_file()  # the problems go back in the refusal
         problems = [_("row %(row)d: %(problem)s") % {"row": row, "problem": message}
                     for row, message in report.first_errors]
-        if report.errors > len(problems):
-            problems.append(_("… and %(n)d more problems.") % {"n": report.errors - len(problems)})
+        if report.problems > len(problems):
+            problems.append(_("… and %(n)d more problems.") % {"n": report.problems - len(problems)})
         raise ValidationError({"file": problems})
     return report
 

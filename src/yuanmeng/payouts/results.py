@@ -93,18 +93,18 @@ def _check_row(line: tuple | None, reference: str, values: dict, found: list) ->
     status = STATUS_WORDS.get(word.lower())
     if status is None:
         found.append(("status", _("“%(value)s” is not 成功/success/paid or 失败/failed/fail") % {"value": word}))
-    if line is None:
-        return None
     amount = _text(values, "amount", found)
-    if amount:
+    if amount:  # read even when the reference is unknown, so that every problem of the row is reported at once
         try:
             fen = yuan_to_fen(amount)
         except ValidationError as exc:
             found.append(("amount", " ".join(exc.messages)))
         else:
-            if fen != line[2]:
+            if line is not None and fen != line[2]:
                 found.append(("amount", _("%(file)s yuan in the file, %(line)s yuan on the line") % {
                     "file": fen_to_yuan(fen), "line": fen_to_yuan(line[2])}))
+    if line is None:
+        return None
     if status is None or line[1] in (LineStatus.PENDING, status):
         return status
     if line[1] == LineStatus.WITHDRAWN:

@@ -98,8 +98,9 @@ class WorkerImport(ImportKind):
         context.extra["document_type"] = choice_words(DocumentType, DOCUMENT_WORDS)
         context.extra["employers"] = {}
 
-    def _fields(self, values: dict, context: ImportContext) -> dict:
-        """The row's cells as the worker service takes them; problems named by their column."""
+    def _fields(self, values: dict, context: ImportContext) -> tuple[dict, list[str]]:
+        """The row's cells as the worker service takes them (those that could be read), and the problems of the
+        others, named by their column."""
         fields, problems = {}, []
         for name in ("name", "id_number", "mobile", "bank_name", "bank_account"):
             try:
@@ -128,9 +129,7 @@ class WorkerImport(ImportKind):
                     fields[name] = convert(values[name])
                 except ValidationError as exc:
                     problems.append(f"{self.headers()[name]}: {' '.join(exc.messages)}")
-        if problems:
-            raise ValidationError(problems)
-        return fields
+        return fields, problems
 
     @staticmethod
     def _employer(code: str, context: ImportContext) -> int | str:
@@ -148,13 +147,18 @@ class WorkerImport(ImportKind):
         return employer
 
     def check_row(self, values: dict, context: ImportContext) -> tuple:
-        fields = self._fields(values, context)
-        employer_id = fields.pop("employer_id")
-        try:
-            cleaned = clean_worker_fields(fields)
+        fields, problems = self._fields(values, context)
+        employer_id = fields.pop("employer_id", None)
+        readable = {name: value for name, value in fields.items() if value is not None}
+        if "document_type" not in readable:  # the number is checked as a number of its document type
+            readable.pop("id_number", None)
+        try:  # also when a cell could not be read, so that every problem of the row is reported at once
+            cleaned = clean_worker_fields(readable)
         except ValidationError as exc:
-            raise ValidationError([f"{self.headers().get(name, name)}: {' '.join(messages)}"
-                                   for name, messages in exc.message_dict.items()]) from None
+            problems += [f"{self.headers().get(name, name)}: {' '.join(messages)}"
+                         for name, messages in exc.message_dict.items()]
+        if problems:
+            raise ValidationError(problems)
         worker = {**UNSET, **derived_worker_fields(cleaned), "employer_id": employer_id}
         worker["id_number"] = encrypt(worker["id_number"])
         if worker["bank_account"]:
