@@ -570,7 +570,8 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
 }
 NOT_IDS = {  # the query keys pages read that name no row
     "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
-    "action", "industry", "kind", "status", "year", "list", "job_category", "priority"}
+    "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
+    "object_type", "person", "object_text", "date_from", "date_to"}  # the audit trail's filters
 
 PUBLIC = {  # pages anyone may read, without logging in: a lottery's public notice and its data
     "lottery_public", "lottery_download"}

@@ -200,7 +200,7 @@ def test_audit_export_needs_the_audit_role_and_is_scoped(tree, login):
     rows = book(auditor.get("/exports/audit/"))
     labels = column(rows, _("object"))
     assert "'@天河精密制造有限公司" in labels and "海珠物流有限公司" not in labels and "海珠区总工会" not in labels
-    actions = column(book(auditor.get("/exports/audit/", {"action": "enterprise."})), _("action"))
+    actions = column(book(auditor.get("/exports/audit/", {"action": "enterprise."})), _("action code"))
     assert actions and all(action.startswith("enterprise.") for action in actions)
     assert login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)).get("/exports/audit/").status_code == 404
 
