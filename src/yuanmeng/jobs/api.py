@@ -27,8 +27,10 @@ class TaskOut(Schema):
     done: int
     errors: int = Field(..., description="rows with errors so far")
     phase: str
-    result: dict = Field(..., description="an import's report: rows, created, updated, unchanged, errors, "
-                                          "written, ignored_columns, first_errors [[row, problem], …]")
+    result: dict = Field(..., description="an import's report: rows, created, updated, unchanged, errors "
+                                          "(rows), problems (every problem of every row), written, "
+                                          "ignored_columns, first_errors [[row, problem], …] (the first 100 "
+                                          "problems)")
     error: str = Field(..., description="why a failed task stopped")
     file_url: str | None = Field(None, description="the file it made (an export, or an import's rows to fix)")
     created_at: datetime.datetime
