@@ -1,12 +1,13 @@
 """Readable names for what the audit trail records: action codes, and the fields of a change."""
 
 import re
-from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.core.money import fen_to_yuan
 
 ACTION_LABELS = {
     "organisation.create": _("Organisation added"),
@@ -93,7 +94,7 @@ def _readable_value(field, key: str, value) -> str:
     if value is None or value == "":
         return "—"
     if key.endswith("_fen") and isinstance(value, int):
-        return f"{Decimal(value) / 100:,.2f} {gettext('yuan')}"
+        return f"{fen_to_yuan(value)} {gettext('yuan')}"
     if getattr(field, "choices", None) and isinstance(value, str):
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

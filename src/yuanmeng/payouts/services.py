@@ -28,6 +28,7 @@ from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.imports import import_whole
+from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
@@ -200,7 +201,7 @@ def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_bat
         raise ValidationError({"budget": [_("Use the special fund of the policy's union for the policy's year.")]})
     if limit_fen > budget.available_fen:
         raise ValidationError({"limit_fen": [_("The budget has only %(yuan)s yuan available.") % {
-            "yuan": f"{budget.available_fen / 100:,.2f}"}]})
+            "yuan": fen_to_yuan(budget.available_fen)}]})
     if not 1 <= max_lines_per_batch <= 100_000:
         raise ValidationError({"max_lines_per_batch": [_("Between 1 and 100,000 lines a batch.")]})
     seed = plan.draw.seed if plan.draw is not None else ""
@@ -570,7 +571,7 @@ def _check_draw_terms(policy: Policy, budget: Budget, limit_fen: int, quota: int
         errors["limit_fen"] = [_("Give the money available for this round.")]
     elif limit_fen > budget.available_fen:
         errors["limit_fen"] = [_("The budget has only %(yuan)s yuan available.") % {
-            "yuan": f"{budget.available_fen / 100:,.2f}"}]
+            "yuan": fen_to_yuan(budget.available_fen)}]
     if quota is not None and quota <= 0:
         errors["quota"] = [_("A quota is a positive number of workers.")]
     if Round.objects.filter(code=code).exists() or LotteryDraw.objects.filter(code=code).exists():
