@@ -38,6 +38,15 @@ class HonourLevel(models.TextChoices):
     NATIONAL = "national", _("National")
 
 
+class MembershipState(models.TextChoices):
+    """Whether the enterprise union has confirmed that a worker is its member. A worker registered by a union is
+    confirmed at once; one who signed up on their own waits (``PENDING``) until the union confirms or declines."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    PENDING = "pending", _("Waiting for the union")
+    DECLINED = "declined", _("Declined by the union")
+
+
 class Worker(models.Model):
     SCOPE_PATH = "employer__organisation__path"
     SCOPE_OWNER = "user"
@@ -56,6 +65,10 @@ class Worker(models.Model):
         null=True, blank=True, related_name="workers",
     )
     union_member_since = models.DateField(_("union member since"), null=True, blank=True)
+    membership = models.CharField(_("membership"), max_length=10, choices=MembershipState.choices,
+                                  default=MembershipState.CONFIRMED, db_default=MembershipState.CONFIRMED)
+    membership_decline_reason = models.CharField(_("reason for declining"), max_length=200, blank=True,
+                                                 default="", db_default="")
     job_category = models.CharField(_("job category"), max_length=16, choices=JobCategory.choices)
     is_migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     is_new_employment_form = models.BooleanField(
@@ -84,7 +97,10 @@ class Worker(models.Model):
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["employer", "name"])]
+        indexes = [
+            models.Index(fields=["employer", "name"]),
+            models.Index(fields=["membership", "employer"], name="people_worker_membership"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"

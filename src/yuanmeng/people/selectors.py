@@ -8,7 +8,7 @@ from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text, validate_id_number
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.people.models import Worker
+from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.people.permissions import can_contact_worker, can_reveal_pii
 
 
@@ -60,6 +60,16 @@ def worker_list_filtered(*, user, params) -> tuple:
     workers = worker_list(user=user, search=params.get("q", ""), organisation=organisation,
                           job_category=params.get("job_category", ""), priority=params.get("priority", ""))
     return workers, organisation
+
+
+def members_to_confirm(user):
+    """Workers who signed up naming an enterprise in the caller's scope and wait for its union to confirm them,
+    oldest first: the officer's queue and its count (home page, API). Scoped like every worker list, to those
+    the caller may change (confirming is a change of the worker's record)."""
+    return (Worker.objects.restrict(user, Capability.CHANGE_WORKERS)
+            .filter(membership=MembershipState.PENDING)
+            .select_related("employer", "employer__organisation")
+            .order_by("created_at", "id"))
 
 
 def worker_get(*, user, worker_id: int, capability: str = Capability.VIEW) -> Worker:
