@@ -107,6 +107,7 @@ def test_staff_issue_and_revoke_tokens(tree, login, client):
     page.post("/account/tokens/", {"name": "省平台"})
     secret = page.session.get("new_token") or page.get("/account/").context["new_secret"]
     token = officer.api_tokens.get()
+    assert "吊销令牌“省平台”？" in page.get("/account/").content.decode()  # asks first
     assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     page.post(f"/account/tokens/{token.pk}/revoke/")
     assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401

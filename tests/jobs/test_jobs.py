@@ -110,6 +110,7 @@ def test_a_job_whose_worker_died_is_seen_and_run_again(tree, officer, login, lar
     assert job.stalled and job.may_retry
     page = client.get(f"/tasks/{job.pk}/").content.decode()
     assert "every 1s" not in page and f"/tasks/{job.pk}/rerun/" in page
+    assert f"重新运行任务“{job.label}”？" in page  # asks first (static/yuanmeng/confirm.js)
     assert client.post(f"/tasks/{job.pk}/rerun/").status_code == 302
     job.refresh_from_db()
     assert job.state == JobState.QUEUED

@@ -293,6 +293,10 @@ def test_the_public_page_needs_no_login_and_shows_no_full_number(tree, lottery, 
     assert client.get("/lottery/NO-SUCH/").status_code == 404
 
 
+def _detail_page(client, draw) -> str:
+    return client.get(f"/payouts/lottery/{draw.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
 def test_staff_pages_announce_freeze_enter_confirm_and_draw(tree, lottery, officers, monkeypatch, client):
     policy, budget = lottery
     verified_applications(tree, policy, 8)
@@ -305,6 +309,7 @@ def test_staff_pages_announce_freeze_enter_confirm_and_draw(tree, lottery, offic
         "max_lines_per_batch": 2200})
     draw = LotteryDraw.objects.get(code="GZ-L9")
     assert answer.status_code == 302 and draw.limit_fen == 6000 * YUAN
+    assert "Freeze the candidate list of draw GZ-L9 now?" in _detail_page(client, draw)  # asks first
     client.post(f"/payouts/lottery/{draw.pk}/freeze/")
     _on(monkeypatch, day)
     client.post(f"/payouts/lottery/{draw.pk}/enter/", {"values": VALUES})
@@ -312,7 +317,10 @@ def test_staff_pages_announce_freeze_enter_confirm_and_draw(tree, lottery, offic
     draw.refresh_from_db()
     assert draw.frozen_at and draw.seed_entered_by == first and draw.seed_confirmed_at is None
     client.force_login(second)
+    assert "Confirm the numbers you typed as the seed?" in _detail_page(client, draw)
     client.post(f"/payouts/lottery/{draw.pk}/confirm/", {"values": VALUES})
+    assert "Draw GZ-L9 now? The round is committed at once with the first of the 8 candidates, up to 6,000.00 yuan" \
+        in _detail_page(client, draw)
     client.post(f"/payouts/lottery/{draw.pk}/draw/")
     draw.refresh_from_db()
     assert draw.round.funded_count == 4
