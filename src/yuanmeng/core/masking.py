@@ -14,3 +14,10 @@ def mask_number(value: str, *, head: int = 4, tail: int = 4) -> str:
 def mask_mobile(value: str) -> str:
     """``13800138000`` → ``138****8000``: the network prefix and the last four digits, as China's apps show it."""
     return mask_number(value, head=3, tail=4)
+
+
+def masked_name_sql(column: str) -> str:
+    """SQL showing a name as a public list does: ``张三`` → ``张*``, ``张三丰`` → ``张*丰`` (the full name stays in the
+    database; the lottery's frozen list and the public notice both show this form)."""
+    return (f"CASE WHEN LENGTH({column}) <= 2 THEN SUBSTR({column}, 1, 1) || '*' "
+            f"ELSE SUBSTR({column}, 1, 1) || '*' || SUBSTR({column}, LENGTH({column}), 1) END")

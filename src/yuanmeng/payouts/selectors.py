@@ -1,8 +1,24 @@
-from django.db.models import Exists, OuterRef
+"""Reads of rounds, batches, lines and lotteries that pages, the API and the public notice share."""
 
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from yuanmeng.core.masking import masked_name_sql
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.payouts.models import Batch, LotteryDraw, LotteryEntry, PaymentLine, Round
+from yuanmeng.payouts.models import (
+    LIVE_LINE,
+    Batch,
+    LineStatus,
+    LotteryDraw,
+    LotteryEntry,
+    PaymentLine,
+    Round,
+    RoundStatus,
+)
 
 
 def round_list(*, user):
@@ -64,3 +80,77 @@ def draw_entries(draw: LotteryDraw, *, winners: bool = False):
         entries = entries.annotate(paid=Exists(PaymentLine.objects.filter(
             round_id=draw.round_id, application_id=OuterRef("application_id"))))
     return entries.filter(place__isnull=False).order_by("place") if winners else entries.order_by("position")
+
+
+# ---- the public notice (公示) -----------------------------------------------------------------------------
+# A round's list is public, without log-in, from the day its notice starts to the day it ends; afterwards its
+# page stays (the round, its totals, that the notice has ended) but the list is withdrawn: names and masked
+# numbers are published for the objection period only, not for ever.
+
+def notice_is_open(round_: Round, today: datetime.date | None = None) -> bool:
+    """Whether the round's list is published now (objections are taken until its last day, inclusive)."""
+    today = today or timezone.localdate()
+    return (round_.status == RoundStatus.IN_NOTICE and round_.notice_starts_on is not None
+            and round_.notice_starts_on <= today <= round_.notice_ends_on)
+
+
+def notice_days_left(round_: Round, today: datetime.date | None = None) -> int:
+    """Days the notice still runs, today included (0 once it has ended)."""
+    today = today or timezone.localdate()
+    return max((round_.notice_ends_on - today).days + 1, 0) if round_.notice_ends_on else 0
+
+
+def notices_open():
+    """The rounds under public notice today, the latest first, with the union that runs each."""
+    today = timezone.localdate()
+    return (Round.objects.filter(status=RoundStatus.IN_NOTICE, notice_starts_on__lte=today,
+                                 notice_ends_on__gte=today)
+            .select_related("policy__organisation").order_by("-notice_starts_on", "-pk"))
+
+
+def public_notice(code: str) -> Round:
+    """A round that has had a public notice, by its code (any other round raises Round.DoesNotExist)."""
+    return (Round.objects.filter(notice_starts_on__isnull=False)
+            .select_related("policy__organisation", "lottery_draw").get(code=code))
+
+
+def notice_lines(round_: Round, *, search: str = ""):
+    """The round's live lines as published: rank, masked name and identity number, enterprise, the amounts.
+
+    The name is masked in SQL (the full name never reaches the page). A search matches the enterprise by any
+    part of its name, a person only by the full name: a partial name would let one uncover the masked
+    characters by trying them.
+    """
+    lines = (PaymentLine.objects.filter(LIVE_LINE, round=round_)
+             .annotate(name_masked=RawSQL(masked_name_sql(f"{PaymentLine._meta.db_table}.payee_name"), []),
+                       id_masked=F("application__worker__id_number_masked"),
+                       enterprise=F("application__organisation__name"),
+                       matching_fen=F("district_fen") + F("enterprise_fen"))
+             .values("rank", "name_masked", "id_masked", "enterprise", "level", "city_fen", "matching_fen",
+                     "total_fen").order_by("rank"))
+    search = search.strip()[:100]
+    if search:
+        lines = lines.filter(Q(payee_name=search) | Q(application__organisation__name__icontains=search))
+    return lines
+
+
+def round_amounts(round_: Round) -> dict[str, int]:
+    """The round's live lines summed: city, matching (district and enterprise top-ups) and total, in fen."""
+    sums = PaymentLine.objects.filter(LIVE_LINE, round=round_).aggregate(
+        city_fen=Sum("city_fen"), district_fen=Sum("district_fen"), enterprise_fen=Sum("enterprise_fen"),
+        total_fen=Sum("total_fen"))
+    sums = {key: value or 0 for key, value in sums.items()}
+    return {**sums, "matching_fen": sums["district_fen"] + sums["enterprise_fen"]}
+
+
+def notice_line_for_worker(worker):
+    """The worker's own line in a round under public notice (the latest such round), for their home; None if
+    none. Carries the round (its notice dates, its union's contact) and the amounts by level of funding."""
+    line = (PaymentLine.objects.filter(application__worker=worker, status=LineStatus.PENDING,
+                                       round__status=RoundStatus.IN_NOTICE)
+            .select_related("round__policy__organisation").defer("account")
+            .annotate(matching_fen=F("district_fen") + F("enterprise_fen"))
+            .order_by("-round__notice_starts_on", "-round_id").first())
+    if line is not None:
+        line.days_left = notice_days_left(line.round)
+    return line

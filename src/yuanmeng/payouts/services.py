@@ -28,6 +28,7 @@ from yuanmeng.audit.services import audit_record
 from yuanmeng.core.crypto import file_sha256
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.imports import import_whole
+from yuanmeng.core.masking import masked_name_sql
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar as _scalar
@@ -624,8 +625,7 @@ def _insert_entries(draw: LotteryDraw) -> int:
                                           name_masked, id_masked)
         SELECT %s, ROW_NUMBER() OVER (ORDER BY a.id), CAST(a.id AS VARCHAR(20)), a.id, a.level,
                {amount_case(amounts, "a.level")},
-               CASE WHEN LENGTH(w.name) <= 2 THEN SUBSTR(w.name, 1, 1) || '*'
-                    ELSE SUBSTR(w.name, 1, 1) || '*' || SUBSTR(w.name, LENGTH(w.name), 1) END,
+               {masked_name_sql("w.name")},
                w.id_number_masked
         FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
         WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked <> ''

@@ -5,7 +5,7 @@ from yuanmeng.applications import views as application_views
 from yuanmeng.audit import views as audit_views
 from yuanmeng.jobs import views as job_views
 from yuanmeng.orgs import views as org_views
-from yuanmeng.payouts import lottery_pages
+from yuanmeng.payouts import lottery_pages, notice_pages
 from yuanmeng.payouts import pages as payout_pages
 from yuanmeng.people import views as people_views
 from yuanmeng.policies import views as policy_views
@@ -55,6 +55,8 @@ urlpatterns = [
     path("payouts/", include("yuanmeng.payouts.urls")),
     path("lottery/<str:code>/", lottery_pages.lottery_public, name="lottery_public"),
     path("lottery/<str:code>/data.json", lottery_pages.lottery_download, name="lottery_download"),
+    path("notices/", notice_pages.notice_index, name="notice_index"),
+    path("notices/<str:code>/", notice_pages.notice_public, name="notice_public"),
     path("imports/<slug:kind>/", job_views.import_upload, name="import_upload"),
     path("imports/<slug:kind>/template/", job_views.import_template, name="import_template"),
     path("tasks/", job_views.job_list, name="job_list"),
