@@ -70,6 +70,7 @@ from yuanmeng.jobs.tasks import run_job
 from yuanmeng.orgs.models import EnterpriseSize, Industry, Membership, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
+from yuanmeng.payouts.models import Round, RoundStatus
 from yuanmeng.payouts.services import lottery_announce, round_commit
 from yuanmeng.people.models import JobCategory
 from yuanmeng.people.services import worker_account_create, worker_register
@@ -573,8 +574,9 @@ NOT_IDS = {  # the query keys pages read that name no row
     "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
     "object_type", "person", "object_text", "date_from", "date_to"}  # the audit trail's filters
 
-PUBLIC = {  # pages anyone may read, without logging in: a lottery's public notice and its data
-    "lottery_public", "lottery_download"}
+PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
+    # notice and its data, a round's public notice (公示)
+    "lottery_public": "draw", "lottery_download": "draw", "notice_public": "round"}
 NOT_AN_OBJECT = {  # routes whose path parameter names no row
     "POST /api/imports/{kind}": "an import kind's name", "import_upload": "an import kind's name",
     "import_template": "an import kind's name", "export": "an export's name"}
@@ -930,6 +932,10 @@ def test_admin_view_on_site_answers_outside_as_nowhere(world):
 
 
 def test_public_pages_need_no_login(world, client):
-    draw = world.cities["outside"].draw
-    for name in sorted(PUBLIC):
-        assert client.get(reverse(name, kwargs={"code": draw.code})).status_code == 200, name
+    city, today = world.cities["outside"], timezone.localdate()
+    with transaction.atomic():  # the world's round had no notice: it has one for this test only
+        Round.objects.filter(pk=city.round.pk).update(status=RoundStatus.IN_NOTICE, notice_starts_on=today,
+                                                      notice_ends_on=today)
+        for name, kind in sorted(PUBLIC.items()):
+            assert client.get(reverse(name, kwargs={"code": getattr(city, kind).code})).status_code == 200, name
+        transaction.set_rollback(True)
