@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.access import ScopedQuerySet
+
 
 class User(AbstractUser):
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
@@ -49,3 +51,51 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return _digest(raw)
+
+
+class CodePurpose(models.TextChoices):
+    SIGN_UP = "sign_up", _("Sign-up")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent by SMS (``accounts/codes.py``). Neither the code nor what it was asked for (a mobile or
+    an identity number) is kept in clear: both are HMACs. ``address`` is the requester's, for the per-address limit."""
+
+    purpose = models.CharField(max_length=16, choices=CodePurpose.choices)
+    subject_digest = models.CharField(max_length=64)
+    code_digest = models.CharField(max_length=64)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["purpose", "subject_digest", "created_at"], name="code_subject"),
+            models.Index(fields=["address", "created_at"], name="code_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An enterprise union's sign-up link (``/join/<token>/``, also as a QR code): it names the enterprise for
+    the worker. Renewing it replaces the token, so the old link stops working."""
+
+    SCOPE_PATH = "enterprise__organisation__path"
+
+    enterprise = models.OneToOneField("orgs.Enterprise", on_delete=models.CASCADE, related_name="invitation")
+    token = models.CharField(max_length=32, unique=True)
+    renewed_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return str(self.enterprise)

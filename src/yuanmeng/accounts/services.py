@@ -1,17 +1,21 @@
 """Creating accounts. Role changes go through ``orgs.services.membership_grant`` (audited); a worker's login
 is created by ``people.services.worker_account_create``, which links it to the worker."""
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yuanmeng.accounts.models import ApiToken
+from yuanmeng.accounts.models import ApiToken, Invitation
 from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
-from yuanmeng.orgs.scoping import grants
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.orgs.services import membership_grant
 
 User = get_user_model()
@@ -77,3 +81,26 @@ def api_token_revoke(*, by, token: ApiToken) -> None:
     if ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True):
         audit_record(actor=by, action="api_token.revoke", obj=token, before={"revoked": False},
                      after={"revoked": True})
+
+
+def can_invite_at(user, enterprise) -> tuple[bool, str]:
+    """Who hands out an enterprise's sign-up link: those who register its workers."""
+    if has_capability(user, Capability.CHANGE_WORKERS, enterprise.organisation.path):
+        return True, ""
+    return False, _("Only the enterprise's union can hand out its sign-up link.")
+
+
+@transaction.atomic
+def invitation_renew(*, by, enterprise) -> Invitation:
+    """A new sign-up link for the enterprise (the first, or one replacing the old, which stops working at once)."""
+    allowed, reason = can_invite_at(by, enterprise)
+    if not allowed:
+        raise PermissionDenied(reason)
+    old = Invitation.objects.select_for_update().filter(enterprise=enterprise).first()
+    invitation = old or Invitation(enterprise=enterprise)
+    invitation.token = secrets.token_urlsafe(16)
+    invitation.renewed_at = timezone.now()
+    invitation.save()
+    audit_record(actor=by, action="invitation.renew", obj=invitation,
+                 organisation=enterprise.organisation, after={"renewed_at": invitation.renewed_at.isoformat()})
+    return invitation

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import ENDED_STATES, State
-from yuanmeng.people.models import Worker
+from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.policies.groups import age_on
 from yuanmeng.policies.models import Policy, PolicyStatus
 
@@ -75,7 +75,9 @@ def _membership_checks(result: Eligibility, worker: Worker, policy: Policy, toda
     since = worker.union_member_since
     months = months_between(since, today) if since else 0
     member_ok = since is not None and months >= policy.min_membership_months
-    if since is None:
+    if worker.membership != MembershipState.CONFIRMED:  # signed up on their own, the union has not confirmed
+        member_ok, message = False, _("Your union has not confirmed your membership yet.")
+    elif since is None:
         message = _("Union membership is not confirmed yet.")
     elif member_ok:
         message = _("Union member for %(n)d months.") % {"n": months}

@@ -1,0 +1,16 @@
+"""Reads of sign-up links, shared by the invitation page, the join page and the sign-up service."""
+
+from yuanmeng.accounts.models import Invitation
+
+
+def invitation_of(enterprise) -> Invitation | None:
+    """The enterprise's current sign-up link, or None before its union first creates one."""
+    return Invitation.objects.filter(enterprise=enterprise).first()
+
+
+def enterprise_invited(token: str):
+    """The enterprise whose current link has this token; None for an unknown or renewed (stale) token."""
+    if not token or len(token) > 32:
+        return None
+    invitation = Invitation.objects.select_related("enterprise__organisation").filter(token=token).first()
+    return invitation.enterprise if invitation else None
