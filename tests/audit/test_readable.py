@@ -114,3 +114,67 @@ def test_filters_by_action_person_object_and_days_on_the_page_and_its_export(tre
         page = client.get("/audit/", {"action": "budget.create"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "已下达金额: 100,000.00 元" in page and "allocated_fen" not in page
     assert AuditEntry.objects.get(action="budget.create").action_label == ACTION_LABELS["budget.create"]
+
+
+# The model of an audit_record call's ``obj=<name>``; a new name fails the test below, to be added here.
+OBJ_MODELS = {"budget": "funds.budget", "policy": "policies.policy", "org": "orgs.organisation",
+              "enterprise": "orgs.enterprise", "school": "orgs.school", "membership": "orgs.membership",
+              "round_": "payouts.round", "line": "payouts.paymentline", "batch": "payouts.batch",
+              "draw": "payouts.lotterydraw", "user": "accounts.user", "token": "accounts.apitoken",
+              "application": "applications.application", "worker": "people.worker",
+              "invitation": "accounts.invitation"}
+
+
+def _literal_keys(node: ast.AST, helpers: dict) -> set[str]:
+    """The constant keys of every dict written in ``node``, and of the dicts a same-module helper it calls returns."""
+    keys = set()
+    for part in ast.walk(node):
+        if isinstance(part, ast.Dict):
+            keys.update(key.value for key in part.keys if isinstance(key, ast.Constant))
+        elif isinstance(part, ast.Call) and getattr(part.func, "id", None) in helpers:
+            keys |= _literal_keys(helpers[part.func.id], {})
+    return keys
+
+
+def _object_type(call: ast.Call) -> str:
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords}
+    if "object_type" in keywords:
+        return keywords["object_type"].value
+    name = ast.unparse(keywords["obj"])
+    assert name in OBJ_MODELS, f"add the model of obj={name} to OBJ_MODELS"
+    return OBJ_MODELS[name]
+
+
+def written_change_keys() -> set[tuple[str, str]]:
+    """(object type, key) of every key the code writes in an entry's before/after, and in an import's counts."""
+    found = set()
+    for path in SOURCE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        helpers = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+            if name == "audit_record":
+                sides = [k.value for k in call.keywords if k.arg in ("before", "after")]
+                found |= {(_object_type(call), key) for side in sides for key in _literal_keys(side, helpers)}
+            elif name == "_audit":
+                found |= {("import", key) for key in _literal_keys(call.args[3], helpers)}
+    return found
+
+
+def test_every_key_of_a_change_has_a_chinese_label():
+    keys = written_change_keys()
+    assert {("payouts.lotterydraw", "winners"), ("import", "matched"), ("orgs.enterprise", "code")} <= keys
+    with translation.override("zh-hans"):
+        in_english = sorted((kind, key) for kind, key in keys
+                            if not any("\u4e00" <= char <= "\u9fff" for char in readable_change(kind, {key: 1})[0][0]))
+    assert not in_english, f"keys shown without a Chinese label (audit/labels.py KEY_LABELS): {in_english}"
+
+
+def test_counts_and_yes_no_read_in_chinese():
+    with translation.override("zh-hans"):
+        assert readable_change("payouts.lotterydraw", {"winners": 4, "round": "GZ-L1"}) == [
+            ("中签人数", "4"), ("发放轮次", "GZ-L1")]
+        assert readable_change("payouts.batch", {"approved": True, "lines": 3}) == [("批次已批准", "是"), ("笔数", "3")]
+        assert readable_change("applications", {"state": "approved"})[0] == ("状态", "已批准（已预登记）")

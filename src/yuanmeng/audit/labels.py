@@ -75,24 +75,54 @@ def action_label(code: str) -> str:
 FEN_UNIT = re.compile(r"\s*[(（](fen|分)[)）]$")
 
 
+# Keys a change holds that are no field of its object's model (counts, files, the organisation's fields of an
+# enterprise or a school, a lottery's winners, …): named here, so that no key shows as code in Chinese.
+KEY_LABELS = {
+    "address": _("address"), "application": _("application"), "applications": _("applications"),
+    "approvals": _("approvals"), "approved": _("batch approved"), "batches": _("batches"),
+    "candidates": _("candidates"), "city_fen": _("city part"), "code": _("code"),
+    "confirmed": _("enrolments confirmed"), "count": _("count"), "created": _("created"),
+    "differing": _("enrolments differing"), "entered_by": _("entered by"), "entries": _("audit entries"),
+    "failed": _("failed"), "file": _("file"), "files": _("uploaded files"), "format": _("file format"),
+    "import": _("bank results import"), "job": _("task"), "kind": _("kind"), "lines": _("lines"),
+    "matched": _("diplomas matched"), "mismatched": _("diplomas not matched"), "name": _("name"), "note": _("note"),
+    "paid": _("paid"), "paid_fen": _("amount paid"), "paid_lines": _("workers funded"), "parent": _("parent"),
+    "policies": _("policies"), "reason": _("reason"), "refused": _("refused by the bank"),
+    "region_code": _("region code"), "released_fen": _("amount released"), "renewed_at": _("renewed at"),
+    "reserved_fen": _("amount reserved"), "revoked": _("revoked"), "round": _("payout round"), "rows": _("rows"),
+    "school": _("school"), "seed": _("seed"), "sha256": _("SHA-256 fingerprint"), "state": _("state"),
+    "unchanged": _("unchanged"), "updated": _("updated"), "user": _("account"), "username": _("username"),
+    "values": _("numbers drawn"), "winners": _("winners"),
+}
+# Object types that are no model's label but whose keys are one model's fields.
+OBJECT_TYPE_MODELS = {"applications": "applications.application"}
+
+
 def _field(model, key: str):
+    """The model's own field of that name; a reverse relation (``lines`` of a round) has no label of its own."""
     try:
-        return model._meta.get_field(key) if model else None
+        field = model._meta.get_field(key) if model else None
     except FieldDoesNotExist:
         return None
+    return field if field is not None and field.concrete else None
 
 
 def _field_label(field, key: str) -> str:
-    """The field's verbose name (without its "(fen)": the value is shown in yuan), else the key in words."""
+    """The field's verbose name (without its "(fen)": the value is shown in yuan), else the key's label, else
+    the key in words."""
     verbose_name = getattr(field, "verbose_name", None)
-    if verbose_name:
+    if verbose_name and verbose_name != field.name.replace("_", " "):  # Django's default is the name, untranslated
         return FEN_UNIT.sub("", str(verbose_name))
+    if key in KEY_LABELS:
+        return str(KEY_LABELS[key])
     return key.removesuffix("_fen").replace("_", " ")
 
 
 def _readable_value(field, key: str, value) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
     if key.endswith("_fen") and isinstance(value, int):
         return f"{fen_to_yuan(value)} {gettext('yuan')}"
     if getattr(field, "choices", None) and isinstance(value, str):
@@ -107,6 +137,7 @@ def readable_change(object_type: str, values: dict | None) -> list[tuple[str, st
     if not values:
         return []
     try:
+        object_type = OBJECT_TYPE_MODELS.get(object_type, object_type)
         model = apps.get_model(object_type) if "." in object_type else None
     except LookupError:
         model = None
