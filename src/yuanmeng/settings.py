@@ -206,6 +206,9 @@ JOB_LEASE_SECONDS = int(os.environ.get("YUANMENG_JOB_LEASE_SECONDS", "120"))
 # and an import fails when a process checking its rows gives no answer for this long.
 JOB_STALL_SECONDS = int(os.environ.get("YUANMENG_JOB_STALL_SECONDS", "300"))
 PAYMENT_FILE_INLINE_LINES = int(os.environ.get("YUANMENG_PAYMENT_FILE_INLINE_LINES", "5000"))
+# A bulk decision on more applications than this (confirm, review, approve… from the queue or the API) runs as a
+# background task, in steps of this many, with progress.
+BULK_DECISION_INLINE = int(os.environ.get("YUANMENG_BULK_DECISION_INLINE", "2000"))
 # A payment file the worker wrote is kept this long for the officer who issued it (and deleted at once when the
 # bank's results are imported); `yuanmeng tasks prune` deletes it after that.
 PAYMENT_FILE_KEEP_HOURS = int(os.environ.get("YUANMENG_PAYMENT_FILE_KEEP_HOURS", "24"))

@@ -25,11 +25,13 @@ from pydantic import StringConstraints
 from yuanmeng.applications import selectors, services
 from yuanmeng.applications.documents import request_limit_bytes, request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
+from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import PersonAction, State
-from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
 from yuanmeng.core.api_answers import answers
+from yuanmeng.jobs.services import job_queued
 from yuanmeng.orgs.models import School
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import DocumentKind, Level, Policy, PriorityGroup, ProgrammeType
@@ -276,6 +278,26 @@ class TransitionIn(Schema):
                                 "changed since, the move is refused (422) instead of applied to what you did not see")
 
 
+class BulkTransitionIn(Schema):
+    action: PersonAction = Field(..., description="a review decision: `confirm`, `review`, `approve`, `return`, "
+                                 "`reject`, `verify_diploma`, `return_diploma`")
+    ids: list[Id] = Field(..., min_length=1, max_length=100_000, description="the applications to decide")
+    reason: str = Field("", max_length=500, description="required to return or reject: the workers read it")
+    versions: dict[int, int] = Field({}, description="`{id: version}` as you saw them; an application changed "
+                                     "since is refused instead of decided on what you did not see")
+
+
+class RefusalOut(Schema):
+    id: int
+    reason: str = Field(..., description="why this application was not changed, in the user's language")
+
+
+class BulkTransitionOut(Schema):
+    done: list[int] = Field(..., description="the applications decided")
+    refused: list[RefusalOut] = Field(..., description="the others, each with its reason; an id outside your "
+                                      "scope is refused as one that does not exist")
+
+
 class RosterOut(Schema):
     id: int
     school_id: int = Field(..., alias="school.organisation_id", description=SCHOOL_ID)
@@ -362,6 +384,22 @@ def submit_application(request, payload: Form[ApplicationIn], document_enrolment
         application = services.application_submit(by=request.user, worker=worker, policy=policy,
                                                   documents=documents, **fields)
     return Status(201, _detail(request, application.pk))
+
+
+@router.post("/bulk-transitions", response=answers({200: BulkTransitionOut, 202: TaskQueued}, 422),
+             summary="Take one review decision on many applications",
+             description="Set-based: the checks of a single step on every application, then one statement per "
+                         "outcome. Up to BULK_DECISION_INLINE applications (2,000 by default) are decided at once "
+                         "(200: which were done, which refused and why); more run as a background task (202: "
+                         "follow its progress at `/api/tasks/{job}`, its result lists the refusals).")
+def bulk_transition(request, payload: BulkTransitionIn):
+    with errors_named(default="action"):
+        outcome = bulk_decision_start(by=request.user, ids=payload.ids, action=str(payload.action),
+                                      reason=payload.reason, seen_versions=payload.versions)
+    if isinstance(outcome, services.BulkResult):
+        return {"done": outcome.done,
+                "refused": [{"id": pk, "reason": reason} for pk, reason in sorted(outcome.failed.items())]}
+    return task_answer(job_queued(outcome))
 
 
 @router.get("/{application_id}", response=answers(ApplicationDetailOut, 404, 422),

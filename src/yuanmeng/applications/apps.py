@@ -7,4 +7,5 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from yuanmeng.applications import exports, imports  # noqa: F401 (register the list exports, import kinds)
+        # register the list exports, import kinds, the bulk decision task
+        from yuanmeng.applications import exports, imports, jobs  # noqa: F401

@@ -11,21 +11,41 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yuanmeng.applications.certificates import certificate_key, diploma_format_warning
 from yuanmeng.applications.documents import CheckedUpload, check_upload
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.models import Application, CertificateClaim, Document, Roster, RosterEntry, StudyMode
 from yuanmeng.applications.rosters import check_enrolments, match_against_roster
-from yuanmeng.applications.transitions import apply_move, may_act_for, record_created, role_for_move
-from yuanmeng.applications.workflow import APPLICANT, FIRST_STATE, NEEDS_REASON, TRANSITIONS, Action, State
+from yuanmeng.applications.transitions import (
+    apply_move,
+    may_act_for,
+    move_selected,
+    record_created,
+    refusal_reason,
+    role_for_move,
+    staff_role,
+    state_message,
+)
+from yuanmeng.applications.workflow import (
+    APPLICANT,
+    FIRST_STATE,
+    NEEDS_REASON,
+    PEOPLE,
+    TRANSITIONS,
+    Action,
+    PersonAction,
+    State,
+)
+from yuanmeng.audit.services import audit_record
 from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.imports import import_whole
 from yuanmeng.core.spreadsheets import to_text
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.scoping import acting_organisation, has_capability
 from yuanmeng.policies.groups import priority_of
 from yuanmeng.policies.models import DocumentKind, Policy, ProgrammeType
 from yuanmeng.policies.services import policy_applicants_take, policy_approval_take
@@ -69,19 +89,112 @@ class BulkResult:
     failed: dict[int, str]
 
 
-def applications_bulk_transition(*, by, applications, action: str, reason: str = "",
+# Decisions a reviewer may take on many applications at once (not the moves that need a form or the applicant).
+BULK_EXCLUDED = (*DEDICATED_SERVICES, Action.WITHDRAW)
+
+
+@transaction.atomic
+def applications_bulk_transition(*, by, ids, action: str, reason: str = "",
                                  seen_versions: dict[int, int] | None = None) -> BulkResult:
-    """The same move for many applications; each succeeds or fails on its own, with its reason."""
-    result = BulkResult(done=[], failed={})
-    for application in applications:
-        try:
-            application_transition(by=by, application=application, action=action, reason=reason,
-                                   seen_version=(seen_versions or {}).get(application.pk))
-        except (ValidationError, PermissionDenied) as exc:
-            result.failed[application.pk] = " ".join(getattr(exc, "messages", [str(exc)]))
+    """The same decision for many applications, set-based: every check of ``application_transition`` on each row
+    (the workflow table, scope and role, the version the page showed, the reason, the policy's approval limit),
+    then, per starting state and role, one history INSERT, one messages INSERT and one UPDATE
+    (``transitions.move_selected``), and one audit entry naming the applications. Each refused application is
+    reported with its reason; the others move together, or none if the rows changed meanwhile."""
+    reason = bulk_decision_checked(action, reason)
+    chosen, failed = _bulk_checked(by, list(ids), action, seen_versions or {})
+    if action == Action.APPROVE:
+        _approval_places(chosen, failed)
+    moved = _bulk_move(by, chosen, action, reason)
+    done = [pk for ids in moved.values() for pk in ids]
+    if done:
+        from_state, role = next(iter(moved))
+        audit_record(actor=by, action=f"application.{action}", object_type="applications",
+                     object_id=",".join(map(str, done[:20])),
+                     object_label=ngettext("%(n)d application", "%(n)d applications", len(done)) % {"n": len(done)},
+                     organisation=acting_organisation(by, role),
+                     after={"state": TRANSITIONS[(from_state, action)][1], "count": len(done), "applications": done,
+                            **({"reason": reason} if reason else {})})
+    return BulkResult(done=done, failed=failed)
+
+
+def bulk_decision_checked(action: str, reason: str) -> str:
+    """The request's own checks (a decision that may be taken in bulk, its reason when it needs one): the cleaned
+    reason."""
+    if action not in PersonAction.values or action in BULK_EXCLUDED:
+        raise ValidationError({"action": [_("This decision cannot be taken on many applications at once.")]})
+    reason = clean_text(reason, max_length=500)
+    if action in NEEDS_REASON and not reason:
+        raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})
+    return reason
+
+
+def _bulk_checked(by, ids: list[int], action: str, seen: dict[int, int]):
+    """Read the rows once (locked on PostgreSQL, first come first served within priority) and sort them:
+    ``chosen`` {(from state, role): [(id, policy id, role)]} and ``failed`` {id: reason}."""
+    rows = Application.objects.restrict(by).filter(pk__in=ids).select_for_update(of=("self",)).order_by(
+        "priority_rank", "submitted_at", "id").values_list("id", "state", "version", "policy_id", "organisation__path")
+    chosen: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    failed: dict[int, str] = {}
+    for pk, state, version, policy_id, path in rows:
+        move = TRANSITIONS.get((state, action))
+        role = staff_role(by, path, move[0]) if move else None
+        if move is None:
+            failed[pk] = _("“%(action)s” is not possible while the application is “%(state)s”.") % {
+                "action": Action(action).label, "state": State(state).label}
+        elif pk in seen and seen[pk] != version:
+            failed[pk] = _("The application changed after you opened it; look at it again before deciding.")
+        elif role is None:
+            failed[pk] = refusal_reason(Application(state=state), move[0] & PEOPLE)
         else:
-            result.done.append(application.pk)
-    return result
+            chosen.setdefault((state, role), []).append((pk, policy_id, role))
+    for pk in set(ids) - {pk for pk, *_rest in rows} - set(failed):
+        failed[pk] = _("No such application in your scope.")
+    return chosen, failed
+
+
+def _approval_places(chosen: dict, failed: dict[int, str]) -> None:
+    """Approve up to each policy's approval limit, in queue order; the rest are refused. One conditional UPDATE a
+    policy takes the places (all or none: if another approval took one meanwhile, nothing is approved)."""
+    wanted: dict[int, int] = {}
+    for group in chosen.values():
+        for _pk, policy_id, _role in group:
+            wanted[policy_id] = wanted.get(policy_id, 0) + 1
+    policies = Policy.objects.in_bulk(list(wanted))
+    left = {pk: None if p.max_approvals is None else max(p.max_approvals - p.approval_count, 0)
+            for pk, p in policies.items()}
+    for key, group in chosen.items():
+        kept = []
+        for row in group:
+            if left[row[1]] is None or left[row[1]] > 0:
+                kept.append(row)
+                left[row[1]] = None if left[row[1]] is None else left[row[1]] - 1
+            else:
+                failed[row[0]] = _("The policy has reached its approval limit.")
+        chosen[key] = kept
+    for policy_id, policy in policies.items():
+        taken = sum(1 for group in chosen.values() for row in group if row[1] == policy_id)
+        if taken:
+            policy_approval_take(policy, taken)
+
+
+def _bulk_move(by, chosen: dict, action: str, reason: str) -> dict[tuple[str, str], list[int]]:
+    """One ``move_selected`` per starting state and role; refused whole if a row moved since it was read."""
+    now, moved = timezone.now(), {}
+    for (from_state, role), group in chosen.items():
+        ids = [row[0] for row in group]
+        if not ids:
+            continue
+        subject, body = state_message(TRANSITIONS[(from_state, action)][1], reason)
+        selection = f"FROM applications_application a WHERE a.id IN ({', '.join(['%s'] * len(ids))})"
+        count = move_selected(selection=selection, params=ids, from_state=from_state, action=action, service=role,
+                              by=by, now=now, subject=subject, body_params=[body],
+                              reason_params=[reason])
+        if count != len(ids):
+            raise ValidationError(_("Someone else has acted on these applications meanwhile; nothing was changed. "
+                                    "Try again."))
+        moved[(from_state, role)] = ids
+    return moved
 
 
 # ---- submitting --------------------------------------------------------------------------------

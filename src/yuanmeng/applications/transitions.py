@@ -39,8 +39,14 @@ def acting_role(by, application: Application, actors: frozenset[str]) -> str | N
     """The role in which ``by`` may make a move allowed to ``actors``, or None (always for a service's move)."""
     if APPLICANT in actors and application.worker.user_id is not None and application.worker.user_id == by.pk:
         return APPLICANT
+    return staff_role(by, application.organisation.path, actors)
+
+
+def staff_role(by, path: str, actors: frozenset[str]) -> str | None:
+    """The capability in which ``by`` may make, as staff, a move allowed to ``actors`` on an application of the
+    enterprise union at ``path``, or None (a bulk decision asks this of each row it read)."""
     for capability in sorted(actors & PEOPLE - {APPLICANT}):
-        if has_capability(by, capability, application.organisation.path):
+        if has_capability(by, capability, path):
             return capability
     return None
 
@@ -168,7 +174,8 @@ def move_selected(*, selection: str, params: list, from_state: str, action: str,
                   subject: str, body_params: list, body_sql: str = "%s", reason_params: list | tuple = ("",),
                   reason_sql: str = "%s") -> int:
     """Make the table's move (``from_state``, ``action``) for every application ``selection`` picks in
-    ``from_state``, as ``service`` (which the table must name for that move); how many moved.
+    ``from_state``, as ``service`` (which the table must name for that move: a service, or the capability of
+    staff deciding many applications at once); how many moved.
 
     ``selection`` is a FROM … WHERE clause over ``applications_application a`` (joined to whatever it needs);
     ``reason_sql`` and ``body_sql`` are SQL expressions over its rows: the history's reason, the worker's
@@ -187,7 +194,7 @@ def move_selected(*, selection: str, params: list, from_state: str, action: str,
                                                   actor_label, role, reason, at)
         SELECT a.id, %s, %s, %s, %s, %s, %s, {reason_sql}, %s {where}""",
                        [action, from_state, to_state, getattr(by, "pk", None), str(by or "system"),
-                        SERVICE_ROLES[service], *reason_params, at, *params])
+                        SERVICE_ROLES.get(service, service), *reason_params, at, *params])
     notify_workers_selected(selection=f"""
         SELECT w.user_id AS recipient_id, w.id AS worker_id, w.mobile AS mobile, chosen.body AS body
         FROM (SELECT a.worker_id AS worker_id, {body_sql} AS body {where}) chosen

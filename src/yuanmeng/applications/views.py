@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from yuanmeng.applications import services
 from yuanmeng.applications.documents import download_name, request_too_large
 from yuanmeng.applications.eligibility import check_eligibility, worker_history
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
+from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, Document
 from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
 from yuanmeng.applications.selectors import roster_list
@@ -25,6 +26,7 @@ from yuanmeng.core.exports import query_params
 from yuanmeng.core.files import missing_file_page
 from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.jobs.import_job import import_submit
+from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -217,21 +219,39 @@ def _id_and_version(value: str) -> tuple[int | None, int | None]:
     return int(parts[0]), int(parts[1])
 
 
+def _bulk_selection(request) -> tuple[list[int], dict[int, int]]:
+    """The applications a bulk decision is for, and the versions the list showed: the ticked rows, or with
+    ``all_matching`` every application the queue's filters (``querystring``) match now."""
+    if request.POST.get("all_matching"):
+        filters = review_filters(request.user, QueryDict(request.POST.get("querystring", "")), with_areas=False)
+        return list(queue_for(request.user, filters).values_list("id", flat=True)), {}
+    seen = dict(_id_and_version(value) for value in request.POST.getlist("ids")[:500])
+    seen.pop(None, None)
+    return list(seen), seen
+
+
+SHOWN_REFUSALS = 10  # messages for the first refused applications; a count for the rest
+
+
 @login_required
 @require_POST
 def review_bulk(request):
-    seen = dict(_id_and_version(value) for value in request.POST.getlist("ids")[:200])
-    seen.pop(None, None)
-    applications = Application.objects.restrict(request.user).filter(pk__in=list(seen)).select_related(
-        "worker", "policy", "organisation")
-    result = services.applications_bulk_transition(by=request.user, applications=applications,
-                                                   action=request.POST.get("action", ""),
-                                                   reason=request.POST.get("reason", ""), seen_versions=seen)
-    if result.done:
+    ids, seen = _bulk_selection(request)
+    outcome = run_with_message(request, lambda: bulk_decision_start(
+        by=request.user, ids=ids, action=request.POST.get("action", ""), reason=request.POST.get("reason", ""),
+        seen_versions=seen))
+    if isinstance(outcome, Job):
+        return redirect("job_detail", job_id=outcome.pk)
+    if outcome is not None and outcome.done:
         messages.success(request, ngettext("%(n)d application done.", "%(n)d applications done.",
-                                           len(result.done)) % {"n": len(result.done)})
-    for application_id, reason in result.failed.items():
+                                           len(outcome.done)) % {"n": len(outcome.done)})
+    failed = sorted(outcome.failed.items()) if outcome is not None else []
+    for application_id, reason in failed[:SHOWN_REFUSALS]:
         messages.error(request, _("#%(id)d not changed: %(reason)s") % {"id": application_id, "reason": reason})
+    if len(failed) > SHOWN_REFUSALS:
+        more = len(failed) - SHOWN_REFUSALS
+        messages.error(request, ngettext("… and %(n)d more application not changed.",
+                                         "… and %(n)d more applications not changed.", more) % {"n": more})
     return redirect(f"{reverse('review_queue')}?{request.POST.get('querystring', '')}")
 
 

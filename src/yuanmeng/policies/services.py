@@ -240,10 +240,11 @@ def policy_applicants_take(policy: Policy, count: int = 1) -> None:
         raise ValidationError({"policy": [_("The policy has reached its intake limit; the channel is closed.")]})
 
 
-def policy_approval_take(policy: Policy) -> None:
-    """Count one more approval, refused past the policy's approval limit. Inside the caller's transaction."""
+def policy_approval_take(policy: Policy, count: int = 1) -> None:
+    """Count ``count`` more approvals, all or none, refused past the policy's approval limit. Inside the caller's
+    transaction."""
     if policy.max_approvals is None:
-        Policy.objects.filter(pk=policy.pk).update(approval_count=F("approval_count") + 1)
-    elif not Policy.objects.filter(pk=policy.pk, approval_count__lt=policy.max_approvals).update(
-            approval_count=F("approval_count") + 1):
+        Policy.objects.filter(pk=policy.pk).update(approval_count=F("approval_count") + count)
+    elif not Policy.objects.filter(pk=policy.pk, approval_count__lte=policy.max_approvals - count).update(
+            approval_count=F("approval_count") + count):
         raise ValidationError(_("The policy has reached its approval limit."))
