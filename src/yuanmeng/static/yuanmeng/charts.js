@@ -1,21 +1,63 @@
 // Bar charts: <div class="chart" data-chart="ID"> draws the JSON in <script id="ID" type="application/json">
 // (Django's json_script, which escapes <, > and & so that no name can end the block).
 // Data: {"title": "...", "categories": [...], "series": [{"name": "...", "data": [...]}, ...], "unit": "..."}
+// Bars lie across the page (names stay readable on a phone) and carry their value. The scale follows the data:
+// counts get whole-number steps (no 0.5 worker), and values that span two orders of magnitude or more (a
+// 20,000-yuan budget beside a 15-million one) a logarithmic scale, on which a zero has no bar.
 (function () {
+  var LOG_SPAN = 100;
+  var lang = document.documentElement.lang || "zh-hans";
+  var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
+  var full = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+
+  function values(spec) {
+    return spec.series.reduce(function (all, s) { return all.concat(s.data); }, []);
+  }
+
+  function valueAxis(spec) {
+    var all = values(spec);
+    var positive = all.filter(function (v) { return v > 0; });
+    var log = positive.length > 1 && Math.max.apply(null, positive) >= LOG_SPAN * Math.min.apply(null, positive);
+    var whole = all.every(function (v) { return Number.isInteger(v); });
+    return {
+      type: log ? "log" : "value",
+      minInterval: whole ? 1 : undefined,
+      axisLabel: { hideOverlap: true, formatter: function (v) { return compact.format(v); } }
+    };
+  }
+
+  function bars(s, log) {
+    return {
+      name: s.name, type: "bar", stack: s.stack,
+      // on a log scale a zero has no place: no bar, and the label and tooltip read the real value
+      data: s.data.map(function (v) { return { value: log && v <= 0 ? null : v, real: v }; }),
+      label: { show: true, position: "right", formatter: function (p) { return compact.format(p.data.real); } }
+    };
+  }
+
+  function tooltip(points) {
+    return points.map(function (p) {
+      return p.marker + p.seriesName + ": " + full.format(p.data.real);
+    }).join("<br>");
+  }
+
   function draw(box) {
     var block = document.getElementById(box.dataset.chart);
     if (!block || !window.echarts) { return; }
     var spec = JSON.parse(block.textContent);
+    var axis = valueAxis(spec);
+    box.style.height = Math.max(240, spec.categories.length * (spec.series.length * 18 + 14) + 100) + "px";
     var chart = window.echarts.init(box, null, { renderer: "svg" });
     chart.setOption({
       title: { text: spec.unit ? spec.title + " (" + spec.unit + ")" : spec.title, textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltip },
       legend: { bottom: 0 },
-      grid: { left: 8, right: 8, top: 40, bottom: 40, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value" },
+      grid: { left: 8, right: 48, top: 40, bottom: 40, containLabel: true },
+      yAxis: { type: "category", inverse: true, data: spec.categories,
+               axisLabel: { interval: 0, width: 96, overflow: "break" } },
+      xAxis: axis,
       color: ["#c8102e", "#d0d5dd", "#b8860b", "#1849a9"],
-      series: spec.series.map(function (s) { return { name: s.name, type: "bar", stack: s.stack, data: s.data }; })
+      series: spec.series.map(function (s) { return bars(s, axis.type === "log"); })
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
