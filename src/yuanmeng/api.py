@@ -15,6 +15,7 @@ from yuanmeng.jobs.api import router as jobs_router
 from yuanmeng.orgs.api import router as orgs_router
 from yuanmeng.payouts.api import router as payouts_router
 from yuanmeng.people.api import router as people_router
+from yuanmeng.people.api import signup_router
 from yuanmeng.policies.api import router as policies_router
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/orgs", orgs_router)
+api.add_router("/workers", signup_router)
 api.add_router("/workers", people_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/policies", policies_router)

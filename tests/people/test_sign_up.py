@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.builders import PASSWORD, id_number, mobile
 from yuanmeng.accounts import codes
@@ -22,6 +22,12 @@ from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.policies.models import Level
 
 NEW_PASSWORD = "a-new-password-2026"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are read in English here (the site's language is Chinese)."""
+    translation.activate("en")
 
 
 def sent_code(number: str) -> str:

@@ -4,12 +4,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from yuanmeng.accounts.backends import client_address
+from yuanmeng.core.access import get_for_action
 from yuanmeng.core.api import EXPORT, Pages, export_answer
-from yuanmeng.core.api_answers import answers
+from yuanmeng.core.api_answers import ERRORS, answers
 from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.orgs.roles import Capability
 from yuanmeng.people import selectors, services
-from yuanmeng.people.models import HonourLevel, JobCategory, Worker
+from yuanmeng.people.models import HonourLevel, JobCategory, MembershipState, Worker
 
 router = Router(tags=["workers"])
 
@@ -130,3 +133,101 @@ def update_worker(request, worker_id: int, payload: WorkerPatch):
     worker = get_object_or_404(selectors.worker_list(user=request.user), pk=worker_id)
     fields = _fields(request, payload.dict(exclude_unset=True, exclude_none=True))
     return services.worker_update(by=request.user, worker=worker, **fields)
+
+
+# ── Sign-up (no log-in) and the members to confirm ──────────────────────────────────────────────────────────
+
+PUBLIC = {"auth": None}
+# Mounted at /workers before ``router``, whose "/{worker_id}" would take "sign-up" and "members-to-confirm" for ids.
+signup_router = Router(tags=["workers"])
+
+
+class SignUpCodeIn(Schema):
+    mobile: str = Field(..., max_length=20, description="the mobile number the 6-digit code is sent to")
+
+
+class SignUpIn(Schema):
+    name: str = Field(..., max_length=50)
+    document_type: DocumentType = DocumentType.RESIDENT_ID
+    id_number: str = Field(..., max_length=30)
+    mobile: str = Field(..., max_length=20)
+    code: str = Field(..., max_length=6, description="the code sent to the mobile (valid 10 minutes, 5 tries)")
+    password: str = Field(..., max_length=128)
+    job_category: JobCategory
+    credit_code: str = Field("", max_length=30, description="the enterprise's unified social credit code, "
+                                                               "unless `invitation` names it")
+    invitation: str = Field("", max_length=32, description="the token of the enterprise union's sign-up link")
+
+
+class SignedUpOut(Schema):
+    id: int
+    membership: MembershipState = Field(..., description="`pending` until the enterprise union confirms")
+    employer_name: str
+
+    @staticmethod
+    def resolve_employer_name(obj: Worker) -> str:
+        return obj.employer.legal_name
+
+
+class SentOut(Schema):
+    detail: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(..., alias="id_number_masked", description="masked")
+    employer_id: int
+    employer_name: str
+    job_category: JobCategory
+    signed_up_at: datetime.datetime = Field(..., alias="created_at")
+
+    @staticmethod
+    def resolve_employer_name(obj: Worker) -> str:
+        return obj.employer.legal_name
+
+
+class ConfirmIn(Schema):
+    since: datetime.date | None = Field(None, description="membership date; today by default")
+
+
+class DeclineIn(Schema):
+    reason: str = Field(..., max_length=200, description="the worker reads it")
+
+
+@signup_router.post("/sign-up/code", response={202: SentOut, 422: ERRORS[422]}, summary="Send a sign-up code by SMS",
+             **PUBLIC)
+def sign_up_code(request, payload: SignUpCodeIn):
+    services.sign_up_code_send(mobile=payload.mobile, address=client_address(request))
+    return Status(202, {"detail": "sent"})
+
+
+@signup_router.post("/sign-up", response={201: SignedUpOut, 422: ERRORS[422]},
+             summary="Sign up as a worker (the union confirms the membership later)", **PUBLIC)
+def sign_up(request, payload: SignUpIn):
+    """An identity number already on record answers 422 with one message on `id_number`, whoever holds it."""
+    return Status(201, services.worker_sign_up(**payload.dict()))
+
+
+@signup_router.get("/members-to-confirm", response=answers(list[MemberOut]),
+                   summary="Signed-up workers my union confirms")
+@paginate(Pages)
+def members_to_confirm(request):
+    return selectors.members_to_confirm(request.user)
+
+
+def _member(request, worker_id: int) -> Worker:
+    return get_for_action(selectors.worker_list(user=request.user), worker_id, user=request.user,
+                          capability=Capability.CHANGE_WORKERS)
+
+
+@signup_router.post("/{worker_id}/confirm", response=answers(WorkerOut, 403, 404, 422),
+             summary="Confirm a signed-up worker as a member")
+def confirm_member(request, worker_id: int, payload: ConfirmIn):
+    return services.member_confirm(by=request.user, worker=_member(request, worker_id), since=payload.since)
+
+
+@signup_router.post("/{worker_id}/decline", response=answers(WorkerOut, 403, 404, 422),
+             summary="Decline a signed-up worker, saying why")
+def decline_member(request, worker_id: int, payload: DeclineIn):
+    return services.member_decline(by=request.user, worker=_member(request, worker_id), reason=payload.reason)
