@@ -4,7 +4,13 @@ the state as it was, Confirm does the action, and without script the form posts 
 import pytest
 
 from tests.e2e.test_roles import log_in
+from tests.payouts.scale import verified_applications
+from yuanmeng.applications.workflow import State
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
 from yuanmeng.orgs.roles import Role
+from yuanmeng.payouts.models import BatchStatus
+from yuanmeng.payouts.services import round_commit
 from yuanmeng.policies.models import PolicyStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -58,3 +64,54 @@ def test_without_script_the_form_posts_at_once(live_server, tree, browser):
     context.close()
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.CLOSED
+
+
+def _cancel_then_confirm(page, button: str) -> str:
+    """Click and cancel; the question's text."""
+    dialog = page.locator("dialog#confirm-dialog")
+    page.click(button)
+    question = dialog.inner_text()
+    dialog.locator("button[value=cancel]").click()
+    assert not dialog.is_visible()
+    return question
+
+
+def _confirm(page, button: str, screenshot) -> None:
+    page.click(button)
+    page.screenshot(path=str(screenshot))
+    with page.expect_navigation():
+        page.click("dialog#confirm-dialog button[value=confirm]")
+
+
+def test_a_worker_is_asked_before_withdrawing(live_server, tree, phone, screenshots):
+    worker = tree.member(mobile="13800138011")
+    application = tree.apply(worker, tree.policy())
+    log_in(phone, live_server.url, "13800138011")
+    phone.goto(f"{live_server.url}/applications/{application.pk}/")
+    withdraw = "button[value=withdraw]"
+    assert phone.get_attribute(withdraw, "data-confirm") in _cancel_then_confirm(phone, withdraw)  # the button's own
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED  # Cancel changed nothing
+    _confirm(phone, withdraw, screenshots / "confirm-withdraw.png")
+    application.refresh_from_db()
+    assert application.state == State.WITHDRAWN  # the button's action=withdraw went with the form
+
+
+def test_a_finance_officer_is_asked_before_approving_a_batch(live_server, tree, phone, screenshots):
+    policy = tree.policy()
+    budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
+                           name="专项", amount_fen=100_000 * 100)
+    verified_applications(tree, policy, 3)
+    round_ = round_commit(by=tree.root_user, policy=policy, budget=budget, limit_fen=4_500 * 100, code="R-ASK")
+    batch = round_.batches.get()
+    tree.staff(Role.FINANCE_OFFICER, tree.city, username="e2e_finance")
+    log_in(phone, live_server.url, "e2e_finance")
+    phone.goto(f"{live_server.url}/payouts/batches/{batch.pk}/")
+    approve = "form[action$='/approve/'] button"
+    question = _cancel_then_confirm(phone, approve)
+    assert "3" in question and "4,500.00" in question  # the payments and the money it approves
+    batch.refresh_from_db()
+    assert batch.status != BatchStatus.APPROVED
+    _confirm(phone, approve, screenshots / "confirm-batch-approve.png")
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPROVED
