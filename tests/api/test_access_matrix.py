@@ -195,7 +195,8 @@ class City:
                     scan=pdf("毕业证书.pdf"))
             else:
                 application = application_transition(by=staff[role], application=application, action=action,
-                                                     reason="请补充材料" if action == Action.RETURN else "")
+                                                     reason="请补充材料" if action == Action.RETURN else "",
+                                                     checked_by_hand=action == Action.VERIFY_DIPLOMA)
         return application
 
     def _superusers_rows(self, code):

@@ -55,9 +55,9 @@ def submitted(client, tree, policy, **fields) -> dict:
     return response.json()
 
 
-def move(client, application_id, action, reason="", status=200) -> dict:
-    response = client.post(f"/api/applications/{application_id}/transitions", {"action": action, "reason": reason},
-                           content_type="application/json")
+def move(client, application_id, action, reason="", status=200, **fields) -> dict:
+    response = client.post(f"/api/applications/{application_id}/transitions",
+                           {"action": action, "reason": reason, **fields}, content_type="application/json")
     assert response.status_code == status, response.content
     return response.json()
 
@@ -381,7 +381,9 @@ def test_each_step_through_the_api(tree, people, policy):
     assert move(district, application, "return_diploma", "证书照片模糊")["state"] == "diploma_returned"
     response = worker.post(f"/api/applications/{application}/diploma", {**diploma, "document_diploma": pdf()})
     assert response.status_code == 200 and response.json()["state"] == "diploma_submitted"
-    body = move(district, application, "verify_diploma")
+    warned = move(district, application, "verify_diploma", status=422)  # not on a roster: checked by hand only
+    assert "checked_by_hand" in warned["errors"]
+    body = move(district, application, "verify_diploma", checked_by_hand=True)
     assert body["state"] == "diploma_verified" and body["certificate_number"] == "511617120240600001"
     assert move(worker, application, "withdraw")["state"] == "withdrawn"
     history = [(e["action"], e["to_state"]) for e in worker.get(f"/api/applications/{application}").json()["events"]]

@@ -144,7 +144,7 @@ def test_a_full_journey_leaves_history_audit_and_messages(tree, people, policy):
                                certificate_number="511617120240500001",
                                graduation_date=datetime.date.today(), scan=pdf("毕业证.pdf"))
     application_transition(by=people.district, application=application, action=Action.VERIFY_DIPLOMA,
-                           reason="核对原件无误")
+                           reason="核对原件无误", checked_by_hand=True)
     application.refresh_from_db()
     assert application.state == State.DIPLOMA_VERIFIED
     steps = list(ApplicationEvent.objects.filter(application=application).values_list("action", "role"))

@@ -19,6 +19,7 @@ BENCHMARKS = [
     ("bench_payouts.py", ["--applications", "300"], "inserted 300 verified applications"),
     ("bench_lottery.py", ["--applications", "300"], "lottery verify"),
     ("bench_imports.py", ["--rows", "300", "--peer", "both", "--peer-rows", "300"], "engine speed / DIE bulk"),
+    ("bench_bulk_review.py", ["--applications", "300", "--old", "10"], "ratio per application"),
 ]
 
 

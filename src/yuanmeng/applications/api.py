@@ -274,6 +274,10 @@ class DiplomaIn(Schema):
 class TransitionIn(Schema):
     action: PersonAction
     reason: str = Field("", max_length=500, description="required to return or reject: the worker reads it")
+    checked_by_hand: bool = Field(False, description="`verify_diploma` only: the school's roster has not verified "
+                                  "the diploma (not listed, or it differs: see `diploma_note`); true says you checked "
+                                  "it yourself, recorded in the history and the audit trail. Without it, a 422 names "
+                                  "the differences")
     version: int | None = Field(None, ge=0, le=2**31, description="the `version` you decided on; if the application "
                                 "changed since, the move is refused (422) instead of applied to what you did not see")
 
@@ -418,7 +422,8 @@ def transition(request, application_id: int, payload: TransitionIn):
     application = _application(request, application_id)
     with errors_named(default="action"):
         services.application_transition(by=request.user, application=application, action=str(payload.action),
-                                        reason=payload.reason, seen_version=payload.version)
+                                        reason=payload.reason, seen_version=payload.version,
+                                        checked_by_hand=payload.checked_by_hand)
     return _detail(request, application_id)
 
 

@@ -48,6 +48,12 @@ class DiplomaForm(forms.Form):
     scan = forms.FileField(label=_("Diploma scan"), required=False, help_text=_("PDF, JPEG or PNG, up to 10 MB."),
                            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
+    def __init__(self, *args, scan_required: bool, **kwargs):
+        """``scan_required``: the policy asks for the scan and none is on file yet (a returned diploma keeps its
+        scan), as ``application_submit_diploma`` checks."""
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].required = scan_required
+
 
 class RosterForm(ImportForm):
     """A school's roster, imported as a task (``import_submit``) for the school chosen here."""

@@ -7,14 +7,14 @@ from django.db.models import Q
 
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.selectors import application_list
-from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, Action, State
+from yuanmeng.applications.services import BULK_EXCLUDED
+from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, State
 from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.policies.models import Level, PriorityGroup
 
 REVIEW_CAPABILITIES = (ENTERPRISE, DISTRICT, CITY)
-DEDICATED = (Action.RESUBMIT, Action.SUBMIT_DIPLOMA, Action.WITHDRAW)  # not decisions a reviewer takes in bulk
 AREA_KINDS = (OrgKind.DISTRICT, OrgKind.INDUSTRY, OrgKind.STREET)
 
 
@@ -44,7 +44,7 @@ def bulk_actions_for(user, state: str) -> list[str]:
     states = [state] if state else list(QUEUE_STATES.values()) + [State.DIPLOMA_SUBMITTED]
     actions = []
     for (from_state, action), (actors, _next) in TRANSITIONS.items():
-        if from_state in states and action not in actions and action not in DEDICATED and any(
+        if from_state in states and action not in actions and action not in BULK_EXCLUDED and any(
                 capability in actors and has_capability(user, capability) for capability in REVIEW_CAPABILITIES):
             actions.append(action)
     return actions

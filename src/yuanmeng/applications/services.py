@@ -60,10 +60,13 @@ ENROLMENT_FIELDS = ("level", "programme_type", "school", "major", "study_mode", 
 
 @transaction.atomic
 def application_transition(*, by, application: Application, action: str, reason: str = "",
-                           seen_version: int | None = None) -> Application:
+                           seen_version: int | None = None, checked_by_hand: bool = False) -> Application:
     """One step of review (confirm, review, approve, return, reject, withdraw, verify diploma…).
 
     ``seen_version``: the version the deciding page showed; if the application changed since, nothing happens.
+    ``checked_by_hand``: to verify a diploma the school's roster has not verified (it is not listed, or differs),
+    the reviewer confirms they checked it themself, after a warning naming the differences; the history and the
+    audit entry say so.
     """
     if seen_version is not None and seen_version != application.version:
         raise ValidationError(_("The application changed after you opened it; look at it again before deciding."))
@@ -80,7 +83,24 @@ def application_transition(*, by, application: Application, action: str, reason:
         raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})
     if action == Action.APPROVE:
         policy_approval_take(application.policy)
+    if action == Action.VERIFY_DIPLOMA:
+        reason = _verified_by_hand(application, checked_by_hand, reason)
     return apply_move(application, by=by, action=action, role=role, reason=reason)
+
+
+def roster_warning(application: Application) -> str:
+    """Why the school's roster has not verified this diploma: the differences it noted, or that it lists none."""
+    return application.diploma_note or _("The school's graduate roster does not list this diploma.")
+
+
+def _verified_by_hand(application: Application, checked_by_hand: bool, reason: str) -> str:
+    """A diploma waiting for verification is one the roster did not verify (a match verifies it at once)."""
+    warning = roster_warning(application)
+    if not checked_by_hand:
+        raise ValidationError({"checked_by_hand": [
+            _("Not verified by the school's roster: %(warning)s Confirm that you checked the diploma yourself.")
+            % {"warning": warning}]})
+    return " ".join(part for part in (_("I checked the diploma myself."), warning, reason) if part)
 
 
 @dataclass
@@ -90,7 +110,7 @@ class BulkResult:
 
 
 # Decisions a reviewer may take on many applications at once (not the moves that need a form or the applicant).
-BULK_EXCLUDED = (*DEDICATED_SERVICES, Action.WITHDRAW)
+BULK_EXCLUDED = (*DEDICATED_SERVICES, Action.WITHDRAW, Action.VERIFY_DIPLOMA)  # a diploma checked by hand: one by one
 
 
 @transaction.atomic
@@ -110,12 +130,23 @@ def applications_bulk_transition(*, by, ids, action: str, reason: str = "",
     if done:
         from_state, role = next(iter(moved))
         audit_record(actor=by, action=f"application.{action}", object_type="applications",
-                     object_id=",".join(map(str, done[:20])),
+                     object_id=_first_ids(done),
                      object_label=ngettext("%(n)d application", "%(n)d applications", len(done)) % {"n": len(done)},
                      organisation=acting_organisation(by, role),
                      after={"state": TRANSITIONS[(from_state, action)][1], "count": len(done), "applications": done,
                             **({"reason": reason} if reason else {})})
     return BulkResult(done=done, failed=failed)
+
+
+def _first_ids(ids: list[int], width: int = 64) -> str:
+    """The first ids that fit the audit entry's object id (the entry's change lists them all)."""
+    text = ""
+    for pk in ids:
+        more = f"{text},{pk}" if text else str(pk)
+        if len(more) > width:
+            break
+        text = more
+    return text
 
 
 def bulk_decision_checked(action: str, reason: str) -> str:
@@ -345,6 +376,12 @@ def _claim_certificate(number: str, application: Application) -> None:
             from None
 
 
+def diploma_scan_missing(application: Application) -> bool:
+    """The policy asks for the diploma's scan and none is on file (a diploma returned for correction keeps it)."""
+    return DocumentKind.DIPLOMA in application.policy.required_documents \
+        and not application.documents.filter(kind=DocumentKind.DIPLOMA).exists()
+
+
 @transaction.atomic
 def application_submit_diploma(*, by, application: Application, certificate_number: str,
                                graduation_date: datetime.date, scan=None) -> Application:
@@ -361,8 +398,7 @@ def application_submit_diploma(*, by, application: Application, certificate_numb
         raise ValidationError({"graduation_date": [_("The graduation date is before the enrolment date.")]})
     _claim_certificate(number, application)
     checked = _checked_documents({DocumentKind.DIPLOMA: scan} if scan else {})
-    if DocumentKind.DIPLOMA in application.policy.required_documents and not checked \
-            and not application.documents.filter(kind=DocumentKind.DIPLOMA).exists():
+    if not checked and diploma_scan_missing(application):
         raise ValidationError({"document_diploma": [_("Upload the scan of the diploma.")]})
     note = diploma_format_warning(number, level=application.level, school=application.school)
     apply_move(application, by=by, action=Action.SUBMIT_DIPLOMA, role=role, certificate_number=number,

@@ -125,7 +125,8 @@ def diploma(request, application_id: int):
     _require_move(request.user, application, Action.SUBMIT_DIPLOMA)
     if request.method == "POST" and request_too_large(request):
         return _too_large(request)
-    form = DiplomaForm(request.POST or None, request.FILES or None)
+    form = DiplomaForm(request.POST or None, request.FILES or None,
+                       scan_required=services.diploma_scan_missing(application))
     if request.method == "POST" and form.is_valid():
         done = submit(form, lambda: services.application_submit_diploma(
             by=request.user, application=application, certificate_number=form.cleaned_data["certificate_number"],
@@ -147,11 +148,23 @@ def _timeline(application: Application) -> list[dict]:
     return done + [{"state": s, "label": State(s).label, "future": True} for s in ahead]
 
 
+def _bank_account(worker) -> dict:
+    """The account the subsidy will be paid to, for the reviewer: on file (masked, always), missing, or refused by
+    the bank on the last payment and not corrected since."""
+    if not worker.bank_account_masked:
+        return {"status": "missing", "label": _("missing")}
+    on_file = {"account": worker.bank_account_masked, "bank": worker.bank_name}
+    if worker.bank_account_refused_at is not None:
+        return {"status": "failed", "label": _("the bank refused the last payment"), **on_file}
+    return {"status": "ok", "label": _("on file"), **on_file}
+
+
 @login_required
 def application_detail(request, application_id: int):
     application = _application_or_404(request, application_id)
     checks = allowed_actions(request.user, application)
     actions = [action for action, (allowed, _reason) in checks.items() if allowed]
+    is_applicant = application.worker.user_id == request.user.pk  # the reviewer's facts are not for the worker
     return render(request, "applications/detail.html", {
         "application": application,
         "numbers": worker_numbers(application.worker, request.user),
@@ -163,6 +176,12 @@ def application_detail(request, application_id: int):
         "can_submit_diploma": Action.SUBMIT_DIPLOMA in actions,
         "needs_reason": NEEDS_REASON,
         "refusals": [(Action(action).label, reason) for action, (allowed, reason) in checks.items() if not allowed],
+        "is_applicant": is_applicant,
+        "eligibility": None if is_applicant else check_eligibility(
+            worker=application.worker, policy=application.policy, level=application.level,
+            programme_type=application.programme_type, exclude_application=application.pk),
+        "bank": _bank_account(application.worker),
+        "roster_warning": services.roster_warning(application) if Action.VERIFY_DIPLOMA in actions else "",
     })
 
 
@@ -174,7 +193,8 @@ def application_act(request, application_id: int):
     seen = request.POST.get("version", "")
     if run_with_message(request, lambda: services.application_transition(
             by=request.user, application=application, action=action, reason=request.POST.get("reason", ""),
-            seen_version=int(seen) if seen.isascii() and seen.isdigit() else None)):
+            seen_version=int(seen) if seen.isascii() and seen.isdigit() else None,
+            checked_by_hand=bool(request.POST.get("checked_by_hand")))):
         messages.success(request, _("Done: %(state)s.") % {"state": application.get_state_display()})
     return redirect("application_detail", application_id=application.pk)
 
@@ -195,6 +215,11 @@ def document_download(request, document_id: int):
 
 # ---- reviewers ------------------------------------------------------------------------------------
 
+# The queue's filters beyond the state (which opens on the reviewer's own step): how many narrow the list shows
+# on the folded "Filter" button.
+NARROWING_FILTERS = ("org", "level", "priority_group", "from", "to", "q")
+
+
 @login_required
 def review_queue(request):
     if not has_capability(request.user, Capability.VIEW):
@@ -205,6 +230,7 @@ def review_queue(request):
     applications = queue_for(request.user, filters)
     return render(request, "applications/queue.html", {
         "page": paginate(request, applications), "filters": filters,
+        "active_filters": sum(1 for key in NARROWING_FILTERS if request.GET.get(key)),
         "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
         "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
         "can_import": has_capability(request.user, Capability.CONFIRM_APPLICATIONS),
