@@ -309,6 +309,10 @@ OPERATIONS = {  # OpenAPI operations, by method and path
                                                             params={"fmt": "xlsx"}),
     "POST /api/payouts/batches/{batch_id}/results": post("batch",       "404 404 403 422 403 404 403 404",
                                                          _upload("银行回单.xlsx"), form=True),
+    # the world's workers were registered by their union: confirmed already (422), the decision is the union's
+    "POST /api/workers/{worker_id}/confirm": post("worker",             "422 422 422 403 403 404 403 403", {}),
+    "POST /api/workers/{worker_id}/decline": post("worker",             "422 422 422 403 403 404 403 403",
+                                                  {"reason": "不是本企业职工"}),
     "GET /api/policies/{policy_id}": Row("policy",                      "404 404 200 200 200 404 200 200"),
     "PATCH /api/policies/{policy_id}": Row("policy",                    "404 404 422 403 403 404 403 403",
                                            "PATCH", {"title": "新标题"}),
@@ -330,6 +334,9 @@ PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),
     "worker_detail": Row("worker",                                      "200 200 200 200 200 404 200 200"),
     "worker_edit": Row("worker",                                        "200 200 200 403 403 404 403 403"),
+    "member_confirm": post("worker",                                    "302 302 302 403 403 404 403 403"),
+    "member_decline": post("worker",                                    "302 302 302 403 403 404 403 403",
+                           {"reason": "不是本企业职工"}),
     "organisation_detail": Row("organisation",                          "200 200 200 200 200 404 200 404"),
     "policy_detail": Row("policy",                                      "404 404 200 200 200 404 200 200"),
     "policy_edit": Row("policy",                                        "404 404 302 403 403 404 403 403"),
@@ -573,14 +580,16 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
 NOT_IDS = {  # the query keys pages read that name no row
     "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
     "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
-    "object_type", "person", "object_text", "date_from", "date_to"}  # the audit trail's filters
+    "object_type", "person", "object_text", "date_from", "date_to",  # the audit trail's filters
+    "waiting"}  # a kind of work waiting (the queue's, the batch list's): a key, not a row
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)
     "lottery_public": "draw", "lottery_download": "draw", "notice_public": "round"}
 NOT_AN_OBJECT = {  # routes whose path parameter names no row
     "POST /api/imports/{kind}": "an import kind's name", "import_upload": "an import kind's name",
-    "import_template": "an import kind's name", "export": "an export's name"}
+    "import_template": "an import kind's name", "export": "an export's name",
+    "join": "a sign-up link's token: public, it names its enterprise to whoever holds the link, in no scope"}
 
 @dataclass(frozen=True)
 class AdminRow:
