@@ -303,6 +303,8 @@ def test_staff_pages_announce_freeze_enter_confirm_and_draw(tree, lottery, offic
     first, second = officers
     client.force_login(first)
     assert "Announce a draw" in client.get(f"/policies/{policy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Announce this draw? Its money is reserved" in client.get(
+        f"/payouts/lottery/new/{policy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()  # asks first
     day = timezone.localdate() + datetime.timedelta(days=2)
     answer = client.post(f"/payouts/lottery/new/{policy.pk}/", {
         "code": "GZ-L9", "limit_fen": "6000", "seed_source": "中国福利彩票 双色球 第2026140期", "seed_date": day,
