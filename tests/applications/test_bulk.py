@@ -104,6 +104,8 @@ def test_a_large_selection_runs_as_a_task_with_progress(tree, people, policy, lo
     job_execute(job.pk)
     job.refresh_from_db()
     assert job.state == JobState.DONE and job.done == 5 and job.result["done"] == 5
+    page = client.get(f"/tasks/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "applications decided" in page and "not changed" in page
     assert set(Application.objects.filter(pk__in=[a.pk for a in applications]).values_list("state", flat=True)) \
         == {State.CONFIRMED}
 
