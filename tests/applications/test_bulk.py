@@ -119,10 +119,13 @@ def test_the_api_decides_many_at_once_or_answers_202(tree, people, policy, setti
     _token, secret = api_token_issue(by=people.enterprise, name="t")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     ids = [a.pk for a in applications]
-    answer = client.post("/api/applications/bulk-transitions", {"action": "confirm", "ids": [ids[0], 99_999_999]},
-                         content_type="application/json")
+    outside = tree.apply(tree.member(employer=tree.haizhu_firm), policy)
+    answer = client.post("/api/applications/bulk-transitions",
+                         {"action": "confirm", "ids": [ids[0], outside.pk, 99_999_999]}, content_type="application/json")
     assert answer.status_code == 200, answer.content
-    assert answer.json()["done"] == [ids[0]] and answer.json()["refused"][0]["id"] == 99_999_999
+    refused = {row["id"]: row["reason"] for row in answer.json()["refused"]}
+    assert answer.json()["done"] == [ids[0]] and refused[outside.pk] == refused[99_999_999]  # outside: as nowhere
+    assert Application.objects.get(pk=outside.pk).state == State.SUBMITTED
     settings.BULK_DECISION_INLINE = 1
     answer = client.post("/api/applications/bulk-transitions", {"action": "confirm", "ids": ids[1:]},
                          content_type="application/json")
