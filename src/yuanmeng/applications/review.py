@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.selectors import application_list
+from yuanmeng.applications.selectors import WAITING_WORK, application_list
 from yuanmeng.applications.services import BULK_EXCLUDED
 from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, State
 from yuanmeng.core.text import clean_search
@@ -29,6 +29,11 @@ class ReviewFilters:
     q: str = ""
     areas: list | None = None
     out_of_scope: bool = False  # an organisation was asked for that the user may not see
+    waiting: str = ""  # a kind of work waiting (``selectors.WAITING_WORK``): its applications, oldest first
+
+    @property
+    def waiting_label(self) -> str:
+        return WAITING_WORK[self.waiting].label if self.waiting else ""
 
 
 def default_state(user) -> str:
@@ -62,7 +67,8 @@ def _date(value: str) -> datetime.date | None:
 def review_filters(user, get, *, with_areas: bool = True) -> ReviewFilters:
     """Read the filters from the query string (the page's, or its export's); anything malformed is ignored rather
     than refused. ``with_areas``: also list the areas the page offers to choose from."""
-    state = get.get("state", default_state(user)) if "state" in get else default_state(user)
+    waiting = get.get("waiting", "") if get.get("waiting") in WAITING_WORK else ""
+    state = get.get("state", "") if "state" in get or waiting else default_state(user)
     areas = list(Organisation.objects.restrict(user).filter(kind__in=AREA_KINDS).order_by("name")) if with_areas \
         else None
     org_id = get.get("org", "")
@@ -77,6 +83,7 @@ def review_filters(user, get, *, with_areas: bool = True) -> ReviewFilters:
         priority_group=get.get("priority_group", "") if get.get("priority_group") in PriorityGroup.values else "",
         submitted_from=_date(get.get("from", "")), submitted_to=_date(get.get("to", "")),
         q=clean_search(get.get("q", "")), areas=areas, out_of_scope=bool(org_id) and organisation is None,
+        waiting=waiting,
     )
 
 
@@ -90,4 +97,6 @@ def queue_for(user, filters: ReviewFilters):
     if filters.q:
         qs = qs.filter(Q(worker__name__icontains=filters.q) | Q(student_number=filters.q)
                        | Q(certificate_number=filters.q.upper()))
+    if filters.waiting:
+        return qs.filter(WAITING_WORK[filters.waiting].where()).order_by("submitted_at", "id")
     return qs.order_by("priority_rank", "submitted_at", "id")

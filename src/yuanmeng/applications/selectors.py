@@ -1,14 +1,22 @@
 """Reads of applications, shared by pages, API and exports; always scoped to the caller."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from yuanmeng.applications.models import Application, ApplicationEvent, Document, Roster
+from yuanmeng.applications.models import Application, ApplicationEvent, Document, Roster, RosterEntry
+from yuanmeng.applications.workflow import ENDED_STATES, State
+from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.orgs.models import Organisation, School
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.selectors import child_containing
 
 # Encrypted columns a list never shows: not read, not decrypted.
 _UNREAD = ("worker__id_number", "worker__bank_account")
@@ -90,3 +98,67 @@ def school_by_organisation(organisation_id: int, *, user=None) -> School | None:
     return qs.select_related("organisation").filter(organisation_id=organisation_id,
                                                     organisation__is_active=True).first()
 
+
+
+
+# ---- work waiting (home pages, and the queue's ``?waiting=`` filter) --------------------------------------------
+
+def _on_roster() -> Exists:
+    """The school's graduate roster lists this diploma's number, or this person at this level."""
+    return Exists(RosterEntry.objects.filter(school_id=OuterRef("school_id")).filter(
+        Q(certificate_number=OuterRef("certificate_number"))
+        | Q(id_number_index=OuterRef("worker__id_number_index"), level=OuterRef("level"))))
+
+
+@dataclass(frozen=True)
+class WaitingWork:
+    """A kind of application work: who does it (any of the capabilities) and which applications wait for it."""
+
+    key: str
+    label: str
+    capabilities: tuple[str, ...]
+    where: Callable[[], Q]
+
+
+DIPLOMA_CHECKERS = (Capability.REVIEW_APPLICATIONS, Capability.APPROVE_APPLICATIONS)
+WAITING_WORK = {work.key: work for work in (
+    WaitingWork("confirm", _lazy("Applications to confirm"), (Capability.CONFIRM_APPLICATIONS,),
+                lambda: Q(state=State.SUBMITTED)),
+    WaitingWork("review", _lazy("Applications to review"), (Capability.REVIEW_APPLICATIONS,),
+                lambda: Q(state=State.CONFIRMED)),
+    WaitingWork("approve", _lazy("Applications to approve"), (Capability.APPROVE_APPLICATIONS,),
+                lambda: Q(state=State.REVIEWED)),
+    WaitingWork("diplomas", _lazy("Diplomas to verify"), DIPLOMA_CHECKERS,
+                lambda: Q(state=State.DIPLOMA_SUBMITTED)),
+    WaitingWork("roster_differences", _lazy("Diplomas that differ from the school's roster"), DIPLOMA_CHECKERS,
+                lambda: Q(state=State.DIPLOMA_SUBMITTED) & Q(_on_roster())),
+    WaitingWork("graduates", _lazy("Graduates waiting for your roster"), (Capability.MANAGE_ROSTERS,),
+                lambda: Q(state=State.DIPLOMA_SUBMITTED) & ~Q(_on_roster())),
+    WaitingWork("enrolments", _lazy("Enrolments waiting for your roster"), (Capability.MANAGE_ROSTERS,),
+                lambda: Q(enrolment_confirmed__isnull=True) & ~Q(state__in=ENDED_STATES)),
+)}
+
+
+def waiting_applications(*, user, key: str):
+    """The applications in the user's scope waiting for the work ``key``: the home page counts them, the queue's
+    ``?waiting=key`` lists them (the same rows)."""
+    return Application.objects.restrict(user).filter(WAITING_WORK[key].where())
+
+
+def applications_waiting(user) -> list[tuple[WaitingWork, Waiting]]:
+    """Each kind of application work the user's roles do, with its bounded count and oldest submission."""
+    return [(work, waiting(waiting_applications(user=user, key=work.key), "submitted_at"))
+            for work in WAITING_WORK.values()
+            if any(has_capability(user, capability) for capability in work.capabilities)]
+
+
+def applications_by_child(*, user, children: list[Organisation]) -> dict[int, dict[str, int]]:
+    """Applications in scope by state, per child organisation (a province's cities, a nation's provinces): one
+    grouped query, {child id: {state: count}}."""
+    rows = (Application.objects.restrict(user)
+            .annotate(child=child_containing(children, "organisation__path")).filter(child__isnull=False)
+            .values("child", "state").annotate(n=Count("id")).order_by())
+    totals: dict[int, dict[str, int]] = {}
+    for row in rows:
+        totals.setdefault(row["child"], {})[row["state"]] = row["n"]
+    return totals

@@ -19,6 +19,7 @@ from yuanmeng.core.imports import IMPORT_KINDS
 from yuanmeng.core.pages import paginate, submit
 from yuanmeng.jobs.forms import ImportForm
 from yuanmeng.jobs.import_job import import_submit
+from yuanmeng.jobs.selectors import job_list as job_list_for
 from yuanmeng.jobs.services import job_retry, jobs_visible, may_download
 
 
@@ -61,7 +62,9 @@ def _job_or_404(request, job_id: int):
 @login_required
 @require_GET
 def job_list(request):
-    return render(request, "jobs/job_list.html", {"page": paginate(request, jobs_visible(request.user))})
+    """The tasks the user follows; ``?state=failed`` (the home page's count of failed tasks) only those."""
+    jobs = job_list_for(user=request.user, state=request.GET.get("state", ""))
+    return render(request, "jobs/job_list.html", {"page": paginate(request, jobs)})
 
 
 @login_required

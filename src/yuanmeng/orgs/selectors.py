@@ -1,6 +1,6 @@
 """Reads of the tree, shared by pages, API and admin; always scoped to the caller."""
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text
@@ -36,3 +36,10 @@ def home_organisations(user) -> list[Organisation]:
     """The organisations where the user holds a role, outermost first."""
     ids = {g.organisation_id for g in grants(user)}
     return list(Organisation.objects.filter(pk__in=ids).select_related("parent").order_by("depth", "name"))
+
+
+def child_containing(children: list[Organisation], path_field: str) -> Case:
+    """An SQL expression: the id of the child (of one parent) whose subtree holds the row's ``path_field``. Group
+    by it to total a subtree per child in one query, however many children (their paths do not overlap)."""
+    return Case(*[When(**{f"{path_field}__startswith": child.path}, then=Value(child.pk)) for child in children],
+                default=None, output_field=IntegerField())

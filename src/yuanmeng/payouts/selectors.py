@@ -1,17 +1,25 @@
 """Reads of rounds, batches, lines and lotteries that pages, the API and the public notice share."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from yuanmeng.core.masking import masked_name_sql
+from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.payouts.models import (
     LIVE_LINE,
     Batch,
+    BatchApproval,
+    BatchStatus,
     LineStatus,
     LotteryDraw,
     LotteryEntry,
@@ -154,3 +162,57 @@ def notice_line_for_worker(worker):
     if line is not None:
         line.days_left = notice_days_left(line.round)
     return line
+
+
+# ---- work waiting (home pages, and the batch list's ``?waiting=`` filter) ---------------------------------------
+
+@dataclass(frozen=True)
+class WaitingBatches:
+    """A step of a batch that waits for a finance officer: which batches, and the date they have waited since."""
+
+    key: str
+    label: str
+    since: str
+    where: Callable[[object], Q]
+
+
+WAITING_BATCHES = {work.key: work for work in (
+    # Two approvers where the policy asks for them: a batch this officer has approved waits for someone else.
+    WaitingBatches("approve", _lazy("Batches to approve"), "round__committed_at",
+                   lambda user: Q(status=BatchStatus.AWAITING_APPROVAL) & ~Q(
+                       Exists(BatchApproval.objects.filter(batch_id=OuterRef("pk"), user=user)))),
+    WaitingBatches("issue_file", _lazy("Payment files to issue"), "approved_at",
+                   lambda user: Q(status=BatchStatus.APPROVED, file_issued_at__isnull=True)),
+    WaitingBatches("results", _lazy("Bank results missing"), "file_issued_at",
+                   lambda user: Q(status=BatchStatus.APPROVED, file_issued_at__isnull=False)),
+)}
+
+
+def waiting_batches(*, user, key: str):
+    """The batches in the user's scope at the step ``key`` (the home page's count, the batch list's rows)."""
+    return batches_visible(user=user).filter(WAITING_BATCHES[key].where(user))
+
+
+def batches_waiting(user) -> list[tuple[WaitingBatches, Waiting]]:
+    """For a finance officer (who approves, issues the file and imports the results): each step's bounded count
+    and the date the oldest batch has waited since."""
+    if not has_capability(user, Capability.APPROVE_PAYOUTS):
+        return []
+    return [(work, waiting(waiting_batches(user=user, key=work.key), work.since))
+            for work in WAITING_BATCHES.values()]
+
+
+def batch_list(*, user, key: str = ""):
+    """Batches in scope with their round, oldest first; only those at one waiting step when ``key`` names it."""
+    qs = waiting_batches(user=user, key=key) if key in WAITING_BATCHES else batches_visible(user=user)
+    return qs.select_related("round").order_by("round__committed_at", "round_id", "number")
+
+
+def paid_by_child(*, user, children) -> dict[int, dict[str, int]]:
+    """Money paid and workers funded per child organisation (of the paid applications' enterprises): one grouped
+    query, {child id: {"workers": n, "paid_fen": fen}}."""
+    rows = (lines_visible(user=user).filter(status=LineStatus.PAID)
+            .annotate(child=child_containing(children, "application__organisation__path"))
+            .filter(child__isnull=False).values("child")
+            .annotate(workers=Count("application__worker_id", distinct=True), paid_fen=Sum("total_fen")).order_by())
+    return {row.pop("child"): row for row in rows}

@@ -1,13 +1,27 @@
-"""What each role sees first: a summary of its own subtree, built from a few grouped queries."""
+"""What each role sees first: the work waiting for them, and a summary of their own subtree, built from a few
+grouped queries.
+
+Work waiting is one small list of cards (``work_cards``): each a bounded count (``core/waiting.py``) read by the
+owning app's selector, with the link to the list that shows exactly those rows, oldest first.
+"""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.applications.selectors import applications_by_child, applications_waiting
+from yuanmeng.applications.workflow import State
 from yuanmeng.audit.selectors import audit_list
+from yuanmeng.core.waiting import Waiting
+from yuanmeng.jobs.selectors import jobs_failed
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
+from yuanmeng.payouts.my_money import worker_home
+from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
 from yuanmeng.people.models import Worker
 
 WORKER_COUNTS = {
@@ -62,18 +76,76 @@ def area_summary(user, root: Organisation) -> dict:
     return {"root": root, "totals": totals, "rows": rows}
 
 
+@dataclass(frozen=True)
+class Card:
+    """One kind of work waiting: its name, how many (bounded) and since when, and the list of exactly those."""
+
+    label: str
+    waiting: Waiting
+    url: str
+
+
+def work_cards(user) -> list[Card]:
+    """The work waiting for this user's roles, one card per kind, each one indexed and bounded query."""
+    queue, batches = reverse("review_queue"), reverse("batch_list")
+    cards = [Card(work.label, counted, f"{queue}?waiting={work.key}") for work, counted in applications_waiting(user)]
+    cards += [Card(work.label, counted, f"{batches}?waiting={work.key}") for work, counted in batches_waiting(user)]
+    if grants(user):
+        cards.append(Card(_("Tasks that failed"), jobs_failed(user), f"{reverse('job_list')}?state=failed"))
+    return cards
+
+
+# A province's or a nation's summary groups the states into the stages a viewer compares.
+STAGES = {
+    _("Under review"): (State.SUBMITTED, State.RETURNED, State.CONFIRMED, State.REVIEWED),
+    _("Pre-registered"): (State.APPROVED,),
+    _("Diploma stage"): (State.DIPLOMA_SUBMITTED, State.DIPLOMA_RETURNED, State.DIPLOMA_VERIFIED, State.IN_BATCH),
+    _("Paid"): (State.PAID,),
+}
+SUMMARY_ROLES = (Role.VIEWER, Role.AUDITOR)
+ABOVE_CITY = (OrgKind.NATIONAL, OrgKind.PROVINCE)
+
+
+def child_summary(user, root: Organisation) -> dict:
+    """Per child of a province or the nation: applications by stage, workers funded, money paid (three queries,
+    however many children)."""
+    children = list(root.children.filter(is_active=True).exclude(kind__in=NOT_AREAS).order_by("name"))
+    by_state = applications_by_child(user=user, children=children)
+    paid = paid_by_child(user=user, children=children)
+    rows = []
+    for child in children:
+        states = by_state.get(child.pk, {})
+        rows.append({"org": child, "stages": [sum(states.get(s, 0) for s in group) for group in STAGES.values()],
+                     "workers": paid.get(child.pk, {}).get("workers", 0),
+                     "paid_fen": paid.get(child.pk, {}).get("paid_fen") or 0})
+    totals = {"stages": list(zip(STAGES, [sum(row["stages"][i] for row in rows) for i in range(len(STAGES))],
+                                 strict=True)),
+              "workers": sum(row["workers"] for row in rows), "paid_fen": sum(row["paid_fen"] for row in rows)}
+    return {"root": root, "stages": list(STAGES), "rows": rows, "totals": totals}
+
+
+def _sees_children_summary(user, root: Organisation) -> bool:
+    """Province and national viewers and auditors compare the regions below them rather than read raw lists."""
+    return root.kind in ABOVE_CITY and any(
+        g.role in SUMMARY_ROLES and g.organisation_id == root.pk for g in grants(user))
+
+
 def home_context(user) -> dict:
     context: dict = {}
     worker = Worker.objects.select_related("employer", "employer__organisation").filter(user=user).first()
     if worker is not None:
         context["worker"] = worker
+        context.update(worker_home(worker))
     roots = Organisation.objects.filter(pk__in={g.organisation_id for g in grants(user)}).order_by("depth")
     context["grants"] = [
         (Role(g.role).label, org) for org in roots for g in grants(user) if g.organisation_id == org.pk
     ]
     root = roots.first()
-    if root is not None and root.kind not in NOT_AREAS:
+    if root is not None and _sees_children_summary(user, root):
+        context["children_summary"] = child_summary(user, root)
+    elif root is not None and root.kind not in NOT_AREAS:
         context["summary"] = area_summary(user, root)
+    context["work"] = work_cards(user)
     if root is not None and root.kind == OrgKind.SCHOOL:
         context["school"] = root
     if has_capability(user, Capability.VIEW_AUDIT):
