@@ -37,6 +37,9 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert draw.round.funded_count and draw.seed_confirmed_by != draw.seed_entered_by
     assert client.get(f"/lottery/{draw.code}/").status_code == 200
     call_command("lottery", "verify", draw.code)
+    notices = client.get("/notices/").content.decode()  # the drawn round is on public notice, with its contact
+    assert f"/notices/{draw.code}/" in notices
+    assert "12351" in client.get(f"/notices/{draw.code}/").content.decode()
     assert audit_verify().ok
     for username in demo.DEMO_LOGINS:
         assert username in out

@@ -320,7 +320,7 @@ def test_a_link_or_a_form_from_another_site_does_not_issue_the_file(batch, finan
     assert Batch.objects.get(pk=batch.pk).file_issued_at is None and file_audits() == []
 
     page = forged.get(f"/payouts/batches/{batch.pk}/").content.decode()  # the page's own form carries the token
-    form = re.search(rf'<form method="post" action="{re.escape(url)}">(.*?)</form>', page, re.S)
+    form = re.search(rf'<form method="post" action="{re.escape(url)}"[^>]*>(.*?)</form>', page, re.S)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1)).group(1)
     assert forged.post(url, {"csrfmiddlewaretoken": token}).status_code == 200
     assert [e.action for e in file_audits()] == ["batch.file"]
@@ -332,7 +332,8 @@ def test_the_page_offers_what_each_officer_may_do_and_says_why_not(tree, batch, 
 
     def offer(user):
         page = login(user).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        forms = re.findall(r'<form method="post" action="/payouts/batches/\d+/file/(\w+)/">(.*?)</form>', page, re.S)
+        forms = re.findall(r'<form method="post" action="/payouts/batches/\d+/file/(\w+)/"[^>]*>(.*?)</form>', page,
+                           re.S)
         return [(fmt, 'name="reissue"' in body) for fmt, body in forms], page
 
     assert offer(finance)[0] == [("xlsx", False), ("pain001", False)]  # to issue

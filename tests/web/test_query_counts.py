@@ -62,6 +62,7 @@ class World:
                     "application": self.application.pk, "round": self.money.round.pk, "batch": self.money.batch.pk,
                     "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk,
                     "draft": tree.policy(publish=False).pk, "lottery_policy": tree.policy(selection="lottery").pk}
+        self.ids["notice"] = self.noticed_round(3).code
         self.add_rows(2)
 
     def add_rows(self, n: int) -> None:
@@ -114,6 +115,14 @@ class World:
         batch_approve(by=self.money.finance, batch=round_.batches.order_by("pk").first())
         return round_
 
+    def noticed_round(self, n: int):
+        """A committed round of ``n`` lines on public notice."""
+        policy = self.tree.policy(notice_days=5)
+        verified_applications(self.tree, policy, n, start=self.serial)
+        self.serial += n
+        return round_commit(by=self.money.admin, policy=policy, budget=self.money.city, limit_fen=n * 1_500 * YUAN,
+                            code=f"N{self.serial}")
+
     def lottery(self, n: int):
         """A drawn lottery over ``n`` verified applications, with a quota of one less."""
         tree = self.tree
@@ -147,7 +156,7 @@ class World:
         round_ = self.payout_round(30)
         draw = self.lottery(30)
         self.ids.update(round=round_.pk, batch=round_.batches.order_by("pk").first().pk, draw=draw.pk,
-                        code=draw.code)
+                        code=draw.code, notice=self.noticed_round(30).code)
 
 
 def on_both(*, sqlite: int, postgresql: int) -> int:
@@ -158,10 +167,7 @@ def on_both(*, sqlite: int, postgresql: int) -> int:
 PLAN = "/payouts/plan/?policy={policy}&budget={budget}&limit=50000&quota="
 
 PAGES = [
-    ("/", "city", 14),
-    ("/", "finance", 13),
-    ("/", "district", 13),
-    ("/payouts/batches/?waiting=approve", "finance", 6),
+    ("/", "city", 10),
     ("/", "worker", 5),
     ("/me/", "worker", 5),
     ("/me/messages/", "worker", 6),
@@ -187,14 +193,19 @@ PAGES = [
     ("/rosters/", "school", 9),
     ("/payouts/", "city", 8),
     ("/payouts/plan/", "city", 6),
-    (PLAN, "city", on_both(sqlite=17, postgresql=18)),  # PostgreSQL: SET LOCAL work_mem for the ranking
-    ("/payouts/rounds/{round}/", "city", 10),
+    # PostgreSQL: SET LOCAL work_mem for the ranking; the matching policies and the budgets (the money left), and
+    # one UPDATE per matching policy (the world has one) for its top-up
+    (PLAN, "city", on_both(sqlite=20, postgresql=21)),
+    ("/payouts/rounds/{round}/", "city", 11),  # the live lines summed: city, matching, total
     ("/payouts/batches/{batch}/", "finance", 10),
     ("/payouts/lottery/new/{lottery_policy}/", "city", 5),
     ("/payouts/lottery/{draw}/", "city", 5),
     ("/lottery/{code}/", None, 3),
     ("/lottery/{code}/?list=winners", None, 3),
     ("/lottery/{code}/data.json", None, 3),
+    ("/notices/", None, 2),
+    ("/notices/{notice}/", None, 4),
+    ("/notices/{notice}/?q=天河&page=2", None, 4),
     ("/imports/workers/", "city", 5),
     ("/imports/applications/", "enterprise", 5),
     ("/tasks/", "city", 6),

@@ -37,6 +37,8 @@ TREE = (  # code, name, kind, parent code, region code
     ("GD", "广东省总工会", OrgKind.PROVINCE, NATIONAL_CODE, "440000"),
     ("GZ", "广州市总工会", OrgKind.CITY, "GD", "440100"),
 )
+CONTACTS = {  # code: phone, address — where the public notice of the city's rounds sends objections
+    "GZ": ("12351", "广州市越秀区东风中路（演示地址）")}
 DISTRICTS = (  # abbreviation, name, region code
     ("LW", "荔湾区", "440103"), ("YX", "越秀区", "440104"), ("HZ", "海珠区", "440105"),
     ("TH", "天河区", "440106"), ("BY", "白云区", "440111"), ("HP", "黄埔区", "440112"),
@@ -271,8 +273,9 @@ def _build_tree(by) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
 
     def add(code, name, kind, parent, region, address=""):
+        phone, address = CONTACTS.get(code, ("", address))
         orgs[code] = organisation_create(by=by, kind=kind, code=code, name=name, parent=orgs.get(parent),
-                                         region_code=region, address=address)
+                                         region_code=region, address=address, contact_phone=phone)
 
     for code, name, kind, parent, region in TREE:
         add(code, name, kind, parent, region)

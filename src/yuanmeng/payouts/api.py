@@ -24,7 +24,7 @@ from yuanmeng.payouts import selectors, services
 from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.jobs import payment_file_start
 from yuanmeng.payouts.models import Batch, LineStatus, Round
-from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.planning import AMOUNT_LABELS, shortfall, simulate
 from yuanmeng.policies.models import Policy
 
 router = Router(tags=["funds and payouts"])
@@ -70,17 +70,30 @@ class CommitIn(PlanIn):
     max_lines_per_batch: int = Field(2200, ge=1, le=100_000)
 
 
+def amount(name: str, more: str = "") -> object:
+    """A money field described by the one label pages and the command line use for it (planning.AMOUNT_LABELS)."""
+    return Field(..., description=f"{AMOUNT_LABELS[name]}{more}, integer fen (分)")
+
+
 class GroupRow(Schema):
     key: str | int | None
     applicants: int
     funded: int
-    funded_fen: int
+    funded_fen: int = amount("city_fen", " of the funded")
+    matching_fen: int = amount("matching_fen", " of the funded")
+    total_fen: int = amount("total_fen", " of the funded")
 
 
 class SimulationOut(Schema):
     candidates: int
     funded: int
-    funded_fen: int
+    funded_fen: int = amount("city_fen", " of the funded: what the round's money limits")
+    matching_fen: int = amount("matching_fen", ": what the matching policies add while their budgets last")
+    total_fen: int = amount("total_fen", " paid to the funded")
+    available_fen: int | None = Field(..., description="what the policy's special fund has left, integer fen (分); "
+                                                      "null when the union has no special fund for the year")
+    warning: str = Field(..., description="why the round cannot be committed as asked (more money than is "
+                                          "available); empty when it can")
     left_out: int
     no_bank_account: int
     by_priority_group: list[GroupRow]
@@ -93,7 +106,7 @@ class BatchOut(Schema):
     number: int
     status: str
     line_count: int
-    total_fen: int
+    total_fen: int = amount("total_fen", " of the batch's live lines")
     approvals: list[str] = []
 
     @staticmethod
@@ -114,7 +127,7 @@ class RoundOut(Schema):
     quota: int | None
     lottery_seed: str
     funded_count: int
-    total_fen: int
+    total_fen: int = amount("total_fen", " of the round's live lines")
     notice_starts_on: datetime.date | None
     notice_ends_on: datetime.date | None
     batches: list[BatchOut] = []
@@ -135,10 +148,10 @@ class LineOut(Schema):
     bank_name: str
     priority_group: str
     level: str
-    city_fen: int
-    district_fen: int
-    enterprise_fen: int
-    total_fen: int
+    city_fen: int = amount("city_fen")
+    district_fen: int = amount("matching_fen", ": the district's (or street's) part")
+    enterprise_fen: int = amount("matching_fen", ": the enterprise's part")
+    total_fen: int = amount("total_fen")
     status: LineStatus
     failure_reason: str
 
@@ -191,7 +204,8 @@ def _policy(request, policy_id: Id) -> Policy:
 def simulate_round(request, payload: PlanIn):
     plan = services.plan_input(_policy(request, payload.policy_id), payload.limit_fen, payload.quota)
     result = simulate(plan)
-    return {**vars(result), "by_priority_group": result.by_group}
+    return {**vars(result), "by_priority_group": result.by_group, "available_fen": plan.available_fen,
+            "warning": shortfall(plan)}
 
 
 @router.post("/rounds", response=answers({201: RoundOut}, 403, 404, 422), summary="Commit a payout round into batches")

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from yuanmeng.core.money import fen_to_yuan, yuan_to_fen
 from yuanmeng.payouts import services
 from yuanmeng.payouts.cli import acting_user
-from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.planning import AMOUNT_LABELS, shortfall, simulate
 from yuanmeng.payouts.selectors import special_budget
 from yuanmeng.policies.models import Policy
 
@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
 def _summary(simulation) -> dict:
     return {
         "candidates": simulation.candidates, "funded": simulation.funded, "funded_fen": simulation.funded_fen,
-        "funded_yuan": fen_to_yuan(simulation.funded_fen), "left_out": simulation.left_out,
+        "matching_fen": simulation.matching_fen, "total_fen": simulation.total_fen, "left_out": simulation.left_out,
         "no_bank_account": simulation.no_bank_account,
         "by_priority_group": simulation.by_group, "by_area": simulation.by_area, "by_level": simulation.by_level,
         "cutoff": simulation.cutoff,
@@ -38,7 +38,9 @@ def run(options, stdout) -> dict:
     limit_fen = yuan_to_fen(options["budget"])
     plan = services.plan_input(policy, limit_fen, options["quota"])
     result = {"policy": policy.code, "limit_fen": limit_fen, "quota": options["quota"],
-              **_summary(simulate(plan))}
+              "available_fen": plan.available_fen, "warning": shortfall(plan), **_summary(simulate(plan))}
+    if not options["json"]:
+        _write_plan(result, stdout)
     if options["commit"]:
         budget = special_budget(policy)
         if budget is None:
@@ -49,14 +51,27 @@ def run(options, stdout) -> dict:
                                        max_lines_per_batch=options["batch_size"])
         result["committed"] = {"round": round_.code, "lines": round_.funded_count, "total_fen": round_.total_fen,
                                "batches": [f"{round_.code}-{b.number}" for b in round_.batches.all()]}
-    if not options["json"]:
-        stdout.write(f"{policy.code}: {result['candidates']} waiting, {result['funded']} funded, "
-                     f"{result['funded_yuan']} yuan, {result['left_out']} left out, "
-                     f"{result['no_bank_account']} without a bank account")
-        for row in result["by_priority_group"]:
-            stdout.write(f"  {row['key'] or '(no group)':<22} {row['funded']:>8} / {row['applicants']:<8} "
-                         f"{fen_to_yuan(row['funded_fen']):>16} yuan")
-        if "committed" in result:
-            committed = result["committed"]
-            stdout.write(f"committed {committed['round']}: batches {', '.join(committed['batches'])}")
+    if not options["json"] and "committed" in result:
+        committed = result["committed"]
+        stdout.write(f"committed {committed['round']}: batches {', '.join(committed['batches'])}")
     return result
+
+
+def _money(row: dict) -> str:
+    """City, matching and total, named as on the plan page (planning.AMOUNT_LABELS)."""
+    return ", ".join(f"{AMOUNT_LABELS[name]} {fen_to_yuan(row[name])} yuan" for name in AMOUNT_LABELS)
+
+
+def _write_plan(result: dict, stdout) -> None:
+    """The simulation, then the money left in the special fund, then the warning when the round asks for more
+    (before any commit, which the same words would refuse)."""
+    stdout.write(f"{result['policy']}: {result['candidates']} waiting, {result['funded']} funded, "
+                 f"{result['left_out']} left out, {result['no_bank_account']} without a bank account")
+    stdout.write(f"  {_money({**result, 'city_fen': result['funded_fen']})}")
+    for row in result["by_priority_group"]:
+        stdout.write(f"  {row['key'] or '(no group)':<22} {row['funded']:>8} / {row['applicants']:<8} "
+                     f"{_money({**row, 'city_fen': row['funded_fen']})}")
+    available = "no special fund" if result["available_fen"] is None else f"{fen_to_yuan(result['available_fen'])} yuan"
+    stdout.write(f"special fund available: {available}")
+    if result["warning"]:
+        stdout.write(f"warning: {result['warning']}")

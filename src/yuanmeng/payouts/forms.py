@@ -27,7 +27,8 @@ class PlanForm(forms.Form):
 
     policy = forms.ModelChoiceField(label=_("policy"), queryset=Policy.objects.none())
     budget = forms.ModelChoiceField(label=_("budget"), queryset=Budget.objects.none())
-    limit = YuanField(label=_("money for this round (yuan)"))
+    limit = YuanField(label=_("money for this round, city subsidy (yuan)"),
+                      help_text=_("The city's money only: matching amounts come from the lower unions' own funds."))
     quota = forms.IntegerField(label=_("head-count quota (optional)"), required=False, min_value=1,
                                max_value=10_000_000)
 

@@ -27,7 +27,7 @@ from yuanmeng.payouts.files import FORMATS
 from yuanmeng.payouts.forms import BudgetForm, CommitForm, PlanForm, ResultsForm
 from yuanmeng.payouts.imports import BANK_RESULTS
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, ResultImport, Round, RoundStatus
-from yuanmeng.payouts.planning import simulate
+from yuanmeng.payouts.planning import shortfall, simulate
 from yuanmeng.policies.models import Level, PriorityGroup
 
 
@@ -76,7 +76,7 @@ def _simulation_context(plan, simulation) -> dict:
                  .values_list("pk", "name"))
     groups = _label_rows(simulation.by_group, {**dict(PriorityGroup.choices), "": _("no priority group")})
     return {
-        "simulation": simulation, "plan": plan,
+        "simulation": simulation, "plan": plan, "warning": shortfall(plan),
         "by_group": groups,
         "by_area": _label_rows(simulation.by_area, areas),
         "by_level": _label_rows(simulation.by_level, dict(Level.choices)),
@@ -123,7 +123,8 @@ def round_detail(request, round_id: int):
     except Round.DoesNotExist:
         raise Http404 from None
     return render(request, "payouts/round.html", {
-        "round": round_, "batches": round_.batches.all(), "page": _lines_page(request, round_id=round_.pk),
+        "round": round_, "batches": round_.batches.all(), "amounts": selectors.round_amounts(round_),
+        "page": _lines_page(request, round_id=round_.pk),
         "statuses": LineStatus.choices,
         "can_manage": has_capability(request.user, Capability.MANAGE_FUNDS, round_.policy.organisation.path),
         "objections_open": round_.status == RoundStatus.IN_NOTICE,
@@ -167,20 +168,6 @@ def _file_offer(user, batch: Batch) -> dict:
 
 
 @login_required
-@login_required
-@require_GET
-def batch_list(request):
-    """The batches in scope, oldest first; ``?waiting=<step>`` keeps those waiting at that step (the finance
-    officer's home page links here with each count)."""
-    _require(request, Capability.VIEW_FUNDS)
-    key = request.GET.get("waiting", "")
-    work = selectors.WAITING_BATCHES.get(key)
-    return render(request, "payouts/batch_list.html", {
-        "page": paginate(request, selectors.batch_list(user=request.user, key=key)), "work": work,
-        "steps": selectors.WAITING_BATCHES.values(),
-    })
-
-
 def batch_detail(request, batch_id: int):
     try:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)

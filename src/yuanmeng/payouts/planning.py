@@ -6,6 +6,11 @@ time; for a lottery, SHA-256 of the seed and the entry's reference (payouts/lott
 functions give each its place and the running total of the city amount. A candidate is funded while the
 running total fits the round's money and its place fits the quota, which makes the funded set a prefix of
 the order: first come, first served within priority, or the first drawn.
+
+Then the matching policies top the funded up (``top_up_sql``): each union's amount on the lines under it, in
+rank order while its matching budget lasts. The simulation runs the same statement on its ranked table as the
+commit runs on the payment lines, so both give the same city, matching and total amounts (``AMOUNT_LABELS``
+names them the same way on every page, in the API and on the command line).
 """
 
 import uuid
@@ -13,12 +18,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from yuanmeng.applications.workflow import State
+from yuanmeng.core.money import fen_to_yuan
+from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import rows as _rows
 from yuanmeng.payouts.lottery import draw_key_sql
 from yuanmeng.payouts.models import LotteryDraw
 from yuanmeng.policies.models import Policy
+
+AMOUNT_LABELS = {  # the one set of names for a round's money: pages translate them, the API and the CLI say them
+    "city_fen": gettext_noop("City subsidy"),
+    "matching_fen": gettext_noop("Matching"),
+    "total_fen": gettext_noop("Total (city + matching)"),
+}
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """A published matching policy as a round applies it: the part it fills (``district`` or ``enterprise``), its
+    union's path, its amount per level, and its union's matching budget for the year (none: it gives nothing)."""
+
+    part: str
+    path: str
+    amounts: dict[str, int]
+    budget_id: int | None
+    available_fen: int
 
 
 @dataclass(frozen=True)
@@ -27,6 +54,8 @@ class PlanInput:
     limit_fen: int
     quota: int | None = None
     draw: LotteryDraw | None = None  # a lottery with its confirmed seed: its frozen list, in drawn order
+    top_ups: tuple[TopUp, ...] = ()  # the matching policies, in the order the commit applies them
+    available_fen: int | None = None  # what the special budget has left (None: no budget)
 
     def amounts(self) -> dict[str, int]:
         return self.policy.level_amounts()
@@ -61,6 +90,42 @@ def _candidates(plan: PlanInput) -> tuple[str, list]:
         *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
 
 
+def shortfall(plan: PlanInput) -> str:
+    """Why the round cannot be committed from its special budget as asked, or "" if it can: the page, the API,
+    the command line and the commit's refusal all say this."""
+    if plan.available_fen is None:
+        return _("The policy's union has no special fund for %(year)s.") % {"year": plan.policy.year}
+    if plan.limit_fen > plan.available_fen:
+        return _("The round asks for %(asked)s yuan but the special fund has only %(available)s yuan "
+                 "available.") % {"asked": fen_to_yuan(plan.limit_fen), "available": fen_to_yuan(plan.available_fen)}
+    return ""
+
+
+def top_up_sql(*, table: str, part: str, amounts: dict[str, int], source: str, rank: str,
+               set_budget: bool) -> str:
+    """UPDATE giving the rows of ``table`` that ``source`` selects (``FROM … WHERE …`` over ``l``, a row of the
+    table, and ``o``, its enterprise union) and that the union at the path parameter holds, the matching amount
+    of their level in ``rank`` order while the running sum fits the budget parameter; rows already given this
+    part by a closer union are skipped. Parameters, in order: [budget id if ``set_budget``], the source's, the
+    union's path followed by ``%``, the money available."""
+    case, levels = amount_case(amounts, "level"), ", ".join(["%s"] * len(amounts))
+    budget = f", {part}_budget_id = %s" if set_budget else ""
+    return f"""
+        UPDATE {table} SET {part}_fen = {case}{budget}, total_fen = total_fen + {case}
+        WHERE id IN (
+            SELECT m.id FROM (
+                SELECT l.id, SUM({amount_case(amounts, "l.level")})
+                           OVER (ORDER BY l.{rank} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+                {source} AND l.{part}_fen = 0 AND o.path LIKE %s AND l.level IN ({levels})
+            ) m WHERE m.running <= %s)"""
+
+
+def top_up_params(amounts: dict[str, int], *, budget: list, source: list, path: str, available_fen: int) -> list:
+    """The parameters of ``top_up_sql`` (its level CASEs and list take the levels each time)."""
+    levels = list(amounts)
+    return [*levels, *budget, *levels, *levels, *source, path + "%", *levels, available_fen]
+
+
 def ranked_sql(plan: PlanInput) -> tuple[str, list]:
     """SELECT of every candidate with its rank (rn), running city total, city amount and ``funded`` flag."""
     candidates, params = _candidates(plan)
@@ -82,7 +147,9 @@ def ranked_sql(plan: PlanInput) -> tuple[str, list]:
 class Simulation:
     candidates: int = 0
     funded: int = 0
-    funded_fen: int = 0
+    funded_fen: int = 0  # the city subsidy of the funded (what the round's money limits)
+    matching_fen: int = 0  # what the matching policies add, while their budgets last
+    total_fen: int = 0
     left_out: int = 0
     no_bank_account: int = 0
     by_group: list[dict] = field(default_factory=list)
@@ -106,7 +173,8 @@ def roomy_sorts() -> None:
 
 RANKED_COLUMNS = ("id BIGINT, worker_id BIGINT, priority_group VARCHAR(24), priority_rank INTEGER, "
                   "submitted_at TIMESTAMP WITH TIME ZONE, level VARCHAR(10), area_id BIGINT, organisation_id BIGINT, "
-                  "city_fen BIGINT, waiting INTEGER, rn BIGINT, running BIGINT, funded INTEGER")
+                  "city_fen BIGINT, waiting INTEGER, rn BIGINT, running BIGINT, funded INTEGER, "
+                  "district_fen BIGINT, enterprise_fen BIGINT, total_fen BIGINT")
 
 
 @contextmanager
@@ -118,18 +186,42 @@ def ranked_table(plan: PlanInput):
         roomy_sorts()
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({RANKED_COLUMNS})")
         try:
-            cursor.execute(f"INSERT INTO {name} {sql}", params)
+            cursor.execute(f"INSERT INTO {name} SELECT ranked.*, 0, 0, ranked.city_fen FROM ({sql}) ranked", params)
             yield name
         finally:
             cursor.execute(f"DROP TABLE {name}")
+
+
+def _top_up(ranked: str, plan: PlanInput) -> None:
+    """The matching policies' amounts on the funded rows of the ranked table, as the commit gives them (a union
+    topping up through more than one policy spends one budget)."""
+    left: dict[int, int] = {}
+    source = (f"FROM {ranked} l JOIN orgs_organisation o ON o.id = l.organisation_id "
+              "WHERE l.funded = 1 AND l.waiting = 1")
+    budgets = [top_up.budget_id for top_up in plan.top_ups]
+    for n, top_up in enumerate(plan.top_ups):
+        available = left.setdefault(top_up.budget_id, top_up.available_fen)
+        if top_up.budget_id is None or not top_up.amounts or available <= 0:
+            continue
+        shared = top_up.budget_id in budgets[n + 1:]  # what this one gives, the next of its union cannot
+        given = f"SELECT COALESCE(SUM({top_up.part}_fen), 0) AS n FROM {ranked}"
+        before = _rows(given, [])[0]["n"] if shared else 0
+        _execute(top_up_sql(table=ranked, part=top_up.part, amounts=top_up.amounts, source=source, rank="rn",
+                            set_budget=False),
+                 top_up_params(top_up.amounts, budget=[], source=[], path=top_up.path, available_fen=available))
+        if shared:
+            left[top_up.budget_id] -= _rows(given, [])[0]["n"] - before
+
+
+SUMMED = ("applicants", "funded", "funded_fen", "matching_fen", "total_fen")
 
 
 def _fold(rows: list[dict], key: str) -> list[dict]:
     """Sum the (group, area, level) rows over one of the three."""
     folded: dict = {}
     for row in sorted(rows, key=lambda r: r["first_rn"]):
-        entry = folded.setdefault(row[key], {"key": row[key], "applicants": 0, "funded": 0, "funded_fen": 0})
-        for name in ("applicants", "funded", "funded_fen"):
+        entry = folded.setdefault(row[key], {"key": row[key], **dict.fromkeys(SUMMED, 0)})
+        for name in SUMMED:
             entry[name] += row[name]
     return list(folded.values())
 
@@ -142,12 +234,15 @@ def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
     the number funded.
     """
     with ranked_table(plan) as ranked:
+        _top_up(ranked, plan)
         rows = _rows(f"""
             SELECT priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
-                   SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen, MIN(rn) AS first_rn
+                   SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen,
+                   SUM(district_fen + enterprise_fen) AS matching_fen,
+                   SUM(CASE WHEN funded = 1 THEN total_fen ELSE 0 END) AS total_fen, MIN(rn) AS first_rn
             FROM {ranked} GROUP BY priority_group, area_id, level""", [])
-        result = Simulation(candidates=sum(r["applicants"] for r in rows), funded=sum(r["funded"] for r in rows),
-                            funded_fen=sum(r["funded_fen"] for r in rows))
+        result = Simulation(candidates=sum(r["applicants"] for r in rows),
+                            **{name: sum(r[name] for r in rows) for name in SUMMED[1:]})
         result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM {ranked} "
                                       f"WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}", [])
     result.left_out = result.candidates - result.funded

@@ -7,6 +7,7 @@ Bulk work is set-based — INSERT … SELECT and UPDATE … WHERE id IN (…) �
 a handful of statements.
 """
 
+import dataclasses
 import datetime
 import math
 import os
@@ -34,6 +35,7 @@ from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import scalar as _scalar
 from yuanmeng.core.text import clean_text
 from yuanmeng.funds.models import Budget, EntryKind, FundSource, LedgerEntry
+from yuanmeng.funds.selectors import plan_budgets
 from yuanmeng.funds.services import post
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import job_submit
@@ -56,7 +58,17 @@ from yuanmeng.payouts.models import (
     Round,
     RoundStatus,
 )
-from yuanmeng.payouts.planning import PlanInput, amount_case, count_funded, ranked_sql, roomy_sorts
+from yuanmeng.payouts.planning import (
+    PlanInput,
+    TopUp,
+    amount_case,
+    count_funded,
+    ranked_sql,
+    roomy_sorts,
+    shortfall,
+    top_up_params,
+    top_up_sql,
+)
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
@@ -88,7 +100,25 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
                               "committed when it is drawn.")]
     if errors:
         raise ValidationError(errors)
-    return PlanInput(policy=policy, limit_fen=limit_fen, quota=quota)
+    matchings = list(_matching_policies(policy))
+    budgets = plan_budgets(year=policy.year, special_of=policy.organisation_id,
+                           matching_of=[m.organisation_id for m in matchings])
+    special = budgets.get((policy.organisation_id, FundSource.SPECIAL))
+    return PlanInput(policy=policy, limit_fen=limit_fen, quota=quota,
+                     top_ups=tuple(_top_up(m, budgets.get((m.organisation_id, FundSource.MATCHING)))
+                                   for m in matchings),
+                     available_fen=special.available_fen if special is not None else None)
+
+
+def _top_up(matching: Policy, budget: Budget | None) -> TopUp:
+    return TopUp(part=_matching_part(matching.organisation), path=matching.organisation.path,
+                 amounts=matching.level_amounts(), budget_id=budget.pk if budget else None,
+                 available_fen=budget.available_fen if budget else 0)
+
+
+def _matching_part(organisation) -> str:
+    """The part a matching union's amount fills: ``enterprise`` for an enterprise union, else ``district``."""
+    return "enterprise" if organisation.kind == OrgKind.ENTERPRISE else "district"
 
 
 # ---- committing a round ---------------------------------------------------------------------------
@@ -140,26 +170,15 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
     amounts = matching.level_amounts()
     if budget is None or not amounts or budget.available_fen <= 0:
         return 0
-    column = "enterprise" if matching.organisation.kind == OrgKind.ENTERPRISE else "district"
-    level_params = list(amounts)
-    levels = ", ".join(["%s"] * len(level_params))
+    column = _matching_part(matching.organisation)
     given = (f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
              f"WHERE round_id = %s AND {column}_budget_id = %s")
     before = _scalar(given, [round_.pk, budget.pk])  # a union may top up through more than one policy
-    _execute(f"""
-        UPDATE payouts_paymentline SET {column}_fen = {amount_case(amounts, "level")}, {column}_budget_id = %s,
-                                       total_fen = total_fen + {amount_case(amounts, "level")}
-        WHERE id IN (
-            SELECT m.id FROM (
-                SELECT l.id, SUM({amount_case(amounts, "l.level")})
-                           OVER (ORDER BY l.rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
-                FROM payouts_paymentline l
-                JOIN applications_application a ON a.id = l.application_id
-                JOIN orgs_organisation o ON o.id = a.organisation_id
-                WHERE l.round_id = %s AND l.{column}_fen = 0 AND o.path LIKE %s AND l.level IN ({levels})
-            ) m WHERE m.running <= %s)""",
-             [*level_params, budget.pk, *level_params, *level_params, round_.pk, matching.organisation.path + "%",
-              *level_params, budget.available_fen])
+    _execute(top_up_sql(table="payouts_paymentline", part=column, amounts=amounts, rank="rank", set_budget=True,
+                        source="FROM payouts_paymentline l JOIN applications_application a ON a.id = l.application_id "
+                               "JOIN orgs_organisation o ON o.id = a.organisation_id WHERE l.round_id = %s"),
+             top_up_params(amounts, budget=[budget.pk], source=[round_.pk], path=matching.organisation.path,
+                           available_fen=budget.available_fen))
     total = _scalar(given, [round_.pk, budget.pk]) - before
     if total:
         post(budget=budget, kind=EntryKind.RESERVE, amount_fen=total, reference=f"round:{round_.code}", by=by)
@@ -200,9 +219,9 @@ def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_bat
     if (budget.organisation_id, budget.year, budget.source) != (policy.organisation_id, policy.year,
                                                                FundSource.SPECIAL):
         raise ValidationError({"budget": [_("Use the special fund of the policy's union for the policy's year.")]})
-    if limit_fen > budget.available_fen:
-        raise ValidationError({"limit_fen": [_("The budget has only %(yuan)s yuan available.") % {
-            "yuan": fen_to_yuan(budget.available_fen)}]})
+    refusal = shortfall(dataclasses.replace(plan, available_fen=budget.available_fen))
+    if refusal:
+        raise ValidationError({"limit_fen": [refusal]})
     if not 1 <= max_lines_per_batch <= 100_000:
         raise ValidationError({"max_lines_per_batch": [_("Between 1 and 100,000 lines a batch.")]})
     seed = plan.draw.seed if plan.draw is not None else ""
