@@ -167,7 +167,10 @@ def on_both(*, sqlite: int, postgresql: int) -> int:
 PLAN = "/payouts/plan/?policy={policy}&budget={budget}&limit=50000&quota="
 
 PAGES = [
-    ("/", "city", 10),
+    ("/", "city", 14),
+    ("/", "finance", 13),
+    ("/", "district", 13),
+    ("/payouts/batches/?waiting=approve", "finance", 6),
     ("/", "worker", 5),
     ("/me/", "worker", 5),
     ("/me/messages/", "worker", 6),

@@ -168,6 +168,20 @@ def _file_offer(user, batch: Batch) -> dict:
 
 
 @login_required
+@login_required
+@require_GET
+def batch_list(request):
+    """The batches in scope, oldest first; ``?waiting=<step>`` keeps those waiting at that step (the finance
+    officer's home page links here with each count)."""
+    _require(request, Capability.VIEW_FUNDS)
+    key = request.GET.get("waiting", "")
+    work = selectors.WAITING_BATCHES.get(key)
+    return render(request, "payouts/batch_list.html", {
+        "page": paginate(request, selectors.batch_list(user=request.user, key=key)), "work": work,
+        "steps": selectors.WAITING_BATCHES.values(),
+    })
+
+
 def batch_detail(request, batch_id: int):
     try:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
