@@ -25,8 +25,10 @@ from yuanmeng.funds.services import budget_create, funds_verify
 from yuanmeng.notify.models import Message
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
+from yuanmeng.payouts.planning import simulate
 from yuanmeng.payouts.results import NO_REASON
-from yuanmeng.payouts.services import batch_approve, result_import, round_commit
+from yuanmeng.payouts.services import batch_approve, plan_input, result_import, round_commit
+from yuanmeng.people.services import bank_account_change, bank_account_needed
 from yuanmeng.policies.services import policy_create, policy_publish
 
 pytestmark = pytest.mark.django_db
@@ -295,10 +297,17 @@ def test_a_reference_of_another_batch_is_not_guessed(setup, tree):
                                       f"of batch R1-1"]
 
 
-def test_the_failed_worker_is_funded_in_a_later_round(setup):
+def test_the_failed_worker_is_funded_in_a_later_round_once_the_account_is_corrected(setup):
     one, two, three, four, five = setup.lines
     result_import(by=setup.finance, batch=setup.batch, upload=result_file(
         [row(one), row(two, "失败", "账户不存在"), row(three), row(four), row(five)]))
+    worker = Application.objects.get(pk=two.application_id).worker
+    assert worker.bank_account_refused_at is not None and bank_account_needed(worker)
+    with pytest.raises(ValidationError):  # not before the correction: nothing else waits
+        round_commit(by=setup.admin, policy=setup.policy, budget=setup.city, limit_fen=10_000 * YUAN, code="R3")
+    assert simulate(plan_input(setup.policy, 10_000 * YUAN, None)).no_bank_account == 1
+    bank_account_change(by=worker.user or setup.admin, worker=worker, bank_name="建设银行",
+                        bank_account="6217000000000000004")
     later = round_commit(by=setup.admin, policy=setup.policy, budget=setup.city, limit_fen=10_000 * YUAN, code="R4")
     line = PaymentLine.objects.get(round=later)
     assert line.application_id == two.application_id and line.status == LineStatus.PENDING

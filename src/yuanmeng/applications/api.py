@@ -128,6 +128,7 @@ def _detail(request, application_id: int) -> Application:
     (``allowed_actions``, worked out once for the two fields that show it)."""
     application = _application(request, application_id)
     application.checks = allowed_actions(request.user, application)
+    application.pay = selectors.application_pay(application)
     return application
 
 
@@ -217,11 +218,20 @@ class RefusedActionOut(Schema):
     reason: str = Field(..., description="why you may not, in the user's language")
 
 
+class PayOut(Schema):
+    city_fen: int = Field(..., description="the city's subsidy, integer fen")
+    district_fen: int = Field(..., description="a district (or street) union's matching, integer fen")
+    enterprise_fen: int = Field(..., description="the enterprise union's matching, integer fen")
+    total_fen: int
+
+
 class ApplicationDetailOut(ApplicationOut):
     allowed_actions: list[PersonAction] = Field([], description="what you may do now; `resubmit` and `submit_diploma` "
                                           "have their own endpoints, the rest go to /transitions")
     refused_actions: list[RefusedActionOut] = Field([], description="the other moves a person may make from this "
                                                     "state, each with the reason it is not yours now")
+    pay: PayOut = Field(..., description="what the application will pay the worker, by part: the policy's "
+                        "amount and the matching top-ups the round's commit adds (while their budgets last)")
     events: list[EventOut] = Field([], description="the history, oldest first")
     documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
 
@@ -233,6 +243,10 @@ class ApplicationDetailOut(ApplicationOut):
     def resolve_refused_actions(obj: Application) -> list[dict]:
         return [{"action": action, "reason": reason} for action, (allowed, reason) in obj.checks.items()
                 if not allowed]
+
+    @staticmethod
+    def resolve_pay(obj: Application) -> dict:
+        return {**obj.pay._asdict(), "total_fen": obj.pay.total_fen}
 
     @staticmethod
     def resolve_events(obj: Application) -> list:

@@ -17,6 +17,7 @@ from yuanmeng.orgs.models import Organisation, School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.orgs.selectors import child_containing
+from yuanmeng.policies.selectors import PayParts, pay_by_part
 
 # Encrypted columns a list never shows: not read, not decrypted.
 _UNREAD = ("worker__id_number", "worker__bank_account")
@@ -162,3 +163,10 @@ def applications_by_child(*, user, children: list[Organisation]) -> dict[int, di
     for row in rows:
         totals.setdefault(row["child"], {})[row["state"]] = row["n"]
     return totals
+
+
+def application_pay(application: Application) -> PayParts:
+    """What the application will pay the worker, by part (city subsidy, district and enterprise top-ups), by the
+    one rule a round's commit follows (``policies.selectors.pay_by_part``): the application page, the API and
+    the worker's home show the same figure."""
+    return pay_by_part(policy=application.policy, level=application.level, organisation=application.organisation)

@@ -122,6 +122,7 @@ STATE_MESSAGES = {
     State.WITHDRAWN: gettext_noop("Your application has been withdrawn."),
 }
 STATE_SUBJECT = gettext_noop("Study subsidy: %(state)s")
+ABOUT_APPLICATION = "application"  # a message's about_kind: its about_id is an application's
 
 
 def state_message(to_state: str, reason: str = "") -> tuple[str, str] | None:
@@ -131,6 +132,11 @@ def state_message(to_state: str, reason: str = "") -> tuple[str, str] | None:
     if template is None:
         return None
     return worker_text(STATE_SUBJECT, state=State(to_state).label), worker_text(template, reason=reason)
+
+
+def about(application: Application) -> tuple[str, int, str]:
+    """What a worker's message names and links: the application, by its number and its policy's title."""
+    return ABOUT_APPLICATION, application.pk, application.policy.title
 
 
 def record_event(application: Application, *, by, action: str, from_state: str, to_state: str, role: str,
@@ -144,7 +150,7 @@ def record_event(application: Application, *, by, action: str, from_state: str, 
     message = state_message(to_state, reason)
     if message is not None:
         subject, body = message
-        notify_worker(worker=application.worker, subject=subject, body=body)
+        notify_worker(worker=application.worker, subject=subject, body=body, about=about(application))
 
 
 def apply_move(application: Application, *, by, action: str, role: str, reason: str = "", **changes) -> Application:
@@ -172,7 +178,7 @@ def record_created(application: Application, *, by, role: str) -> None:
 
 def move_selected(*, selection: str, params: list, from_state: str, action: str, service: str, by, now,
                   subject: str, body_params: list, body_sql: str = "%s", reason_params: list | tuple = ("",),
-                  reason_sql: str = "%s") -> int:
+                  reason_sql: str = "%s", message: str = "", detail_sql: str = "''") -> int:
     """Make the table's move (``from_state``, ``action``) for every application ``selection`` picks in
     ``from_state``, as ``service`` (which the table must name for that move: a service, or the capability of
     staff deciding many applications at once); how many moved.
@@ -180,7 +186,9 @@ def move_selected(*, selection: str, params: list, from_state: str, action: str,
     ``selection`` is a FROM … WHERE clause over ``applications_application a`` (joined to whatever it needs);
     ``reason_sql`` and ``body_sql`` are SQL expressions over its rows: the history's reason, the worker's
     message. Three statements: the history rows, the workers' messages (``notify_workers_selected``), one
-    UPDATE of the state. A creation (from ``CREATED``) updates nothing: the caller has just inserted the
+    UPDATE of the state. Each message names its application; ``message`` (the ``worker_text`` each row's body is,
+    with ``detail_sql`` as its reason; by default the body when it is one parameter) lets a reader see it in
+    their own language. A creation (from ``CREATED``) updates nothing: the caller has just inserted the
     applications in their first state, and this records it.
     """
     actors, to_state = TRANSITIONS[(from_state, action)]
@@ -195,10 +203,16 @@ def move_selected(*, selection: str, params: list, from_state: str, action: str,
         SELECT a.id, %s, %s, %s, %s, %s, %s, {reason_sql}, %s {where}""",
                        [action, from_state, to_state, getattr(by, "pk", None), str(by or "system"),
                         SERVICE_ROLES.get(service, service), *reason_params, at, *params])
+    if not message and body_sql == "%s":
+        message = body_params[0]
     notify_workers_selected(selection=f"""
-        SELECT w.user_id AS recipient_id, w.id AS worker_id, w.mobile AS mobile, chosen.body AS body
-        FROM (SELECT a.worker_id AS worker_id, {body_sql} AS body {where}) chosen
-        JOIN people_worker w ON w.id = chosen.worker_id""", params=[*body_params, *params], subject=subject, now=now)
+        SELECT w.user_id AS recipient_id, w.id AS worker_id, w.mobile AS mobile, chosen.body AS body,
+               chosen.detail AS detail, chosen.about_id AS about_id, p.title AS about_label
+        FROM (SELECT a.worker_id AS worker_id, {body_sql} AS body, {detail_sql} AS detail, a.id AS about_id,
+                     a.policy_id AS policy_id {where}) chosen
+        JOIN people_worker w ON w.id = chosen.worker_id
+        JOIN policies_policy p ON p.id = chosen.policy_id""", params=[*body_params, *params], subject=subject,
+                            now=now, body=message, about_kind=ABOUT_APPLICATION)
     if from_state == CREATED:
         return recorded
     return execute(f"""

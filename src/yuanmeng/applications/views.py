@@ -18,7 +18,7 @@ from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, Document
 from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
-from yuanmeng.applications.selectors import roster_list
+from yuanmeng.applications.selectors import application_pay, roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
 from yuanmeng.core.errors import PermissionDenied
@@ -169,6 +169,7 @@ def application_detail(request, application_id: int):
         "application": application,
         "numbers": worker_numbers(application.worker, request.user),
         "timeline": _timeline(application),
+        "pay": application_pay(application),
         "documents": application.documents.all(),
         "decisions": [(a, Action(a).label) for a in actions if a not in services.DEDICATED_SERVICES],
         "asks_reason": any(a in NEEDS_REASON for a in actions),

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "user.create_superuser": _("Operator account created"),
     "worker.register": _("Worker registered"),
     "worker.update": _("Worker record changed"),
+    "worker.bank_account": _("Bank account entered or corrected"),
     "worker.account_create": _("Worker login created"),
     "worker.import": _("Workers imported"),
     "api_token.issue": _("API token issued"),

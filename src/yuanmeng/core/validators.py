@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
-from stdnum import numdb
+from stdnum import luhn, numdb
 from stdnum.cn import ric, uscc
 
 
@@ -170,4 +170,20 @@ def validate_bank_account(value: str) -> str:
     number = normalise_text(value).replace("-", "")
     if not number.isdigit() or not 12 <= len(number) <= 30:
         raise ValidationError(_("A bank account number is 12 to 30 digits."), code="bank_account")
+    return number
+
+
+def is_bank_card(number: str) -> bool:
+    """A bank card number (UnionPay's IIN range 62, 16 to 19 digits) carries a Luhn check digit; other account
+    numbers (passbooks, corporate-style settlement accounts of 12 to 30 digits) carry none we can check."""
+    return number.startswith("62") and 16 <= len(number) <= 19
+
+
+def validate_bank_card(value: str) -> str:
+    """``validate_bank_account``, and for a bank card number its Luhn check digit: what a worker types when they
+    enter or correct their own account (a mistyped digit would send the payment back)."""
+    number = validate_bank_account(value)
+    if is_bank_card(number) and not luhn.is_valid(number):
+        raise ValidationError(_("This card number's last digit does not match the others: check it against your "
+                                "card."), code="bank_card")
     return number

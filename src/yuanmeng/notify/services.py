@@ -1,5 +1,6 @@
 """Queue messages (inside the caller's transaction) and send what is queued."""
 
+import json
 import logging
 from collections import Counter
 from typing import NamedTuple
@@ -7,42 +8,56 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from yuanmeng.core.sql import execute
 from yuanmeng.notify.models import Message
+from yuanmeng.notify.texts import worker_text
+
+__all__ = ["worker_text"]  # the callers' one import place for a message's text, beside notify_worker
 
 log = logging.getLogger(__name__)
 
 
-def worker_text(message: str, **values) -> str:
-    """``message`` (a msgid) in the workers' language, the site's (not that of the officer whose act sends it),
-    with ``values`` put in."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(message)
-        return text % values if values else text
+def _text_columns(subject, body, detail: str = "") -> dict:
+    """The columns that let a message be rendered again in its reader's language (empty for a plain text)."""
+    params = {"subject": getattr(subject, "values", {}), "body": getattr(body, "values", {})}
+    return {"subject_msgid": getattr(subject, "msgid", ""), "body_msgid": getattr(body, "msgid", ""),
+            "params": params, "detail": detail}
 
 
-def notify_worker(*, worker, subject: str, body: str) -> Message:
-    """Queue a message to a worker: to their login's inbox, and by SMS to their mobile where a gateway is set."""
+def notify_worker(*, worker, subject: str, body: str, detail: str = "",
+                  about: tuple[str, int, str] | None = None) -> Message:
+    """Queue a message to a worker: to their login's inbox, and by SMS to their mobile where a gateway is set.
+    ``about``: (kind, id, name) of what it is about (an application), shown and linked with it."""
+    kind, about_id, label = about or ("", None, "")
     return Message.objects.create(recipient_id=worker.user_id, worker=worker, mobile=worker.mobile,
-                                  subject=str(subject)[:200], body=str(body))
+                                  subject=str(subject)[:200], body=str(body), about_kind=kind, about_id=about_id,
+                                  about_label=label[:200], **_text_columns(subject, body, detail))
 
 
-def notify_workers_selected(*, selection: str, params: list, subject: str, now) -> int:
+def notify_workers_selected(*, selection: str, params: list, subject: str, now, body: str = "",
+                            about_kind: str = "") -> int:
     """Queue one message for each row that ``selection`` yields, in one INSERT … SELECT; how many were queued.
 
-    ``selection`` is a SELECT of four columns: what ``notify_worker`` reads from a worker — ``recipient_id``
-    (their login, or NULL), ``worker_id``, ``mobile`` — and ``body``, the text of each worker's message. The
-    caller reads them: it knows where its workers are (an app on this floor knows nothing of the apps above).
+    ``selection`` is a SELECT of what ``notify_worker`` reads from a worker — ``recipient_id`` (their login, or
+    NULL), ``worker_id``, ``mobile`` — and ``body``, the text of each worker's message, ``detail`` (its
+    reason, or ''), ``about_id`` and ``about_label`` (what it is about, of kind ``about_kind``). The caller reads
+    them: it knows where its workers are (an app on this floor knows nothing of the apps above). ``body``,
+    when the rows' texts are one ``worker_text`` with each row's ``detail`` as its reason, lets them be shown
+    in the reader's language.
     """
+    columns = _text_columns(subject, body)
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     return execute(f"""
-        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error)
-        SELECT m.recipient_id, m.worker_id, m.mobile, %s, m.body, %s, 0, ''
+        INSERT INTO notify_message (recipient_id, worker_id, mobile, subject, body, created_at, attempts, last_error,
+                                    subject_msgid, body_msgid, params, detail, about_kind, about_id, about_label)
+        SELECT m.recipient_id, m.worker_id, m.mobile, %s, m.body, %s, 0, '', %s, %s, {json_param}, m.detail, %s,
+               m.about_id, m.about_label
         FROM ({selection}) m""",
-                   [str(subject)[:200], connection.ops.adapt_datetimefield_value(now), *params])
+                   [str(subject)[:200], connection.ops.adapt_datetimefield_value(now), columns["subject_msgid"],
+                    columns["body_msgid"], json.dumps(columns["params"]), about_kind, *params])
 
 
 class ConsoleBackend:

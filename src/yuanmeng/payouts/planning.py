@@ -1,6 +1,7 @@
 """Ranking verified applications and cutting at the money or the head-count: a few SQL statements.
 
-The candidates are a policy's verified, unpaid applications whose worker has a bank account on file —
+The candidates are a policy's verified, unpaid applications whose worker has a bank account on file that the
+bank has not refused (``people.selectors.no_usable_account_sql``) —
 or, for a lottery, the entries of its frozen list. They are ordered — priority group, then submission
 time; for a lottery, SHA-256 of the seed and the entry's reference (payouts/lottery.py) — and two window
 functions give each its place and the running total of the city amount. A candidate is funded while the
@@ -27,6 +28,7 @@ from yuanmeng.core.sql import execute as _execute
 from yuanmeng.core.sql import rows as _rows
 from yuanmeng.payouts.lottery import draw_key_sql
 from yuanmeng.payouts.models import LotteryDraw
+from yuanmeng.people.selectors import no_usable_account_sql
 from yuanmeng.policies.models import Policy
 
 AMOUNT_LABELS = {  # the one set of names for a round's money: pages translate them, the API and the CLI say them
@@ -74,7 +76,7 @@ def _candidates(plan: PlanInput) -> tuple[str, list]:
     if plan.draw is not None:
         return f"""
             SELECT {columns}, e.amount_fen AS city_fen,
-                   CASE WHEN a.state = %s AND w.bank_account_masked <> '' THEN 1 ELSE 0 END AS waiting,
+                   CASE WHEN a.state = %s AND NOT {no_usable_account_sql("w")} THEN 1 ELSE 0 END AS waiting,
                    e.position, {draw_key_sql("%s", "e.reference")} AS draw_key
             FROM payouts_lotteryentry e
             JOIN applications_application a ON a.id = e.application_id
@@ -86,7 +88,7 @@ def _candidates(plan: PlanInput) -> tuple[str, list]:
         SELECT {columns}, {amount_case(amounts, "a.level")} AS city_fen, 1 AS waiting
         FROM applications_application a
         WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
-          AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE w.bank_account_masked = '')""", [
+          AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE {no_usable_account_sql("w")})""", [
         *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
 
 
@@ -249,8 +251,8 @@ def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
     result.by_group, result.by_area = _fold(rows, "priority_group"), _fold(rows, "area_id")
     result.by_level = _fold(rows, "level")
     result.cutoff = {"rn": result.funded} if result.funded else None
-    result.no_bank_account = _rows("""
+    result.no_bank_account = _rows(f"""
         SELECT COUNT(*) AS n FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
-        WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked = ''""",
+        WHERE a.policy_id = %s AND a.state = %s AND {no_usable_account_sql("w")}""",
                                    [plan.policy.pk, State.DIPLOMA_VERIFIED])[0]["n"]
     return result

@@ -48,6 +48,7 @@ from yuanmeng.funds.services import post
 from yuanmeng.notify.services import worker_text
 from yuanmeng.payouts.jobs import payment_files_discard
 from yuanmeng.payouts.models import Batch, BatchStatus, LineStatus, PaymentLine, ResultImport
+from yuanmeng.people.services import bank_accounts_refused
 
 REQUIRED = {
     "reference": ("业务参考号", "reference", "参考号"),
@@ -66,8 +67,8 @@ STAGE = "payouts_result_stage"
 PAID_MESSAGE = gettext_noop("Your study subsidy has been paid into your bank account.")
 FAILED_MESSAGE = gettext_noop("Your study subsidy could not be paid into your bank account. The bank said: "
                               "%(reason)s. Please correct your bank details (bank, account number and name as "
-                              "the bank holds them); your application is back in the queue for the next payout "
-                              "round.")
+                              "the bank holds them) on your home page; your application returns to the queue "
+                              "for the next payout round once they are corrected.")
 NO_REASON = gettext_noop("no reason given")
 
 
@@ -192,7 +193,11 @@ def _move_all(batch: Batch, by, now) -> None:
     move_selected(selection=staged, params=[LineStatus.FAILED], from_state=State.IN_BATCH,
                   action=Action.PAYMENT_FAILED, service=BANK_RESULT_IMPORT, by=by, now=now, subject=subject,
                   reason_sql=bank_reason, reason_params=[no_reason], body_sql=f"%s || {bank_reason} || %s",
-                  body_params=[before, no_reason, after])
+                  body_params=[before, no_reason, after], detail_sql="s.reason",
+                  message=worker_text(FAILED_MESSAGE, reason=gettext_lazy(NO_REASON)))
+    # The workers wait until their account is corrected (people.services.bank_account_change) before a round
+    # draws them again.
+    bank_accounts_refused(selection=f"SELECT a.worker_id {staged}", params=[LineStatus.FAILED], at=now)
 
 
 def apply_results(*, by, batch: Batch, checked: str, file_name: str, sha256: str,

@@ -40,7 +40,6 @@ from yuanmeng.funds.services import post
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import job_submit
 from yuanmeng.notify.services import worker_text
-from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.payouts.files import FORMATS, BatchFile, Format, Tally, file_name, yuan_text
@@ -70,6 +69,7 @@ from yuanmeng.payouts.planning import (
     top_up_sql,
 )
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
+from yuanmeng.policies.selectors import matching_part, top_ups
 
 NOTICE_MESSAGE = gettext_noop("Your study subsidy is on the list to be paid. The list is on public notice from "
                               "%(start)s to %(end)s; after that the money goes to your own bank account.")
@@ -100,7 +100,7 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
                               "committed when it is drawn.")]
     if errors:
         raise ValidationError(errors)
-    matchings = list(_matching_policies(policy))
+    matchings = list(top_ups(policy))
     budgets = plan_budgets(year=policy.year, special_of=policy.organisation_id,
                            matching_of=[m.organisation_id for m in matchings])
     special = budgets.get((policy.organisation_id, FundSource.SPECIAL))
@@ -111,14 +111,9 @@ def plan_input(policy: Policy, limit_fen: int, quota: int | None) -> PlanInput:
 
 
 def _top_up(matching: Policy, budget: Budget | None) -> TopUp:
-    return TopUp(part=_matching_part(matching.organisation), path=matching.organisation.path,
+    return TopUp(part=matching_part(matching.organisation), path=matching.organisation.path,
                  amounts=matching.level_amounts(), budget_id=budget.pk if budget else None,
                  available_fen=budget.available_fen if budget else 0)
-
-
-def _matching_part(organisation) -> str:
-    """The part a matching union's amount fills: ``enterprise`` for an enterprise union, else ``district``."""
-    return "enterprise" if organisation.kind == OrgKind.ENTERPRISE else "district"
 
 
 # ---- committing a round ---------------------------------------------------------------------------
@@ -157,12 +152,6 @@ def _insert_lines(round_: Round, plan: PlanInput, batch_ids: dict[int, int]) -> 
                      round_.max_lines_per_batch, *params])
 
 
-def _matching_policies(policy: Policy):
-    """Published top-ups of the policy, closest to the enterprise first (a street's before its district's)."""
-    return (policy.matching_policies.filter(status=PolicyStatus.PUBLISHED).select_related("organisation")
-            .order_by("-organisation__depth", "pk"))
-
-
 def _add_matching(round_: Round, matching: Policy, by) -> int:
     """Give the lines under a matching policy's union its amounts, in rank order while its budget lasts."""
     budget = Budget.objects.filter(organisation=matching.organisation, year=round_.policy.year,
@@ -170,7 +159,7 @@ def _add_matching(round_: Round, matching: Policy, by) -> int:
     amounts = matching.level_amounts()
     if budget is None or not amounts or budget.available_fen <= 0:
         return 0
-    column = _matching_part(matching.organisation)
+    column = matching_part(matching.organisation)
     given = (f"SELECT COALESCE(SUM({column}_fen), 0) FROM payouts_paymentline "
              f"WHERE round_id = %s AND {column}_budget_id = %s")
     before = _scalar(given, [round_.pk, budget.pk])  # a union may top up through more than one policy
@@ -244,7 +233,7 @@ def _commit(by, plan: PlanInput, *, budget: Budget, code: str, max_lines_per_bat
     city_total = _scalar("SELECT COALESCE(SUM(city_fen), 0) FROM payouts_paymentline WHERE round_id = %s",
                          [round_.pk])
     post(budget=budget, kind=EntryKind.RESERVE, amount_fen=city_total, reference=f"round:{round_.code}", by=by)
-    for matching in _matching_policies(policy):
+    for matching in top_ups(policy):
         _add_matching(round_, matching, by)
     _settle_totals(round_)
     _open_notice_or_release(round_, policy)

@@ -54,3 +54,17 @@ class WorkerForm(forms.ModelForm):
                          worker=self.instance if self.instance.pk else None)
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(self, exc)
+
+
+class BankAccountForm(forms.Form):
+    """A worker's own bank account: the bank and the number; the holder is the worker (the bank checks the name
+    on the next payment). ``bank_account_change`` does the checking, the card number's check digit included."""
+
+    bank_name = forms.CharField(label=_("Bank"), max_length=60,
+                                help_text=_("The bank and branch, as on your card or passbook."))
+    bank_account = forms.CharField(label=_("Account or card number"), max_length=40,
+                                   help_text=_("Digits only; spaces are ignored. The account must be in your name."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank_account"].widget.attrs.update(inputmode="numeric", autocomplete="off")

@@ -85,6 +85,10 @@ class Worker(models.Model):
     bank_account = EncryptedTextField(_("bank account number"), blank=True, default="")
     bank_account_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     bank_account_masked = models.CharField(_("bank account number"), max_length=30, blank=True, editable=False)
+    # When the bank last refused a payment to this account (payouts' results, through ``bank_accounts_refused``);
+    # cleared when the account is corrected. Until then the worker is not drawn into a payout round.
+    bank_account_refused_at = models.DateTimeField(_("bank account refused by the bank"), null=True, blank=True,
+                                                   editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="worker"
     )

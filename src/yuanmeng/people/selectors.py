@@ -1,6 +1,7 @@
 """Reads of workers, shared by pages, API, admin and exports; always scoped to the caller."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.masking import mask_mobile
@@ -26,7 +27,7 @@ def _search(qs, search: str):
 
 
 def worker_list(*, user, search: str = "", organisation=None, job_category: str = "",
-                priority: str = "", capability: str = Capability.VIEW):
+                priority: str = "", bank: str = "", capability: str = Capability.VIEW):
     qs = Worker.objects.restrict(user, capability).select_related(
         "employer", "employer__organisation", "employer__organisation__parent"
     )
@@ -42,6 +43,8 @@ def worker_list(*, user, search: str = "", organisation=None, job_category: str 
         qs = qs.exclude(model_worker_level="")
     elif priority == "labour_medal":
         qs = qs.exclude(labour_medal_level="")
+    if bank == "missing":
+        qs = qs.filter(Q(bank_account_masked="") | Q(bank_account_refused_at__isnull=False))
     if clean_search(search):
         qs = _search(qs, search)
     return qs
@@ -49,8 +52,9 @@ def worker_list(*, user, search: str = "", organisation=None, job_category: str 
 
 def worker_list_filtered(*, user, params) -> tuple:
     """The worker list page's filters read from its query string (``q``, ``org``, ``job_category``,
-    ``priority``), shared by the page and its export: ``(workers, organisation)``. An ``org`` that is malformed or
-    outside the caller's scope raises ``Organisation.DoesNotExist``."""
+    ``priority``, ``bank``: ``missing`` for those a payment cannot reach), shared by the page and its export:
+    ``(workers, organisation)``. An ``org`` that is malformed or outside the caller's scope raises
+    ``Organisation.DoesNotExist``."""
     organisation = None
     org_id = params.get("org", "")
     if org_id:
@@ -58,7 +62,8 @@ def worker_list_filtered(*, user, params) -> tuple:
             raise Organisation.DoesNotExist
         organisation = Organisation.objects.restrict(user).get(pk=int(org_id))
     workers = worker_list(user=user, search=params.get("q", ""), organisation=organisation,
-                          job_category=params.get("job_category", ""), priority=params.get("priority", ""))
+                          job_category=params.get("job_category", ""), priority=params.get("priority", ""),
+                          bank=params.get("bank", ""))
     return workers, organisation
 
 
@@ -92,3 +97,10 @@ def worker_mobile(worker: Worker, user) -> str:
     if can_reveal_pii(user, worker) or can_contact_worker(user, worker):
         return worker.mobile
     return mask_mobile(worker.mobile)
+
+
+def no_usable_account_sql(worker: str = "w") -> str:
+    """SQL true for a worker (table alias ``worker``) a payment cannot reach: no bank account on file, or the bank
+    refused the last payment to it and it has not been corrected since. A payout round skips them; the plan page
+    counts them and links to their list (``worker_list(bank="missing")``)."""
+    return f"({worker}.bank_account_masked = '' OR {worker}.bank_account_refused_at IS NOT NULL)"

@@ -6,16 +6,17 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from yuanmeng.accounts.services import login_create
 from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
 from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.masking import mask_mobile, mask_number
+from yuanmeng.core.sql import execute
 from yuanmeng.core.text import clean_text
 from yuanmeng.core.validators import (
     DocumentType,
@@ -23,9 +24,11 @@ from yuanmeng.core.validators import (
     normalise_text,
     today,
     validate_bank_account,
+    validate_bank_card,
     validate_id_number,
     validate_mobile,
 )
+from yuanmeng.notify.services import notify_worker, worker_text
 from yuanmeng.people.models import HonourLevel, JobCategory, Worker
 from yuanmeng.people.permissions import can_change_worker, can_register_worker_at
 
@@ -212,7 +215,11 @@ def worker_update(*, by, worker: Worker, **fields) -> Worker:
     changed, _new = changes(before, _comparable(worker))
     if not changed:
         return worker
-    _save(worker, fields=_columns(changed))
+    columns = _columns(changed)
+    if {"bank_name", "bank_account"} & set(changed):  # a corrected account: back in the payout queue
+        worker.bank_account_refused_at = None
+        columns.append("bank_account_refused_at")
+    _save(worker, fields=columns)
     after_shown = worker_snapshot(worker)
     audit_record(actor=by, action="worker.update", obj=worker, organisation=worker.employer.organisation,
                  before={k: before_shown[k] for k in changed}, after={k: after_shown[k] for k in changed})
@@ -236,3 +243,60 @@ def worker_account_create(*, by, worker: Worker, password: str):
     audit_record(actor=by, action="worker.account_create", obj=worker, organisation=worker.employer.organisation,
                  after={"user": user.pk})
     return user
+
+
+# ---- a worker's bank account ---------------------------------------------------------------------------------
+
+BANK_ACCOUNT_SUBJECT = gettext_noop("Your bank account")
+BANK_ACCOUNT_CHANGED = gettext_noop(
+    "Your bank account for the study subsidy is now %(bank)s %(account)s, in your name. If you did not change it, "
+    "tell your enterprise union at once.")
+
+
+def may_change_bank_account(by, worker: Worker) -> tuple[bool, str]:
+    """The worker themself, or staff who may change the worker's record."""
+    if worker.user_id is not None and worker.user_id == getattr(by, "pk", None):
+        return True, ""
+    return can_change_worker(by, worker)
+
+
+def bank_account_needed(worker: Worker) -> bool:
+    """No account on file, or the bank refused a payment to it: nothing can be paid until it is entered."""
+    return not worker.bank_account_masked or worker.bank_account_refused_at is not None
+
+
+@transaction.atomic
+def bank_account_change(*, by, worker: Worker, bank_name: str, bank_account: str) -> Worker:
+    """Enter or correct the worker's own bank account (the holder is the worker: the bank checks the name on the
+    next payment). A card number must pass its check digit (``validate_bank_card``). The correction is what puts
+    a worker whose payment failed back in the queue: a round draws only workers whose account was not refused
+    (``bank_account_refused_at``)."""
+    allowed, reason = may_change_bank_account(by, worker)
+    if not allowed:
+        raise PermissionDenied(reason)
+    cleaned = clean_each({"bank_name": bank_name, "bank_account": bank_account}, _clean_bank_field)
+    worker = Worker.objects.select_for_update(of=("self",)).select_related("employer__organisation").get(pk=worker.pk)
+    before = {"bank_name": worker.bank_name, "bank_account": worker.bank_account_masked,
+              "refused": worker.bank_account_refused_at is not None}
+    apply_worker_fields(worker, cleaned)
+    worker.bank_account_refused_at = None
+    worker.save(update_fields=[*_columns(cleaned), "bank_account_refused_at"])
+    audit_record(actor=by, action="worker.bank_account", obj=worker,
+                 organisation=worker.employer.organisation if worker.employer_id else None, before=before,
+                 after={"bank_name": worker.bank_name, "bank_account": worker.bank_account_masked, "refused": False})
+    notify_worker(worker=worker, subject=worker_text(BANK_ACCOUNT_SUBJECT), body=worker_text(
+        BANK_ACCOUNT_CHANGED, bank=worker.bank_name, account=worker.bank_account_masked))
+    return worker
+
+
+def _clean_bank_field(name: str, value: str) -> str:
+    if name == "bank_name":
+        return clean_text(value, max_length=60, required=True)
+    return validate_bank_card(value or "")
+
+
+def bank_accounts_refused(*, selection: str, params: list, at) -> int:
+    """Mark the accounts of the workers ``selection`` (a SELECT of worker ids) yields as refused by the bank, in one
+    UPDATE, inside the caller's transaction (the bank's results, which record it in their own audit entry)."""
+    return execute(f"""UPDATE people_worker SET bank_account_refused_at = %s
+                       WHERE id IN ({selection})""", [connection.ops.adapt_datetimefield_value(at), *params])

@@ -16,7 +16,7 @@ from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people import selectors, services
-from yuanmeng.people.forms import WorkerForm
+from yuanmeng.people.forms import BankAccountForm, WorkerForm
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.people.permissions import can_change_worker
 
@@ -82,3 +82,20 @@ def worker_edit(request, worker_id: int | None = None):
     return render(request, "people/worker_form.html", {"form": form, "worker": worker})
 
 
+
+
+@login_required
+def my_bank_account(request):
+    """A worker enters or corrects their own bank account (the home page shows the same form when one is needed)."""
+    worker = getattr(request.user, "worker", None)
+    if worker is None:
+        raise Http404
+    form = BankAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: services.bank_account_change(by=request.user, worker=worker,
+                                                                    **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, _("Your bank account is saved: %(account)s.") % {
+                "account": saved.bank_account_masked})
+            return redirect("home")
+    return render(request, "people/bank_account.html", {"form": form, "worker": worker})

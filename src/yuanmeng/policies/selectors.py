@@ -5,7 +5,9 @@ Two ways to see a policy: staff see the policies of the unions in their subtree
 employer — the ones that apply to them — which no membership grants.
 """
 
-from yuanmeng.orgs.models import Organisation
+from typing import NamedTuple
+
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.policies.models import Policy, PolicyStatus
 
 
@@ -60,3 +62,48 @@ def policies_above(organisation: Organisation):
 def policies_for_worker(*, user, worker):
     """The policies a worker can be checked against or apply to: those open to them, and those in the caller's scope."""
     return _related(Policy.objects.restrict(user) | policies_open_to(worker))
+
+
+# ---- what an application pays, by level of funding --------------------------------------------------------
+
+class PayParts(NamedTuple):
+    """What one application pays, in fen, by the union that pays it: the city's subsidy and the matching
+    top-ups (配套) of a district (or street) union and of the enterprise union."""
+
+    city_fen: int = 0
+    district_fen: int = 0
+    enterprise_fen: int = 0
+
+    @property
+    def matching_fen(self) -> int:
+        return self.district_fen + self.enterprise_fen
+
+    @property
+    def total_fen(self) -> int:
+        return self.city_fen + self.matching_fen
+
+
+def top_ups(policy: Policy):
+    """The published matching policies of ``policy``, closest to the enterprise first (a street's before its
+    district's): the order in which a round's commit gives their amounts."""
+    return (policy.matching_policies.filter(status=PolicyStatus.PUBLISHED).select_related("organisation")
+            .order_by("-organisation__depth", "pk"))
+
+
+def matching_part(organisation: Organisation) -> str:
+    """Which part a matching union's amount fills: ``enterprise`` for an enterprise union, else ``district``
+    (a street's or a district's; one of them per application, the closest)."""
+    return "enterprise" if organisation.kind == OrgKind.ENTERPRISE else "district"
+
+
+def pay_by_part(*, policy: Policy, level: str, organisation: Organisation) -> PayParts:
+    """What an application of ``level`` at the enterprise union ``organisation`` receives under ``policy``:
+    the policy's amount, plus the amount of the closest matching policy of each part whose union holds the
+    enterprise and which pays for the level — the rule ``payouts.services`` applies to a round's lines, in SQL,
+    while each matching budget lasts. One query (the top-ups)."""
+    parts = {"city": policy.amount_fen(level) or 0, "district": 0, "enterprise": 0}
+    for matching in top_ups(policy):
+        part, amount = matching_part(matching.organisation), matching.amount_fen(level) or 0
+        if amount and not parts[part] and organisation.path.startswith(matching.organisation.path):
+            parts[part] = amount
+    return PayParts(parts["city"], parts["district"], parts["enterprise"])

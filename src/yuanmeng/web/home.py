@@ -20,6 +20,7 @@ from yuanmeng.jobs.selectors import jobs_failed
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
+from yuanmeng.payouts.my_money import worker_home
 from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
 from yuanmeng.people.models import Worker
 
@@ -134,6 +135,7 @@ def home_context(user) -> dict:
     worker = Worker.objects.select_related("employer", "employer__organisation").filter(user=user).first()
     if worker is not None:
         context["worker"] = worker
+        context.update(worker_home(worker))
     roots = Organisation.objects.filter(pk__in={g.organisation_id for g in grants(user)}).order_by("depth")
     context["grants"] = [
         (Role(g.role).label, org) for org in roots for g in grants(user) if g.organisation_id == org.pk

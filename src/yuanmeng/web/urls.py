@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.my_record, name="my_record"),
     path("me/messages/", views.my_messages, name="my_messages"),
+    path("me/bank-account/", people_views.my_bank_account, name="my_bank_account"),
     path("account/", views.account, name="account"),
     path("account/tokens/", views.token_issue, name="token_issue"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
