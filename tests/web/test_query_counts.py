@@ -16,6 +16,8 @@ from django.utils import timezone
 from tests.builders import pdf, workbook
 from tests.payouts.scale import verified_applications
 from tests.payouts.test_results import approved_batch
+from tests.people.test_sign_up import sign_up
+from yuanmeng.accounts.services import invitation_renew
 from yuanmeng.applications.services import application_submit_diploma, application_transition, roster_upload
 from yuanmeng.applications.workflow import Action
 from yuanmeng.funds.models import FundSource
@@ -63,6 +65,7 @@ class World:
                     "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk,
                     "draft": tree.policy(publish=False).pk, "lottery_policy": tree.policy(selection="lottery").pk}
         self.ids["notice"] = self.noticed_round(3).code
+        invitation_renew(by=people.enterprise, enterprise=tree.tianhe_firm)
         self.add_rows(2)
 
     def add_rows(self, n: int) -> None:
@@ -79,6 +82,7 @@ class World:
             policy_supersede(by=tree.root_user, policy=tree.policy(organisation=tree.tianhe_firm.organisation),
                              code=f"S{self.serial + k}")  # a list joins what supersedes a policy
             notify_worker(worker=self.people.worker, subject="审核进度", body=f"第{k}条消息")
+            sign_up(tree)  # one more member to confirm
             self.roster()
         self.jobs(n)
         self.serial += n
@@ -214,6 +218,9 @@ PAGES = [
     ("/tasks/", "city", 6),
     ("/tasks/{job}/", "city", 5),
     ("/audit/", "auditor", 6),
+    ("/members/confirm/", "enterprise", 6),
+    ("/invitation/", "enterprise", 6),
+    ("/signup/", None, 0),
 ]
 
 API = [
@@ -235,6 +242,7 @@ API = [
     ("/api/payouts/rounds", "city", 8),
     ("/api/payouts/rounds/{round}", "city", 7),
     ("/api/payouts/rounds/{round}/lines", "city", 6),
+    ("/api/workers/members-to-confirm", "enterprise", 5),
 ]
 
 

@@ -37,6 +37,12 @@ def notify_worker(*, worker, subject: str, body: str, detail: str = "",
                                   about_label=label[:200], **_text_columns(subject, body, detail))
 
 
+def notify_mobile(*, mobile: str, subject: str, body: str) -> Message:
+    """Queue an SMS to a mobile number that belongs to no worker yet (a sign-up's verification code)."""
+    return Message.objects.create(mobile=mobile, subject=str(subject)[:200], body=str(body),
+                                  **_text_columns(subject, body))
+
+
 def notify_workers_selected(*, selection: str, params: list, subject: str, now, body: str = "",
                             about_kind: str = "") -> int:
     """Queue one message for each row that ``selection`` yields, in one INSERT … SELECT; how many were queued.

@@ -5,12 +5,17 @@ import copy
 import functools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from yuanmeng.accounts.codes import code_send, code_use
+from yuanmeng.accounts.models import CodePurpose
+from yuanmeng.accounts.selectors import enterprise_invited
 from yuanmeng.accounts.services import login_create
 from yuanmeng.audit.services import audit_record, changes
 from yuanmeng.core.crypto import blind_index
@@ -25,11 +30,13 @@ from yuanmeng.core.validators import (
     today,
     validate_bank_account,
     validate_bank_card,
+    validate_credit_code,
     validate_id_number,
     validate_mobile,
 )
 from yuanmeng.notify.services import notify_worker, worker_text
-from yuanmeng.people.models import HonourLevel, JobCategory, Worker
+from yuanmeng.orgs.models import Enterprise
+from yuanmeng.people.models import HonourLevel, JobCategory, MembershipState, Worker
 from yuanmeng.people.permissions import can_change_worker, can_register_worker_at
 
 BOOLEAN_FIELDS = ("is_migrant_worker", "is_new_employment_form")
@@ -300,3 +307,236 @@ def bank_accounts_refused(*, selection: str, params: list, at) -> int:
     UPDATE, inside the caller's transaction (the bank's results, which record it in their own audit entry)."""
     return execute(f"""UPDATE people_worker SET bank_account_refused_at = %s
                        WHERE id IN ({selection})""", [connection.ops.adapt_datetimefield_value(at), *params])
+
+
+# ── Sign-up by the worker, and the union's confirmation ─────────────────────────────────────────────────────
+
+SIGN_UP_FIELDS = ("name", "document_type", "id_number", "mobile", "job_category")
+ALREADY_REGISTERED_MESSAGE = gettext_lazy(
+    "This identity number is already registered. Ask your enterprise union about your record."
+)
+
+
+class AlreadyRegistered(ValidationError):
+    """The person is on record already (registered by a union, or signed up before). One answer for both, so it
+    tells nothing about who holds the record; ``has_account`` only decides whether log-in and reset are offered."""
+
+    def __init__(self, *, has_account: bool):
+        super().__init__({"id_number": [ALREADY_REGISTERED_MESSAGE]})
+        self.has_account = has_account
+
+
+def sign_up_enterprise(*, credit_code: str = "", invitation: str = ""):
+    """The enterprise a worker signs up at: the one whose current invitation link they followed, else the one
+    with the credit code they typed. A stale link or an unknown code is refused by field."""
+    if invitation:
+        enterprise = enterprise_invited(invitation)
+        if enterprise is None:
+            raise ValidationError({"credit_code": [_(
+                "This invitation link is no longer valid. Ask your union for its new link, or type your "
+                "enterprise's unified social credit code.")]})
+        return enterprise
+    try:
+        code = validate_credit_code(credit_code or "")
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc.messages}) from None
+    enterprise = (Enterprise.objects.select_related("organisation")
+                  .filter(credit_code=code, organisation__is_active=True).first())
+    if enterprise is None:
+        raise ValidationError({"credit_code": [_(
+            "No enterprise union with this credit code uses Yuanmeng yet. Check the code, or ask your union "
+            "for its invitation link.")]})
+    return enterprise
+
+
+def sign_up_code_send(*, mobile: str, address: str | None) -> None:
+    """Send a sign-up code to the mobile the worker typed (whether or not it is known: a code proves only that
+    the person holds the phone)."""
+    try:
+        mobile = validate_mobile(mobile or "")
+    except ValidationError as exc:
+        raise ValidationError({"mobile": exc.messages}) from None
+    code_send(purpose=CodePurpose.SIGN_UP, subject=mobile, mobile=mobile, address=address)
+
+
+def _sign_up_checked(fields: dict, password: str, *, credit_code: str, invitation: str) -> tuple[dict, object]:
+    """Every field refused at once, before the code is used up (a typo must not cost the worker their code):
+    the worker's fields, the password, the enterprise. Gives the cleaned fields and the enterprise."""
+    errors, found = {}, {}
+    checks = {"fields": lambda: _sign_up_fields(fields), "password": lambda: _sign_up_password(password, fields),
+              "enterprise": lambda: sign_up_enterprise(credit_code=credit_code, invitation=invitation)}
+    for name, check in checks.items():
+        try:
+            found[name] = check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return found["fields"], found["enterprise"]
+
+
+def _sign_up_fields(fields: dict) -> dict:
+    missing = {f: [_("This field is required.")] for f in ("name", "id_number", "mobile", "job_category")
+               if not fields.get(f)}
+    try:
+        cleaned = clean_worker_fields({k: v for k, v in fields.items() if v not in (None, "")})
+    except ValidationError as exc:
+        raise ValidationError({**exc.message_dict, **missing}) from None
+    if missing:
+        raise ValidationError(missing)
+    return cleaned
+
+
+def _sign_up_password(password: str, fields: dict) -> None:
+    user = get_user_model()(username=f"w{fields.get('mobile') or ''}", display_name=fields.get("name") or "")
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+def _refuse_if_registered(cleaned: dict) -> None:
+    """After the code: the same answer whoever registered the person; an account only adds log-in and reset.
+    A mobile that already has a login is named as such: the code has just shown that it is this person's."""
+    on_record = list(Worker.objects.filter(id_number_index=blind_index(cleaned["id_number"]))
+                     .values_list("user_id", flat=True)[:1])
+    if on_record:
+        raise AlreadyRegistered(has_account=on_record[0] is not None)
+    if get_user_model().objects.filter(Q(mobile=cleaned["mobile"]) | Q(username=f"w{cleaned['mobile']}")).exists():
+        raise ValidationError({"mobile": [_("This mobile number already has a login. Log in, or reset your "
+                                            "password.")]})
+
+
+def worker_sign_up(*, name: str, id_number: str, mobile: str, code: str, password: str, job_category: str,
+                   document_type: str = DocumentType.RESIDENT_ID, credit_code: str = "",
+                   invitation: str = "") -> Worker:
+    """A worker registers themself: checked like a union's registration, the mobile proven by its code; the
+    record waits for the enterprise union (``membership`` pending) and the worker can log in at once.
+
+    Steps: the enterprise and every field (nothing used up yet); the code (used once, a wrong try counted even
+    though this call then fails); whether the person is on record (``AlreadyRegistered``); then the worker, their
+    login, the audit entry and the message, in one transaction.
+    """
+    cleaned, enterprise = _sign_up_checked(
+        {"name": name, "document_type": document_type, "id_number": id_number, "mobile": mobile,
+         "job_category": job_category}, password, credit_code=credit_code, invitation=invitation)
+    code_use(purpose=CodePurpose.SIGN_UP, subject=cleaned["mobile"], code=code)
+    _refuse_if_registered(cleaned)
+    return _signed_up(cleaned, enterprise, password)
+
+
+@transaction.atomic
+def _signed_up(cleaned: dict, enterprise, password: str) -> Worker:
+    worker = Worker(employer=enterprise, membership=MembershipState.PENDING)
+    apply_worker_fields(worker, cleaned)
+    _save(worker)
+    worker.user = login_create(username=f"w{worker.mobile}", password=password, display_name=worker.name,
+                               mobile=worker.mobile)
+    worker.save(update_fields=["user"])
+    audit_record(actor=worker.user, action="worker.sign_up", obj=worker, organisation=enterprise.organisation,
+                 after=worker_snapshot(worker))
+    notify_worker(worker=worker, subject=worker_text("You have signed up"), body=worker_text(
+        "Welcome to Yuanmeng. Your enterprise union %(union)s will confirm your membership; until then you can "
+        "check which policies suit you, but not apply.", union=enterprise.organisation.name))
+    return worker
+
+
+def _decide_membership(by, worker: Worker, state: str, **values) -> Worker:
+    """Move a waiting worker to ``state`` with one conditional UPDATE: of two officers deciding at once, one wins."""
+    allowed, reason = can_change_worker(by, worker)
+    if not allowed:
+        raise PermissionDenied(reason)
+    moved = Worker.objects.filter(pk=worker.pk, membership=MembershipState.PENDING).update(
+        membership=state, updated_at=timezone.now(), **values)
+    if not moved:
+        raise ValidationError({"membership": [_("This member was already confirmed or declined.")]})
+    worker.refresh_from_db(fields=["membership", "union_member_since", "membership_decline_reason", "updated_at"])
+    return worker
+
+
+@transaction.atomic
+def member_confirm(*, by, worker: Worker, since=None) -> Worker:
+    """The enterprise union confirms a signed-up worker as its member from ``since`` (today by default)."""
+    since = since or today()
+    if since > today():
+        raise ValidationError({"since": [_("The union membership date cannot be in the future.")]})
+    _decide_membership(by, worker, MembershipState.CONFIRMED, union_member_since=since)
+    audit_record(actor=by, action="worker.membership_confirm", obj=worker, organisation=worker.employer.organisation,
+                 before={"membership": MembershipState.PENDING},
+                 after={"membership": MembershipState.CONFIRMED, "union_member_since": since.isoformat()})
+    notify_worker(worker=worker, subject=worker_text("Membership confirmed"), body=worker_text(
+        "Your union has confirmed your membership. You can now apply for study subsidies."))
+    return worker
+
+
+@transaction.atomic
+def member_decline(*, by, worker: Worker, reason: str) -> Worker:
+    """The enterprise union declines a signed-up worker, saying why (the worker reads the reason)."""
+    try:
+        reason = clean_text(reason, max_length=200, required=True)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
+    _decide_membership(by, worker, MembershipState.DECLINED, membership_decline_reason=reason)
+    audit_record(actor=by, action="worker.membership_decline", obj=worker, organisation=worker.employer.organisation,
+                 before={"membership": MembershipState.PENDING},
+                 after={"membership": MembershipState.DECLINED, "reason": reason})
+    notify_worker(worker=worker, subject=worker_text("Membership declined"), body=worker_text(
+        "Your union has not confirmed your membership: %(reason)s", reason=reason))
+    return worker
+
+
+# ── Password reset by mobile code (workers) ─────────────────────────────────────────────────────────────────
+
+def _reset_subject(identifier: str) -> str:
+    """The mobile number or identity number typed, normalised; any other text is refused (telling nothing)."""
+    text = normalise_text(identifier or "").upper()
+    if len(text) == 11 and text.isdigit():
+        return text
+    if len(text) == 18:
+        try:
+            return validate_id_number(text)
+        except ValidationError:
+            pass
+    raise ValidationError({"identifier": [
+        _("Type your mobile number (11 digits) or identity number (18 characters).")]})
+
+
+def _reset_account(subject: str):
+    """The worker's login that ``subject`` names, or None. Only workers reset by code; staff ask their admin."""
+    if len(subject) == 11:
+        return get_user_model().objects.filter(mobile=subject, worker__isnull=False, is_active=True).first()
+    worker = Worker.objects.select_related("user").filter(id_number_index=blind_index(subject)).first()
+    return worker.user if worker and worker.user and worker.user.is_active else None
+
+
+def password_reset_code_send(*, identifier: str, address: str | None) -> None:
+    """Send a code to the account's mobile; for a number with no account, issue one that goes nowhere. The
+    caller answers the same either way ("if an account matches, a code was sent")."""
+    subject = _reset_subject(identifier)
+    user = _reset_account(subject)
+    code_send(purpose=CodePurpose.PASSWORD_RESET, subject=subject, mobile=user.mobile if user else None,
+              address=address, field="identifier")
+
+
+def password_reset_complete(*, identifier: str, code: str, password: str):
+    """Set a new password once the code is right. No account behind the number answers like an expired code."""
+    subject = _reset_subject(identifier)
+    user = _reset_account(subject)
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    code_use(purpose=CodePurpose.PASSWORD_RESET, subject=subject, code=code)
+    if user is None:
+        raise ValidationError({"code": [_("This code has expired or was never sent. Ask for a new one.")]})
+    return _password_set(user, password)
+
+
+@transaction.atomic
+def _password_set(user, password: str):
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="user.password_reset", obj=user)
+    notify_worker(worker=user.worker, subject=worker_text("Password changed"), body=worker_text(
+        "Your Yuanmeng password was changed with a code sent to this mobile. If it was not you, call your union."))
+    return user

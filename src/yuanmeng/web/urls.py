@@ -7,6 +7,7 @@ from yuanmeng.jobs import views as job_views
 from yuanmeng.orgs import views as org_views
 from yuanmeng.payouts import lottery_pages, notice_pages
 from yuanmeng.payouts import pages as payout_pages
+from yuanmeng.people import signup_views
 from yuanmeng.people import views as people_views
 from yuanmeng.policies import views as policy_views
 from yuanmeng.web import exports, views
@@ -15,6 +16,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", signup_views.sign_up, name="sign_up"),
+    path("join/<str:token>/", signup_views.sign_up, name="join"),
+    path("password-reset/", signup_views.password_reset, name="password_reset"),
+    path("password-reset/code/", signup_views.password_reset_code, name="password_reset_code"),
+    path("members/confirm/", signup_views.members_to_confirm, name="members_to_confirm"),
+    path("members/<int:worker_id>/confirm/", signup_views.member_confirm, name="member_confirm"),
+    path("members/<int:worker_id>/decline/", signup_views.member_decline, name="member_decline"),
+    path("invitation/", signup_views.invitation, name="invitation"),
     path("me/", views.my_record, name="my_record"),
     path("me/messages/", views.my_messages, name="my_messages"),
     path("me/bank-account/", people_views.my_bank_account, name="my_bank_account"),
