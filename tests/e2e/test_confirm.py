@@ -76,9 +76,10 @@ def _cancel_then_confirm(page, button: str) -> str:
     return question
 
 
-def _confirm(page, button: str, screenshot) -> None:
+def _confirm(page, button: str, screenshot=None) -> None:
     page.click(button)
-    page.screenshot(path=str(screenshot))
+    if screenshot:
+        page.screenshot(path=str(screenshot))
     with page.expect_navigation():
         page.click("dialog#confirm-dialog button[value=confirm]")
 
@@ -115,3 +116,15 @@ def test_a_finance_officer_is_asked_before_approving_a_batch(live_server, tree, 
     _confirm(phone, approve, screenshots / "confirm-batch-approve.png")
     batch.refresh_from_db()
     assert batch.status == BatchStatus.APPROVED
+
+
+def test_without_request_submit_the_button_still_goes_with_the_form(live_server, tree, phone):
+    """Safari before 15.4 has no requestSubmit: the confirmed form is sent with the button's name and value."""
+    phone.add_init_script("delete HTMLFormElement.prototype.requestSubmit")
+    worker = tree.member(mobile="13800138012")
+    application = tree.apply(worker, tree.policy())
+    log_in(phone, live_server.url, "13800138012")
+    phone.goto(f"{live_server.url}/applications/{application.pk}/")
+    _confirm(phone, "button[value=withdraw]")
+    application.refresh_from_db()
+    assert application.state == State.WITHDRAWN

@@ -17,19 +17,34 @@
     dialog.querySelector("button[value=cancel]").focus();
   }
 
+  // Browsers without requestSubmit (Safari before 15.4): form.submit() sends no button, so its name=value
+  // (the application's action=withdraw) goes along in a hidden field, and its formaction is the form's.
+  function submitWithout(form, submitter) {
+    if (submitter && submitter.hasAttribute("formaction")) { form.action = submitter.formAction; }
+    if (submitter && submitter.name) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = submitter.name;
+      field.value = submitter.value;
+      form.appendChild(field);
+    }
+    form.submit();
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var dialog = document.getElementById("confirm-dialog");
     var text = question(form, event.submitter);
     if (!text || !dialog || !dialog.showModal) { return; }
-    if (confirmed.has(form)) { confirmed.delete(form); return; }
+    if (confirmed.has(form)) { return; }
     event.preventDefault();
     event.stopImmediatePropagation();
     var submitter = event.submitter;
     ask(dialog, text, function (yes) {
       if (!yes) { return; }
-      confirmed.add(form);
-      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+      confirmed.add(form);  // requestSubmit fires "submit" at once: this listener lets that one through
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { submitWithout(form, submitter); }
+      confirmed.delete(form);
     });
   }, true);
 })();
