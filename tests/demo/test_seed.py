@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from yuanmeng.accounts.models import Invitation
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.services import audit_verify
@@ -11,7 +12,7 @@ from yuanmeng.demo import build as demo
 from yuanmeng.funds.services import funds_verify
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.payouts.models import Batch, BatchStatus, LotteryDraw
-from yuanmeng.people.models import Worker
+from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,9 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Organisation.objects.filter(kind=OrgKind.DISTRICT, parent__code="GZ").count() == 11
     assert Organisation.objects.filter(kind=OrgKind.SCHOOL).count() == 3
     assert Enterprise.objects.count() >= 50
-    assert Worker.objects.count() == 180
+    assert Worker.objects.filter(membership=MembershipState.CONFIRMED).count() == 180
+    waiting = Worker.objects.filter(membership=MembershipState.PENDING)  # signed up by the invitation link
+    assert waiting.count() == 2 and Invitation.objects.filter(enterprise=waiting[0].employer).exists()
     assert set(Worker.objects.values_list("document_type", flat=True)) == set(DocumentType.values)
     codes = [(worker.id_number[:6], worker.birth_date.year) for worker in Worker.objects.all()]
     assert any(code == "440106" and born < 1985 for code, born in codes)  # 天河区's code dates from 1985
