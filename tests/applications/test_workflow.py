@@ -65,7 +65,8 @@ def attempt(application: Application, user, action: str) -> str | None:
             elif action == Action.RESUBMIT:
                 application_resubmit(by=user, application=application)
             else:
-                application_transition(by=user, application=application, action=action, reason="理由")
+                application_transition(by=user, application=application, action=action, reason="理由",
+                                       checked_by_hand=True)
             state = Application.objects.get(pk=application.pk).state
             raise Rollback(state)
     except Rollback as done:
