@@ -219,7 +219,7 @@ def _bulk_move(by, chosen: dict, action: str, reason: str) -> dict[tuple[str, st
         subject, body = state_message(TRANSITIONS[(from_state, action)][1], reason)
         selection = f"FROM applications_application a WHERE a.id IN ({', '.join(['%s'] * len(ids))})"
         count = move_selected(selection=selection, params=ids, from_state=from_state, action=action, service=role,
-                              by=by, now=now, subject=subject, body_params=[body],
+                              by=by, now=now, subject=subject, body_params=[body, reason], detail_sql="%s",
                               reason_params=[reason])
         if count != len(ids):
             raise ValidationError(_("Someone else has acted on these applications meanwhile; nothing was changed. "
