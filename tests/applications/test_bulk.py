@@ -120,8 +120,9 @@ def test_the_api_decides_many_at_once_or_answers_202(tree, people, policy, setti
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     ids = [a.pk for a in applications]
     outside = tree.apply(tree.member(employer=tree.haizhu_firm), policy)
-    answer = client.post("/api/applications/bulk-transitions",
-                         {"action": "confirm", "ids": [ids[0], outside.pk, 99_999_999]}, content_type="application/json")
+    answer = client.post("/api/applications/bulk-transitions", {"action": "confirm",
+                                                                 "ids": [ids[0], outside.pk, 99_999_999]},
+                         content_type="application/json")
     assert answer.status_code == 200, answer.content
     refused = {row["id"]: row["reason"] for row in answer.json()["refused"]}
     assert answer.json()["done"] == [ids[0]] and refused[outside.pk] == refused[99_999_999]  # outside: as nowhere
