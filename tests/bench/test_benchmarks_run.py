@@ -20,6 +20,7 @@ BENCHMARKS = [
     ("bench_lottery.py", ["--applications", "300"], "lottery verify"),
     ("bench_imports.py", ["--rows", "300", "--peer", "both", "--peer-rows", "300"], "engine speed / DIE bulk"),
     ("bench_bulk_review.py", ["--applications", "300", "--old", "10"], "ratio per application"),
+    ("bench_home.py", ["--applications", "300"], "province viewer: child_summary"),
 ]
 
 

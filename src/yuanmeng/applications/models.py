@@ -69,9 +69,11 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["worker", "level"], condition=~Q(state__in=ENDED_STATES),
                                     name="one_live_application_per_level"),
         ]
-        # The payout ranking reads a policy's verified applications in exactly this order, without sorting.
+        # The payout ranking reads a policy's verified applications in exactly this order, without sorting; the
+        # home pages' work waiting reads a state's oldest first and stops at its cap (core/waiting.py).
         indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at", "id"],
-                                name="application_payout_order")]
+                                name="application_payout_order"),
+                   models.Index(fields=["state", "submitted_at", "id"], name="application_waiting_order")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.worker.name} · {self.get_level_display()}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from yuanmeng.applications.models import Application
-from yuanmeng.applications.selectors import WAITING_WORK, application_list
+from yuanmeng.applications.selectors import WAITING_WORK, application_list, waiting_applications
 from yuanmeng.applications.services import BULK_EXCLUDED
 from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STATES, TRANSITIONS, State
 from yuanmeng.core.text import clean_search
@@ -98,5 +98,5 @@ def queue_for(user, filters: ReviewFilters):
         qs = qs.filter(Q(worker__name__icontains=filters.q) | Q(student_number=filters.q)
                        | Q(certificate_number=filters.q.upper()))
     if filters.waiting:
-        return qs.filter(WAITING_WORK[filters.waiting].where()).order_by("submitted_at", "id")
+        return waiting_applications(user=user, key=filters.waiting, queryset=qs).order_by("submitted_at", "id")
     return qs.order_by("priority_rank", "submitted_at", "id")

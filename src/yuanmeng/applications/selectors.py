@@ -140,10 +140,18 @@ WAITING_WORK = {work.key: work for work in (
 )}
 
 
-def waiting_applications(*, user, key: str):
-    """The applications in the user's scope waiting for the work ``key``: the home page counts them, the queue's
-    ``?waiting=key`` lists them (the same rows)."""
-    return Application.objects.restrict(user).filter(WAITING_WORK[key].where())
+def waiting_applications(*, user, key: str, queryset=None):
+    """The applications waiting for the work ``key`` where the user holds the capability to do it (of ``queryset``,
+    all by default): the home page counts them, the queue's ``?waiting=key`` lists them (the same rows).
+
+    Scoped by the work's capability, not by sight (``VIEW``), which would also add the user's own applications as a
+    worker: an OR over a join of every worker that costs a scan at national scale. A school's staff see their
+    students' applications only by sight (``SCOPE_ALSO``), so their work is scoped so."""
+    work = WAITING_WORK[key]
+    capability = next((c for c in work.capabilities if c != Capability.MANAGE_ROSTERS and has_capability(user, c)),
+                      Capability.VIEW)
+    base = Application.objects.all() if queryset is None else queryset
+    return base.restrict(user, capability).filter(work.where())
 
 
 def applications_waiting(user) -> list[tuple[WaitingWork, Waiting]]:
