@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "yuanmeng.web.middleware.MenuPagesMiddleware",
 ]
 
 ROOT_URLCONF = "yuanmeng.urls"

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.payouts.test_results import approved_batch
+from tests.people.test_sign_up import sign_up
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.services import application_submit_diploma, application_transition
 from yuanmeng.applications.workflow import Action, State
@@ -176,3 +177,13 @@ def test_province_summary_runs_the_same_queries_however_many_cities(client, logi
 
 
 PROVINCE_HOME_QUERIES = 10  # session, user, grants, roots, children, applications and paid lines by child, …
+
+
+def test_enterprise_officer_sees_members_to_confirm(client, login, tree, people):
+    worker = sign_up(tree, name="待确认职工")
+    login(people.enterprise)
+    count, url = card(client.get("/").content.decode(), "Members to confirm")
+    assert count == "1" and url == "/members/confirm/"
+    assert worker.name in client.get(url).content.decode()
+    login(tree.staff(Role.ENTERPRISE_OFFICER, tree.haizhu_firm.organisation))
+    assert card(client.get("/").content.decode(), "Members to confirm")[0] == "0"

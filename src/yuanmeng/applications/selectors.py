@@ -163,8 +163,9 @@ def applications_waiting(user) -> list[tuple[WaitingWork, Waiting]]:
 
 def applications_by_child(*, user, children: list[Organisation]) -> dict[int, dict[str, int]]:
     """Applications in scope by state, per child organisation (a province's cities, a nation's provinces): one
-    grouped query, {child id: {state: count}}."""
-    rows = (Application.objects.restrict(user)
+    grouped query, {child id: {state: count}}. Read with sight over the money (viewers and auditors hold it): by the
+    tree alone, without the OR over a join of every worker that sight (``VIEW``) adds for a worker's own rows."""
+    rows = (Application.objects.restrict(user, Capability.VIEW_FUNDS)
             .annotate(child=child_containing(children, "organisation__path")).filter(child__isnull=False)
             .values("child", "state").annotate(n=Count("id")).order_by())
     totals: dict[int, dict[str, int]] = {}

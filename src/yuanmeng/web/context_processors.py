@@ -4,27 +4,49 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.accounts.services import can_use_api_tokens
-from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
 
-# (label, url name, who sees it)
+
+def _is_worker(user) -> bool:
+    return hasattr(user, "worker")
+
+
+def _area_staff(user) -> bool:
+    """Union staff of an area (not a school's): they work with workers, enterprises and policies."""
+    return any(g.role != Role.SCHOOL_STAFF for g in grants(user)) or user.is_superuser
+
+
+def _staff(user) -> bool:
+    return bool(grants(user)) or user.is_superuser
+
+
+# (label, url name, who sees it). The same rule answers the page itself: a page of the menu that a user's roles
+# do not show answers 404 (``web.middleware.MenuPagesMiddleware``), rather than an empty list.
 NAVIGATION = [
     (_("Home"), "home", lambda u: True),
-    (_("Study subsidy"), "open_policies", lambda u: hasattr(u, "worker")),
-    (_("My record"), "my_record", lambda u: hasattr(u, "worker")),
-    (_("Messages"), "my_messages", lambda u: hasattr(u, "worker")),
+    (_("Study subsidy"), "open_policies", _is_worker),
+    (_("My record"), "my_record", _is_worker),
+    (_("Messages"), "my_messages", _is_worker),
     (_("Applications"), "review_queue", lambda u: has_capability(u, Capability.VIEW)),
-    (_("Workers"), "worker_list", lambda u: has_capability(u, Capability.VIEW)),
-    (_("Enterprises"), "enterprise_list", lambda u: has_capability(u, Capability.VIEW)),
-    (_("Organisations"), "organisation_index", lambda u: has_capability(u, Capability.VIEW)),
-    (_("Policies"), "policy_list", lambda u: has_capability(u, Capability.VIEW)),
+    (_("Workers"), "worker_list", _area_staff),
+    (_("Enterprises"), "enterprise_list", _area_staff),
+    (_("Organisations"), "organisation_index", _staff),
+    (_("Policies"), "policy_list", _area_staff),
     (_("Funds"), "payouts_overview", lambda u: has_capability(u, Capability.VIEW_FUNDS)),
     (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),
-    (_("Tasks"), "job_list", lambda u: bool(grants(u)) or u.is_superuser),
+    (_("Tasks"), "job_list", _staff),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
     (_("Account"), "account", can_use_api_tokens),
     (_("Admin"), "admin:index", lambda u: u.is_staff),
 ]
+MENU_PAGES = {name: visible for _label, name, visible in NAVIGATION if name != "admin:index"}
+
+
+def may_open(user, view_name: str) -> bool:
+    """Whether the user's menu offers this page (pages outside the menu check their own objects)."""
+    visible = MENU_PAGES.get(view_name)
+    return visible is None or visible(user)
 
 
 def navigation(request):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from yuanmeng.applications.selectors import applications_by_child, applications_waiting
 from yuanmeng.applications.workflow import State
 from yuanmeng.audit.selectors import audit_list
-from yuanmeng.core.waiting import Waiting
+from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.jobs.selectors import jobs_failed
 from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
@@ -23,6 +23,7 @@ from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.payouts.my_money import worker_home
 from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
 from yuanmeng.people.models import Worker
+from yuanmeng.people.selectors import members_to_confirm
 
 WORKER_COUNTS = {
     "workers": Count("id"),
@@ -89,6 +90,9 @@ def work_cards(user) -> list[Card]:
     """The work waiting for this user's roles, one card per kind, each one indexed and bounded query."""
     queue, batches = reverse("review_queue"), reverse("batch_list")
     cards = [Card(work.label, counted, f"{queue}?waiting={work.key}") for work, counted in applications_waiting(user)]
+    if has_capability(user, Capability.CONFIRM_APPLICATIONS):
+        cards.insert(0, Card(_("Members to confirm"), waiting(members_to_confirm(user), "created_at"),
+                             reverse("members_to_confirm")))
     cards += [Card(work.label, counted, f"{batches}?waiting={work.key}") for work, counted in batches_waiting(user)]
     if grants(user):
         cards.append(Card(_("Tasks that failed"), jobs_failed(user), f"{reverse('job_list')}?state=failed"))
