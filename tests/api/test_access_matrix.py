@@ -581,7 +581,8 @@ NOT_IDS = {  # the query keys pages read that name no row
     "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
     "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
     "object_type", "person", "object_text", "date_from", "date_to",  # the audit trail's filters
-    "waiting"}  # a kind of work waiting (the queue's, the batch list's): a key, not a row
+    "waiting",  # a kind of work waiting (the queue's, the batch list's): a key, not a row
+    "bank"}  # the worker list's "missing": those a payment cannot reach
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)

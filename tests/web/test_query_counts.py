@@ -175,7 +175,7 @@ PAGES = [
     ("/", "finance", 13),
     ("/", "district", 13),
     ("/payouts/batches/?waiting=approve", "finance", 6),
-    ("/", "worker", 5),
+    ("/", "worker", 10),  # where is my money: the lines, the live application, its top-ups, messages, notice
     ("/me/", "worker", 5),
     ("/me/messages/", "worker", 6),
     ("/account/", "city", 5),
@@ -195,8 +195,8 @@ PAGES = [
     ("/subsidy/", "worker", 9),
     ("/subsidy/{policy}/apply/", "worker", 9),
     ("/applications/?state=", "district", 7),
-    ("/applications/{application}/", "district", 7),
-    ("/applications/{application}/", "worker", 7),
+    ("/applications/{application}/", "district", 9),
+    ("/applications/{application}/", "worker", 8),  # + the top-ups of what it will pay
     ("/rosters/", "school", 9),
     ("/payouts/", "city", 8),
     ("/payouts/plan/", "city", 6),
@@ -234,7 +234,7 @@ API = [
     ("/api/policies/{policy}", "city", 5),
     ("/api/policies/open?worker_id={worker}", "enterprise", 6),
     ("/api/applications", "city", 5),
-    ("/api/applications/{application}", "city", 6),
+    ("/api/applications/{application}", "city", 7),
     ("/api/applications/eligibility?policy_id={policy}&level=college", "worker", 6),
     ("/api/tasks", "city", 5),
     ("/api/tasks/{job}", "city", 4),
