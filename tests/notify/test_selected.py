@@ -24,7 +24,7 @@ def test_the_selection_gives_recipient_worker_mobile_and_body(tree):
     worker = tree.member(name="有账号")
     queued_count = notify_workers_selected(
         selection="SELECT %s AS recipient_id, %s AS worker_id, %s AS mobile, %s AS body, '' AS detail, "
-                  "NULL AS about_id, '' AS about_label",
+                  "CAST(NULL AS BIGINT) AS about_id, '' AS about_label",
         params=[worker.user_id, worker.pk, "13800000000", "正文"], subject="主题", now=timezone.now())
     assert queued_count == 1
     assert queued(worker) == (worker.user_id, "13800000000", "主题", "正文")

@@ -20,7 +20,7 @@ from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.my_money import worker_money
 from yuanmeng.payouts.services import result_import
 from yuanmeng.people.models import Worker
-from yuanmeng.people.services import bank_account_change, worker_account_create
+from yuanmeng.people.services import bank_account_change, worker_account_create, worker_update
 from yuanmeng.policies.services import policy_create, policy_publish
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,10 @@ def test_another_worker_cannot_change_an_account(tree):
     user = worker_account_create(by=tree.root_user, worker=other, password=PASSWORD)
     with pytest.raises(PermissionDenied):
         bank_account_change(by=user, worker=worker, bank_name="工商银行", bank_account="44050158000800000123")
+
+
+def test_the_union_correcting_the_account_also_puts_the_worker_back_in_the_queue(tree):
+    worker = tree.member()
+    Worker.objects.filter(pk=worker.pk).update(bank_account_refused_at=timezone.now())
+    worker_update(by=tree.root_user, worker=Worker.objects.get(pk=worker.pk), bank_account="44050158000800000123")
+    assert Worker.objects.get(pk=worker.pk).bank_account_refused_at is None
