@@ -187,3 +187,11 @@ def test_enterprise_officer_sees_members_to_confirm(client, login, tree, people)
     assert worker.name in client.get(url).content.decode()
     login(tree.staff(Role.ENTERPRISE_OFFICER, tree.haizhu_firm.organisation))
     assert card(client.get("/").content.decode(), "Members to confirm")[0] == "0"
+
+
+def test_a_viewer_is_shown_failed_tasks_only_when_one_failed(client, login, tree):
+    viewer = tree.staff(Role.VIEWER, tree.province)
+    login(viewer)
+    assert "Waiting for you" not in client.get("/").content.decode()
+    Job.objects.create(kind="export", label="导出", owner=viewer, state=JobState.FAILED, dedupe_key="x")
+    assert card(client.get("/").content.decode(), "Tasks that failed")[0] == "1"

@@ -94,8 +94,9 @@ def work_cards(user) -> list[Card]:
         cards.insert(0, Card(_("Members to confirm"), waiting(members_to_confirm(user), "created_at"),
                              reverse("members_to_confirm")))
     cards += [Card(work.label, counted, f"{batches}?waiting={work.key}") for work, counted in batches_waiting(user)]
-    if grants(user):
-        cards.append(Card(_("Tasks that failed"), jobs_failed(user), f"{reverse('job_list')}?state=failed"))
+    failed = jobs_failed(user) if grants(user) else None
+    if failed is not None and (cards or failed.count):  # a viewer's home shows it only when a task failed
+        cards.append(Card(_("Tasks that failed"), failed, f"{reverse('job_list')}?state=failed"))
     return cards
 
 
