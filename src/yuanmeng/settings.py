@@ -126,6 +126,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "yuanmeng.accounts.backends.UsernameOrMobileBackend",
 ]
+# Argon2id at OWASP's parameters for every new or changed password; PBKDF2 only so that hashes made before it
+# still verify: Django rewrites them as Argon2id at the owner's next log-in (docs/security.md "Passwords").
+PASSWORD_HASHERS = [
+    "yuanmeng.accounts.hashers.OwaspArgon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
