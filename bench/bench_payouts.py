@@ -6,7 +6,9 @@
 Builds a fresh database (PostgreSQL database `yuanmeng_bench`, or a temporary SQLite file), inserts N
 verified applications with set-based SQL (every worker shares one encrypted bank-account token: the planner
 only reads its masked copy and copies the ciphertext as it is), then times the simulation and the commit
-of a round funding about 88% of them (the Guangzhou ratio, 4,400 of 5,000). Prints figures; asserts nothing.
+of a round funding about 88% of them (the Guangzhou ratio, 4,400 of 5,000). With --matching, 天河 district tops
+its workers up by 500 yuan from a budget that covers half of them (the simulation then runs the top-up as the
+commit does). Prints figures; asserts nothing.
 """
 
 import argparse
@@ -68,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--matching", action="store_true", help="add a district matching policy and budget")
     args = parser.parse_args()
     configure(args.postgres)
 
@@ -89,6 +92,8 @@ def main() -> None:
     print(f"database: {connection.vendor}; inserted {n:,} verified applications in {elapsed:.1f} s")
     budget = budget_create(by=city.tree.root_user, organisation=city.tree.city, year=policy.year,
                            source=FundSource.SPECIAL, name="bench", amount_fen=PER_WORKER_FEN * n)
+    if args.matching:
+        add_matching(city, policy, n)
     limit = PER_WORKER_FEN * (n * 88 // 100)
     plan = plan_input(policy, limit, None)
     for attempt in range(3):
@@ -96,11 +101,27 @@ def main() -> None:
         result = simulate(plan)
         print(f"simulate #{attempt + 1}: {time.perf_counter() - started:.2f} s — {result.funded:,} of "
               f"{result.candidates:,} funded")
+    print(f"  city {result.funded_fen / 100:,.0f} yuan, matching {result.matching_fen / 100:,.0f} yuan, "
+          f"total {result.total_fen / 100:,.0f} yuan")
     started = time.perf_counter()
     round_ = round_commit(by=city.tree.root_user, policy=policy, budget=budget, limit_fen=limit, code="BENCH-R1")
     elapsed = time.perf_counter() - started
     print(f"commit: {elapsed:.1f} s — {round_.funded_count:,} lines in {round_.batches.count()} batches, "
-          f"{round_.funded_count / elapsed:,.0f} lines/s")
+          f"{round_.funded_count / elapsed:,.0f} lines/s, total {round_.total_fen / 100:,.0f} yuan")
+
+
+def add_matching(city, policy, n: int) -> None:
+    """天河 district's 500-yuan top-up, its budget enough for half of its workers (one in 11 districts)."""
+    from yuanmeng.funds.models import FundSource
+    from yuanmeng.funds.services import budget_create
+    from yuanmeng.policies.services import policy_create, policy_publish
+
+    tianhe, root = city.tree.tianhe, city.tree.root_user
+    matching = policy_create(by=root, organisation=tianhe, code="TH-M", year=policy.year, title="天河配套",
+                             parent=policy, amount_college_fen=50_000, amount_bachelor_fen=50_000)
+    policy_publish(by=root, policy=matching)
+    budget_create(by=root, organisation=tianhe, year=policy.year, source=FundSource.MATCHING, name="天河配套",
+                  amount_fen=50_000 * (n // 22))
 
 
 if __name__ == "__main__":
