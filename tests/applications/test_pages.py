@@ -140,7 +140,7 @@ def test_the_worker_reads_every_message_about_their_application(tree, people, po
     application_transition(by=people.enterprise, application=application, action="return", reason="学号与通知书不符")
     page = login(people.applicant).get("/me/messages/").content.decode()
     assert "学号与通知书不符" in page
-    assert login(people.enterprise).get("/me/messages/").status_code == 200  # staff simply have none here
+    assert login(people.enterprise).get("/me/messages/").status_code == 404  # a worker's page: not staff's menu
 
 
 def test_only_those_who_apply_for_workers_see_the_bulk_pre_registration(people, login):
