@@ -209,7 +209,7 @@ def sign_up(request, payload: SignUpIn):
     return Status(201, services.worker_sign_up(**payload.dict()))
 
 
-@signup_router.get("/members-to-confirm", response=answers(list[MemberOut]),
+@signup_router.get("/members-to-confirm", response=answers(list[MemberOut], 422),
                    summary="Signed-up workers my union confirms")
 @paginate(Pages)
 def members_to_confirm(request):
