@@ -16,6 +16,7 @@ from yuanmeng.accounts.backends import client_address
 from yuanmeng.accounts.selectors import enterprise_invited, invitation_of
 from yuanmeng.accounts.services import invitation_renew
 from yuanmeng.core.access import get_for_action
+from yuanmeng.core.errors import refusal_text
 from yuanmeng.core.pages import add_service_errors, paginate, run_with_message
 from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability, Role
@@ -28,29 +29,31 @@ RESET_SESSION_KEY = "password_reset_identifier"
 
 
 def sign_up(request, token: str = ""):
-    """One form: "Send code" posts it to send the SMS and shows it again filled in; "Sign up" registers."""
+    """One form: "Send code" sends the SMS to the mobile typed (whatever else is filled in yet) and shows the form
+    again as it was, without judging the other fields; "Sign up" registers."""
     if request.user.is_authenticated:
         return redirect("home")
     enterprise = enterprise_invited(token) if token else None
-    form = SignUpForm(request.POST or None)
+    sending = request.method == "POST" and "send_code" in request.POST
+    form = SignUpForm(initial=request.POST.dict()) if sending else SignUpForm(request.POST or None)
     if enterprise is not None:
         del form.fields["credit_code"]  # the link names the enterprise
-    if request.method == "POST" and form.is_valid():
-        if "send_code" in request.POST:
-            _send_sign_up_code(request, form)
-        else:
-            answer = _register(request, form, token)
-            if answer is not None:
-                return answer
+    if sending:
+        _send_sign_up_code(request, request.POST.get("mobile", ""))
+    elif request.method == "POST" and form.is_valid():
+        answer = _register(request, form, token)
+        if answer is not None:
+            return answer
     return render(request, "people/sign_up.html", {"form": form, "enterprise": enterprise, "token": token,
                                                    "stale_token": bool(token) and enterprise is None})
 
 
-def _send_sign_up_code(request, form) -> None:
+def _send_sign_up_code(request, mobile: str) -> None:
+    """A refusal (a malformed number, too many codes) is shown as a message: the form stays unjudged."""
     try:
-        services.sign_up_code_send(mobile=form.cleaned_data["mobile"], address=client_address(request))
+        services.sign_up_code_send(mobile=mobile, address=client_address(request))
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        messages.error(request, refusal_text(exc))
         return
     messages.success(request, _("A code is on its way to your mobile. It is valid for 10 minutes."))
 
