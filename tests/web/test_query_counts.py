@@ -52,7 +52,8 @@ class World:
         self.second_officer = tree.staff(Role.CITY_ADMIN, tree.city)
         self.users = {"city": self.money.admin, "finance": self.money.finance, "district": people.district,
                       "enterprise": people.enterprise, "auditor": people.auditor, "school": people.school,
-                      "worker": people.applicant, "two_unions": tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)}
+                      "worker": people.applicant, "two_unions": tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe),
+                      "viewer": tree.staff(Role.VIEWER, tree.province)}
         membership_grant(by=tree.root_user, user=self.users["two_unions"], organisation=tree.haizhu,
                          role=Role.DISTRICT_REVIEWER)  # the index lists the unions of a user who holds more than one
         self.application = tree.apply(people.worker, self.money.policy)
@@ -174,6 +175,7 @@ PAGES = [
     ("/", "city", 14),
     ("/", "finance", 13),
     ("/", "district", 13),
+    ("/", "viewer", 10),  # the summary per city: applications by state and paid lines, one grouped query each
     ("/payouts/batches/?waiting=approve", "finance", 6),
     ("/", "worker", 10),  # where is my money: the lines, the live application, its top-ups, messages, notice
     ("/me/", "worker", 5),
