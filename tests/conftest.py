@@ -11,6 +11,9 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+    # Per-address limits count afresh in each test (every test client comes from 127.0.0.1).
+    settings.CACHES = {**django_settings.CACHES, "limits": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     # A request in English leaves English active in this thread: every test starts in the default language.
     translation.activate(django_settings.LANGUAGE_CODE)
 

@@ -159,6 +159,14 @@ AXES_VERBOSE = False
 # requests from the proxy's own addresses. Off by default: REMOTE_ADDR is the address.
 CLIENT_IP_HEADER = os.environ.get("YUANMENG_CLIENT_IP_HEADER", "")
 TRUSTED_PROXIES = frozenset(a for a in os.environ.get("YUANMENG_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a)
+# Searches of a public notice (no log-in): at most this many per address in 10 minutes (core/limits.py), counted
+# in files shared by the web server's processes on one machine.
+NOTICE_SEARCH_LIMIT = int(os.environ.get("YUANMENG_NOTICE_SEARCH_LIMIT", "30"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "limits",
+               "TIMEOUT": 3600},
+}
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = 8 * 60 * 60

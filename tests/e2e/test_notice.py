@@ -17,7 +17,8 @@ def test_the_public_notice_on_a_phone_without_log_in(live_server, tree, phone, s
     policy = tree.policy(notice_days=5)
     budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
                            name="专项", amount_fen=10_000_000)
-    verified_applications(tree, policy, 30)
+    verified_applications(tree, policy, 27)
+    verified_applications(tree, policy, 3, start=27, employer=tree.haizhu_firm)
     round_commit(by=tree.root_user, policy=policy, budget=budget, limit_fen=4_500_000, code="GZ-N-E2E")
 
     phone.goto(f"{live_server.url}/notices/")
@@ -32,9 +33,9 @@ def test_the_public_notice_on_a_phone_without_log_in(live_server, tree, phone, s
     assert id_number(0) not in html and "公示中" in html
     phone.screenshot(path=str(screenshots / "public-notice.png"), full_page=True)
 
-    phone.fill("input[name=q]", "职工7")  # a person is found by their full name
+    phone.fill("input[name=q]", "海珠")  # an enterprise by part of its name (never a person)
     phone.press("input[name=q]", "Enter")
     phone.wait_for_url("**q=*")
-    assert phone.locator("table tbody tr").count() == 1
+    assert phone.locator("table tbody tr").count() == 3
     objection.scroll_into_view_if_needed()
     phone.screenshot(path=str(screenshots / "public-notice-search.png"))

@@ -1,4 +1,5 @@
-"""The public notice (公示) of a payout round: published without log-in, masked, searchable, paged, and ended."""
+"""The public notice (公示) of a payout round: published without log-in, masked, searchable by enterprise (limited
+per address), paged, and ended."""
 
 import datetime
 import re
@@ -7,13 +8,21 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.payouts.scale import id_number, verified_applications
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.payouts import selectors
 from yuanmeng.payouts.models import Round
-from yuanmeng.payouts.services import round_commit
+from yuanmeng.payouts.services import (
+    lottery_announce,
+    lottery_draw,
+    lottery_freeze,
+    lottery_seed_confirm,
+    lottery_seed_enter,
+    round_commit,
+)
 
 pytestmark = pytest.mark.django_db
 YUAN = 100
@@ -55,11 +64,46 @@ def test_the_list_is_paged(client, noticed):
     assert [line["rank"] for line in page3.context["page"].object_list] == list(range(21, 31))
 
 
-def test_search_by_full_name_or_part_of_the_enterprise(client, noticed):
+def test_search_finds_an_enterprise_never_a_person(client, noticed):
     url = reverse("notice_public", args=["GZ-N1"])
-    assert [line["rank"] for line in client.get(url, {"q": "职工7"}).context["page"].object_list] == [8]
-    assert client.get(url, {"q": "职工"}).context["page"].paginator.count == 0  # no guessing masked characters
     assert client.get(url, {"q": "精密"}).context["page"].paginator.count == 30
+    assert client.get(url, {"q": "海珠物流"}).context["page"].paginator.count == 0
+    for name in ("职工7", "职工"):  # a full name would confirm a guess of the masked characters (职*7)
+        assert client.get(url, {"q": name}).context["page"].paginator.count == 0
+
+
+def test_searches_are_limited_per_address_paging_is_not(client, noticed, settings):
+    settings.NOTICE_SEARCH_LIMIT = 2
+    url = reverse("notice_public", args=["GZ-N1"])
+    assert [client.get(url, {"q": "精密"}).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(url, {"q": "精密"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 429 and refused.context["page"] is None
+    assert "搜索次数过多" in refused.content.decode() and "职*0" not in refused.content.decode()
+    assert client.get(url, {"page": 2}).status_code == 200  # the list itself stays open
+    assert client.get(url, {"q": "精密"}, REMOTE_ADDR="10.0.0.9").status_code == 200  # another address
+
+
+def test_a_lottery_notice_keeps_chinese_punctuation(client, tree, monkeypatch):
+    """The seed source's colon is part of the translation: "种子来源：…", never a Latin colon after Chinese."""
+    policy = tree.policy(selection="lottery", notice_days=5)
+    budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
+                           name="市总专项资金", amount_fen=1_000_000 * YUAN)
+    verified_applications(tree, policy, 3)
+    admin, second = tree.staff("city_admin", tree.city), tree.staff("city_admin", tree.city)
+    seed_date = timezone.localdate() + datetime.timedelta(days=3)
+    draw = lottery_freeze(by=admin, draw=lottery_announce(
+        by=admin, policy=policy, budget=budget, code="GZ-L9", limit_fen=3_000 * YUAN, quota=2, seed_date=seed_date,
+        seed_source="中国福利彩票 双色球 第2026138期 开奖号码"))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: seed_date)
+    lottery_seed_enter(by=admin, draw=draw, values="03 07 12 19 25 33 + 09")
+    lottery_seed_confirm(by=second, draw=draw, values="03 07 12 19 25 33 + 09")
+    lottery_draw(by=admin, draw=draw)
+    code = Round.objects.get(policy=policy).code
+    chinese = client.get(reverse("notice_public", args=[code]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "种子来源：中国福利彩票" in chinese
+    assert not re.search(r"[\u4e00-\u9fff]: ", re.sub(r"<[^>]+>", "", chinese))
+    english = client.get(reverse("notice_public", args=[code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Seed source: 中国福利彩票" in english
 
 
 def test_an_ended_notice_says_so_without_the_list(client, noticed):

@@ -296,10 +296,14 @@ class TransitionIn(Schema):
                                 "changed since, the move is refused (422) instead of applied to what you did not see")
 
 
+BULK_ACTIONS = ", ".join(f"`{a}`" for a in PersonAction.values if a not in services.BULK_EXCLUDED)
+
+
 class BulkTransitionIn(Schema):
-    action: PersonAction = Field(..., description="a review decision: `confirm`, `review`, `approve`, `return`, "
-                                 "`reject`, `verify_diploma`, `return_diploma`")
-    ids: list[Id] = Field(..., min_length=1, max_length=100_000, description="the applications to decide")
+    action: PersonAction = Field(..., description=f"a review decision: {BULK_ACTIONS} (any other is a 422: "
+                                 "`verify_diploma` is taken one application at a time, after its roster check)")
+    ids: list[Id] = Field(..., min_length=1, max_length=services.BULK_DECISION_MAX,
+                          description="the applications to decide")
     reason: str = Field("", max_length=500, description="required to return or reject: the workers read it")
     versions: dict[int, int] = Field({}, description="`{id: version}` as you saw them; an application changed "
                                      "since is refused instead of decided on what you did not see")
@@ -404,12 +408,13 @@ def submit_application(request, payload: Form[ApplicationIn], document_enrolment
     return Status(201, _detail(request, application.pk))
 
 
-@router.post("/bulk-transitions", response=answers({200: BulkTransitionOut, 202: TaskQueued}, 422),
+@router.post("/bulk-transitions", response=answers({200: BulkTransitionOut, 202: TaskQueued}, 403, 422),
              summary="Take one review decision on many applications",
              description="Set-based: the checks of a single step on every application, then one statement per "
                          "outcome. Up to BULK_DECISION_INLINE applications (2,000 by default) are decided at once "
                          "(200: which were done, which refused and why); more run as a background task (202: "
-                         "follow its progress at `/api/tasks/{job}`, its result lists the refusals).")
+                         "follow its progress at `/api/tasks/{job}`, its result lists the refusals). A role that "
+                         "takes this decision nowhere is a 403; a bad action or a missing reason a 422.")
 def bulk_transition(request, payload: BulkTransitionIn):
     with errors_named(default="action"):
         outcome = bulk_decision_start(by=request.user, ids=payload.ids, action=str(payload.action),

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from yuanmeng.applications.services import BulkResult, applications_bulk_transition, bulk_decision_checked
 from yuanmeng.applications.workflow import Action
+from yuanmeng.core.errors import PermissionDenied, refusal_text
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 
@@ -26,7 +27,7 @@ def bulk_decision_start(*, by, ids, action: str, reason: str = "",
     if len(ids) <= settings.BULK_DECISION_INLINE:
         return applications_bulk_transition(by=by, ids=ids, action=action, reason=reason,
                                             seen_versions=seen_versions)
-    reason = bulk_decision_checked(action, reason)  # refuse a bad request now, not in the task
+    reason = bulk_decision_checked(by, action, reason)  # refuse a bad request now, not in the task
     label = ngettext("%(action)s: %(n)d application", "%(action)s: %(n)d applications", len(ids)) % {
         "action": Action(action).label, "n": len(ids)}
     return job_submit(by=by, kind=BULK_DECISION_JOB, label=label, total=len(ids), params={
@@ -45,8 +46,8 @@ def run_bulk_decision(job: Job, progress: Progress) -> Outcome:
         try:
             result = applications_bulk_transition(by=job.owner, ids=chunk, action=job.params["action"],
                                                   reason=job.params["reason"], seen_versions=versions)
-        except ValidationError as exc:
-            refused.update(dict.fromkeys(chunk, " ".join(exc.messages)))
+        except (ValidationError, PermissionDenied) as exc:  # e.g. the owner's role was taken away meanwhile
+            refused.update(dict.fromkeys(chunk, refusal_text(exc)))
         else:
             done += len(result.done)
             refused.update(result.failed)

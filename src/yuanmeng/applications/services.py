@@ -22,6 +22,7 @@ from yuanmeng.applications.transitions import (
     apply_move,
     may_act_for,
     move_selected,
+    only_for,
     record_created,
     refusal_reason,
     role_for_move,
@@ -111,6 +112,7 @@ class BulkResult:
 
 # Decisions a reviewer may take on many applications at once (not the moves that need a form or the applicant).
 BULK_EXCLUDED = (*DEDICATED_SERVICES, Action.WITHDRAW, Action.VERIFY_DIPLOMA)  # a diploma checked by hand: one by one
+BULK_DECISION_MAX = 100_000  # applications one request may decide (the API's list, the queue's "all matching")
 
 
 @transaction.atomic
@@ -118,24 +120,27 @@ def applications_bulk_transition(*, by, ids, action: str, reason: str = "",
                                  seen_versions: dict[int, int] | None = None) -> BulkResult:
     """The same decision for many applications, set-based: every check of ``application_transition`` on each row
     (the workflow table, scope and role, the version the page showed, the reason, the policy's approval limit),
-    then, per starting state and role, one history INSERT, one messages INSERT and one UPDATE
-    (``transitions.move_selected``), and one audit entry naming the applications. Each refused application is
+    then, per starting state and role, one history INSERT, one messages INSERT, one UPDATE
+    (``transitions.move_selected``) and one audit entry naming its applications. Each refused application is
     reported with its reason; the others move together, or none if the rows changed meanwhile."""
-    reason = bulk_decision_checked(action, reason)
+    reason = bulk_decision_checked(by, action, reason)
     chosen, failed = _bulk_checked(by, list(ids), action, seen_versions or {})
     if action == Action.APPROVE:
         _approval_places(chosen, failed)
     moved = _bulk_move(by, chosen, action, reason)
-    done = [pk for ids in moved.values() for pk in ids]
-    if done:
-        from_state, role = next(iter(moved))
-        audit_record(actor=by, action=f"application.{action}", object_type="applications",
-                     object_id=_first_ids(done),
-                     object_label=ngettext("%(n)d application", "%(n)d applications", len(done)) % {"n": len(done)},
-                     organisation=acting_organisation(by, role),
-                     after={"state": TRANSITIONS[(from_state, action)][1], "count": len(done), "applications": done,
-                            **({"reason": reason} if reason else {})})
-    return BulkResult(done=done, failed=failed)
+    for (from_state, role), group in moved.items():
+        _bulk_audit(by, action=action, from_state=from_state, role=role, ids=group, reason=reason)
+    return BulkResult(done=[pk for group in moved.values() for pk in group], failed=failed)
+
+
+def _bulk_audit(by, *, action: str, from_state: str, role: str, ids: list[int], reason: str) -> None:
+    """The audit entry of one group of a bulk decision: its own starting and next state, and the organisation
+    the role acts for (a city officer rejecting both reviewed and approved applications gets two entries)."""
+    audit_record(actor=by, action=f"application.{action}", object_type="applications", object_id=_first_ids(ids),
+                 object_label=ngettext("%(n)d application", "%(n)d applications", len(ids)) % {"n": len(ids)},
+                 organisation=acting_organisation(by, role), before={"state": from_state},
+                 after={"state": TRANSITIONS[(from_state, action)][1], "count": len(ids), "applications": ids,
+                        **({"reason": reason} if reason else {})})
 
 
 def _first_ids(ids: list[int], width: int = 64) -> str:
@@ -149,11 +154,15 @@ def _first_ids(ids: list[int], width: int = 64) -> str:
     return text
 
 
-def bulk_decision_checked(action: str, reason: str) -> str:
-    """The request's own checks (a decision that may be taken in bulk, its reason when it needs one): the cleaned
-    reason."""
+def bulk_decision_checked(by, action: str, reason: str) -> str:
+    """The request's own checks (a decision that may be taken in bulk, by a role that takes it somewhere, its
+    reason when it needs one): the cleaned reason. Each application's own checks come in ``_bulk_checked``."""
     if action not in PersonAction.values or action in BULK_EXCLUDED:
         raise ValidationError({"action": [_("This decision cannot be taken on many applications at once.")]})
+    deciders = frozenset().union(*(actors for (_state, a), (actors, _next) in TRANSITIONS.items() if a == action))
+    staff = deciders & PEOPLE - {APPLICANT}
+    if not any(has_capability(by, capability) for capability in staff):
+        raise PermissionDenied(only_for(staff))
     reason = clean_text(reason, max_length=500)
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": [_("Give a reason: the worker will read it.")]})

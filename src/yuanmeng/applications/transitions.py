@@ -74,6 +74,11 @@ def refusal_reason(application: Application, people: frozenset[str]) -> str:
     holder = next(iter(people)) if len(people) == 1 else None
     if holder in WAITING_WITH and QUEUE_STATES[holder] == application.state:
         return _(WAITING_WITH[holder])
+    return only_for(people)
+
+
+def only_for(people: frozenset[str]) -> str:
+    """Who may make a move, as the refusal of anyone else (a bulk decision asked by a role that never takes it)."""
     return _(ONLY_FOR[people]) if people in ONLY_FOR else _("Your role cannot do this at this step.")
 
 

@@ -4,9 +4,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -227,10 +230,11 @@ def review_queue(request):
         raise Http404
     if request.GET.get("format") == "xlsx":  # the old export link: the one export page now
         return redirect(f"{reverse('export', args=['applications'])}?{urlencode(query_params(request.GET))}")
+    drawn_at = timezone.now()  # before the count: "all N matching" decides only what this page could count
     filters = review_filters(request.user, request.GET)
     applications = queue_for(request.user, filters)
     return render(request, "applications/queue.html", {
-        "page": paginate(request, applications), "filters": filters,
+        "page": paginate(request, applications), "filters": filters, "drawn_at": drawn_at,
         "active_filters": sum(1 for key in NARROWING_FILTERS if request.GET.get(key)),
         "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
         "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
@@ -248,13 +252,41 @@ def _id_and_version(value: str) -> tuple[int | None, int | None]:
 
 def _bulk_selection(request) -> tuple[list[int], dict[int, int]]:
     """The applications a bulk decision is for, and the versions the list showed: the ticked rows, or with
-    ``all_matching`` every application the queue's filters (``querystring``) match now."""
+    ``all_matching`` the N the queue counted."""
     if request.POST.get("all_matching"):
-        filters = review_filters(request.user, QueryDict(request.POST.get("querystring", "")), with_areas=False)
-        return list(queue_for(request.user, filters).values_list("id", flat=True)), {}
+        return _all_shown(request), {}
     seen = dict(_id_and_version(value) for value in request.POST.getlist("ids")[:500])
     seen.pop(None, None)
     return list(seen), seen
+
+
+def _all_shown(request) -> list[int]:
+    """"All N matching" as the reviewer confirmed it: the applications the queue's filters (``querystring``) match
+    that have not changed since the page was drawn (``drawn_at``), refused unless they are still the ``shown`` N.
+    One that arrived or moved into the list since is left for the next look; one decided or changed meanwhile
+    makes the count differ, so nothing is decided on a list the reviewer did not see."""
+    shown, drawn_at = request.POST.get("shown", ""), _aware(request.POST.get("drawn_at", ""))
+    count = int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 12 else None
+    if count is not None and count > services.BULK_DECISION_MAX:
+        raise ValidationError(_("At most %(n)s applications can be decided at once: narrow the filters.")
+                              % {"n": f"{services.BULK_DECISION_MAX:,}"})
+    ids = []
+    if count is not None and drawn_at is not None:
+        filters = review_filters(request.user, QueryDict(request.POST.get("querystring", "")), with_areas=False)
+        ids = list(queue_for(request.user, filters).filter(updated_at__lte=drawn_at)
+                   .values_list("id", flat=True)[:count + 1])
+    if not ids or len(ids) != count:
+        raise ValidationError(_("The list changed since it was shown: look at it again before deciding."))
+    return ids
+
+
+def _aware(value: str):
+    """The page's ``drawn_at`` (ISO 8601 with its offset), or None."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 SHOWN_REFUSALS = 10  # messages for the first refused applications; a count for the rest
@@ -263,10 +295,12 @@ SHOWN_REFUSALS = 10  # messages for the first refused applications; a count for 
 @login_required
 @require_POST
 def review_bulk(request):
-    ids, seen = _bulk_selection(request)
-    outcome = run_with_message(request, lambda: bulk_decision_start(
-        by=request.user, ids=ids, action=request.POST.get("action", ""), reason=request.POST.get("reason", ""),
-        seen_versions=seen))
+    def decide():
+        ids, seen = _bulk_selection(request)
+        return bulk_decision_start(by=request.user, ids=ids, action=request.POST.get("action", ""),
+                                   reason=request.POST.get("reason", ""), seen_versions=seen)
+
+    outcome = run_with_message(request, decide)
     if isinstance(outcome, Job):
         return redirect("job_detail", job_id=outcome.pk)
     if outcome is not None and outcome.done:

@@ -126,8 +126,8 @@ def notice_lines(round_: Round, *, search: str = ""):
     """The round's live lines as published: rank, masked name and identity number, enterprise, the amounts.
 
     The name is masked in SQL (the full name never reaches the page). A search matches the enterprise by any
-    part of its name, a person only by the full name: a partial name would let one uncover the masked
-    characters by trying them.
+    part of its name, never a person: a name found by searching would uncover its masked characters (a two-
+    character name by trying common given names). A worker finds their own line on their home page.
     """
     lines = (PaymentLine.objects.filter(LIVE_LINE, round=round_)
              .annotate(name_masked=RawSQL(masked_name_sql(f"{PaymentLine._meta.db_table}.payee_name"), []),
@@ -138,7 +138,7 @@ def notice_lines(round_: Round, *, search: str = ""):
                      "total_fen").order_by("rank"))
     search = search.strip()[:100]
     if search:
-        lines = lines.filter(Q(payee_name=search) | Q(application__organisation__name__icontains=search))
+        lines = lines.filter(application__organisation__name__icontains=search)
     return lines
 
 
