@@ -75,12 +75,14 @@ def worker_row(n: int, credit_codes: list[str]) -> list:
 
     The identity number is unique per row: (region, birth date, serial) is a bijection of n.
     """
+    from stdnum import luhn
     from stdnum.cn import ric
 
     region = REGIONS[n % len(REGIONS)]
     q = n // len(REGIONS)
     birth = datetime.date(1985, 1, 1) + datetime.timedelta(days=q % BIRTH_DAYS)
     body = f"{region}{birth:%Y%m%d}{q // BIRTH_DAYS + 1:03d}"
+    card = f"6222{n:014d}"  # a card number carries its Luhn check digit: the import refuses a wrong one
     member_since = (datetime.date(2010, 1, 1) + datetime.timedelta(days=n % 5000)) if n % 7 else None
     return [
         SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)],
@@ -92,7 +94,7 @@ def worker_row(n: int, credit_codes: list[str]) -> list:
         "是" if n % 3 == 0 else "否",
         "是" if n % 11 == 0 else "否",
         BANKS[n % len(BANKS)],
-        f"6222{n:015d}",
+        card + luhn.calc_check_digit(card),
     ]
 
 

@@ -8,6 +8,7 @@ import zipfile
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
+from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create
@@ -34,6 +35,12 @@ def credit_code(region: str = "440106", serial: int | None = None, prefix: str =
     org_code = "".join(_USCC_BODY[(n // 31**i) % 31] for i in range(9))
     body = f"{prefix}{region}{org_code}"
     return body + uscc.calc_check_digit(body)
+
+
+def bank_card(serial: int | None = None, prefix: str = "62220236") -> str:
+    """A 19-digit UnionPay card number with its Luhn check digit, as the services require of a 62… card."""
+    body = f"{prefix}{(serial if serial is not None else next(_serial)) % 10**(18 - len(prefix)):0{18 - len(prefix)}d}"
+    return body + luhn.calc_check_digit(body)
 
 
 def mobile(serial: int | None = None) -> str:
@@ -82,7 +89,7 @@ class Tree:
         values = {
             "name": "李明", "id_number": id_number(), "mobile": mobile(),
             "employer": employer or self.tianhe_firm, "job_category": JobCategory.FRONT_LINE_PRODUCTION,
-            "bank_name": "工商银行", "bank_account": f"62220236{next(_serial):011d}",
+            "bank_name": "工商银行", "bank_account": bank_card(),
         }
         values.update(fields)
         return worker_register(by=self.root_user, **values)

@@ -40,9 +40,9 @@ def test_register_read_and_patch_a_worker(tree, login):
     body = created.json()
     assert body["birth_date"] is None and body["birth_year"] == 1995  # masked role: the year only
     assert body["id_number"].startswith("4401") and "*" in body["id_number"]
-    patched = client.patch(f"/api/workers/{body['id']}", {"bank_name": "建设银行", "bank_account": "6217001234567890"},
+    patched = client.patch(f"/api/workers/{body['id']}", {"bank_name": "建设银行", "bank_account": "6217001234567893"},
                            content_type="application/json")
-    assert patched.status_code == 200 and patched.json()["bank_account"] == "6217********7890"
+    assert patched.status_code == 200 and patched.json()["bank_account"] == "6217********7893"
 
 
 def test_malformed_payload_is_422_not_500(tree, login):

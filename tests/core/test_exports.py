@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
+from tests.builders import bank_card
 from tests.payouts.scale import verified_applications
 from yuanmeng.applications.models import Roster
 from yuanmeng.audit.models import AuditEntry
@@ -58,7 +59,7 @@ def test_every_list_page_and_api_list_has_an_export():
 # ---- workers --------------------------------------------------------------------------------------------------
 
 def test_worker_export_is_scoped_filtered_and_masked_unless_the_role_may_see_numbers(tree, login):
-    tree.worker(name="天河迁移工", is_migrant_worker=True, bank_account="6222020200112233445")
+    tree.worker(name="天河迁移工", is_migrant_worker=True, bank_account="6222020200112233446")
     tree.worker(name="天河本地工")
     tree.worker(employer=tree.haizhu_firm, name="海珠工", is_migrant_worker=True)
     reviewer = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
@@ -66,13 +67,13 @@ def test_worker_export_is_scoped_filtered_and_masked_unless_the_role_may_see_num
     assert sorted(column(rows, _("Full name"))) == ["天河本地工", "天河迁移工"]  # nothing from 海珠
     rows = book(reviewer.get("/exports/workers/", {"priority": "migrant", "page": "3"}))
     assert column(rows, _("Full name")) == ["天河迁移工"]
-    assert column(rows, _("Bank account")) == ["6222***********3445"] and "*" in column(rows, _("Identity number"))[0]
+    assert column(rows, _("Bank account")) == ["6222***********3446"] and "*" in column(rows, _("Identity number"))[0]
     assert reviewer.get("/exports/workers/", {"org": tree.haizhu.pk}).status_code == 404  # as the page
     city = login(tree.staff(Role.CITY_ADMIN, tree.city))
     rows = book(city.get("/exports/workers/", {"priority": "migrant"}))
     assert sorted(column(rows, _("Full name"))) == ["天河迁移工", "海珠工"]
     full = dict(zip(column(rows, _("Full name")), column(rows, _("Bank account")), strict=True))
-    assert full["天河迁移工"] == "6222020200112233445"  # REVEAL_PII: in full
+    assert full["天河迁移工"] == "6222020200112233446"  # REVEAL_PII: in full
     assert all("*" not in number for number in column(rows, _("Identity number")))
 
 
@@ -308,7 +309,7 @@ def test_a_long_export_becomes_one_background_task(tree, login, settings):
 def test_the_worker_writes_the_long_export_masked_as_its_owner_may_see_it(tree, login, settings):
     settings.EXPORT_INLINE_ROWS = 2
     for n in range(3):
-        tree.worker(name=f"=职工{n}", bank_account=f"62220202001122334{n}")
+        tree.worker(name=f"=职工{n}", bank_account=bank_card(n))
     tree.worker(employer=tree.haizhu_firm, name="海珠工")
     client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
     client.get("/exports/workers/")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
-from tests.builders import id_number, workbook
+from tests.builders import bank_card, id_number, workbook
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.imports import run_import
 from yuanmeng.core.spreadsheets import _not_a_spreadsheet
@@ -126,7 +126,7 @@ def officer(tree):
 def good_rows(tree, n=3, first=700):
     code = tree.tianhe_firm.credit_code
     return [[f"工人{i}", id_number(serial=first + i), f"1370000{i:04d}", code, "一线生产", "2022-03-01", "是",
-             f"62220202001{i:08d}"] for i in range(n)]
+             bank_card(i, prefix="62220202001")] for i in range(n)]
 
 
 def run(by, source, **options):

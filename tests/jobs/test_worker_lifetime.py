@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.builders import id_number
+from tests.builders import bank_card, id_number
 from tests.jobs.test_worker_import import xlsx
 from yuanmeng.core import imports
 from yuanmeng.jobs.import_job import import_submit
@@ -72,7 +72,7 @@ def submit(officer, rows, kind="workers", name="workers.xlsx"):
 def rows_named(tree, n, *, first, special=None):
     code = tree.tianhe_firm.credit_code
     rows = [[f"工人{first + i}", id_number(serial=first + i), f"1370000{first + i:04d}", code, "一线生产", "2022-03-01",
-             "是", f"62220202001{first + i:08d}"] for i in range(n)]
+             "是", bank_card(first + i, prefix="62220202001")] for i in range(n)]
     if special:
         rows[n // 2][0] = special
     return rows

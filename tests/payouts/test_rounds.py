@@ -64,7 +64,7 @@ def test_lines_are_a_snapshot_of_the_worker(tree, city_budget):
     worker = application.worker
     from yuanmeng.people.services import worker_update
 
-    worker_update(by=tree.root_user, worker=worker, name="改名", bank_account="6217000000000000001")
+    worker_update(by=tree.root_user, worker=worker, name="改名", bank_account="6217000000000000004")
     line.refresh_from_db()
     assert line.payee_name == "职工0" and line.account == "6222000000000000000"
     assert line.account_masked == "6222***********0000"

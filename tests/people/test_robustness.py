@@ -63,12 +63,12 @@ def test_null_in_a_patch_changes_nothing_rather_than_failing(tree, city_admin):
 
 
 def test_a_stale_copy_does_not_undo_another_officers_change(tree):
-    worker = tree.worker(bank_account="6222020200112233445")
+    worker = tree.worker(bank_account="6222020200112233446")
     copy_a, copy_b = Worker.objects.get(pk=worker.pk), Worker.objects.get(pk=worker.pk)
-    worker_update(by=tree.root_user, worker=copy_a, bank_account="6222020200998877665")
+    worker_update(by=tree.root_user, worker=copy_a, bank_account="6222020200998877662")
     worker_update(by=tree.root_user, worker=copy_b, mobile="13711112222")
     fresh = Worker.objects.get(pk=worker.pk)
-    assert fresh.bank_account == "6222020200998877665" and fresh.mobile == "13711112222"
+    assert fresh.bank_account == "6222020200998877662" and fresh.mobile == "13711112222"
 
 
 def test_masked_roles_see_the_birth_year_not_the_date(tree, login):

@@ -78,7 +78,7 @@ class WorkerImport(ImportKind):
     example = {"name": "李明", "document_type": "居民身份证", "id_number": "44010619900307001X",
                "mobile": "13800138000", "credit_code": "91440106MA59C8K19K", "job_category": "一线生产",
                "union_member_since": "2021-05-01", "is_migrant_worker": "是", "is_new_employment_form": "否",
-               "bank_name": "工商银行", "bank_account": "6222020200112233445"}
+               "bank_name": "工商银行", "bank_account": "6222020200112233446"}
     stage = (("name", "TEXT"), ("document_type", "TEXT"), ("id_number", "TEXT"), ("id_number_index", "TEXT"),
              ("id_number_masked", "TEXT"), ("birth_date", "DATE"), ("sex", "TEXT"), ("mobile", "TEXT"),
              ("employer_id", "BIGINT"), ("job_category", "TEXT"), ("union_member_since", "DATE"),
@@ -202,9 +202,21 @@ class WorkerImport(ImportKind):
         # Only the importer's own workers, checked again here: someone may have registered the person elsewhere
         # since the rows were checked.
         mine, params = self._mine(context)
+        assignments += self._account_corrected(written)
         return execute(f"""UPDATE people_worker SET {assignments}, updated_at = %s FROM {STAGE} s
                            WHERE people_worker.id_number_index = s.id_number_index AND ({differs})
                              AND people_worker.id IN ({mine})""", [now, *params])
+
+    @staticmethod
+    def _account_corrected(written: list[str]) -> str:
+        """A row that changes the bank or the account number corrects an account the bank refused: as in
+        ``worker_update``, the worker is back in the payout queue (``bank_account_refused_at`` cleared)."""
+        changed = [f"(s.{column} IS NOT NULL AND people_worker.{column} IS DISTINCT FROM s.{column})"
+                   for column in ("bank_name", "bank_account_index") if column in written]
+        if not changed:
+            return ""
+        return (f", bank_account_refused_at = CASE WHEN {' OR '.join(changed)} THEN NULL "
+                "ELSE people_worker.bank_account_refused_at END")
 
     def _mine(self, context: ImportContext) -> tuple[str, tuple]:
         """The workers the importer may change, as SQL for ``IN (…)``."""

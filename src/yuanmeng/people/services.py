@@ -28,7 +28,6 @@ from yuanmeng.core.validators import (
     birth_date_and_sex,
     normalise_text,
     today,
-    validate_bank_account,
     validate_bank_card,
     validate_credit_code,
     validate_id_number,
@@ -47,7 +46,9 @@ EDITABLE_FIELDS = (
 )
 _VALIDATORS = {
     "mobile": validate_mobile,
-    "bank_account": lambda v: validate_bank_account(v) if normalise_text(v) else "",
+    # A card number's check digit is tested wherever a number is entered: the worker's form, staff pages, the API
+    # and the import (a mistyped digit would send the payment back).
+    "bank_account": lambda v: validate_bank_card(v) if normalise_text(v) else "",
 }
 _CHOICES = {
     "document_type": DocumentType.values,
@@ -304,7 +305,10 @@ def _clean_bank_field(name: str, value: str) -> str:
 
 def bank_accounts_refused(*, selection: str, params: list, at) -> int:
     """Mark the accounts of the workers ``selection`` (a SELECT of worker ids) yields as refused by the bank, in one
-    UPDATE, inside the caller's transaction (the bank's results, which record it in their own audit entry)."""
+    UPDATE, inside the caller's transaction (the bank's results, which record it in their own audit entry): it
+    has no audit entry of its own, so it refuses to run outside one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bank_accounts_refused runs inside the transaction of the service that audits it")
     return execute(f"""UPDATE people_worker SET bank_account_refused_at = %s
                        WHERE id IN ({selection})""", [connection.ops.adapt_datetimefield_value(at), *params])
 
