@@ -35,6 +35,7 @@ from yuanmeng.payouts.services import (
     lottery_seed_enter,
     plan_input,
 )
+from yuanmeng.people.models import Worker
 
 pytestmark = pytest.mark.django_db
 YUAN = 100
@@ -171,6 +172,16 @@ def test_later_changes_to_applications_never_change_a_frozen_list(tree, lottery)
     entries = LotteryEntry.objects.filter(draw=draw).order_by("position").values_list("reference", "amount_fen")
     assert list_digest(entries) == draw.list_sha256
     assert before[0]["name_masked"] == "职*0" and "*" in before[0]["id_masked"]
+
+
+def test_the_frozen_list_leaves_out_accounts_the_bank_refused(tree, lottery):
+    """Frozen with the candidates a round ranks: an account on file that the bank refused could never be paid."""
+    policy, budget = lottery
+    first, refused = verified_applications(tree, policy, 2)
+    Worker.objects.filter(pk=refused.worker_id).update(bank_account_refused_at=timezone.now())
+    draw = lottery_freeze(by=tree.root_user, draw=_announce(tree, policy, budget))
+    assert list(LotteryEntry.objects.filter(draw=draw).values_list("application_id", flat=True)) == [first.pk]
+    assert draw.candidate_count == 1
 
 
 def test_a_winner_who_left_the_queue_is_not_paid_and_nobody_moves_up(tree, lottery, officers, monkeypatch,

@@ -68,6 +68,7 @@ from yuanmeng.payouts.planning import (
     top_up_params,
     top_up_sql,
 )
+from yuanmeng.people.selectors import no_usable_account_sql
 from yuanmeng.policies.models import Policy, PolicyStatus, Selection
 from yuanmeng.policies.selectors import matching_part, top_ups
 
@@ -624,8 +625,9 @@ def lottery_announce(*, by, policy: Policy, budget: Budget, code: str, limit_fen
 
 
 def _insert_entries(draw: LotteryDraw) -> int:
-    """One INSERT … SELECT: the policy's verified applications with a bank account, in published order (by
-    application number, which is the reference), each with its amount and its name and number masked."""
+    """One INSERT … SELECT: the policy's verified applications with a usable bank account (on file and not refused
+    by the bank, as a round ranks them: ``no_usable_account_sql``), in published order (by application number,
+    which is the reference), each with its amount and its name and number masked."""
     policy = draw.policy
     amounts = policy.level_amounts()
     return _execute(f"""
@@ -636,7 +638,7 @@ def _insert_entries(draw: LotteryDraw) -> int:
                {masked_name_sql("w.name")},
                w.id_number_masked
         FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
-        WHERE a.policy_id = %s AND a.state = %s AND w.bank_account_masked <> ''
+        WHERE a.policy_id = %s AND a.state = %s AND NOT {no_usable_account_sql("w")}
           AND a.level IN ({", ".join(["%s"] * len(amounts))})""",
                     [draw.pk, *amounts, policy.pk, State.DIPLOMA_VERIFIED, *amounts])
 
