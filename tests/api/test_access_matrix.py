@@ -51,7 +51,7 @@ from django.views.generic import RedirectView
 from django_tasks_db.models import DBTaskResult
 
 import yuanmeng
-from tests.builders import PASSWORD, credit_code, id_number, mobile, pdf, superuser, workbook
+from tests.builders import PASSWORD, bank_card, credit_code, id_number, mobile, pdf, superuser, workbook
 from yuanmeng.accounts.services import api_token_issue, staff_user_create
 from yuanmeng.api import api
 from yuanmeng.applications.services import (
@@ -131,7 +131,7 @@ class City:
         self.worker = worker_register(
             by=root, name="李明", id_number=id_number(region), mobile=mobile(), employer=self.enterprise,
             job_category=JobCategory.FRONT_LINE_PRODUCTION, union_member_since=member_since,
-            bank_name="工商银行", bank_account=f"6222023602{region}0")
+            bank_name="工商银行", bank_account=bank_card(0, prefix=f"6222023602{region}"))
         self.users[WORKER] = worker_account_create(by=root, worker=self.worker, password=PASSWORD)
         self.colleague = worker_register(
             by=root, name="王芳", id_number=id_number(region), mobile=mobile(), employer=self.enterprise,
@@ -563,6 +563,10 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
     ("rosters POST", "school"): PageId("school", "school_staff", "302", "200 school", _roster_form,
                                        form="RosterForm"),
     ("review_queue", "org"): PageId("district", "district_reviewer", "200 n=3", "200 n=0", {"state": ""}),
+    # the plan page's link to a policy's applicants without a usable account (with bank=missing)
+    ("review_queue", "policy"): PageId("policy", "district_reviewer", "200 n=3", "200 n=0", {"state": ""}),
+    ("export", "policy"): PageId("policy", "district_reviewer", "200 n=3", "200 n=0", {"state": ""},
+                                 params={"name": "applications"}),
     ("worker_list", "org"): PageId("organisation", "district_reviewer", "200 n=2", "404"),
     ("export", "org"): PageId("district", "district_reviewer", "200 n=3", "200 n=0",
                               {"state": ""}, params={"name": "applications"}),
@@ -582,7 +586,7 @@ NOT_IDS = {  # the query keys pages read that name no row
     "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
     "object_type", "person", "object_text", "date_from", "date_to",  # the audit trail's filters
     "waiting",  # a kind of work waiting (the queue's, the batch list's): a key, not a row
-    "bank"}  # the worker list's "missing": those a payment cannot reach
+    "bank"}  # the worker list's and the queue's "missing": those a payment cannot reach
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)

@@ -1,12 +1,18 @@
 """The money pages: budgets, planning with its simulation, committing, approving, importing results."""
 
+import io
+import re
+
+import openpyxl
 import pytest
+from django.utils import timezone
 
 from tests.payouts.scale import verified_applications
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, BatchStatus, Round
+from yuanmeng.people.models import Worker
 
 pytestmark = pytest.mark.django_db
 YUAN = 100
@@ -41,6 +47,28 @@ def test_plan_simulates_then_commits(tree, city, login):
     round_ = Round.objects.get(code="R-PAGE")
     assert response.status_code == 302 and response["Location"] == f"/payouts/rounds/{round_.pk}/"
     assert round_.batches.count() == 2 and round_.funded_count == 10
+
+
+def test_the_plan_links_its_no_usable_account_count_to_exactly_those_applications(tree, city, login):
+    """The count is the policy's verified applicants a payment cannot reach (no account, or refused): its link lists
+    them in the queue, paginated and exportable, and no worker who is not one of them."""
+    policy, budget = city
+    missing = verified_applications(tree, policy, 2, start=100, bank=False)
+    refused = verified_applications(tree, policy, 1, start=200)[0]
+    Worker.objects.filter(pk=refused.worker_id).update(bank_account_refused_at=timezone.now())
+    tree.worker(bank_name="", bank_account="")  # no account, but no application: not the plan's concern
+    verified_applications(tree, tree.policy(), 1, start=300, bank=False)  # another policy's
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    page = client.get("/payouts/plan/", {"policy": policy.pk, "budget": budget.pk, "limit": "15000", "quota": ""})
+    assert page.context["simulation"].no_bank_account == 3
+    link = re.search(r'id="no-usable-account" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
+    queue = client.get(link)
+    listed = {a.pk for a in queue.context["page"].object_list}
+    assert listed == {a.pk for a in [*missing, refused]} and queue.context["page"].paginator.count == 3
+    assert 'id="plan-filter"' in queue.content.decode()
+    export = client.get(link.replace("/applications/", "/exports/applications/"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]) == sorted(listed)
 
 
 def test_batch_approval_page_and_four_eyes(tree, city, login):

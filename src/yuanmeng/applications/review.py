@@ -12,6 +12,7 @@ from yuanmeng.applications.workflow import CITY, DISTRICT, ENTERPRISE, QUEUE_STA
 from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people.selectors import no_usable_account
 from yuanmeng.policies.models import Level, PriorityGroup
 
 REVIEW_CAPABILITIES = (ENTERPRISE, DISTRICT, CITY)
@@ -30,6 +31,8 @@ class ReviewFilters:
     areas: list | None = None
     out_of_scope: bool = False  # an organisation was asked for that the user may not see
     waiting: str = ""  # a kind of work waiting (``selectors.WAITING_WORK``): its applications, oldest first
+    policy_id: int | None = None  # one policy's applications (the plan page's link)
+    bank: str = ""  # "missing": only workers a payment cannot reach (no account, or refused by the bank)
 
     @property
     def waiting_label(self) -> str:
@@ -83,8 +86,12 @@ def review_filters(user, get, *, with_areas: bool = True) -> ReviewFilters:
         priority_group=get.get("priority_group", "") if get.get("priority_group") in PriorityGroup.values else "",
         submitted_from=_date(get.get("from", "")), submitted_to=_date(get.get("to", "")),
         q=clean_search(get.get("q", "")), areas=areas, out_of_scope=bool(org_id) and organisation is None,
-        waiting=waiting,
+        waiting=waiting, policy_id=_id(get.get("policy", "")), bank="missing" if get.get("bank") == "missing" else "",
     )
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def queue_for(user, filters: ReviewFilters):
@@ -93,7 +100,10 @@ def queue_for(user, filters: ReviewFilters):
         return Application.objects.none()
     qs = application_list(user=user, state=filters.state, level=filters.level, organisation=filters.organisation,
                           priority_group=filters.priority_group, submitted_from=filters.submitted_from,
-                          submitted_to=filters.submitted_to).select_related("organisation__parent")
+                          submitted_to=filters.submitted_to, policy_id=filters.policy_id,
+                          ).select_related("organisation__parent")
+    if filters.bank:
+        qs = qs.filter(no_usable_account("worker__"))
     if filters.q:
         qs = qs.filter(Q(worker__name__icontains=filters.q) | Q(student_number=filters.q)
                        | Q(certificate_number=filters.q.upper()))

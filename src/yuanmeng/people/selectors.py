@@ -44,7 +44,7 @@ def worker_list(*, user, search: str = "", organisation=None, job_category: str 
     elif priority == "labour_medal":
         qs = qs.exclude(labour_medal_level="")
     if bank == "missing":
-        qs = qs.filter(Q(bank_account_masked="") | Q(bank_account_refused_at__isnull=False))
+        qs = qs.filter(no_usable_account())
     if clean_search(search):
         qs = _search(qs, search)
     return qs
@@ -101,6 +101,13 @@ def worker_mobile(worker: Worker, user) -> str:
 
 def no_usable_account_sql(worker: str = "w") -> str:
     """SQL true for a worker (table alias ``worker``) a payment cannot reach: no bank account on file, or the bank
-    refused the last payment to it and it has not been corrected since. A payout round skips them; the plan page
-    counts them and links to their list (``worker_list(bank="missing")``)."""
+    refused the last payment to it and it has not been corrected since. A payout round and a lottery's frozen list
+    skip them; the plan page counts a policy's verified applicants among them and links to the queue of exactly
+    those (``?policy=…&state=diploma_verified&bank=missing``)."""
     return f"({worker}.bank_account_masked = '' OR {worker}.bank_account_refused_at IS NOT NULL)"
+
+
+def no_usable_account(path: str = "") -> Q:
+    """``no_usable_account_sql`` for the ORM, over the worker at ``path`` (``"worker__"`` from an application):
+    the worker list's and the application queue's ``bank=missing``."""
+    return Q(**{f"{path}bank_account_masked": ""}) | Q(**{f"{path}bank_account_refused_at__isnull": False})
