@@ -46,6 +46,7 @@ def test_a_city_only_application_pays_the_city_amount(tree):
     assert (parts.city_fen, parts.district_fen, parts.enterprise_fen, parts.total_fen) == (150_000, 0, 0, 150_000)
     money = worker_money(worker)
     assert money.application == application and money.parts == parts and money.paid_fen == 0
+    assert not money.at_most  # the city's amount alone is what a funded round pays
     assert money.who == application.organisation.name  # the enterprise union confirms next
 
 
@@ -59,7 +60,11 @@ def test_city_district_and_enterprise_parts_are_added_on_the_home_page_the_detai
     with translation.override("en"):
         home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2,300.00" in home and "1,500.00" in home and "500.00" in home and "300.00" in home
-    assert "2,300.00" in client.get(reverse("application_detail", args=[application.pk])).content.decode()
+    # a round pays the matching only while each union's budget lasts: the total is the most, and says so
+    assert "Total, at most" in home and "Total you will receive" not in home
+    with translation.override("en"):
+        detail = client.get(reverse("application_detail", args=[application.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "up to 2,300.00" in detail.content.decode()
     answer = client.get(f"/api/applications/{application.pk}").json()
     assert answer["pay"] == {"city_fen": 150_000, "district_fen": 50_000, "enterprise_fen": 30_000,
                              "total_fen": 230_000}
@@ -77,10 +82,11 @@ def test_after_a_payment_the_line_is_the_fact_and_paid_so_far_counts_it(tree):
     one, two, three, *_rest = setup.lines
     worker = Application.objects.get(pk=three.application_id).worker  # the district's matching had run out
     before = worker_money(worker)
-    assert tuple(before.parts) == (150_000, 0, 30_000) and before.paid_fen == 0 and before.to_come_fen == 180_000
+    assert tuple(before.parts) == (150_000, 0, 30_000) and before.paid_fen == 0
+    assert not before.at_most  # the line holds what the round reserved: the fact, not a promise
     result_import(by=setup.finance, batch=setup.batch, upload=result_file([row(one), row(two), row(three)]))
     after = worker_money(worker)
-    assert after.application.state == State.PAID and after.paid_fen == 180_000 and after.to_come_fen == 0
+    assert after.application.state == State.PAID and after.paid_fen == 180_000
 
 
 def test_messages_name_and_link_the_application_and_read_in_the_readers_language(tree, client):

@@ -49,8 +49,11 @@ class MyMoney:
     bank_needed: bool = False
 
     @property
-    def to_come_fen(self) -> int:
-        return 0 if self.line is not None and self.line.status == LineStatus.PAID else self.parts.total_fen
+    def at_most(self) -> bool:
+        """Before a round holds the application, a matching part is what the rule gives, and a round pays it only
+        while its union's matching budget lasts (the commit skips a union without one): the total is the most the
+        worker may receive, and the page says so."""
+        return self.line is None and self.parts.matching_fen > 0
 
 
 def _who(who: str, application: Application) -> str:
