@@ -230,8 +230,10 @@ class ApplicationDetailOut(ApplicationOut):
                                           "have their own endpoints, the rest go to /transitions")
     refused_actions: list[RefusedActionOut] = Field([], description="the other moves a person may make from this "
                                                     "state, each with the reason it is not yours now")
-    pay: PayOut = Field(..., description="what the application will pay the worker, by part: the policy's "
-                        "amount and the matching top-ups the round's commit adds (while their budgets last)")
+    pay: PayOut = Field(..., description="what the application will pay the worker at most, by part: the "
+                        "policy's amount and the matching top-ups the round's commit adds while their unions' "
+                        "budgets last (so `total_fen` is an upper bound; a round's payment line holds what it "
+                        "reserved)")
     events: list[EventOut] = Field([], description="the history, oldest first")
     documents: list[DocumentOut] = Field([], description="metadata only; download from `url`")
 
