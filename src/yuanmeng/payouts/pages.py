@@ -168,7 +168,6 @@ def _file_offer(user, batch: Batch) -> dict:
 
 
 @login_required
-@login_required
 @require_GET
 def batch_list(request):
     """The batches in scope, oldest first; ``?waiting=<step>`` keeps those waiting at that step (the finance
@@ -182,6 +181,7 @@ def batch_list(request):
     })
 
 
+@login_required
 def batch_detail(request, batch_id: int):
     try:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
