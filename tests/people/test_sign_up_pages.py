@@ -96,3 +96,25 @@ def test_the_members_pages_do_not_exist_for_workers_and_decisions_are_403_for_au
     login(tree.staff(Role.AUDITOR, tree.city))
     assert client.get(reverse("members_to_confirm")).status_code == 404
     assert client.post(reverse("member_decline", args=[worker.pk]), {"reason": "x"}).status_code == 403
+
+
+def test_the_reset_password_check_tells_nothing_about_the_number(client, tree):
+    """A password made of the number ("w" + mobile) gets the same refusal for a known and an unknown number,
+    before any code: the validators judge a stand-in, never the real account."""
+    answers = []
+    for number in (tree.member().mobile, mobile()):
+        client.post(reverse("password_reset"), {"identifier": number})
+        page = client.post(reverse("password_reset_code"), {"code": "000000", "password": f"w{number}"})
+        answers.append(re.sub(r"csrfmiddlewaretoken\" value=\"\w+|\d{11}", "", page.content.decode()))
+    assert answers[0] == answers[1] and 'class="error"' in answers[0]
+
+
+def test_a_stale_join_link_signs_up_with_the_typed_credit_code(client, tree):
+    officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
+    old = invitation_renew(by=officer, enterprise=tree.tianhe_firm).token
+    invitation_renew(by=officer, enterprise=tree.tianhe_firm)
+    number = mobile()
+    client.post(reverse("join", args=[old]), {"mobile": number, "send_code": "1"})
+    answer = client.post(reverse("join", args=[old]), _form(tree, number, code=sent_code(number)))
+    assert answer.status_code == 302
+    assert Worker.objects.get(mobile=number).employer == tree.tianhe_firm

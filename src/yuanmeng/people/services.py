@@ -391,12 +391,18 @@ def _sign_up_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _sign_up_password(password: str, fields: dict) -> None:
-    user = get_user_model()(username=f"w{fields.get('mobile') or ''}", display_name=fields.get("name") or "")
+def _password_checked(password: str, *, username: str, display_name: str = "") -> None:
+    """Django's validators against a stand-in user made of what was typed, never a real account: the answer
+    must not depend on whether a login exists (a real user's name or mobile would make it tell)."""
+    user = get_user_model()(username=username, display_name=display_name)
     try:
         validate_password(password or "", user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+
+
+def _sign_up_password(password: str, fields: dict) -> None:
+    _password_checked(password, username=f"w{fields.get('mobile') or ''}", display_name=fields.get("name") or "")
 
 
 def _refuse_if_registered(cleaned: dict) -> None:
@@ -523,13 +529,12 @@ def password_reset_code_send(*, identifier: str, address: str | None) -> None:
 
 
 def password_reset_complete(*, identifier: str, code: str, password: str):
-    """Set a new password once the code is right. No account behind the number answers like an expired code."""
+    """Set a new password once the code is right. No account behind the number answers like an expired code.
+    The password is judged before the code (a weak one must not cost it) against a stand-in named after the
+    number typed, never the real account, so that known and unknown numbers get the same answer."""
     subject = _reset_subject(identifier)
+    _password_checked(password, username=f"w{subject}")
     user = _reset_account(subject)
-    try:
-        validate_password(password or "", user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
     code_use(purpose=CodePurpose.PASSWORD_RESET, subject=subject, code=code)
     if user is None:
         raise ValidationError({"code": [_("This code has expired or was never sent. Ask for a new one.")]})

@@ -41,7 +41,7 @@ def sign_up(request, token: str = ""):
     if sending:
         _send_sign_up_code(request, request.POST.get("mobile", ""))
     elif request.method == "POST" and form.is_valid():
-        answer = _register(request, form, token)
+        answer = _register(request, form, token if enterprise is not None else "")
         if answer is not None:
             return answer
     return render(request, "people/sign_up.html", {"form": form, "enterprise": enterprise, "token": token,
@@ -59,6 +59,7 @@ def _send_sign_up_code(request, mobile: str) -> None:
 
 
 def _register(request, form, token: str):
+    """``token`` only when it named an enterprise: on a stale link the worker types the credit code instead."""
     data = form.cleaned_data
     try:
         worker = services.worker_sign_up(
