@@ -9,8 +9,10 @@ def invitation_of(enterprise) -> Invitation | None:
 
 
 def enterprise_invited(token: str):
-    """The enterprise whose current link has this token; None for an unknown or renewed (stale) token."""
+    """The enterprise whose current link has this token; None for an unknown or renewed (stale) token, or when
+    the enterprise's union is deactivated (as the credit-code path refuses it)."""
     if not token or len(token) > 32:
         return None
-    invitation = Invitation.objects.select_related("enterprise__organisation").filter(token=token).first()
+    invitation = Invitation.objects.select_related("enterprise__organisation").filter(
+        token=token, enterprise__organisation__is_active=True).first()
     return invitation.enterprise if invitation else None

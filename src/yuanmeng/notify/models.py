@@ -34,6 +34,8 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     # The backend has no way to reach the recipient (no address): never sent, never tried again; last_error says why.
     undeliverable_at = models.DateTimeField(null=True, blank=True)
+    # Its text holds a secret (a verification code): the outbox blanks body and params once it is done with it.
+    secret = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

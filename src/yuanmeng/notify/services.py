@@ -18,6 +18,7 @@ from yuanmeng.notify.texts import worker_text
 __all__ = ["worker_text"]  # the callers' one import place for a message's text, beside notify_worker
 
 log = logging.getLogger(__name__)
+SEND_ATTEMPTS = 5  # a failing message is tried this many times in all
 
 
 def _text_columns(subject, body, detail: str = "") -> dict:
@@ -37,9 +38,10 @@ def notify_worker(*, worker, subject: str, body: str, detail: str = "",
                                   about_label=label[:200], **_text_columns(subject, body, detail))
 
 
-def notify_mobile(*, mobile: str, subject: str, body: str) -> Message:
-    """Queue an SMS to a mobile number that belongs to no worker yet (a sign-up's verification code)."""
-    return Message.objects.create(mobile=mobile, subject=str(subject)[:200], body=str(body),
+def notify_mobile(*, mobile: str, subject: str, body: str, secret: bool = False) -> Message:
+    """Queue an SMS to a mobile number that belongs to no worker yet (a sign-up's verification code). A ``secret``
+    text is blanked once sent or found undeliverable (``_send_one``): it is not kept in clear."""
+    return Message.objects.create(mobile=mobile, subject=str(subject)[:200], body=str(body), secret=secret,
                                   **_text_columns(subject, body))
 
 
@@ -97,7 +99,7 @@ def outbox_send(*, limit: int = 500) -> OutboxResult:
     backend = import_string(settings.NOTIFY_BACKEND)()
     outcomes = Counter()
     to_send = Message.objects.filter(sent_at=None, undeliverable_at=None)
-    for message_id in list(to_send.filter(attempts__lt=5).order_by("id").values_list("pk", flat=True)[:limit]):
+    for message_id in list(to_send.filter(attempts__lt=SEND_ATTEMPTS).order_by("id").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             # Locked while it is sent: two senders running at once never send the same message twice.
             message = to_send.select_for_update(skip_locked=True).filter(pk=message_id).first()
@@ -115,5 +117,7 @@ def _send_one(backend, message: Message) -> str:
         outcome, fields = "undeliverable", {"undeliverable_at": timezone.now(), "last_error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - a failing gateway must not stop the rest
         outcome, fields = "failed", {"last_error": str(exc)[:500]}
+    if message.secret and (outcome != "failed" or message.attempts + 1 >= SEND_ATTEMPTS):
+        fields |= {"body": "", "body_msgid": "", "params": {}}  # done with it: the code is not kept in clear
     Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, **fields)
     return outcome

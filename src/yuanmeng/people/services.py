@@ -451,28 +451,34 @@ def _signed_up(cleaned: dict, enterprise, password: str) -> Worker:
     return worker
 
 
-def _decide_membership(by, worker: Worker, state: str, **values) -> Worker:
-    """Move a waiting worker to ``state`` with one conditional UPDATE: of two officers deciding at once, one wins."""
+def _decide_membership(by, worker: Worker, state: str, from_states: tuple, **values) -> str:
+    """Move a worker from one of ``from_states`` to ``state`` with one conditional UPDATE per state left (of two
+    officers deciding at once, one wins). Gives the state left, for the audit entry."""
     allowed, reason = can_change_worker(by, worker)
     if not allowed:
         raise PermissionDenied(reason)
-    moved = Worker.objects.filter(pk=worker.pk, membership=MembershipState.PENDING).update(
-        membership=state, updated_at=timezone.now(), **values)
-    if not moved:
-        raise ValidationError({"membership": [_("This member was already confirmed or declined.")]})
-    worker.refresh_from_db(fields=["membership", "union_member_since", "membership_decline_reason", "updated_at"])
-    return worker
+    for before in from_states:
+        if Worker.objects.filter(pk=worker.pk, membership=before).update(
+                membership=state, updated_at=timezone.now(), **values):
+            worker.refresh_from_db(fields=["membership", "union_member_since", "membership_decline_reason",
+                                           "updated_at"])
+            return before
+    raise ValidationError({"membership": [_("This member was already confirmed or declined.")]})
 
 
 @transaction.atomic
 def member_confirm(*, by, worker: Worker, since=None) -> Worker:
-    """The enterprise union confirms a signed-up worker as its member from ``since`` (today by default)."""
+    """The enterprise union confirms a signed-up worker as its member from ``since`` (today by default). A
+    declined worker may be confirmed too: a wrong decline is put right (the identity number allows no second
+    sign-up); the audit entry keeps the state left."""
     since = since or today()
     if since > today():
         raise ValidationError({"since": [_("The union membership date cannot be in the future.")]})
-    _decide_membership(by, worker, MembershipState.CONFIRMED, union_member_since=since)
+    before = _decide_membership(by, worker, MembershipState.CONFIRMED,
+                                (MembershipState.PENDING, MembershipState.DECLINED), union_member_since=since,
+                                membership_decline_reason="")
     audit_record(actor=by, action="worker.membership_confirm", obj=worker, organisation=worker.employer.organisation,
-                 before={"membership": MembershipState.PENDING},
+                 before={"membership": before},
                  after={"membership": MembershipState.CONFIRMED, "union_member_since": since.isoformat()})
     notify_worker(worker=worker, subject=worker_text("Membership confirmed"), body=worker_text(
         "Your union has confirmed your membership. You can now apply for study subsidies."))
@@ -486,7 +492,8 @@ def member_decline(*, by, worker: Worker, reason: str) -> Worker:
         reason = clean_text(reason, max_length=200, required=True)
     except ValidationError as exc:
         raise ValidationError({"reason": exc.messages}) from None
-    _decide_membership(by, worker, MembershipState.DECLINED, membership_decline_reason=reason)
+    _decide_membership(by, worker, MembershipState.DECLINED, (MembershipState.PENDING,),
+                       membership_decline_reason=reason)
     audit_record(actor=by, action="worker.membership_decline", obj=worker, organisation=worker.employer.organisation,
                  before={"membership": MembershipState.PENDING},
                  after={"membership": MembershipState.DECLINED, "reason": reason})
@@ -519,13 +526,19 @@ def _reset_account(subject: str):
     return worker.user if worker and worker.user and worker.user.is_active else None
 
 
+def _reset_code_subject(subject: str, user) -> str:
+    """What a reset code is kept under: the account when there is one, so that its mobile and its identity number
+    share one live code and one budget of tries; else the number typed (a code that goes nowhere)."""
+    return f"user:{user.pk}" if user else subject
+
+
 def password_reset_code_send(*, identifier: str, address: str | None) -> None:
     """Send a code to the account's mobile; for a number with no account, issue one that goes nowhere. The
     caller answers the same either way ("if an account matches, a code was sent")."""
     subject = _reset_subject(identifier)
     user = _reset_account(subject)
-    code_send(purpose=CodePurpose.PASSWORD_RESET, subject=subject, mobile=user.mobile if user else None,
-              address=address, field="identifier")
+    code_send(purpose=CodePurpose.PASSWORD_RESET, subject=_reset_code_subject(subject, user),
+              mobile=user.mobile if user else None, address=address, field="identifier")
 
 
 def password_reset_complete(*, identifier: str, code: str, password: str):
@@ -535,7 +548,7 @@ def password_reset_complete(*, identifier: str, code: str, password: str):
     subject = _reset_subject(identifier)
     _password_checked(password, username=f"w{subject}")
     user = _reset_account(subject)
-    code_use(purpose=CodePurpose.PASSWORD_RESET, subject=subject, code=code)
+    code_use(purpose=CodePurpose.PASSWORD_RESET, subject=_reset_code_subject(subject, user), code=code)
     if user is None:
         raise ValidationError({"code": [_("This code has expired or was never sent. Ask for a new one.")]})
     return _password_set(user, password)
