@@ -99,7 +99,8 @@ def outbox_send(*, limit: int = 500) -> OutboxResult:
     backend = import_string(settings.NOTIFY_BACKEND)()
     outcomes = Counter()
     to_send = Message.objects.filter(sent_at=None, undeliverable_at=None)
-    for message_id in list(to_send.filter(attempts__lt=SEND_ATTEMPTS).order_by("id").values_list("pk", flat=True)[:limit]):
+    queued = to_send.filter(attempts__lt=SEND_ATTEMPTS).order_by("id").values_list("pk", flat=True)[:limit]
+    for message_id in list(queued):
         with transaction.atomic():
             # Locked while it is sent: two senders running at once never send the same message twice.
             message = to_send.select_for_update(skip_locked=True).filter(pk=message_id).first()
