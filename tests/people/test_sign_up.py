@@ -245,3 +245,20 @@ def test_a_reset_for_an_unknown_number_answers_like_a_known_one(tree):
     with pytest.raises(ValidationError) as exc:
         services.password_reset_complete(identifier=unknown, code="123456", password=NEW_PASSWORD)
     assert "code" in field_errors(exc)
+
+
+def test_a_wrong_decline_is_put_right_by_confirming(tree, waiting):
+    """Declined is not final: the union (or the district above it) confirms the worker after all, audited with
+    the state left; a confirmed member cannot be declined."""
+    officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
+    services.member_decline(by=officer, worker=waiting, reason="弄错了")
+    assert list(selectors.members_to_confirm(officer, MembershipState.DECLINED)) == [waiting]
+    with pytest.raises(ValidationError):
+        services.member_decline(by=officer, worker=waiting, reason="again")
+    services.member_confirm(by=tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe), worker=waiting)
+    waiting.refresh_from_db()
+    assert waiting.membership == MembershipState.CONFIRMED and waiting.membership_decline_reason == ""
+    entry = AuditEntry.objects.filter(action="worker.membership_confirm").latest("id")
+    assert entry.before == {"membership": MembershipState.DECLINED}
+    with pytest.raises(ValidationError):
+        services.member_decline(by=officer, worker=waiting, reason="x")

@@ -4,10 +4,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.builders import PASSWORD, id_number, mobile
 from tests.people.test_sign_up import sent_code
-from yuanmeng.accounts.models import Invitation
+from yuanmeng.accounts import codes
+from yuanmeng.accounts.models import Invitation, VerificationCode
 from yuanmeng.accounts.services import invitation_renew
 from yuanmeng.notify.models import Message
 from yuanmeng.orgs.roles import Role
@@ -66,6 +68,7 @@ def test_the_reset_answers_alike_for_a_known_and_an_unknown_number(client, tree)
     worker = tree.member()
     answers = [client.post(reverse("password_reset"), {"identifier": number}) for number in (worker.mobile, mobile())]
     assert [a.status_code for a in answers] == [302, 302] and answers[0].url == answers[1].url
+    VerificationCode.objects.update(created_at=timezone.now() - codes.RESEND_AFTER)  # one code a minute per account
     client.post(reverse("password_reset"), {"identifier": worker.id_number})
     done = client.post(reverse("password_reset_code"),
                        {"code": sent_code(worker.mobile), "password": "b-new-pass-2026"})
@@ -118,3 +121,18 @@ def test_a_stale_join_link_signs_up_with_the_typed_credit_code(client, tree):
     answer = client.post(reverse("join", args=[old]), _form(tree, number, code=sent_code(number)))
     assert answer.status_code == 302
     assert Worker.objects.get(mobile=number).employer == tree.tianhe_firm
+
+
+def test_the_declined_tab_lists_the_declined_and_confirms_them(client, tree, login):
+    _with_code(client, tree, mobile())
+    worker = Worker.objects.get(membership=MembershipState.PENDING)
+    client.logout()
+    officer = login(tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation))
+    officer.post(reverse("member_decline", args=[worker.pk]), {"reason": "不是本企业职工"})
+    listed = f"<strong>{worker.name}</strong>"
+    assert listed not in officer.get(reverse("members_to_confirm")).content.decode()
+    declined = officer.get(reverse("members_to_confirm") + "?membership=declined").content.decode()
+    assert listed in declined and "不是本企业职工" in declined
+    officer.post(reverse("member_confirm", args=[worker.pk]))
+    worker.refresh_from_db()
+    assert worker.membership == MembershipState.CONFIRMED

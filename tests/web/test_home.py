@@ -189,6 +189,23 @@ def test_enterprise_officer_sees_members_to_confirm(client, login, tree, people)
     assert card(client.get("/").content.decode(), "Members to confirm")[0] == "0"
 
 
+def test_the_members_card_shows_exactly_where_the_page_opens(client, login, tree):
+    """One rule (people.permissions.may_confirm_members): the union, and the district and city above it."""
+    sign_up(tree)
+    places = {Role.ENTERPRISE_OFFICER: tree.tianhe_firm.organisation, Role.DISTRICT_REVIEWER: tree.tianhe,
+              Role.CITY_ADMIN: tree.city, Role.FINANCE_OFFICER: tree.city, Role.AUDITOR: tree.city,
+              Role.SCHOOL_STAFF: tree.school, Role.VIEWER: tree.province}
+    shown = {}
+    for role, organisation in places.items():
+        login(tree.staff(role, organisation))
+        has_card = "<span>Members to confirm</span>" in client.get("/").content.decode()
+        opens = client.get("/members/confirm/").status_code == 200
+        assert has_card == opens, role
+        shown[role] = has_card
+    assert [role for role, yes in shown.items() if yes] == [
+        Role.ENTERPRISE_OFFICER, Role.DISTRICT_REVIEWER, Role.CITY_ADMIN]
+
+
 def test_a_viewer_is_shown_failed_tasks_only_when_one_failed(client, login, tree):
     viewer = tree.staff(Role.VIEWER, tree.province)
     login(viewer)

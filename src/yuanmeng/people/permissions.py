@@ -5,6 +5,16 @@ from django.utils.translation import gettext as _
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 
+# Who decides on signed-up workers (decision 0010): whoever changes workers' records over the enterprise — its
+# union, and the district reviewer and city administrator above it (a worker at an enterprise with no officer
+# account must not wait unseen). The home card, the page, the API list and each decision use this one rule.
+CONFIRMS_MEMBERS = Capability.CHANGE_WORKERS
+
+
+def may_confirm_members(user) -> bool:
+    """Whether the members-to-confirm card and page exist for this user (somewhere in their scope)."""
+    return has_capability(user, CONFIRMS_MEMBERS)
+
 
 def can_register_worker_at(user, enterprise) -> tuple[bool, str]:
     if has_capability(user, Capability.CHANGE_WORKERS, enterprise.organisation.path):

@@ -10,7 +10,7 @@ from yuanmeng.core.validators import normalise_text, validate_id_number
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import MembershipState, Worker
-from yuanmeng.people.permissions import can_contact_worker, can_reveal_pii
+from yuanmeng.people.permissions import CONFIRMS_MEMBERS, can_contact_worker, can_reveal_pii
 
 
 def _search(qs, search: str):
@@ -67,12 +67,13 @@ def worker_list_filtered(*, user, params) -> tuple:
     return workers, organisation
 
 
-def members_to_confirm(user):
+def members_to_confirm(user, membership: str = MembershipState.PENDING):
     """Workers who signed up naming an enterprise in the caller's scope and wait for its union to confirm them,
-    oldest first: the officer's queue and its count (home page, API). Scoped like every worker list, to those
-    the caller may change (confirming is a change of the worker's record)."""
-    return (Worker.objects.restrict(user, Capability.CHANGE_WORKERS)
-            .filter(membership=MembershipState.PENDING)
+    oldest first: the officer's queue and its count (home page, API). Scoped to those the caller may confirm
+    (``permissions.CONFIRMS_MEMBERS``). ``membership=declined``: those declined, whom a wrong decline can still
+    confirm."""
+    return (Worker.objects.restrict(user, CONFIRMS_MEMBERS)
+            .filter(membership=membership)
             .select_related("employer", "employer__organisation")
             .order_by("created_at", "id"))
 

@@ -20,8 +20,10 @@ from yuanmeng.core.errors import refusal_text
 from yuanmeng.core.pages import add_service_errors, paginate, run_with_message
 from yuanmeng.orgs.models import Enterprise
 from yuanmeng.orgs.roles import Capability, Role
-from yuanmeng.orgs.scoping import grants, has_capability
+from yuanmeng.orgs.scoping import grants
 from yuanmeng.people import selectors, services
+from yuanmeng.people.models import MembershipState
+from yuanmeng.people.permissions import may_confirm_members
 from yuanmeng.people.signup_forms import DeclineForm, ResetForm, ResetRequestForm, SignUpForm
 
 BACKEND = "yuanmeng.accounts.backends.UsernameOrMobileBackend"
@@ -114,15 +116,19 @@ def password_reset_code(request):
 
 def _confirming_officer(request) -> None:
     """The members pages are for those who change workers' records; for anyone else they do not exist."""
-    if not has_capability(request.user, Capability.CHANGE_WORKERS):
+    if not may_confirm_members(request.user):
         raise Http404
 
 
 @login_required
 def members_to_confirm(request):
+    """The waiting workers, or with ``?membership=declined`` those declined (a wrong decline put right)."""
     _confirming_officer(request)
+    declined = request.GET.get("membership") == MembershipState.DECLINED
+    membership = MembershipState.DECLINED if declined else MembershipState.PENDING
     return render(request, "people/members_to_confirm.html", {
-        "page": paginate(request, selectors.members_to_confirm(request.user)), "decline_form": DeclineForm(),
+        "page": paginate(request, selectors.members_to_confirm(request.user, membership)),
+        "decline_form": DeclineForm(), "declined": declined,
     })
 
 

@@ -23,6 +23,7 @@ from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.payouts.my_money import worker_home
 from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
 from yuanmeng.people.models import Worker
+from yuanmeng.people.permissions import may_confirm_members
 from yuanmeng.people.selectors import members_to_confirm
 
 WORKER_COUNTS = {
@@ -90,7 +91,7 @@ def work_cards(user) -> list[Card]:
     """The work waiting for this user's roles, one card per kind, each one indexed and bounded query."""
     queue, batches = reverse("review_queue"), reverse("batch_list")
     cards = [Card(work.label, counted, f"{queue}?waiting={work.key}") for work, counted in applications_waiting(user)]
-    if has_capability(user, Capability.CONFIRM_APPLICATIONS):
+    if may_confirm_members(user):
         cards.insert(0, Card(_("Members to confirm"), waiting(members_to_confirm(user), "created_at"),
                              reverse("members_to_confirm")))
     cards += [Card(work.label, counted, f"{batches}?waiting={work.key}") for work, counted in batches_waiting(user)]
