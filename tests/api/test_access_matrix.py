@@ -586,7 +586,8 @@ NOT_IDS = {  # the query keys pages read that name no row
     "action", "industry", "kind", "status", "year", "list", "job_category", "priority",
     "object_type", "person", "object_text", "date_from", "date_to",  # the audit trail's filters
     "waiting",  # a kind of work waiting (the queue's, the batch list's): a key, not a row
-    "bank"}  # the worker list's and the queue's "missing": those a payment cannot reach
+    "bank",  # the worker list's and the queue's "missing": those a payment cannot reach
+    "membership"}  # the members page's "declined" tab
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)

@@ -172,9 +172,9 @@ def on_both(*, sqlite: int, postgresql: int) -> int:
 PLAN = "/payouts/plan/?policy={policy}&budget={budget}&limit=50000&quota="
 
 PAGES = [
-    ("/", "city", 14),
+    ("/", "city", 15),  # with the district: the members-to-confirm card (decision 0010), one count
     ("/", "finance", 13),
-    ("/", "district", 13),
+    ("/", "district", 14),
     ("/", "viewer", 10),  # the summary per city: applications by state and paid lines, one grouped query each
     ("/payouts/batches/?waiting=approve", "finance", 6),
     ("/", "worker", 10),  # where is my money: the lines, the live application, its top-ups, messages, notice
