@@ -47,6 +47,7 @@ def test_the_notice_is_public_and_listed(client, noticed):
     assert "GZ-N1" in html and "广州市职工求学圆梦资助" in html
     assert "020-83551234" in html and "东风中路" in html  # how to object: the union's contact
     assert "天河精密制造有限公司" in html and "职*0" in html  # masked name, the enterprise
+    assert "天河精密制造有限公司工会" not in html  # the enterprise by its legal name, not its union's
     assert "45,000.00" in html  # the total
 
 

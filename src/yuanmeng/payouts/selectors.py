@@ -132,13 +132,13 @@ def notice_lines(round_: Round, *, search: str = ""):
     lines = (PaymentLine.objects.filter(LIVE_LINE, round=round_)
              .annotate(name_masked=RawSQL(masked_name_sql(f"{PaymentLine._meta.db_table}.payee_name"), []),
                        id_masked=F("application__worker__id_number_masked"),
-                       enterprise=F("application__organisation__name"),
+                       enterprise=F("application__organisation__enterprise__legal_name"),
                        matching_fen=F("district_fen") + F("enterprise_fen"))
              .values("rank", "name_masked", "id_masked", "enterprise", "level", "city_fen", "matching_fen",
                      "total_fen").order_by("rank"))
     search = search.strip()[:100]
     if search:
-        lines = lines.filter(application__organisation__name__icontains=search)
+        lines = lines.filter(application__organisation__enterprise__legal_name__icontains=search)
     return lines
 
 
