@@ -63,12 +63,12 @@ def build_payouts(*, admin, city_admin, finance, policy, district, enterprise) -
                           code=f"{policy.code}-R1", max_lines_per_batch=ROUND_WORKERS)
     batch = round_.batches.get()
     batch_approve(by=finance, batch=batch)
-    result_import(by=finance, batch=batch, upload=_bank_answer(batch))
+    result_import(by=finance, batch=batch, upload=bank_answer(batch))
     round_commit(by=city_admin, policy=policy, budget=city_budget, limit_fen=per_worker * NEXT_ROUND_WORKERS,
                  code=f"{policy.code}-R2")  # committed, its batch waiting for the finance officer
 
 
-def _bank_answer(batch) -> SimpleUploadedFile:
+def bank_answer(batch) -> SimpleUploadedFile:
     book = Workbook()
     sheet = book.active
     sheet.append(["业务参考号", "状态", "失败原因", "金额"])
