@@ -35,6 +35,14 @@ demo-reset:
 test: setup
 	bash scripts/run-tests.sh
 
+# Every benchmark on PostgreSQL (127.0.0.1:5432), each in its own fresh database, written into docs/performance.md
+# and docs/performance.json: `make bench` at national size (1,000,000 applications, 3,000,000 workers; hours),
+# `make bench SIZE=small` in a few minutes, `make bench SIZE=100000` at any size. YUANMENG_BENCH_DB names the
+# database the benchmarks drop and create (yuanmeng_bench).
+SIZE ?= 1000000
+bench: setup
+	$(VENV)/bin/python bench/run_all.py --size $(SIZE)
+
 lint: setup
 	$(VENV)/bin/ruff check src tests
 
