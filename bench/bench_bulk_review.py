@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_foundation import City, configure  # noqa: E402
 from bench.bench_payouts import insert_applications  # noqa: E402
+from bench.common import figure  # noqa: E402
 
 
 def main() -> None:
@@ -67,6 +68,9 @@ def main() -> None:
     print(f"row by row (the old path): {old:,} reviewed in {one_by_one:.2f} s ({old / one_by_one:,.0f} "
           f"applications/s; {one_by_one / old * n:,.1f} s for {n:,} at that pace)")
     print(f"ratio per application: set-based is {(one_by_one / old) / (bulk / n):,.0f}x faster")
+    figure("bulk_review", "review decisions, set-based", len(result.done) / bulk, "applications/s",
+           reference=old / one_by_one, reference_what="row by row (the old path)",
+           size=f"{n:,} + {old:,} applications, {connection.vendor}")
 
 
 if __name__ == "__main__":

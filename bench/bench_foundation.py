@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import figure  # noqa: E402
 
 
 def configure(postgres: bool) -> None:
@@ -128,6 +129,7 @@ def main() -> None:
     started = time.perf_counter()
     generate_workers(city, args.workers)
     print(f"database: {connection.vendor}; generated {args.workers:,} workers in {time.perf_counter() - started:.1f} s")
+    size = f"{args.workers:,} workers, {connection.vendor}"
 
     reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
     admin = tree.staff(Role.CITY_ADMIN, tree.city)
@@ -138,12 +140,13 @@ def main() -> None:
         client.force_login(user, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
         visible = selectors.worker_list(user=user).count()
         print(f"{label}: sees {visible:,} workers")
-        print(f"  worker list page 1 (count + page):   {timed(lambda c=client: c.get('/workers/')):8.1f} ms")
-        print(f"  worker list, page 200:               {timed(lambda c=client: c.get('/workers/?page=200')):8.1f} ms")
-        print(f"  API list /api/workers:               {timed(lambda c=client: c.get('/api/workers')):8.1f} ms")
-        print(f"  search by full identity number:      "
-              f"{timed(lambda c=client: c.get('/workers/', {'q': probe.id_number})):8.1f} ms")
-        print(f"  home page (area summary):            {timed(lambda c=client: c.get('/'), repeat=5):8.1f} ms")
+        for what, url, query, repeat in (("worker list page 1 (count + page)", "/workers/", {}, 20),
+                                         ("worker list, page 200", "/workers/?page=200", {}, 20),
+                                         ("API list /api/workers", "/api/workers", {}, 20),
+                                         ("search by full identity number", "/workers/", {"q": probe.id_number}, 20),
+                                         ("home page (area summary)", "/", {}, 5)):
+            ms = timed(lambda c=client, u=url, q=query: c.get(u, q), repeat=repeat)
+            figure("foundation", f"{label}: {what}", ms, "ms", size=size)
 
     n = 500
     started = time.perf_counter()
@@ -151,7 +154,7 @@ def main() -> None:
         worker_register(by=admin, name="新职工", id_number=id_number(birth="20000101"), mobile=mobile(),
                         employer=tree.tianhe_firm, job_category="service")
     elapsed = time.perf_counter() - started
-    print(f"worker_register (validate, encrypt, insert, audit): {n / elapsed:,.0f} workers/s")
+    figure("foundation", "worker_register (validate, encrypt, insert, audit)", n / elapsed, "workers/s", size=size)
 
     n = 20_000
     started = time.perf_counter()
@@ -159,13 +162,14 @@ def main() -> None:
         for i in range(n):
             audit_record(actor=admin, action="bench.append", object_type="bench", object_id=str(i),
                          after={"i": i})
-    print(f"audit_record append (one transaction): {n / (time.perf_counter() - started):,.0f} entries/s")
+    figure("foundation", "audit_record append (one transaction)", n / (time.perf_counter() - started), "entries/s",
+           size=size)
     total = AuditEntry.objects.count()
     started = time.perf_counter()
     result = audit_verify()
     elapsed = time.perf_counter() - started
-    print(f"audit verify: {result.checked:,} entries in {elapsed:.2f} s ({result.checked / elapsed:,.0f}/s), "
-          f"ok={result.ok}, total={total:,}")
+    figure("foundation", "audit verify", result.checked / elapsed, "entries/s", size=f"{result.checked:,} entries")
+    print(f"  audit verify: {result.checked:,} entries in {elapsed:.2f} s, ok={result.ok}, total={total:,}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_foundation import City, configure, timed  # noqa: E402
 from bench.bench_payouts import insert_applications  # noqa: E402
+from bench.common import figure  # noqa: E402
 
 STATES = ("submitted", "confirmed", "reviewed", "diploma_submitted", "diploma_verified")
 
@@ -54,14 +55,17 @@ def main() -> None:
     spread_states()
     print(f"database: {connection.vendor}; {args.applications:,} applications in "
           f"{time.perf_counter() - started:.1f} s")
+    size = f"{args.applications:,} applications, {connection.vendor}"
     reviewer = city.tree.staff(Role.DISTRICT_REVIEWER, city.tree.tianhe)
     admin = city.tree.staff(Role.CITY_ADMIN, city.tree.city)
     viewer = city.tree.staff(Role.VIEWER, city.tree.province)
     for name, user in (("district reviewer", reviewer), ("city administrator", admin)):
         cards = work_cards(user)
-        print(f"{name}: work_cards {timed(lambda u=user: work_cards(u), repeat=5):.0f} ms (median of 5); "
-              + ", ".join(f"{card.label} {card.waiting.shown}" for card in cards))
-    print(f"province viewer: child_summary {timed(lambda: child_summary(viewer, city.tree.province), 5):.0f} ms")
+        figure("home", f"{name}: work_cards (median of 5)", timed(lambda u=user: work_cards(u), repeat=5), "ms",
+               size=size)
+        print("  " + ", ".join(f"{card.label} {card.waiting.shown}" for card in cards))
+    figure("home", "province viewer: child_summary (median of 5)",
+           timed(lambda: child_summary(viewer, city.tree.province), 5), "ms", size=size)
     if connection.vendor == "postgresql":
         qs = waiting_applications(user=reviewer, key="review").order_by("submitted_at", "pk").values_list(
             "submitted_at", flat=True)[:1001]

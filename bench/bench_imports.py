@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import figure  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench_imports")
@@ -437,6 +438,9 @@ def main() -> None:
         heap = f" {r['heap_peak_mb']:>8,.0f}" if args.tracemalloc else ""
         print(f"{label:<12} {rows:>10,}  {args.format:<6} {db:<10} {r['seconds']:>8,.1f} "
               f"{r['cpu_seconds']:>8,.1f} {r['rows'] / r['seconds']:>8,.0f} {r['peak_rss_mb']:>12,.0f}{heap}")
+    for label, rows, r in table:
+        figure("imports", f"worker import, {label}", r["rows"] / r["seconds"], "rows/s",
+               size=f"{rows:,} rows, {args.format}, {db}")
     engines = [(rows, r) for label, rows, r in table if label == "engine"]
     if len(engines) > 1:
         (small, r_small), (large, r_large) = engines[0], engines[-1]
@@ -451,6 +455,9 @@ def main() -> None:
                 speed = engine_rate / (r["rows"] / r["seconds"])
                 note = "" if rows == near[0] else f"; peer on {rows:,} rows, engine on {near[0]:,}"
                 print(f"engine speed / {label}: {speed:.1f}× (target ≥ 5×: {'met' if speed >= 5 else 'MISSED'}{note})")
+                figure("imports", "worker import, engine vs django-import-export", engine_rate, "rows/s",
+                       reference=r["rows"] / r["seconds"], reference_what=f"{label}, {rows:,} rows",
+                       size=f"{near[0]:,} rows, {args.format}, {db}")
 
     if db == "postgresql":
         drop_postgres()

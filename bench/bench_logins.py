@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_foundation import configure  # noqa: E402
+from bench.common import figure  # noqa: E402
 
 PASSWORD = "morning-rush-2026"
 PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
@@ -115,6 +116,8 @@ def main() -> None:
           f"Argon2id m={argon.memory_cost // 1024} MiB t={argon.time_cost} p={argon.parallelism} "
           f"{argon_ms:.0f} ms; ratio {pbkdf2_ms / argon_ms:.1f}x")
 
+    figure("logins", "one password check, Argon2id", argon_ms, "ms", reference=pbkdf2_ms,
+           reference_what=f"PBKDF2 {pbkdf2.iterations:,} iterations")
     fresh = create_accounts("rush", args.logins, argon_hash)
     old = create_accounts("old", args.old_logins, pbkdf2_hash)
     later = create_accounts("upgraded", args.old_logins, pbkdf2_hash)
@@ -127,6 +130,8 @@ def main() -> None:
           f"PBKDF2 {before:.1f} ({args.old_logins} log-ins), first log-in after the change {first:.1f} "
           f"({rewritten} of {args.old_logins} rewritten as Argon2id), Argon2id {after:.1f} "
           f"({args.logins:,} log-ins); ratio {after / before:.1f}x")
+    figure("logins", f"log-ins per second, Argon2id, {args.processes} processes", after, "log-ins/s",
+           reference=before, reference_what="PBKDF2", size=f"{args.logins:,} log-ins")
     print(f"at these rates {args.logins:,} log-ins take {args.logins / after:.0f} s with Argon2id, "
           f"{args.logins / before:.0f} s with PBKDF2")
     print(f"memory: {argon.memory_cost // 1024} MiB per Argon2id check x {args.processes} concurrent = "

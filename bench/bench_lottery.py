@@ -21,13 +21,14 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_foundation import City, configure  # noqa: E402
 from bench.bench_payouts import PER_WORKER_FEN, insert_applications  # noqa: E402
+from bench.common import figure  # noqa: E402
 
 
-def _timed(label: str, work):
+def _timed(label: str, work, size: str):
     started = time.perf_counter()
     result = work()
-    print(f"{label}: {time.perf_counter() - started:.1f} s (peak RSS so far "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    figure("lottery", label, time.perf_counter() - started, "s", size=size)
+    print(f"  peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return result
 
 
@@ -53,22 +54,23 @@ def main() -> None:
     second = city.tree.staff("city_admin", city.tree.city)
     policy = city.tree.policy(selection="lottery")
     n = args.applications
-    _timed(f"database: {connection.vendor}; insert {n:,} verified applications",
-           lambda: insert_applications(city, policy, n))
+    size = f"{n:,} applications, {connection.vendor}"
+    _timed("insert the verified applications", lambda: insert_applications(city, policy, n), size)
     budget = budget_create(by=by, organisation=city.tree.city, year=policy.year, source=FundSource.SPECIAL,
                            name="bench", amount_fen=PER_WORKER_FEN * n)
     seed_date = timezone.localdate() + datetime.timedelta(days=1)
     draw = services.lottery_announce(by=by, policy=policy, budget=budget, code="BENCH-L1",
                                      limit_fen=PER_WORKER_FEN * (n * 88 // 100), seed_source="bench",
                                      seed_date=seed_date)
-    draw = _timed(f"freeze {n:,} candidates (entries + SHA-256)", lambda: services.lottery_freeze(by=by, draw=draw))
+    draw = _timed("freeze the candidates (entries + SHA-256)", lambda: services.lottery_freeze(by=by, draw=draw),
+                  size)
     with mock.patch.object(timezone, "localdate", lambda *a, **k: seed_date):
         services.lottery_seed_enter(by=by, draw=draw, values="3 7 12 19 25 33 + 9")
         draw = services.lottery_seed_confirm(by=second, draw=draw, values="3 7 12 19 25 33 + 9")
     round_ = _timed("draw (order, cut, commit the round, winners' places)",
-                    lambda: services.lottery_draw(by=by, draw=draw))
+                    lambda: services.lottery_draw(by=by, draw=draw), size)
     print(f"  {round_.funded_count:,} lines in {round_.batches.count()} batches")
-    _timed("yuanmeng lottery verify", lambda: call_command("lottery", "verify", "BENCH-L1"))
+    _timed("yuanmeng lottery verify", lambda: call_command("lottery", "verify", "BENCH-L1"), size)
 
 
 if __name__ == "__main__":
