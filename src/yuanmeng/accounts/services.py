@@ -1,12 +1,14 @@
 """Creating accounts. Role changes go through ``orgs.services.membership_grant`` (audited); a worker's login
 is created by ``people.services.worker_account_create``, which links it to the worker."""
 
+import datetime
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +74,24 @@ def api_token_issue(*, by, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(user=by, name=name, digest=ApiToken.digest_of(secret))
     audit_record(actor=by, action="api_token.issue", obj=token, after={"name": name})
     return token, secret
+
+
+# How precisely a token's last use is kept: a call within this time of the recorded use writes nothing.
+API_TOKEN_USE_PRECISION = datetime.timedelta(minutes=1)
+
+
+def api_token_used(*, token_id: int, last_used_at: datetime.datetime | None) -> None:
+    """Record that a token was used, at most once a minute: a read must not write on every call (on SQLite a write
+    takes the database's lock, and under load every API call would queue on it). ``last_used_at`` is what the
+    caller read with the token; only when it is older than a minute does one conditional UPDATE run, which
+    concurrent calls of the same minute cannot repeat. Not audited: it records no change of status, money or
+    permission."""
+    now = timezone.now()
+    since = now - API_TOKEN_USE_PRECISION
+    if last_used_at is not None and last_used_at >= since:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=since), pk=token_id).update(
+        last_used_at=now)
 
 
 @transaction.atomic

@@ -1,0 +1,116 @@
+"""What keeps the API near its ceiling (bench/bench_api.py): a token's use is written at most once a minute, and
+the endpoints the benchmark loads run a pinned number of queries with a token, as a provincial platform calls them
+(the session's counts are in tests/web/test_query_counts.py)."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.builders import id_number, mobile
+from yuanmeng.accounts.models import ApiToken
+from yuanmeng.accounts.services import api_token_issue
+from yuanmeng.applications.services import application_transition
+from yuanmeng.applications.workflow import Action
+from yuanmeng.orgs.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def token_client(user) -> tuple[Client, ApiToken]:
+    token, secret = api_token_issue(by=user, name="provincial platform")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), token
+
+
+def updates_of_tokens(queries) -> int:
+    return sum(q["sql"].startswith('UPDATE "accounts_apitoken"') for q in queries)
+
+
+def test_a_token_used_twice_within_a_minute_is_written_once_and_again_a_minute_later(tree):
+    client, token = token_client(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    first = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=first):
+        with CaptureQueriesContext(connection) as used:
+            assert client.get("/api/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first and updates_of_tokens(used) == 1
+
+    with mock.patch("django.utils.timezone.now", return_value=first + datetime.timedelta(seconds=59)):
+        with CaptureQueriesContext(connection) as again:
+            assert client.get("/api/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first and updates_of_tokens(again) == 0  # a read writes nothing
+
+    later = first + datetime.timedelta(seconds=61)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert client.get("/api/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == later
+
+
+def test_a_stale_read_of_the_token_does_not_write_twice(tree):
+    """Two calls that both read the token before either wrote (two server processes): the UPDATE is conditional,
+    so the second finds the minute's use already recorded."""
+    from yuanmeng.accounts.services import api_token_used
+
+    _client, token = token_client(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    now = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        api_token_used(token_id=token.pk, last_used_at=None)
+    with mock.patch("django.utils.timezone.now", return_value=now + datetime.timedelta(seconds=1)):
+        api_token_used(token_id=token.pk, last_used_at=None)
+    token.refresh_from_db()
+    assert token.last_used_at == now
+
+
+def test_a_revoked_token_or_a_deactivated_holder_is_refused(tree):
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    client, token = token_client(reviewer)
+    assert client.get("/api/me").status_code == 200
+    reviewer.is_active = False
+    reviewer.save(update_fields=["is_active"])
+    assert client.get("/api/me").status_code == 401
+    reviewer.is_active = True
+    reviewer.save(update_fields=["is_active"])
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+    assert client.get("/api/me").status_code == 401
+
+
+# (request, role, queries) with a token used within the minute: the token and its holder, the holder's roles, then
+# the endpoint's own. Each is asked for once before counting (the first call of the minute writes last_used_at).
+TOKEN_QUERIES = [
+    # the page, and its count of at most PAGE_COUNT_CAP + 1 rows
+    ("GET", "/api/applications?state=confirmed", "district", 4),
+    # the application with what it shows joined, its history, its documents, the policy's top-ups
+    ("GET", "/api/applications/{application}", "district", 6),
+    # the employer in scope; BEGIN, the identity number's uniqueness, the INSERT in its savepoint, the audit
+    # chain's head (locked), entry and new head, COMMIT
+    ("POST", "/api/workers", "enterprise", 12),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "role", "queries"), TOKEN_QUERIES,
+                         ids=[f"{m} {u} {r}" for m, u, r, _q in TOKEN_QUERIES])
+def test_the_loaded_endpoints_run_their_pinned_queries_with_a_token(tree, people, method, url, role, queries,
+                                                                     django_assert_num_queries):
+    application = tree.apply(people.worker, tree.policy())
+    application_transition(by=people.enterprise, application=application, action=Action.CONFIRM)
+    client, _token = token_client(people.by_actor()[role])
+    url = url.format(application=application.pk)
+
+    def call():
+        if method == "GET":
+            response = client.get(url)
+        else:
+            payload = {"name": "孙丽", "id_number": id_number(birth="19950505"), "mobile": mobile(),
+                       "employer_id": tree.tianhe_firm.pk, "job_category": "service"}
+            response = client.post(url, payload, content_type="application/json")
+        assert response.status_code in (200, 201), response.content
+
+    call()
+    with django_assert_num_queries(queries):
+        call()
