@@ -1,0 +1,290 @@
+"""The API under load from a separate process, against a bare JSON endpoint on the same server.
+
+    .venv/bin/python bench/bench_api.py --applications 1000000 --postgres
+    .venv/bin/python bench/bench_api.py --applications 300 --seconds 1 --connections 2     # what the suite runs
+
+Builds a fresh database (as bench_foundation.py does) with N applications (bench_payouts.insert_applications;
+every tenth moved to ``confirmed``, the district reviewer's queue), starts gunicorn (``--server-workers`` sync
+workers, 2 by default: one per core of the reference machine) on a free loopback port with
+``bench/api_settings.py`` (the product's settings and URLs plus ``/bench/bare``, a ``JsonResponse`` through the
+same middleware without the database), and loads it with wrk (``--seconds`` per case, at each of
+``--connections``, 2 threads) in this order:
+
+- ``bare``: ``GET /bench/bare``, the ceiling;
+- ``worker read``: ``GET /api/applications/{id}`` as the worker (session cookie: workers have no API token);
+- ``reviewer queue``: ``GET /api/applications?state=confirmed`` with a 天河 district reviewer's token;
+- ``register``: ``POST /api/workers`` with an enterprise union officer's token, each request a new worker with a
+  valid, unique identity number (bench/register_workers.lua).
+
+Prints req/s, p50 and p99 of each, and each one's ratio to the bare endpoint at the same connections
+(``bench.common.figure``); a case whose answers were not all 2xx says how many were not. Without wrk on the
+machine a simple Python load loop (threads over http.client) stands in, and says so.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.bench_foundation import City, bench_id_number, configure  # noqa: E402
+from bench.bench_payouts import insert_applications  # noqa: E402
+from bench.common import figure  # noqa: E402
+
+BENCH = "api"
+LUA = ROOT / "bench" / "register_workers.lua"
+
+
+@dataclass
+class Load:
+    """What one load run saw: requests a second, latency percentiles in ms, answers that were not 2xx."""
+
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    not_ok: int
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the product (plus ``/bench/bare``) on the benchmark's database, in its own process."""
+
+    def __init__(self, workers: int, log: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.api_settings", "YUANMENG_TECHNICAL_ERRORS": "0",
+               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+             "--chdir", str(ROOT), "yuanmeng.wsgi:application"],
+            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn stopped while starting")
+            try:
+                with urllib.request.urlopen(self.base + "/bench/bare", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+_DURATION = re.compile(r"([\d.]+)(us|ms|s)\b")
+
+
+def _ms(text: str) -> float:
+    value, unit = _DURATION.match(text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk_load(url: str, headers: dict, seconds: int, connections: int, script_args: list[str] | None) -> Load:
+    """One wrk run; with ``script_args`` the POST of register_workers.lua."""
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script_args is not None:
+        command += ["-s", str(LUA), url, "--", *script_args, str(threads)]
+    else:
+        command.append(url)
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    percentile = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(\d+)%\s+(\S+)\s*$", out, re.M)}
+    if not percentile:  # no answer came back within the timeout
+        print(out)
+        percentile = {"50": float("nan"), "99": float("nan")}
+    not_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    not_ok = (int(not_2xx.group(1)) if not_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    return Load(rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), p50_ms=percentile["50"],
+                p99_ms=percentile["99"], requests=int(re.search(r"(\d+) requests in", out).group(1)), not_ok=not_ok)
+
+
+def python_load(url: str, headers: dict, seconds: int, connections: int, script_args: list[str] | None) -> Load:
+    """The stand-in for wrk: ``connections`` threads, each one keep-alive connection, for ``seconds``."""
+    host, port, path = re.match(r"http://([^:/]+):(\d+)(.*)", url).groups()
+    samples: list[float] = []
+    not_ok = [0]
+    lock = threading.Lock()
+    numbers = iter(range(int(script_args[0]) if script_args else 0, 10**9))
+
+    def client() -> None:
+        conn = HTTPConnection(host, int(port), timeout=10)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with lock:
+                n = next(numbers)
+            body = None
+            if script_args:
+                body = script_args[1].replace("%ID%", bench_id_number(n)).replace(
+                    "%MOBILE%", f"139{n:08d}").encode()
+            started = time.perf_counter()
+            conn.request("POST" if body else "GET", path, body=body,
+                         headers={**headers, **({"Content-Type": "application/json"} if body else {})})
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                samples.append((time.perf_counter() - started) * 1000)
+                not_ok[0] += not 200 <= response.status < 300
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client) for _ in range(connections)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    cuts = statistics.quantiles(samples, n=100) if len(samples) > 1 else samples * 99
+    return Load(rate=len(samples) / elapsed, p50_ms=cuts[49], p99_ms=cuts[98], not_ok=not_ok[0],
+                requests=len(samples))
+
+
+def build(n: int) -> None:
+    """N applications (one in ten confirmed: the district reviewer's queue), a worker with a login and an
+    application of their own, a 天河 district reviewer and an enterprise union officer."""
+    from django.conf import settings
+    from django.db import connection
+
+    from yuanmeng.orgs.roles import Role
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    city = City()
+    tree = city.tree
+    policy = tree.policy()
+    started = time.perf_counter()
+    insert_applications(city, policy, n)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE applications_application SET state = 'confirmed' WHERE id % 10 = 0")
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    print(f"database: {connection.vendor}; inserted {n:,} applications in {time.perf_counter() - started:.1f} s")
+    tree.apply(tree.member(name="申请人"), policy)
+    tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
+
+
+def reuse(postgres: bool, var: str) -> None:
+    """Connect to the database an earlier run built, with that run's keys in ``var`` (``--reuse``: the same data,
+    no minutes of inserting)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
+    if not postgres:
+        raise SystemExit("--reuse needs --postgres (the SQLite file of a run is temporary)")
+    os.environ["YUANMENG_VAR"] = var
+    name = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    import django
+
+    django.setup()
+
+
+def callers():
+    """The requests' callers: the applicant's application and session cookie, the reviewer's and the officer's
+    new tokens, the officer's enterprise. Returns (application id, cookie, reviewer token, officer token,
+    employer id)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from yuanmeng.accounts.services import api_token_issue
+    from yuanmeng.applications.models import Application
+    from yuanmeng.orgs.models import Membership
+    from yuanmeng.orgs.roles import Role
+
+    settings.ALLOWED_HOSTS = ["*"]
+    application = Application.objects.select_related("worker__user").filter(worker__user__isnull=False).first()
+    client = Client()
+    client.force_login(application.worker.user, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+    reviewer = Membership.objects.select_related("user").filter(role=Role.DISTRICT_REVIEWER).first().user
+    officer = Membership.objects.select_related("organisation__enterprise").filter(
+        role=Role.ENTERPRISE_OFFICER).first()
+    _token, reviewer_secret = api_token_issue(by=reviewer, name="bench")
+    _token, officer_secret = api_token_issue(by=officer.user, name="bench")
+    return (application.pk, client.cookies[settings.SESSION_COOKIE_NAME].value, reviewer_secret, officer_secret,
+            officer.organisation.enterprise.pk)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 64])
+    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--reuse", metavar="VAR", help="load the database an earlier run built (its var folder, "
+                        "as that run printed it)")
+    args = parser.parse_args()
+    if args.reuse:
+        reuse(args.postgres, args.reuse)
+    else:
+        configure(args.postgres)
+        build(args.applications)
+        print(f"var folder (for --reuse): {os.environ['YUANMENG_VAR']}")
+    from django.conf import settings
+    from django.db import connections
+
+    print(f"{os.cpu_count()} cores; load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
+    application_id, session, reviewer, officer, employer_id = callers()
+    connections.close_all()
+    load = wrk_load if shutil.which("wrk") else python_load
+    print(f"load from {'wrk' if load is wrk_load else 'a Python loop (no wrk on this machine)'}; gunicorn "
+          f"{args.server_workers} sync workers; {args.seconds:g} s a case")
+    body = json.dumps({"name": "压测职工", "id_number": "%ID%", "mobile": "%MOBILE%", "employer_id": employer_id,
+                       "job_category": "production"}, ensure_ascii=False)
+    cases = [
+        ("worker read", f"/api/applications/{application_id}", {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
+         None),
+        ("reviewer queue", "/api/applications?state=confirmed", {"Authorization": f"Bearer {reviewer}"}, None),
+        ("register", "/api/workers", {"Authorization": f"Bearer {officer}"}, body),
+    ]
+    from yuanmeng.applications.models import Application
+
+    size = f"{Application.objects.count():,} applications"
+    server = Server(args.server_workers, Path(os.environ["YUANMENG_VAR"]) / "gunicorn.log")
+    try:
+        for _label, path, headers, post in cases:  # each server process imports and connects before timing
+            load(server.base + path, headers, 1, 2, [str(10_000_000), post] if post else None)
+        first_number = 0
+        for connections_ in args.connections:
+            bare = load(server.base + "/bench/bare", {}, args.seconds, connections_, None)
+            at = f"{connections_} connections"
+            figure(BENCH, f"bare JsonResponse, {at}", bare.rate, "req/s", size=size)
+            for label, path, headers, post in cases:
+                script = [str(first_number), post] if post else None
+                first_number += 1_000_000
+                seen = load(server.base + path, headers, args.seconds, connections_, script)
+                figure(BENCH, f"{label}, {at}", seen.rate, "req/s", reference=bare.rate,
+                       reference_what="bare", size=size)
+                figure(BENCH, f"{label}, {at}: p50", seen.p50_ms, "ms", size=size)
+                figure(BENCH, f"{label}, {at}: p99", seen.p99_ms, "ms", size=size)
+                if seen.not_ok:
+                    print(f"  {label}: {seen.not_ok} of {seen.requests} answers were not 2xx")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
