@@ -97,6 +97,7 @@ def test_the_pages_of_a_city_admin_open(national, client):
         assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.django_db(transaction=True)  # flush empties tables: outside the test's transaction on PostgreSQL
 def test_a_database_with_data_is_refused_unless_fresh(capsys):
     call_command("seed", "national", "--workers", "30")
     with pytest.raises(CommandError, match="already has data"):

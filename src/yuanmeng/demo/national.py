@@ -1,7 +1,7 @@
 """The national data set behind ``yuanmeng seed national``: the union tree of all 31 province-level divisions
 with their cities and districts (GB/T 2260 codes and names, read from python-stdnum's region table), street
 unions, enterprises with valid credit codes, schools, millions of workers with valid identity numbers, and
-applications in every state of the workflow with their history, a policy and a budget per city.
+applications in every state of the workflow with their history, a policy and a budget per city with enterprises.
 
 Millions of rows through the services would take hours, so the bulk is written set-based: COPY on PostgreSQL,
 executemany on SQLite, straight into the tables of the apps below (the demo app sits on the top floor), with
@@ -485,20 +485,21 @@ def _create_staff(admin, tree: NationalSet) -> dict:
             for username, (role, where) in NATIONAL_LOGINS.items()}
 
 
-def _create_policies(admin, tree: NationalSet) -> list:
-    """One published policy and one special budget per city, this year's."""
+def _create_policies(admin, tree: NationalSet) -> dict[int, object]:
+    """This year's published policy and special budget of every city with enterprises, by the city's index."""
     today = timezone.localdate()
     year = today.year
     cities = Organisation.objects.in_bulk([org.id for _p, _city, org in tree.cities])
-    policies = []
-    for _p, city, org in tree.cities:
+    policies = {}
+    for c in sorted({firm.city for firm in tree.firms}):
+        _p, city, org = tree.cities[c]
         policy = policy_create(
             by=admin, organisation=cities[org.id], code=f"{city.code}-{year}", year=year,
             title=f"{city.name}{year}年职工求学圆梦行动资助", amount_college_fen=AMOUNT_FEN,
             amount_bachelor_fen=AMOUNT_FEN, annual_budget_fen=AMOUNT_FEN * 10_000,
             programme_types=list(ProgrammeType.values), opens_on=today - datetime.timedelta(days=200),
             closes_on=today + datetime.timedelta(days=60))
-        policies.append(policy_publish(by=admin, policy=policy))
+        policies[c] = policy_publish(by=admin, policy=policy)
         budget_create(by=admin, organisation=cities[org.id], year=year, source=FundSource.SPECIAL,
                       name=f"{year}年{city.name}求学圆梦专项资金", amount_fen=AMOUNT_FEN * 10_000)
     return policies
@@ -517,7 +518,7 @@ DIPLOMA_STATES = frozenset({State.DIPLOMA_SUBMITTED, State.DIPLOMA_RETURNED, Sta
 
 
 def _build_applications(writer: Writer, rng: random.Random, tree: NationalSet, workers: tuple[int, array],
-                        policies: list, count: int) -> int:
+                        policies: dict, count: int) -> int:
     """Worker i applies as application i, to the policy of their employer's city, in a state drawn by weight with
     the history of the workflow's path to it; written a chunk at a time (history and claims beside their
     applications) so that memory stays flat. Returns the number of history rows."""
@@ -529,7 +530,7 @@ def _build_applications(writer: Writer, rng: random.Random, tree: NationalSet, w
     levels, modes = (Level.COLLEGE.value, Level.BACHELOR.value), (StudyMode.PART_TIME.value, StudyMode.DISTANCE.value)
     first = writer.next_id(Application)
     now = timezone.now()
-    applicants, approvals = [0] * len(policies), [0] * len(policies)
+    applicants, approvals = dict.fromkeys(policies, 0), dict.fromkeys(policies, 0)
     started, events = time.monotonic(), 0
     for chunk_start in range(0, count, CHUNK):
         applications, history, claims = [], [], []
@@ -561,11 +562,11 @@ def _build_applications(writer: Writer, rng: random.Random, tree: NationalSet, w
         events += len(history)
         writer.report("applications (with their history)", chunk_start + len(applications), started,
                       done=chunk_start + CHUNK >= count)
-    for policy, taken, approved in zip(policies, applicants, approvals, strict=True):
-        if taken:
-            policy_applicants_take(policy, taken)
-        if approved:
-            policy_approval_take(policy, approved)
+    for c, policy in policies.items():
+        if applicants[c]:
+            policy_applicants_take(policy, applicants[c])
+        if approvals[c]:
+            policy_approval_take(policy, approvals[c])
     return events
 
 
