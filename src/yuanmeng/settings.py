@@ -119,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock at BEGIN, so two writers queue instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A review queue page joins seven tables beside its scope's and its search's semi-joins: above PostgreSQL's
+    # collapse limits (8) the planner keeps the written join order and hashes the whole scope before it searches
+    # (560 ms instead of 2 ms at 100,000 applications; docs/performance.md "Pages at national scale").
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c join_collapse_limit=12 -c from_collapse_limit=12"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -202,6 +207,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEVELOPMENT  # runserver serves no static files without DEBUG: whitenoise does
 
 PAGE_SIZE = 25
+# A list's count is exact up to this many rows; above, the page says "more than 10,000" (core/pages.py).
+PAGE_COUNT_CAP = 10_000
 
 # Uploaded documents live outside the web root and are served only through a scoped view.
 MEDIA_ROOT = Path(os.environ.get("YUANMENG_UPLOADS", VAR_DIR / "uploads"))

@@ -70,10 +70,15 @@ class Application(models.Model):
                                     name="one_live_application_per_level"),
         ]
         # The payout ranking reads a policy's verified applications in exactly this order, without sorting; the
-        # home pages' work waiting reads a state's oldest first and stops at its cap (core/waiting.py).
+        # home pages' work waiting reads a state's oldest first and stops at its cap (core/waiting.py); the review
+        # queue reads a page of one state in its order (review.queue_for) without sorting a scope of a million (all
+        # states, newest first, read along submitted_at); its search finds a student number by index.
         indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at", "id"],
                                 name="application_payout_order"),
-                   models.Index(fields=["state", "submitted_at", "id"], name="application_waiting_order")]
+                   models.Index(fields=["state", "submitted_at", "id"], name="application_waiting_order"),
+                   models.Index(fields=["state", "priority_rank", "submitted_at", "id"],
+                                name="application_queue_order"),
+                   models.Index(fields=["student_number"], name="application_student_number")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.worker.name} · {self.get_level_display()}"

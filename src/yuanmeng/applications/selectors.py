@@ -15,7 +15,7 @@ from yuanmeng.applications.workflow import ENDED_STATES, State
 from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.orgs.models import Organisation, School
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.orgs.scoping import has_capability, within
 from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.policies.selectors import PayParts, pay_by_part
 
@@ -51,7 +51,7 @@ def application_list(*, user, state: str = "", level: str = "", policy_id: int |
     if worker_id:
         qs = qs.filter(worker_id=worker_id)
     if organisation is not None:
-        qs = qs.filter(organisation__path__startswith=organisation.path)
+        qs = qs.filter(within("organisation__path", [organisation.path]))
     if priority_group:
         qs = qs.filter(priority_group=priority_group)
     if submitted_from:

@@ -7,13 +7,55 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from yuanmeng.core.errors import PermissionDenied, refusal_text
 
 
+class CappedPaginator(Paginator):
+    """A paginator whose count is exact only up to ``cap`` rows: above it the list says "more than 10,000".
+
+    An exact ``COUNT(*)`` over a national scope reads every row in it (seconds at a million); counting the first
+    ``cap + 1`` rows of the query without its order reads at most that many along an index. Above the cap the pages
+    go on to the cap's last page (previous and next work), so no page asks for an offset beyond ``cap`` rows either:
+    the rest is found by narrowing the filters."""
+
+    def __init__(self, object_list, per_page, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def counted(self) -> int:
+        """The rows counted, at most ``cap + 1``: one COUNT over a LIMIT subquery of ids, unordered and without
+        the columns and joins the page shows."""
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return len(self.object_list[: self.cap + 1])
+
+    @property
+    def over_cap(self) -> bool:
+        return self.counted > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.cap)
+
+    @property
+    def pages_shown(self) -> str:
+        """The number of pages as the pager says it: "400+" above the cap."""
+        return f"{self.num_pages}+" if self.over_cap else str(self.num_pages)
+
+    @property
+    def cap_shown(self) -> str:
+        return f"{self.cap:,}"
+
+
 def paginate(request, queryset, per_page: int | None = None):
-    """One page of ``queryset`` (two queries: a count and the page), with the query string kept for links."""
-    page = Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    """One page of ``queryset`` (two queries: a count bounded by ``PAGE_COUNT_CAP`` and the page), with the query
+    string kept for links."""
+    paginator = CappedPaginator(queryset, per_page or settings.PAGE_SIZE, settings.PAGE_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     page.querystring = params.urlencode()

@@ -7,6 +7,11 @@ filter the same way, in the database. Models may also name a ``SCOPE_OWNER`` fie
 their own record) and ``SCOPE_ALSO`` lookups readable with a given capability (a school's staff see
 the applications of its students).
 
+At national scale the condition must be one an index serves: a subtree is the row's organisation id among the
+ids of the subtree (``within``: a semi-join on a small table, whose ``path LIKE 'root%'`` the path's pattern index
+answers), not a LIKE on a joined path; and the owner's clause is ORed in only for a user with no role (a worker),
+since an OR over a join of every worker makes the database read every row before it filters.
+
 The floors below orgs (core, audit) cannot import this module: orgs registers ``ACCESS_RULES`` with
 ``core/access.py`` in its ``ready()``, and ``ScopedQuerySet.restrict`` there calls ``restrict()`` here.
 """
@@ -81,17 +86,44 @@ def has_capability(user, capability: str, path: str | None = None) -> bool:
     return any(path.startswith(root) for root in roots)
 
 
+def within(lookup: str, roots: list[str]) -> Q:
+    """Rows whose organisation (``lookup``: the path's lookup, e.g. ``organisation__path``) is in one of the subtrees
+    ``roots``: ``organisation_id IN (SELECT id FROM orgs_organisation WHERE path LIKE 'root%' …)``.
+
+    The id is the row's own column (or its nearest relation's), which an index on it or on a list's order can
+    serve; the subtree's ids come from the organisation table's pattern index. Paths end with "/", so the
+    prefix of "/1/2/" never takes in "/1/23/"; LIKE needs no collation to order "/" (a range would)."""
+    from yuanmeng.orgs.models import Organisation
+
+    subtrees = Q()
+    for root in roots:
+        subtrees |= Q(path__startswith=root)
+    if lookup == "path":  # the organisation itself
+        return subtrees
+    relation = lookup.removesuffix("__path")
+    return Q(**{f"{relation}__in": Organisation.objects.filter(subtrees).values("pk")})
+
+
+def _is_worker_only(user) -> bool:
+    """A user with no role anywhere: a worker (or nobody yet), whose own rows ``SCOPE_OWNER`` adds. Staff see by
+    their roles alone, so their lists never carry the OR over a join of every worker. Known from the grants the
+    request has loaded anyway: no query."""
+    return getattr(user, "is_authenticated", False) and not grants(user)
+
+
 def _extra_view_condition(model, user) -> Q:
-    """Who else may read a row: its owner (``SCOPE_OWNER``), and holders of a particular capability over a
-    second organisation of the row (``SCOPE_ALSO``: a school's staff see its students' applications — and only
-    they: the unions above the school do not gain sight of other cities' workers through it)."""
+    """Who else may read a row: its owner (``SCOPE_OWNER``, for a worker only), and holders of a particular
+    capability over a second organisation of the row (``SCOPE_ALSO``: a school's staff see its students'
+    applications — and only they: the unions above the school do not gain sight of other cities' workers through
+    it)."""
     condition = Q()
     owner = getattr(model, "SCOPE_OWNER", None)
-    if owner and getattr(user, "is_authenticated", False):
+    if owner and _is_worker_only(user):
         condition |= Q(**{owner: user})
     for lookup, capability in getattr(model, "SCOPE_ALSO", {}).items():
-        for root in scope_paths(user, capability) or []:
-            condition |= Q(**{f"{lookup}__startswith": root})
+        roots = scope_paths(user, capability)
+        if roots:
+            condition |= within(lookup, roots)
     return condition
 
 
@@ -102,9 +134,9 @@ def restrict(queryset: models.QuerySet, user, capability: str = Capability.VIEW)
     if roots is None:
         return queryset
     condition = Q()
-    for lookup in model_scope_paths(queryset.model):
-        for root in roots:
-            condition |= Q(**{f"{lookup}__startswith": root})
+    if roots:
+        for lookup in model_scope_paths(queryset.model):
+            condition |= within(lookup, roots)
     if capability == Capability.VIEW:
         condition |= _extra_view_condition(queryset.model, user)
     return queryset.filter(condition) if condition else queryset.none()

@@ -1,0 +1,67 @@
+"""On PostgreSQL, the lists people open at national scale read an index in their order, scoped by organisation ids:
+these fail if the reviewer's queue or the worker list goes back to a join of every row before filtering.
+
+A few thousand rows (set-based, as the benchmarks build them) and ANALYZE are enough for the planner to choose as
+it does at a million; SQLite has no such plans to check.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.http import QueryDict
+
+from bench.bench_pages import spread_states_outside_round
+from bench.bench_payouts import insert_applications
+from yuanmeng.applications.review import queue_for, review_filters
+from yuanmeng.orgs.roles import Role
+from yuanmeng.people.selectors import worker_list
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL plans"),
+]
+
+
+@pytest.fixture
+def rows(tree, policy):
+    insert_applications(SimpleNamespace(tree=tree, firms=[tree.tianhe_firm, tree.haizhu_firm]), policy, 6000)
+    spread_states_outside_round()  # a fifth in each review state, and ANALYZE
+    return tree
+
+
+def _plan(queryset) -> str:
+    return queryset.explain()
+
+
+def test_the_reviewers_queue_reads_its_order_index_without_the_workers_join(rows):
+    reviewer = rows.staff(Role.DISTRICT_REVIEWER, rows.tianhe)
+    page = queue_for(reviewer, review_filters(reviewer, QueryDict()))[:25]
+    plan = _plan(page)
+    assert "application_queue_order" in plan, plan
+    assert "Seq Scan on applications_application" not in plan and "Sort Key" not in plan, plan
+    assert "user_id" not in plan, plan  # no OR over the worker's login for staff
+
+
+def test_the_city_admins_queue_uses_its_index_and_its_count_reads_ids_only(rows):
+    admin = rows.staff(Role.CITY_ADMIN, rows.city)
+    queue = queue_for(admin, review_filters(admin, QueryDict()))
+    assert "application_queue_order" in _plan(queue[:25])
+    count = _plan(queue.order_by().values("pk")[:10_001])  # what the pager counts: ids, no join of the workers
+    assert "people_worker" not in count and "Sort" not in count, count
+
+
+def test_the_worker_list_reads_workers_newest_first_by_index(rows):
+    reviewer = rows.staff(Role.DISTRICT_REVIEWER, rows.tianhe)
+    plan = _plan(worker_list(user=reviewer)[:25])
+    assert "Index Scan Backward using people_worker_pkey" in plan, plan
+    assert "Seq Scan on people_worker" not in plan and "user_id" not in plan, plan
+
+
+def test_a_name_search_reads_the_name_prefix_index(rows):
+    admin = rows.staff(Role.CITY_ADMIN, rows.city)
+    plan = _plan(worker_list(user=admin, search="w1234")[:25])
+    assert "worker_name_prefix" in plan, plan
+    queue = queue_for(admin, review_filters(admin, QueryDict("state=&q=w1234")))[:25]
+    plan = _plan(queue)
+    assert "worker_name_prefix" in plan and "application_student_number" in plan, plan
