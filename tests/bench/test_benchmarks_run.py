@@ -24,6 +24,7 @@ BENCHMARKS = [
     ("bench_logins.py", ["--logins", "20", "--old-logins", "2", "--pbkdf2-checks", "1"], "log-ins per second"),
     ("bench_api.py", ["--applications", "300", "--seconds", "1", "--connections", "2"], "register, 2 connections: p99"),
     ("bench_seed.py", ["--workers", "300"], "seed national, workers + applications + history"),
+    ("bench_pages.py", ["--applications", "300", "--workers", "400", "--repeat", "1"], "reviewer: review queue"),
 ]
 
 
