@@ -172,19 +172,21 @@ def provinces() -> tuple[Province, ...]:
 
 
 @cache
+def _county_periods(province: str) -> tuple[tuple[str, tuple], ...]:
+    """Each county-level code of a province with its names' periods (a prefecture's own line left out: no office
+    issues numbers under it)."""
+    for _length, code, _end, _info, children in numdb.get("cn/loc").prefixes:
+        if code == province:
+            return tuple((code + sub, tuple(_periods(info["county"]))) for _l, sub, _e, info, _c in children
+                         if not sub.endswith("00"))
+    return ()
+
+
+@cache
 def county_codes(province: str, year: int) -> tuple[str, ...]:
     """The county-level codes of a province in use in ``year`` (abolished ones too, in their years)."""
-    codes = []
-    for _length, code, _end, _info, children in numdb.get("cn/loc").prefixes:
-        if code != province:
-            continue
-        for _l, sub, _e, info, _c in children:
-            if sub.endswith("00"):
-                continue  # a prefecture's own line: no office issues numbers under it
-            if any(start <= year <= end and name not in NOT_A_PLACE
-                   for start, end, name in _periods(info["county"])):
-                codes.append(code + sub)
-    return tuple(codes)
+    return tuple(code for code, periods in _county_periods(province)
+                 if any(start <= year <= end and name not in NOT_A_PLACE for start, end, name in periods))
 
 
 def short_name(name: str) -> str:
