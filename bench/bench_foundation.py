@@ -106,6 +106,8 @@ class City:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=100_000)
+    parser.add_argument("--registrations", type=int, default=500, help="workers registered through the service")
+    parser.add_argument("--audit-entries", type=int, default=20_000, help="audit entries appended, then verified")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     configure(args.postgres)
@@ -148,7 +150,7 @@ def main() -> None:
             ms = timed(lambda c=client, u=url, q=query: c.get(u, q), repeat=repeat)
             figure("foundation", f"{label}: {what}", ms, "ms", size=size)
 
-    n = 500
+    n = args.registrations
     started = time.perf_counter()
     for _ in range(n):
         worker_register(by=admin, name="新职工", id_number=id_number(birth="20000101"), mobile=mobile(),
@@ -156,7 +158,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     figure("foundation", "worker_register (validate, encrypt, insert, audit)", n / elapsed, "workers/s", size=size)
 
-    n = 20_000
+    n = args.audit_entries
     started = time.perf_counter()
     with transaction.atomic():
         for i in range(n):

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 BENCHMARKS = [
-    ("bench_foundation.py", ["--workers", "300"], "generated 300 workers"),
+    ("bench_foundation.py", ["--workers", "300", "--registrations", "20", "--audit-entries", "200"],
+     "generated 300 workers"),
     ("bench_payouts.py", ["--applications", "300"], "inserted 300 verified applications"),
     ("bench_lottery.py", ["--applications", "300"], "lottery verify"),
     ("bench_imports.py", ["--rows", "300", "--peer", "both", "--peer-rows", "300"], "engine speed / DIE bulk"),
