@@ -156,7 +156,7 @@ def probe_rows(tree) -> dict:
             "student_number": application.student_number, "id_number": "440106199001010000"}
 
 
-def measure(tree, round_, people, repeat: int, size: str) -> None:
+def measure(tree, round_, people, repeat: int, size: str, only: list[str]) -> None:
     from django.test import Client
 
     probe = probe_rows(tree)
@@ -164,6 +164,8 @@ def measure(tree, round_, people, repeat: int, size: str) -> None:
         client = Client()
         client.force_login(user, backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
         for what, url in pages(tree, round_, probe).items():
+            if only and not any(part in what for part in only):
+                continue
             status = client.get(url).status_code  # warm, and the answer each gets
             if status != 200:
                 print(f"  {label}: {what} answers {status}")
@@ -199,6 +201,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="all workers (default: one per application)")
     parser.add_argument("--round-share", type=float, default=0.4, help="share of applications the round pays")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="comma-separated parts of the names of the pages to time")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     configure(args.postgres)
@@ -210,7 +213,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     tree, round_, people = build(args)
     size = f"{args.applications:,} applications, {max(args.workers, args.applications):,} workers, {connection.vendor}"
-    measure(tree, round_, people, args.repeat, size)
+    measure(tree, round_, people, args.repeat, size, [part for part in args.only.split(",") if part])
     if connection.vendor == "postgresql":
         explain(tree, round_, people)
 
