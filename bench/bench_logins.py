@@ -13,6 +13,9 @@ Builds a fresh database (as bench_foundation.py does) with N accounts, then prin
   N log-ins with Argon2id hashes, and ``--old-logins`` log-ins with PBKDF2 hashes, once with PBKDF2 as the
   first hasher (before) and once with Argon2id first (the first log-in after the change: the PBKDF2 check plus
   the rewrite as Argon2id);
+- the rush as people make it: N more accounts log in through ``POST /login/`` of gunicorn (``--server-workers``
+  sync workers, 2 by default, on loopback, as bench_api.py serves) from ``--clients`` concurrent clients (16):
+  how long all N take, and the 99th percentile of one log-in;
 - the memory: Argon2id holds its ``m`` (19 MiB) for the length of one check, so concurrent log-ins need
   ``m`` × processes on top of each process's own size (its peak resident size is printed).
 
@@ -89,12 +92,63 @@ def rush(names: list[str], processes: int, hashers: list[str]) -> tuple[float, i
     return len(names) / elapsed, max(peak for _, peak in done)
 
 
+def served_rush(names: list[str], clients: int, server_workers: int) -> tuple[float, float]:
+    """All ``names`` log in through ``POST /login/`` of gunicorn (``server_workers`` sync workers, as
+    bench_api.py serves) from ``clients`` concurrent clients over loopback, each as a fresh browser (the CSRF
+    cookie and its token, no session). Returns the seconds they took and the 99th percentile of one log-in, ms."""
+    from http.client import HTTPConnection
+    from threading import Lock, Thread
+    from urllib.parse import urlencode
+
+    from django.db import connections
+
+    from bench.bench_api import Server
+
+    connections.close_all()
+    server = Server(server_workers, Path(os.environ["YUANMENG_VAR"]) / "gunicorn-logins.log")
+    csrf = "b" * 32  # an unmasked secret: the form's token equal to the cookie
+    waiting, lock, samples = iter(names), Lock(), []
+
+    def client() -> None:
+        conn = HTTPConnection("127.0.0.1", server.port, timeout=60)
+        while True:
+            with lock:
+                name = next(waiting, None)
+            if name is None:
+                return
+            body = urlencode({"username": name, "password": PASSWORD, "csrfmiddlewaretoken": csrf})
+            started = time.perf_counter()
+            conn.request("POST", "/login/", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}"})
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 302, (name, response.status)
+            with lock:
+                samples.append((time.perf_counter() - started) * 1000)
+
+    try:
+        started = time.perf_counter()
+        threads = [Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    assert len(samples) == len(names)
+    p99 = statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
+    return elapsed, p99
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--logins", type=int, default=6000)
     parser.add_argument("--old-logins", type=int, default=40, help="log-ins with PBKDF2 hashes (0.8 s each)")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--pbkdf2-checks", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients of the served rush")
+    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn sync workers of the served rush")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     configure(args.postgres)
@@ -134,6 +188,11 @@ def main() -> None:
            reference=before, reference_what="PBKDF2", size=f"{args.logins:,} log-ins")
     print(f"at these rates {args.logins:,} log-ins take {args.logins / after:.0f} s with Argon2id, "
           f"{args.logins / before:.0f} s with PBKDF2")
+    served = create_accounts("served", args.logins, argon_hash)
+    elapsed, p99 = served_rush(served, args.clients, args.server_workers)
+    what = f"{args.logins:,} log-ins through gunicorn ({args.server_workers} sync workers), {args.clients} clients"
+    figure("logins", what, elapsed, "s", size=f"{args.logins:,} log-ins")
+    figure("logins", f"{what}: p99 of one log-in", p99, "ms", size=f"{args.logins:,} log-ins")
     print(f"memory: {argon.memory_cost // 1024} MiB per Argon2id check x {args.processes} concurrent = "
           f"{argon.memory_cost * args.processes // 1024} MiB; peak resident size of one log-in process "
           f"{peak // 1024} MiB")
