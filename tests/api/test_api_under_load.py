@@ -114,3 +114,16 @@ def test_the_loaded_endpoints_run_their_pinned_queries_with_a_token(tree, people
     call()
     with django_assert_num_queries(queries):
         call()
+
+
+def test_a_list_counts_up_to_the_cap_and_says_there_are_more(tree, people, settings):
+    policy = tree.policy()
+    for _ in range(3):
+        tree.apply(tree.member(), policy)
+    client, _token = token_client(people.district)
+    settings.PAGE_COUNT_CAP = 2
+    page = client.get("/api/applications", {"page_size": 1}).json()
+    assert (page["count"], page["more"], len(page["items"])) == (2, True, 1)
+    assert len(client.get("/api/applications", {"page": 3, "page_size": 1}).json()["items"]) == 1  # beyond the cap
+    settings.PAGE_COUNT_CAP = 3
+    assert client.get("/api/applications").json() | {"items": []} == {"items": [], "count": 3, "more": False}

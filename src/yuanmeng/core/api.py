@@ -1,7 +1,10 @@
 """Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
 import datetime
+from typing import Any
 
+from django.conf import settings
+from django.db.models import QuerySet
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 
@@ -10,14 +13,37 @@ from yuanmeng.core.exports import XLSX, Queued, export_start
 
 
 class Pages(PageNumberPagination):
-    """Page-number pagination, 50 a page (up to 200), with the page number bounded (a huge one is a 422, not a 500)."""
+    """Page-number pagination, 50 a page (up to 200), with the page number bounded (a huge one is a 422, not a 500).
+
+    The count is exact up to ``PAGE_COUNT_CAP`` rows, as on the pages (``core/pages.py``): an exact ``COUNT(*)``
+    over a national scope reads every row of it on every call, so the count reads at most the cap and one more
+    (unordered, along an index), and ``more`` says when rows lie beyond it."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
         page_size: int | None = Field(None, ge=1, le=200)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description="the rows that match, counted up to PAGE_COUNT_CAP (10,000 by default)")
+        more: bool = Field(..., description="more rows match than `count` says: page on, narrow the filters or "
+                           "export the list")
+
     def __init__(self, page_size: int = 50, **kwargs):
         super().__init__(page_size=page_size, max_page_size=200, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        cap = settings.PAGE_COUNT_CAP
+        return {**page, "count": min(page["count"], cap), "more": page["count"] > cap}
+
+    def _items_count(self, queryset) -> int:
+        """The rows, counted up to the cap and one more: their ids only, without the joins the page shows (they
+        never drop a row) or its order."""
+        cap = settings.PAGE_COUNT_CAP
+        if isinstance(queryset, QuerySet):
+            return queryset.select_related(None).order_by().values("pk")[: cap + 1].count()
+        return len(queryset[: cap + 1])
 
 
 # ---- exports: every list endpoint has an ``/export`` twin with the same filters -------------------------------
