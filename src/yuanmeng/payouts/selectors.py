@@ -137,7 +137,7 @@ def notice_lines(round_: Round, *, search: str = ""):
                        enterprise=F("application__organisation__enterprise__legal_name"),
                        matching_fen=F("district_fen") + F("enterprise_fen"))
              .values("rank", "name_masked", "id_masked", "enterprise", "level", "city_fen", "matching_fen",
-                     "total_fen").order_by("rank"))
+                     "total_fen").order_by("batch_number", "rank"))  # the rank order, as line_list reads it
     search = search.strip()[:100]
     if search:
         lines = lines.filter(application__organisation__enterprise__legal_name__icontains=search)
