@@ -45,6 +45,9 @@ from bench.common import figure  # noqa: E402
 
 BENCH = "api"
 LUA = ROOT / "bench" / "register_workers.lua"
+# Identity numbers a run may use (register_workers.lua: a birth day per thousand from 1966, so about 14 runs on one
+# database), and a case: far more requests than 10 s bring.
+NUMBERS_A_RUN, NUMBERS_A_CASE = 1_000_000, 100_000
 
 
 @dataclass
@@ -204,11 +207,13 @@ def reuse(postgres: bool, var: str) -> None:
 
 def callers():
     """The requests' callers: the applicant's application and session cookie, the reviewer's and the officer's
-    new tokens, the officer's enterprise. Returns (application id, cookie, reviewer token, officer token,
-    employer id)."""
+    new tokens, the officer's enterprise, and the first identity number of this run (each run on a database takes
+    its own million: runs are counted by their tokens). Returns (application id, cookie, reviewer token, officer
+    token, employer id, first number)."""
     from django.conf import settings
     from django.test import Client
 
+    from yuanmeng.accounts.models import ApiToken
     from yuanmeng.accounts.services import api_token_issue
     from yuanmeng.applications.models import Application
     from yuanmeng.orgs.models import Membership
@@ -221,10 +226,11 @@ def callers():
     reviewer = Membership.objects.select_related("user").filter(role=Role.DISTRICT_REVIEWER).first().user
     officer = Membership.objects.select_related("organisation__enterprise").filter(
         role=Role.ENTERPRISE_OFFICER).first()
+    runs_before = ApiToken.objects.filter(name="bench", user=reviewer).count()
     _token, reviewer_secret = api_token_issue(by=reviewer, name="bench")
     _token, officer_secret = api_token_issue(by=officer.user, name="bench")
     return (application.pk, client.cookies[settings.SESSION_COOKIE_NAME].value, reviewer_secret, officer_secret,
-            officer.organisation.enterprise.pk)
+            officer.organisation.enterprise.pk, runs_before * NUMBERS_A_RUN)
 
 
 def main() -> None:
@@ -247,7 +253,7 @@ def main() -> None:
     from django.db import connections
 
     print(f"{os.cpu_count()} cores; load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
-    application_id, session, reviewer, officer, employer_id = callers()
+    application_id, session, reviewer, officer, employer_id, first_number = callers()
     connections.close_all()
     load = wrk_load if shutil.which("wrk") else python_load
     print(f"load from {'wrk' if load is wrk_load else 'a Python loop (no wrk on this machine)'}; gunicorn "
@@ -266,15 +272,14 @@ def main() -> None:
     server = Server(args.server_workers, Path(os.environ["YUANMENG_VAR"]) / "gunicorn.log")
     try:
         for _label, path, headers, post in cases:  # each server process imports and connects before timing
-            load(server.base + path, headers, 1, 2, [str(10_000_000), post] if post else None)
-        first_number = 0
+            load(server.base + path, headers, 1, 2, [str(first_number), post] if post else None)
         for connections_ in args.connections:
             bare = load(server.base + "/bench/bare", {}, args.seconds, connections_, None)
             at = f"{connections_} connections"
             figure(BENCH, f"bare JsonResponse, {at}", bare.rate, "req/s", size=size)
             for label, path, headers, post in cases:
+                first_number += NUMBERS_A_CASE
                 script = [str(first_number), post] if post else None
-                first_number += 1_000_000
                 seen = load(server.base + path, headers, args.seconds, connections_, script)
                 figure(BENCH, f"{label}, {at}", seen.rate, "req/s", reference=bare.rate,
                        reference_what="bare", size=size)
