@@ -11,6 +11,7 @@ timings. Nothing here asserts: it prints figures for people to compare.
 import argparse
 import datetime
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -23,8 +24,12 @@ from bench.common import figure  # noqa: E402
 
 
 def configure(postgres: bool) -> None:
+    """A fresh, migrated bench database (PostgreSQL's `yuanmeng_bench`, or SQLite in a new temporary folder).
+    With ``YUANMENG_BENCH_TEMPLATE`` (a migrated database: a PostgreSQL name or a SQLite file) it is copied from
+    that instead of migrated: the suite runs every benchmark at a tiny size, and migrating took most of each."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
     os.environ["YUANMENG_VAR"] = tempfile.mkdtemp(prefix="ymbench-")
+    template = os.environ.get("YUANMENG_BENCH_TEMPLATE")
     if postgres:
         import psycopg
 
@@ -32,16 +37,19 @@ def configure(postgres: bool) -> None:
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
+            conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ.pop("DATABASE_URL", None)
+        if template:
+            shutil.copyfile(template, Path(os.environ["YUANMENG_VAR"]) / "yuanmeng.sqlite3")
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if not template:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def timed(fn, repeat: int = 20) -> float:

@@ -29,9 +29,36 @@ BENCHMARKS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory):
+    """One migrated database that every benchmark copies (``YUANMENG_BENCH_TEMPLATE``) instead of migrating its own."""
+    var = tmp_path_factory.mktemp("bench-template")
+    env = {**os.environ, "YUANMENG_VAR": str(var)}
+    if ON_POSTGRES:
+        name = f"yuanmeng_bench_template_{os.getpid()}"
+        _postgres(f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    else:
+        env.pop("DATABASE_URL", None)
+        name = str(var / "yuanmeng.sqlite3")
+    subprocess.run([str(Path(sys.executable).parent / "yuanmeng"), "migrate", "-v0"], env=env, check=True)
+    yield name
+    if ON_POSTGRES:
+        _postgres(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _postgres(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
 @pytest.mark.parametrize(("script", "args", "figure"), BENCHMARKS, ids=[b[0] for b in BENCHMARKS])
-def test_benchmark_runs_at_a_tiny_size(script, args, figure, tmp_path):
-    env = {**os.environ, "YUANMENG_VAR": str(tmp_path), "YUANMENG_BENCH_DB": f"yuanmeng_bench_suite_{os.getpid()}"}
+def test_benchmark_runs_at_a_tiny_size(script, args, figure, tmp_path, migrated_template):
+    env = {**os.environ, "YUANMENG_VAR": str(tmp_path), "YUANMENG_BENCH_DB": f"yuanmeng_bench_suite_{os.getpid()}",
+           "YUANMENG_BENCH_TEMPLATE": migrated_template}
     env.pop("DATABASE_URL", None)
     command = [sys.executable, str(ROOT / "bench" / script), *args, *(["--postgres"] if ON_POSTGRES else [])]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
