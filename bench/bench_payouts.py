@@ -1,14 +1,23 @@
 """Payout planning at scale: simulate and commit a round over N verified applications.
 
-    .venv/bin/python bench/bench_payouts.py --applications 1000000 --postgres
+    .venv/bin/python bench/bench_payouts.py --applications 1000000 --postgres [--explain]
     .venv/bin/python bench/bench_payouts.py --applications 100000          # SQLite
 
-Builds a fresh database (PostgreSQL database `yuanmeng_bench`, or a temporary SQLite file), inserts N
-verified applications with set-based SQL (every worker shares one encrypted bank-account token: the planner
-only reads its masked copy and copies the ciphertext as it is), then times the simulation and the commit
-of a round funding about 88% of them (the Guangzhou ratio, 4,400 of 5,000). With --matching, 天河 district tops
-its workers up by 500 yuan from a budget that covers half of them (the simulation then runs the top-up as the
-commit does). Prints figures; asserts nothing.
+Builds a fresh database (PostgreSQL database `$YUANMENG_BENCH_DB`, else `yuanmeng_bench`, or a temporary SQLite
+file), inserts N verified applications with set-based SQL (every worker shares one encrypted bank-account token:
+the planner only reads its masked copy and copies the ciphertext as it is; every 100th worker has no account),
+then times a round funding about 88% of them (the Guangzhou ratio, 4,400 of 5,000):
+
+- the simulation beside one hand-written SQL statement that gives the same answer (`reference_sql`: the summary
+  by group, area and level, the first 20 left out, the applicants without a usable account), best of three each,
+  interleaved; it stops if their funded count, totals or left-out lists differ;
+- the commit: seconds, lines per second and, on PostgreSQL, the WAL written meanwhile (`pg_current_wal_lsn()`
+  before and after: the whole server's, so read it on an otherwise idle server).
+
+`--explain` prints the simulation statement's EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL. With --matching, 天河
+district tops its workers up by 500 yuan from a budget that covers half of them (the simulation then runs the
+top-up as the commit does, and only the city amounts are compared with the reference). Each figure goes through
+`bench.common.figure`. Asserts nothing about speed.
 """
 
 import argparse
@@ -18,12 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_foundation import City, configure  # noqa: E402
+from bench.common import figure  # noqa: E402
 
 PER_WORKER_FEN = 150_000
 
 
-def insert_applications(city, policy, n: int) -> None:
-    """Workers and their verified applications in two INSERT … SELECT statements over a number series."""
+def insert_applications(city, policy, n: int, *, without_account_every: int = 0) -> None:
+    """Workers and their verified applications in two INSERT … SELECT statements over a number series; with
+    ``without_account_every`` k, every k-th worker has no bank account on file (a round skips them)."""
     from django.db import connection
 
     from yuanmeng.core.crypto import encrypt
@@ -37,6 +48,7 @@ def insert_applications(city, policy, n: int) -> None:
     pick = f"(g.i %% {len(employer_ids)})"
     employer_case = "CASE " + " ".join(f"WHEN {pick} = {k} THEN {v}" for k, v in enumerate(employer_ids)) + " END"
     org_case = "CASE " + " ".join(f"WHEN {pick} = {k} THEN {v}" for k, v in enumerate(firm_ids)) + " END"
+    every = without_account_every or n + 1  # n + 1: none
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO people_worker (name, document_type, id_number, id_number_index, id_number_masked, birth_date,
@@ -46,7 +58,9 @@ def insert_applications(city, policy, n: int) -> None:
                 created_at, updated_at)
             SELECT 'w' || g.i, 'resident_id', %s, 'bench-' || g.i, '4401**********0000', '1990-01-01', 'M',
                    '13900000000',
-                   {employer_case}, 'production', false, false, '', '', '工商银行', %s, '', '6222***********3445',
+                   {employer_case}, 'production', false, false, '', '', '工商银行',
+                   CASE WHEN g.i %% {every} = 0 THEN '' ELSE %s END, '',
+                   CASE WHEN g.i %% {every} = 0 THEN '' ELSE '6222***********3445' END,
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {series}""", [token, token, n])
         cursor.execute("SELECT MIN(id) FROM people_worker WHERE id_number_index LIKE 'bench-%%'")
@@ -71,6 +85,7 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--matching", action="store_true", help="add a district matching policy and budget")
+    parser.add_argument("--explain", action="store_true", help="print the simulation's plan (EXPLAIN ANALYZE)")
     args = parser.parse_args()
     configure(args.postgres)
 
@@ -79,15 +94,14 @@ def main() -> None:
 
     from yuanmeng.funds.models import FundSource
     from yuanmeng.funds.services import budget_create
-    from yuanmeng.payouts.planning import simulate
-    from yuanmeng.payouts.services import plan_input, round_commit
+    from yuanmeng.payouts.services import plan_input
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     policy = city.tree.policy()
     n = args.applications
     started = time.perf_counter()
-    insert_applications(city, policy, n)
+    insert_applications(city, policy, n, without_account_every=100)
     elapsed = time.perf_counter() - started
     print(f"database: {connection.vendor}; inserted {n:,} verified applications in {elapsed:.1f} s")
     budget = budget_create(by=city.tree.root_user, organisation=city.tree.city, year=policy.year,
@@ -96,18 +110,129 @@ def main() -> None:
         add_matching(city, policy, n)
     limit = PER_WORKER_FEN * (n * 88 // 100)
     plan = plan_input(policy, limit, None)
-    for attempt in range(3):
+    size = f"{n:,} applications, {connection.vendor}"
+    bench_simulation(plan, size, matching=args.matching)
+    if args.explain:
+        explain_simulation(plan)
+    bench_commit(city, policy, budget, limit, size)
+
+
+def bench_simulation(plan, size: str, *, matching: bool) -> None:
+    """The simulation beside the one raw statement that gives the same answer, interleaved, best of three each;
+    refuses to print a ratio if their answers differ."""
+    from yuanmeng.payouts.planning import simulate
+
+    simulation_s, reference_s = [], []
+    for _ in range(3):
         started = time.perf_counter()
         result = simulate(plan)
-        print(f"simulate #{attempt + 1}: {time.perf_counter() - started:.2f} s — {result.funded:,} of "
-              f"{result.candidates:,} funded")
-    print(f"  city {result.funded_fen / 100:,.0f} yuan, matching {result.matching_fen / 100:,.0f} yuan, "
-          f"total {result.total_fen / 100:,.0f} yuan")
+        simulation_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        reference = raw_reference(plan)
+        reference_s.append(time.perf_counter() - started)
+    print(f"simulation: {result.funded:,} of {result.candidates:,} funded; city {result.funded_fen / 100:,.0f} yuan, "
+          f"matching {result.matching_fen / 100:,.0f} yuan, total {result.total_fen / 100:,.0f} yuan; "
+          f"{result.no_bank_account:,} without a usable account")
+    answer = {"candidates": result.candidates, "funded": result.funded, "funded_fen": result.funded_fen,
+              "no_bank_account": result.no_bank_account, "first_left_out": [r["id"] for r in result.first_left_out],
+              **({} if matching else {"total_fen": result.total_fen})}
+    if {key: reference[key] for key in answer} != answer:
+        raise SystemExit(f"the simulation and the raw statement disagree: {answer} against {reference}")
+    figure("payouts", "simulation (best of 3)", min(simulation_s) * 1000, "ms", reference=min(reference_s) * 1000,
+           reference_what="one raw SQL statement", size=size)
+
+
+def reference_sql(plan) -> tuple[str, list]:
+    """The answer written by hand as one statement: the verified applications whose worker a payment can reach, in
+    payout order, their running city total, summed by (priority group, area, level), then the first 20 left out,
+    then the verified applicants without a usable account (city amounts only: no matching top-ups)."""
+    amounts = plan.amounts()
+    case = " ".join(f"WHEN '{level}' THEN {int(amount)}" for level, amount in amounts.items())
+    no_account = "(w.bank_account_masked = '' OR w.bank_account_refused_at IS NOT NULL)"
+    return f"""
+        WITH ranked AS (
+            SELECT a.id, a.priority_group, a.area_id, a.level, CASE a.level {case} ELSE 0 END AS city_fen,
+                   ROW_NUMBER() OVER w AS rn, SUM(CASE a.level {case} ELSE 0 END) OVER w AS running
+            FROM applications_application a
+            WHERE a.policy_id = %s AND a.state = 'diploma_verified'
+              AND NOT EXISTS (SELECT 1 FROM people_worker w WHERE w.id = a.worker_id AND {no_account})
+            WINDOW w AS (ORDER BY a.priority_rank, a.submitted_at, a.id)
+        ), cut AS (SELECT r.*, CASE WHEN r.running <= %s THEN 1 ELSE 0 END AS funded FROM ranked r)
+        SELECT 'sum' AS kind, COUNT(*) AS n, SUM(funded) AS funded, SUM(funded * city_fen) AS funded_fen,
+               CAST(NULL AS BIGINT) AS rn
+        FROM cut GROUP BY priority_group, area_id, level
+        UNION ALL
+        SELECT * FROM (SELECT 'left', id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), rn FROM cut
+                       WHERE funded = 0 ORDER BY rn LIMIT 20) l
+        UNION ALL
+        SELECT 'none', COUNT(*), NULL, NULL, NULL FROM applications_application a JOIN people_worker w
+            ON w.id = a.worker_id WHERE a.policy_id = %s AND a.state = 'diploma_verified' AND {no_account}""", [
+        plan.policy.pk, plan.limit_fen, plan.policy.pk]
+
+
+def raw_reference(plan) -> dict:
+    """Run the reference statement; its answer in the simulation's terms."""
+    from django.db import connection, transaction
+
+    from yuanmeng.payouts.planning import roomy_sorts
+
+    sql, params = reference_sql(plan)
+    with transaction.atomic(), connection.cursor() as cursor:
+        roomy_sorts()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sums = [r for r in rows if r[0] == "sum"]
+    return {"candidates": sum(r[1] for r in sums), "funded": sum(r[2] for r in sums),
+            "funded_fen": sum(r[3] for r in sums), "total_fen": sum(r[3] for r in sums),
+            "first_left_out": [r[1] for r in sorted((r for r in rows if r[0] == "left"), key=lambda r: r[4])],
+            "no_bank_account": next(r[1] for r in rows if r[0] == "none")}
+
+
+def explain_simulation(plan) -> None:
+    """The simulation statement's plan as PostgreSQL runs it (for docs/performance.md)."""
+    from django.db import connection, transaction
+
+    from yuanmeng.payouts.planning import roomy_sorts, summary_sql
+
+    if connection.vendor != "postgresql":
+        return
+    sql, params = summary_sql(plan)
+    with transaction.atomic(), connection.cursor() as cursor:
+        roomy_sorts()
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+def wal_position() -> str | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
+
+
+def bench_commit(city, policy, budget, limit: int, size: str) -> None:
+    """The commit's time, lines per second and, on PostgreSQL, the WAL written meanwhile (by the whole cluster:
+    run it on an otherwise idle server)."""
+    from django.db import connection
+
+    from yuanmeng.payouts.services import round_commit
+
+    before = wal_position()
     started = time.perf_counter()
     round_ = round_commit(by=city.tree.root_user, policy=policy, budget=budget, limit_fen=limit, code="BENCH-R1")
     elapsed = time.perf_counter() - started
-    print(f"commit: {elapsed:.1f} s — {round_.funded_count:,} lines in {round_.batches.count()} batches, "
-          f"{round_.funded_count / elapsed:,.0f} lines/s, total {round_.total_fen / 100:,.0f} yuan")
+    print(f"commit: {round_.funded_count:,} lines in {round_.batches.count()} batches, "
+          f"total {round_.total_fen / 100:,.0f} yuan")
+    figure("payouts", "commit", elapsed, "s", size=size)
+    figure("payouts", "commit lines per second", round_.funded_count / elapsed, "lines/s", size=size)
+    if before is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [before])
+            wal = float(cursor.fetchone()[0])
+        figure("payouts", "commit WAL", wal / 2**20, "MB", size=size)
 
 
 def add_matching(city, policy, n: int) -> None:

@@ -134,3 +134,28 @@ def test_nothing_is_paid_twice(tree, city_budget):
     with pytest.raises(Exception):  # noqa: B017 - the database's never_paid_twice index refuses
         round_commit(by=tree.root_user, policy=policy, budget=city_budget, limit_fen=10_000 * YUAN, code="R-b")
     assert PaymentLine.objects.count() == 3
+
+
+def test_one_statement_gives_the_totals_the_first_left_out_and_who_cannot_be_paid(tree, city_budget):
+    policy = tree.policy()
+    first, *_ = verified_applications(tree, policy, 30)
+    type(first.worker).objects.filter(pk=first.worker_id).update(bank_account_masked="")  # no account on file
+    simulation = simulate(plan_input(policy, 20 * 1_500 * YUAN, None), show_left_out=5)
+    assert (simulation.candidates, simulation.funded, simulation.left_out, simulation.no_bank_account) == (
+        29, 20, 9, 1)
+    assert [row["rn"] for row in simulation.first_left_out] == [21, 22, 23, 24, 25]
+    assert all(row["running"] > 20 * 1_500 * YUAN for row in simulation.first_left_out)
+    assert simulation.cutoff == {"rn": 20}
+    assert first.pk not in {row["id"] for row in simulation.first_left_out}
+
+
+def test_line_references_grow_with_the_rank(tree, city_budget):
+    """Eight digits of rank after the round's prefix: the order of the references is the order of the lines, so
+    each is written at the end of the unique index."""
+    policy = tree.policy()
+    verified_applications(tree, policy, 12)
+    round_ = round_commit(by=tree.root_user, policy=policy, budget=city_budget, limit_fen=12 * 1_500 * YUAN,
+                          code="R-ref")
+    references = list(round_.lines.order_by("rank").values_list("reference", flat=True))
+    assert references[0] == f"YM{round_.pk:05d}-00000001" and references[-1] == f"YM{round_.pk:05d}-00000012"
+    assert references == sorted(references)

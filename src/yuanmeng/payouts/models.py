@@ -112,8 +112,8 @@ class PaymentLine(models.Model):
     SCOPE_PATH = ("round__policy__organisation__path", "application__organisation__path")
 
     # Lines are written a million at a time, by one INSERT … SELECT from rows that exist: no index that another
-    # covers, and no per-row foreign-key trigger except the one to the application paid (PostgreSQL's checks
-    # would cost more than the insert itself).
+    # covers, and no per-row foreign-key trigger, not even to the application paid (decision 0012: its check
+    # locked every application row again at the commit's end; applications are never deleted).
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="lines", db_index=False,
                               db_constraint=False)
     batch_number = models.PositiveSmallIntegerField()
@@ -121,8 +121,8 @@ class PaymentLine(models.Model):
                               db_constraint=False)
     rank = models.PositiveIntegerField(_("rank"))
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
-                                    related_name="payment_lines")
-    reference = models.CharField(_("reference"), max_length=32, unique=True)
+                                    related_name="payment_lines", db_constraint=False)
+    reference = models.CharField(_("reference"), max_length=32)  # unique: see Meta (no pattern index)
     payee_name = models.CharField(_("payee"), max_length=50)
     account = EncryptedTextField(_("account number"))
     account_masked = models.CharField(_("account"), max_length=30)
@@ -153,6 +153,9 @@ class PaymentLine(models.Model):
         ordering = ["round", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["application"], condition=LIVE_LINE, name="never_paid_twice"),
+            # A constraint, not unique=True: that would add a second, LIKE-pattern index on PostgreSQL which no
+            # query uses (references are looked up whole) and every line written would fill.
+            models.UniqueConstraint(fields=["reference"], name="payment_line_reference"),
         ]
         indexes = [models.Index(fields=["batch", "status"]), models.Index(fields=["round", "batch_number"])]
 

@@ -88,7 +88,7 @@ def _candidates(plan: PlanInput) -> tuple[str, list]:
         SELECT {columns}, {amount_case(amounts, "a.level")} AS city_fen, 1 AS waiting
         FROM applications_application a
         WHERE a.policy_id = %s AND a.state = %s AND a.level IN ({", ".join(["%s"] * len(levels))})
-          AND a.worker_id NOT IN (SELECT w.id FROM people_worker w WHERE {no_usable_account_sql("w")})""", [
+          AND NOT EXISTS (SELECT 1 FROM people_worker w WHERE w.id = a.worker_id AND {no_usable_account_sql("w")})""", [
         *amounts.keys(), plan.policy.pk, State.DIPLOMA_VERIFIED, *levels]
 
 
@@ -179,16 +179,20 @@ RANKED_COLUMNS = ("id BIGINT, worker_id BIGINT, priority_group VARCHAR(24), prio
                   "district_fen BIGINT, enterprise_fen BIGINT, total_fen BIGINT")
 
 
+def _with_matching_columns(sql: str) -> str:
+    """The ranked rows with their matching parts (none yet) and total, the columns of ``RANKED_COLUMNS``."""
+    return f"SELECT ranked.*, 0 AS district_fen, 0 AS enterprise_fen, ranked.city_fen AS total_fen FROM ({sql}) ranked"
+
+
 @contextmanager
 def ranked_table(plan: PlanInput):
-    """The ranking computed once into a temporary table, for the several summaries read from it."""
+    """The ranking computed once into a temporary table, which the matching policies' top-ups then update."""
     sql, params = ranked_sql(plan)
     name = f"ym_ranked_{uuid.uuid4().hex[:12]}"
-    with transaction.atomic(), connection.cursor() as cursor:
-        roomy_sorts()
+    with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({RANKED_COLUMNS})")
         try:
-            cursor.execute(f"INSERT INTO {name} SELECT ranked.*, 0, 0, ranked.city_fen FROM ({sql}) ranked", params)
+            cursor.execute(f"INSERT INTO {name} {_with_matching_columns(sql)}", params)
             yield name
         finally:
             cursor.execute(f"DROP TABLE {name}")
@@ -221,38 +225,78 @@ SUMMED = ("applicants", "funded", "funded_fen", "matching_fen", "total_fen")
 def _fold(rows: list[dict], key: str) -> list[dict]:
     """Sum the (group, area, level) rows over one of the three."""
     folded: dict = {}
-    for row in sorted(rows, key=lambda r: r["first_rn"]):
+    for row in sorted(rows, key=lambda r: r["rn"]):  # each group's first place
         entry = folded.setdefault(row[key], {"key": row[key], **dict.fromkeys(SUMMED, 0)})
         for name in SUMMED:
             entry[name] += row[name]
     return list(folded.values())
 
 
+def _tops_up(plan: PlanInput) -> bool:
+    """Whether a matching policy would give anything (else the ranking needs no table to update)."""
+    return any(t.budget_id is not None and t.amounts and t.available_fen > 0 for t in plan.top_ups)
+
+
+def summary_sql(plan: PlanInput, *, ranked: str = "", show_left_out: int = 20) -> tuple[str, list]:
+    """One statement giving the whole simulation: a ``sum`` row per (priority group, area, level) of the ranked
+    candidates, a ``left_out`` row for each of the first ``show_left_out`` candidates not funded, and a
+    ``no_account`` row counting the policy's verified applicants a payment cannot reach.
+
+    The ranking is read once (a common table expression both parts read) from the applications in payout order
+    or, with ``ranked``, from a ranked table the matching top-ups have updated. The count of applicants without a
+    usable account starts from the few workers in the partial index ``worker_without_usable_account``.
+    """
+    params: list = []
+    if not ranked:
+        sql, params = ranked_sql(plan)
+        ranked = _with_matching_columns(sql)
+    funded_only = "CASE WHEN funded = 1 THEN {} ELSE 0 END"
+    sql = f"""
+        WITH ranked AS ({ranked})
+        SELECT 'sum' AS kind, priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
+               SUM({funded_only.format("city_fen")}) AS funded_fen, SUM(district_fen + enterprise_fen) AS matching_fen,
+               SUM({funded_only.format("total_fen")}) AS total_fen, MIN(rn) AS rn, NULL AS id, NULL AS submitted_at,
+               NULL AS running
+        FROM ranked GROUP BY priority_group, area_id, level
+        UNION ALL
+        SELECT 'left_out', l.priority_group, l.area_id, l.level, 0, 0, 0, 0, 0, l.rn, l.id, l.submitted_at, l.running
+        FROM (SELECT * FROM ranked WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}) l
+        UNION ALL
+        SELECT 'no_account', NULL, NULL, NULL, COUNT(*), 0, 0, 0, 0, NULL, NULL, NULL, NULL
+        FROM people_worker w JOIN applications_application a ON a.worker_id = w.id
+        WHERE {no_usable_account_sql("w")} AND a.policy_id = %s AND a.state = %s"""
+    return sql, [*params, plan.policy.pk, State.DIPLOMA_VERIFIED]
+
+
+def _summary_rows(plan: PlanInput, show_left_out: int) -> list[dict]:
+    """The rows of ``summary_sql``, through a ranked table only when matching policies top the funded up."""
+    if not _tops_up(plan):
+        with transaction.atomic():
+            roomy_sorts()
+            return _rows(*summary_sql(plan, show_left_out=show_left_out))
+    with transaction.atomic(), ranked_table(plan) as ranked:
+        roomy_sorts()
+        _top_up(ranked, plan)
+        return _rows(*summary_sql(plan, ranked=f"SELECT * FROM {ranked}", show_left_out=show_left_out))
+
+
 def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
     """The round as it would be committed, summed by priority group, area and level; nothing is written.
 
-    One ranked pass grouped by (priority group, area, level) gives every total; a second, short one lists
-    the first candidates left out. Funded candidates are a prefix of the order, so the last funded place is
-    the number funded.
+    One statement (``summary_sql``) gives every total, the first candidates left out and the count of those a
+    payment cannot reach. Funded candidates are a prefix of the order, so the last funded place is the number
+    funded.
     """
-    with ranked_table(plan) as ranked:
-        _top_up(ranked, plan)
-        rows = _rows(f"""
-            SELECT priority_group, area_id, level, COUNT(*) AS applicants, SUM(funded) AS funded,
-                   SUM(CASE WHEN funded = 1 THEN city_fen ELSE 0 END) AS funded_fen,
-                   SUM(district_fen + enterprise_fen) AS matching_fen,
-                   SUM(CASE WHEN funded = 1 THEN total_fen ELSE 0 END) AS total_fen, MIN(rn) AS first_rn
-            FROM {ranked} GROUP BY priority_group, area_id, level""", [])
-        result = Simulation(candidates=sum(r["applicants"] for r in rows),
-                            **{name: sum(r[name] for r in rows) for name in SUMMED[1:]})
-        result.first_left_out = _rows(f"SELECT id, rn, priority_group, submitted_at, level, running FROM {ranked} "
-                                      f"WHERE funded = 0 ORDER BY rn LIMIT {int(show_left_out)}", [])
+    rows = _summary_rows(plan, show_left_out)
+    sums = [row for row in rows if row["kind"] == "sum"]
+    result = Simulation(candidates=sum(r["applicants"] for r in sums),
+                        **{name: sum(r[name] for r in sums) for name in SUMMED[1:]})
+    result.first_left_out = sorted(({name: row[name] for name in ("id", "rn", "priority_group", "submitted_at",
+                                                                 "level", "running")}
+                                    for row in rows if row["kind"] == "left_out"), key=lambda r: r["rn"])
+    result.no_bank_account = next(row["applicants"] for row in rows if row["kind"] == "no_account")
     result.left_out = result.candidates - result.funded
-    result.by_group, result.by_area = _fold(rows, "priority_group"), _fold(rows, "area_id")
-    result.by_level = _fold(rows, "level")
+    result.by_group, result.by_area = _fold(sums, "priority_group"), _fold(sums, "area_id")
+    result.by_level = _fold(sums, "level")
     result.cutoff = {"rn": result.funded} if result.funded else None
-    result.no_bank_account = _rows(f"""
-        SELECT COUNT(*) AS n FROM applications_application a JOIN people_worker w ON w.id = a.worker_id
-        WHERE a.policy_id = %s AND a.state = %s AND {no_usable_account_sql("w")}""",
-                                   [plan.policy.pk, State.DIPLOMA_VERIFIED])[0]["n"]
     return result

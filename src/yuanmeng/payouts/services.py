@@ -125,6 +125,9 @@ def refresh_statistics(table: str) -> None:
         _execute(f"ANALYZE {table}", [])
 
 
+REFERENCE_DIGITS = 8  # a line's rank in its reference: up to 99,999,999 lines a round
+
+
 def _create_batches(round_: Round, lines: int) -> dict[int, int]:
     """The round's batches, before its lines: batch number → id."""
     batches = Batch.objects.bulk_create(
@@ -134,7 +137,11 @@ def _create_batches(round_: Round, lines: int) -> dict[int, int]:
 
 def _insert_lines(round_: Round, plan: PlanInput, batch_ids: dict[int, int]) -> int:
     """One INSERT … SELECT: the funded candidates still waiting, each with its batch (numbered in rank order),
-    its worker's snapshot and its city amount."""
+    its worker's snapshot and its city amount.
+
+    The reference is the round's prefix and the rank in eight digits (``YM00001-00000042``), so that references
+    grow in the order the lines are written: each goes at the right end of the unique index, not into pages all
+    over it as ``-1``, ``-10``, ``-100``, ``-2`` would (dirtying and splitting pages across the whole index)."""
     sql, params = ranked_sql(plan)
     batches = " UNION ALL ".join(f"SELECT {int(number)} AS number, {int(pk)} AS id" for number, pk in batch_ids.items())
     return _execute(f"""
@@ -142,7 +149,8 @@ def _insert_lines(round_: Round, plan: PlanInput, batch_ids: dict[int, int]) -> 
             (round_id, batch_number, batch_id, rank, application_id, reference, payee_name, account, account_masked,
              bank_name, priority_group, level, area_id, city_fen, district_fen, enterprise_fen, total_fen,
              city_budget_id, status, failure_reason)
-        SELECT %s, b.number, b.id, funded.rn, funded.id, %s || funded.rn, w.name, w.bank_account,
+        SELECT %s, b.number, b.id, funded.rn, funded.id,
+               %s || SUBSTR(CAST({10 ** REFERENCE_DIGITS} + funded.rn AS TEXT), 2), w.name, w.bank_account,
                w.bank_account_masked, w.bank_name, funded.priority_group, funded.level, funded.area_id,
                funded.city_fen, 0, 0, funded.city_fen, %s, %s, ''
         FROM (SELECT ranked.*, (ROW_NUMBER() OVER (ORDER BY ranked.rn) - 1) / %s + 1 AS batch_number
