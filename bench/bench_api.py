@@ -16,7 +16,8 @@ same middleware without the database), and loads it with wrk (``--seconds`` per 
 - ``register``: ``POST /api/workers`` with an enterprise union officer's token, each request a new worker with a
   valid, unique identity number (bench/register_workers.lua).
 
-Prints req/s, p50 and p99 of each, and each one's ratio to the bare endpoint at the same connections
+Before each case the server is let finish what the last one left queued (``Server.settle``). Prints req/s, p50 and
+p99 of each, and each one's ratio to the bare endpoint at the same connections
 (``bench.common.figure``); a case whose answers were not all 2xx says how many were not. Without wrk on the
 machine a simple Python load loop (threads over http.client) stands in, and says so.
 """
@@ -92,6 +93,21 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def settle(self, limit_s: float = 120) -> None:
+        """Wait until the requests a finished case left queued are served (wrk closes its connections, the server
+        still answers what it accepted): until a bare request is answered within half a second. Otherwise a slow
+        case's backlog would be timed in the next one."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.base + "/bench/bare", timeout=limit_s):
+                    pass
+            except OSError:
+                continue
+            if time.monotonic() - started < 0.5:
+                return
 
     def stop(self) -> None:
         self.process.terminate()
@@ -274,6 +290,7 @@ def main() -> None:
         for _label, path, headers, post in cases:  # each server process imports and connects before timing
             load(server.base + path, headers, 1, 2, [str(first_number), post] if post else None)
         for connections_ in args.connections:
+            server.settle()
             bare = load(server.base + "/bench/bare", {}, args.seconds, connections_, None)
             at = f"{connections_} connections"
             figure(BENCH, f"bare JsonResponse, {at}", bare.rate, "req/s", size=size)
@@ -281,6 +298,7 @@ def main() -> None:
                 first_number += NUMBERS_A_CASE
                 script = [str(first_number), post] if post else None
                 seen = load(server.base + path, headers, args.seconds, connections_, script)
+                server.settle()
                 figure(BENCH, f"{label}, {at}", seen.rate, "req/s", reference=bare.rate,
                        reference_what="bare", size=size)
                 figure(BENCH, f"{label}, {at}: p50", seen.p50_ms, "ms", size=size)
