@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then pytest on SQLite, then on PostgreSQL (127.0.0.1:5432, trust auth).
+# The whole suite: lint, then pytest on SQLite and on PostgreSQL (127.0.0.1:5432, trust auth) side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -30,10 +30,18 @@ ensure_chromium
 echo "== ruff"
 $VENV/bin/ruff check src tests $(ls -d bench 2>/dev/null)
 
-export YUANMENG_VAR="${YUANMENG_VAR:-$(mktemp -d)}"
+# The two runs go side by side (two cores; the PostgreSQL run waits on its server much of the time), each with its
+# own var folder, into logs that are printed whole when both are done.
+logs=$(mktemp -d)
+echo "== tests on SQLite and on PostgreSQL, side by side (logs in $logs)"
+YUANMENG_VAR=$(mktemp -d) env -u DATABASE_URL $VENV/bin/pytest "$@" > "$logs/sqlite.log" 2>&1 &
+sqlite=$!
+YUANMENG_VAR=$(mktemp -d) DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
+  $VENV/bin/pytest "$@" > "$logs/postgresql.log" 2>&1 &
+postgresql=$!
 status=0
-echo "== tests on SQLite"
-env -u DATABASE_URL $VENV/bin/pytest "$@" || status=$?
-echo "== tests on PostgreSQL"
-DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" $VENV/bin/pytest "$@" || status=$?
+wait $sqlite || status=$?
+echo "== tests on SQLite"; cat "$logs/sqlite.log"
+wait $postgresql || status=$?
+echo "== tests on PostgreSQL"; cat "$logs/postgresql.log"
 exit $status
