@@ -205,8 +205,8 @@ PAGES = [
     ("/payouts/", "city", 8),
     ("/payouts/plan/", "city", 6),
     # PostgreSQL: SET LOCAL work_mem for the ranking; the matching policies and the budgets (the money left), and
-    # one UPDATE per matching policy (the world has one) for its top-up
-    (PLAN, "city", on_both(sqlite=20, postgresql=21)),
+    # one UPDATE per matching policy (the world has one) for its top-up, then one statement for every figure
+    (PLAN, "city", on_both(sqlite=18, postgresql=19)),
     ("/payouts/rounds/{round}/", "city", 11),  # the live lines summed: city, matching, total
     ("/payouts/batches/{batch}/", "finance", 10),
     ("/payouts/lottery/new/{lottery_policy}/", "city", 5),
