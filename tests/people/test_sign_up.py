@@ -234,6 +234,16 @@ def test_a_worker_resets_the_password_by_mobile_or_identity_number(tree):
     assert AuditEntry.objects.filter(action="user.password_reset").count() == 2
 
 
+def test_a_reset_lifts_the_lock_out_of_a_worker_who_forgot_the_password(tree, client):
+    worker = tree.member()
+    for _ in range(5):
+        client.post("/login/", {"username": worker.mobile, "password": "not-the-password"})
+    assert client.post("/login/", {"username": worker.mobile, "password": PASSWORD}).status_code == 429
+    services.password_reset_code_send(identifier=worker.mobile, address=None)
+    services.password_reset_complete(identifier=worker.mobile, code=sent_code(worker.mobile), password=NEW_PASSWORD)
+    assert client.post("/login/", {"username": worker.mobile, "password": NEW_PASSWORD}).status_code == 302
+
+
 def test_a_reset_for_an_unknown_number_answers_like_a_known_one(tree):
     unknown = mobile()
     services.password_reset_code_send(identifier=unknown, address=None)  # no error: same answer

@@ -4,6 +4,7 @@ entry."""
 import copy
 import functools
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -556,8 +557,12 @@ def password_reset_complete(*, identifier: str, code: str, password: str):
 
 @transaction.atomic
 def _password_set(user, password: str):
+    """The new password, and the account's log-in lock-outs lifted: the code proved the mobile is theirs, so a
+    worker locked out by their own wrong passwords need not wait out the cool-off. The address's count across
+    accounts stays (accounts/lockout.py), except for this account's share of it."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    axes_reset(username=user.username)
     audit_record(actor=user, action="user.password_reset", obj=user)
     notify_worker(worker=user.worker, subject=worker_text("Password changed"), body=worker_text(
         "Your Yuanmeng password was changed with a code sent to this mobile. If it was not you, call your union."))
