@@ -174,6 +174,69 @@ def measure(tree, round_, people, repeat: int, size: str, only: list[str]) -> No
                    size=size)
 
 
+def head_shapes(tree, round_, people, probe) -> dict:
+    """The lists as they were queried before this work (HEAD at ee4fa65), kept here as the reference: the scope a LIKE
+    on the joined path ORed with the worker's own login, an exact COUNT(*), the name searched anywhere in it."""
+    from django.db.models import Q
+
+    from yuanmeng.applications.models import Application
+    from yuanmeng.orgs.scoping import grants
+    from yuanmeng.payouts.models import PaymentLine
+    from yuanmeng.people.models import Worker
+
+    def scope(user, path_lookup, owner):
+        condition = Q(**{owner: user})
+        for grant in grants(user):
+            condition |= Q(**{f"{path_lookup}__startswith": grant.path})
+        return condition
+
+    reviewer, admin = people["district reviewer"], people["city admin"]
+    queue = (Application.objects.select_related("worker", "policy", "organisation__parent", "school__organisation")
+             .defer("worker__id_number", "worker__bank_account"))
+    q, order = probe["name"], ("priority_rank", "submitted_at", "id")
+    return {
+        "district reviewer: review queue": queue.filter(scope(reviewer, "organisation__path", "worker__user"),
+                                                       state="confirmed").order_by(*order),
+        "city admin: review queue": queue.filter(scope(admin, "organisation__path", "worker__user"),
+                                                 state="reviewed").order_by(*order),
+        "city admin: queue search: full name": queue.filter(
+            scope(admin, "organisation__path", "worker__user"),
+            Q(worker__name__icontains=q) | Q(student_number=q) | Q(certificate_number=q.upper()),
+        ).order_by(*order),
+        "district reviewer: worker list": Worker.objects.select_related(
+            "employer__organisation__parent").filter(scope(reviewer, "employer__organisation__path", "user")),
+        "city admin: round page (its lines)": PaymentLine.objects.select_related("area", "application").defer(
+            "account").filter(round=round_).order_by("rank"),
+    }
+
+
+def compare_with_head(tree, round_, people, repeat: int, size: str) -> None:
+    """Each list's SQL as a page runs it (its count and its first 25 rows), now and in HEAD's shape."""
+    from django.http import QueryDict
+
+    from yuanmeng.applications.review import queue_for, review_filters
+    from yuanmeng.payouts.selectors import line_list
+    from yuanmeng.people.selectors import worker_list
+
+    reviewer, admin = people["district reviewer"], people["city admin"]
+    probe = probe_rows(tree)
+    now = {
+        "district reviewer: review queue": queue_for(reviewer, review_filters(reviewer, QueryDict())),
+        "city admin: review queue": queue_for(admin, review_filters(admin, QueryDict())),
+        "city admin: queue search: full name": queue_for(admin, review_filters(admin, QueryDict(
+            f"state=&q={probe['name']}"))),
+        "district reviewer: worker list": worker_list(user=reviewer),
+        "city admin: round page (its lines)": line_list(user=admin, round_id=round_.pk),
+    }
+    for what, before in head_shapes(tree, round_, people, probe).items():
+        after = now[what]
+        figure(BENCH, f"{what}: count and page SQL",
+               timed(lambda qs=after: (qs.order_by().values("pk")[:10_001].count(), list(qs[:25])), repeat), "ms",
+               reference=timed(lambda qs=before: (qs.count(), list(qs[:25])), repeat),
+               reference_what="HEAD's query shape (exact count, LIKE on the joined path OR the worker's login)",
+               size=size)
+
+
 def explain(tree, round_, people) -> None:
     """The plans of the lists the issue names, as PostgreSQL ran them (EXPLAIN ANALYZE)."""
     from django.http import QueryDict
@@ -214,6 +277,7 @@ def main() -> None:
     tree, round_, people = build(args)
     size = f"{args.applications:,} applications, {max(args.workers, args.applications):,} workers, {connection.vendor}"
     measure(tree, round_, people, args.repeat, size, [part for part in args.only.split(",") if part])
+    compare_with_head(tree, round_, people, args.repeat, size)
     if connection.vendor == "postgresql":
         explain(tree, round_, people)
 

@@ -73,11 +73,13 @@ class Application(models.Model):
         # The payout ranking reads a policy's verified applications in exactly this order, without sorting; the
         # home pages' work waiting reads a state's oldest first and stops at its cap (core/waiting.py); the review
         # queue reads a page of one state in its order (review.queue_for) without sorting a scope of a million (all
-        # states, newest first, read along submitted_at); its search finds a student number by index.
+        # states, newest first, read along submitted_at); its search finds a student number by index. Both orders
+        # carry the organisation (PostgreSQL), so a scope's bounded count reads the index alone, not the rows.
         indexes = [models.Index(fields=["policy", "state", "priority_rank", "submitted_at", "id"],
                                 name="application_payout_order"),
-                   models.Index(fields=["state", "submitted_at", "id"], name="application_waiting_order"),
-                   models.Index(fields=["state", "priority_rank", "submitted_at", "id"],
+                   models.Index(fields=["state", "submitted_at", "id"], include=["organisation_id"],
+                                name="application_waiting_order"),
+                   models.Index(fields=["state", "priority_rank", "submitted_at", "id"], include=["organisation_id"],
                                 name="application_queue_order"),
                    models.Index(fields=["student_number"], name="application_student_number")]
 

@@ -13,9 +13,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(model_name='application', name='application_waiting_order'),
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(fields=['state', 'priority_rank', 'submitted_at', 'id'], name='application_queue_order'),
+            index=models.Index(fields=['state', 'submitted_at', 'id'], include=['organisation_id'],
+                               name='application_waiting_order'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(fields=['state', 'priority_rank', 'submitted_at', 'id'], include=['organisation_id'],
+                               name='application_queue_order'),
         ),
         migrations.AddIndex(
             model_name='application',
