@@ -16,7 +16,9 @@ from yuanmeng.accounts.models import ApiToken
 from yuanmeng.accounts.services import api_token_issue
 from yuanmeng.applications.services import application_transition
 from yuanmeng.applications.workflow import Action
+from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import membership_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -80,16 +82,30 @@ def test_a_revoked_token_or_a_deactivated_holder_is_refused(tree):
     assert client.get("/api/me").status_code == 401
 
 
-# (request, role, queries) with a token used within the minute: the token and its holder, the holder's roles, then
-# the endpoint's own. Each is asked for once before counting (the first call of the minute writes last_used_at).
+def test_the_token_query_brings_every_role_of_an_active_organisation(tree):
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    membership_grant(by=tree.root_user, user=reviewer, organisation=tree.haizhu, role=Role.DISTRICT_REVIEWER)
+    client, _token = token_client(reviewer)
+    roles = {r["organisation_id"] for r in client.get("/api/me").json()["roles"]}
+    assert roles == {tree.tianhe.pk, tree.haizhu.pk}
+    Organisation.objects.filter(pk=tree.haizhu.pk).update(is_active=False)
+    assert {r["organisation_id"] for r in client.get("/api/me").json()["roles"]} == {tree.tianhe.pk}
+    superuser = tree.root_user
+    client, _token = token_client(superuser)
+    assert client.get("/api/me").json()["roles"] == []
+
+
+# (request, role, queries) with a token used within the minute: the token with its holder and the holder's roles
+# (one query), then the endpoint's own. Each is asked for once before counting (the first call of the minute writes
+# last_used_at).
 TOKEN_QUERIES = [
     # the page, and its count of at most PAGE_COUNT_CAP + 1 rows
-    ("GET", "/api/applications?state=confirmed", "district", 4),
+    ("GET", "/api/applications?state=confirmed", "district", 3),
     # the application with what it shows joined, its history, its documents, the policy's top-ups
-    ("GET", "/api/applications/{application}", "district", 6),
+    ("GET", "/api/applications/{application}", "district", 5),
     # the employer in scope; BEGIN, the identity number's uniqueness, the INSERT in its savepoint, the audit
     # chain's head (locked), entry and new head, COMMIT
-    ("POST", "/api/workers", "enterprise", 12),
+    ("POST", "/api/workers", "enterprise", 11),
 ]
 
 

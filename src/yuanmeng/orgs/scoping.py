@@ -52,6 +52,13 @@ def grants(user) -> list[Grant]:
     return cached
 
 
+def grants_known(user, rows) -> None:
+    """Give ``user`` the roles a caller read in its own query — (path, role, organisation id) of each membership in
+    an active organisation — so that ``grants`` does not ask again: the API token's look-up reads them with the
+    token (``accounts.selectors.token_in_use``), one query for who is calling and what they may do."""
+    user._yuanmeng_grants = [Grant(path, role, org_id) for path, role, org_id in rows]
+
+
 def acting_organisation(user, capability: str | None = None):
     """The organisation a user acts for when an action is not tied to one: the highest in the tree where they
     hold ``capability`` (or any role); None for none."""
