@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yuanmeng.applications",
     "yuanmeng.funds",
     "yuanmeng.payouts",
+    "yuanmeng.stats",
     "yuanmeng.jobs",
     "yuanmeng.backups",
     "yuanmeng.web",

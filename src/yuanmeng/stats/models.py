@@ -1,0 +1,102 @@
+"""The rollup tables: every figure of the dashboards, summed over each organisation's subtree, per year.
+
+Each row is keyed by the organisation whose whole subtree it sums (the national union's rows sum the country), so a
+dashboard at any level reads a few rows of its own organisation, and a drill-down the rows of its children. They are
+written only by ``services.stats_refresh``, which replaces them all in one transaction (decision 0013); ``Refresh``
+records the time they are exact as of. Organisations and policies are named without a constraint: the rows are a
+copy, replaced whole, never the authority.
+"""
+
+from django.db import models
+
+
+class Refresh(models.Model):
+    """One refresh of the rollups: what time its figures are exact as of, and what it cost."""
+
+    as_of = models.DateTimeField()
+    seconds = models.FloatField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return f"as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class YearRollup(models.Model):
+    """A row of a rollup: a sum over the subtree of ``organisation``, for a policy's or a budget's year."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.DO_NOTHING, db_constraint=False,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.organisation_id} {self.year}"
+
+
+class MoneyRollup(YearRollup):
+    """Budgets of a fund source: allocated, reserved and paid (available is what is left)."""
+
+    source = models.CharField(max_length=10)
+    budgeted_fen = models.BigIntegerField()
+    reserved_fen = models.BigIntegerField()
+    paid_fen = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="stats_money_org_year")]
+
+
+class WorkerRollup(YearRollup):
+    """Applications of one value of a dimension (education level, sex, age band…): applying, approved,
+    graduated (diploma verified) and paid."""
+
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=24)
+    applying = models.BigIntegerField()
+    approved = models.BigIntegerField()
+    graduated = models.BigIntegerField()
+    paid = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="stats_workers_org_year")]
+
+
+class FunnelRollup(YearRollup):
+    """The funnel: applications that reached a state (``outcome`` "reached"), or left at a state by being
+    withdrawn or rejected (``outcome`` the state they ended in, ``state`` the step they left from)."""
+
+    outcome = models.CharField(max_length=20)
+    state = models.CharField(max_length=20)
+    applications = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="stats_funnel_org_year")]
+
+
+class DurationRollup(YearRollup):
+    """How many applications took ``days`` whole days at a step: a histogram, so that it sums up the tree and the
+    median and 90th percentile of any subtree are exact."""
+
+    step = models.CharField(max_length=20)
+    days = models.IntegerField()
+    applications = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="stats_durations_org_year")]
+
+
+class IntakeRollup(YearRollup):
+    """Applicants (by the day they applied) and approvals (by the day of the approval) of a policy per day."""
+
+    policy = models.ForeignKey("policies.Policy", on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+")
+    day = models.DateField()
+    applicants = models.BigIntegerField()
+    approvals = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="stats_intake_org_year")]

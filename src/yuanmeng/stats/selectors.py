@@ -1,0 +1,154 @@
+"""The dashboards' figures, read from the rollups (``services.stats_refresh``) for (user, organisation, year).
+
+A user reads the figures of an organisation in their subtree (404 outside it, like every other read), and the
+drill-down: the figures of each child organisation, and the organisation's own part (its rows less its
+children's: its own budgets), which together sum to the organisation's figures. Medians and percentiles do not
+sum; they are read from day histograms that do, so each level's are exact.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.shortcuts import get_object_or_404
+
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.policies.models import Policy
+from yuanmeng.stats.models import Refresh
+from yuanmeng.stats.rollups import (
+    AGE_BANDS,
+    DIMENSIONS,
+    DIPLOMA_TO_MONEY,
+    DROP_OUTS,
+    FUNNEL_STEPS,
+    ROLLUPS,
+    TIMED_STEPS,
+)
+
+Rows = dict[tuple, tuple]  # a rollup's keys (after the year) → its measures
+
+
+@dataclass
+class Drilldown:
+    """A figure of an organisation, of each of its children, and of the organisation's own rows."""
+
+    organisation: Organisation
+    year: int
+    as_of: object  # the refresh's time, None before the first
+    total: object
+    children: list[tuple[Organisation, object]] = field(default_factory=list)
+    own: object = None
+
+
+def latest_as_of():
+    return Refresh.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def visible_organisation(user, organisation_id: int) -> Organisation:
+    """The organisation, if it is in the user's subtree; 404 otherwise."""
+    return get_object_or_404(Organisation.objects.restrict(user).only("id", "name", "kind", "path"),
+                             pk=organisation_id)
+
+
+def money(rows: Rows) -> list[dict]:
+    return [{"source": source, "budgeted_fen": budgeted, "reserved_fen": reserved, "paid_fen": paid,
+             "available_fen": budgeted - reserved - paid}
+            for (source,), (budgeted, reserved, paid) in sorted(rows.items())]
+
+
+def _dimension_order(dimension: str, value: str) -> tuple:
+    order = {"age_band": [label for label, _start in AGE_BANDS]}.get(dimension)
+    return (list(DIMENSIONS).index(dimension), order.index(value) if order else 0, value)
+
+
+def workers(rows: Rows) -> list[dict]:
+    return [{"dimension": dimension, "value": value, "applying": applying, "approved": approved,
+             "graduated": graduated, "paid": paid}
+            for (dimension, value), (applying, approved, graduated, paid) in
+            sorted(rows.items(), key=lambda item: _dimension_order(*item[0]))]
+
+
+def funnel(rows: Rows) -> dict:
+    """Applications that reached each step, and those that left: withdrawn or rejected, at which step."""
+    return {"steps": [{"state": state, "reached": rows.get(("reached", state), (0,))[0]} for state in FUNNEL_STEPS],
+            "drop_outs": [{"outcome": outcome, "state": state, "applications": count}
+                          for (outcome, state), (count,) in sorted(rows.items()) if outcome in DROP_OUTS]}
+
+
+def percentile(histogram: list[tuple[int, int]], fraction: float) -> float | None:
+    """``percentile_cont`` over the values a histogram of (value, count) in value order stands for: the value at
+    ``fraction`` of the way through them, interpolated between the two nearest."""
+    total = sum(count for _value, count in histogram)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+
+    def value_at(index: int) -> int:
+        seen = 0
+        for value, count in histogram:
+            seen += count
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    lower, upper = value_at(math.floor(position)), value_at(math.ceil(position))
+    return lower + (upper - lower) * (position - math.floor(position))
+
+
+def durations(rows: Rows) -> list[dict]:
+    """Per step: how many applications were timed, and the median and 90th percentile of their whole days."""
+    histograms = defaultdict(list)
+    for (step, days), (count,) in sorted(rows.items()):
+        histograms[step].append((days, count))
+    return [{"step": step, "applications": sum(count for _days, count in histograms[step]),
+             "median_days": percentile(histograms[step], 0.5), "p90_days": percentile(histograms[step], 0.9)}
+            for step in (*TIMED_STEPS, DIPLOMA_TO_MONEY)]
+
+
+def intake(rows: Rows) -> list[dict]:
+    return [{"policy_id": policy_id, "day": day, "applicants": applicants, "approvals": approvals}
+            for (policy_id, day), (applicants, approvals) in sorted(rows.items())]
+
+
+FIGURES = {"money": money, "workers": workers, "funnel": funnel, "durations": durations, "intake": intake}
+
+
+def _rows(figure: str, organisation_ids: list[int], year: int) -> dict[int, Rows]:
+    """The rollup's rows of the organisations for the year, by organisation (one query)."""
+    rollup = ROLLUPS[figure]
+    keys = [key for key in rollup.keys if key != "year"]
+    found = defaultdict(dict)
+    for row in rollup.model.objects.filter(organisation_id__in=organisation_ids, year=year).values_list(
+            "organisation_id", *keys, *rollup.measures):
+        found[row[0]][tuple(row[1:1 + len(keys)])] = tuple(row[1 + len(keys):])
+    return found
+
+
+def _less(total: Rows, parts: list[Rows]) -> Rows:
+    """What of ``total`` its parts do not account for (an organisation's own rows), without the empty rows."""
+    left = {key: list(measures) for key, measures in total.items()}
+    for part in parts:
+        for key, measures in part.items():
+            left[key] = [a - b for a, b in zip(left.get(key, [0] * len(measures)), measures, strict=True)]
+    return {key: tuple(measures) for key, measures in left.items() if any(measures)}
+
+
+def figure_for(user, *, figure: str, organisation_id: int, year: int) -> Drilldown:
+    """One figure of an organisation in the user's subtree, its children's and its own part (four queries: the
+    user's roles, the organisation, its children, the rows; the refresh's time a fifth)."""
+    organisation = visible_organisation(user, organisation_id)
+    children = list(Organisation.objects.filter(parent_id=organisation.pk).only("id", "name", "kind", "path")
+                    .order_by("path"))
+    rows = _rows(figure, [organisation.pk, *(child.pk for child in children)], year)
+    build = FIGURES[figure]
+    child_rows = [rows.get(child.pk, {}) for child in children]
+    return Drilldown(organisation=organisation, year=year, as_of=latest_as_of(),
+                     total=build(rows.get(organisation.pk, {})),
+                     children=[(child, build(found)) for child, found in zip(children, child_rows, strict=True)],
+                     own=build(_less(rows.get(organisation.pk, {}), child_rows)))
+
+
+def intake_caps(policy_ids: list[int]) -> list[dict]:
+    """The caps of the policies an intake names, beside their counts so far (one query)."""
+    return list(Policy.objects.filter(pk__in=policy_ids).order_by("pk").values(
+        "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count"))
