@@ -17,6 +17,7 @@ from yuanmeng.payouts.api import router as payouts_router
 from yuanmeng.people.api import router as people_router
 from yuanmeng.people.api import signup_router
 from yuanmeng.policies.api import router as policies_router
+from yuanmeng.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="Yuanmeng API",
@@ -35,6 +36,7 @@ api.add_router("/policies", policies_router)
 api.add_router("/applications", applications_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/", jobs_router)
+api.add_router("/stats", stats_router)
 
 
 @api.exception_handler(ValidationError)

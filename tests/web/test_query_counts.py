@@ -66,7 +66,8 @@ class World:
         self.ids = {"worker": people.worker.pk, "org": tree.tianhe.pk, "policy": self.money.policy.pk,
                     "application": self.application.pk, "round": self.money.round.pk, "batch": self.money.batch.pk,
                     "draw": draw.pk, "code": draw.code, "job": self.job.pk, "budget": self.money.city.pk,
-                    "draft": tree.policy(publish=False).pk, "lottery_policy": tree.policy(selection="lottery").pk}
+                    "draft": tree.policy(publish=False).pk, "lottery_policy": tree.policy(selection="lottery").pk,
+                    "year": self.money.policy.year}
         self.ids["notice"] = self.noticed_round(3).code
         invitation_renew(by=people.enterprise, enterprise=tree.tianhe_firm)
         self.add_rows(2)
@@ -247,6 +248,11 @@ API = [
     ("/api/payouts/rounds/{round}", "city", 7),
     ("/api/payouts/rounds/{round}/lines", "city", 6),
     ("/api/workers/members-to-confirm", "enterprise", 5),
+    ("/api/stats/{org}/{year}/money", "city", 7),
+    ("/api/stats/{org}/{year}/workers", "city", 7),
+    ("/api/stats/{org}/{year}/funnel", "city", 7),
+    ("/api/stats/{org}/{year}/durations", "city", 7),
+    ("/api/stats/{org}/{year}/intake", "city", 8),
 ]
 
 

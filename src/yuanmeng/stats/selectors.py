@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.policies.models import Policy
-from yuanmeng.stats.models import Refresh
+from yuanmeng.stats.models import IntakeRollup, Refresh
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
     DIMENSIONS,
@@ -148,7 +148,9 @@ def figure_for(user, *, figure: str, organisation_id: int, year: int) -> Drilldo
                      own=build(_less(rows.get(organisation.pk, {}), child_rows)))
 
 
-def intake_caps(policy_ids: list[int]) -> list[dict]:
-    """The caps of the policies an intake names, beside their counts so far (one query)."""
-    return list(Policy.objects.filter(pk__in=policy_ids).order_by("pk").values(
+def intake_caps(organisation_id: int, year: int) -> list[dict]:
+    """The caps of the policies the organisation's intake of the year names, beside their counts so far (one
+    query; the organisation is one ``figure_for`` found visible)."""
+    named = IntakeRollup.objects.filter(organisation_id=organisation_id, year=year).values("policy_id")
+    return list(Policy.objects.filter(pk__in=named).order_by("pk").values(
         "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count"))

@@ -1,0 +1,99 @@
+"""The figures through the API: a district sees only its own; a viewer above sees the sum of the children, and it
+equals the parent's figure (issue 13, "Must show"); every figure is in the OpenAPI document."""
+
+from collections import Counter
+
+import pytest
+
+from tests.builders import id_number
+from yuanmeng.applications.services import application_transition
+from yuanmeng.applications.workflow import Action
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
+from yuanmeng.orgs.roles import Role
+from yuanmeng.stats.selectors import FIGURES
+from yuanmeng.stats.services import stats_refresh
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def figures(tree, policy):
+    """Three applications in 天河 (one confirmed), two in 海珠 (one withdrawn); a city, a district and an
+    enterprise budget."""
+    officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.tianhe_firm.organisation)
+    for n, (firm, birth) in enumerate([(tree.tianhe_firm, "19800101"), (tree.tianhe_firm, "19990101"),
+                                       (tree.tianhe_firm, "19700101"), (tree.haizhu_firm, "19900101"),
+                                       (tree.haizhu_firm, "19650101")]):
+        application = tree.apply(tree.member(employer=firm, id_number=id_number(birth=birth, region="440106"),
+                                             is_migrant_worker=n % 2 == 0), policy)
+        if n == 0:
+            application_transition(by=officer, application=application, action=Action.CONFIRM)
+        if n == 3:
+            application_transition(by=application.worker.user, application=application, action=Action.WITHDRAW)
+    for organisation, source in ((tree.city, FundSource.SPECIAL), (tree.tianhe, FundSource.MATCHING),
+                                 (tree.tianhe_firm.organisation, FundSource.MATCHING)):
+        budget_create(by=tree.root_user, organisation=organisation, year=policy.year, source=source, name="预算",
+                      amount_fen=100_000)
+    stats_refresh()
+    return policy.year
+
+
+def _get(client, organisation, year, figure):
+    return client.get(f"/api/stats/{organisation.pk}/{year}/{figure}")
+
+
+def _counts(figure: str, value) -> Counter:
+    """A figure as a tally that adds up: each (row key, measure) → amount."""
+    if figure == "funnel":
+        rows = [*({"key": ("reached", s["state"]), "n": s["reached"]} for s in value["steps"]),
+                *({"key": (d["outcome"], d["state"]), "n": d["applications"]} for d in value["drop_outs"])]
+        return Counter({row["key"]: row["n"] for row in rows if row["n"]})
+    if figure == "durations":
+        return Counter({row["step"]: row["applications"] for row in value if row["applications"]})
+    tally = Counter()
+    for row in value:
+        key = tuple(v for k, v in row.items() if isinstance(v, str) or k == "policy_id" or k == "day")
+        for name, amount in row.items():
+            if isinstance(amount, int) and name != "policy_id":
+                tally[(key, name)] += amount
+    return +tally
+
+
+def test_a_district_sees_only_its_own(tree, figures, login):
+    client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    workers = _get(client, tree.tianhe, figures, "workers").json()
+    levels = {row["value"]: row["applying"] for row in workers["total"] if row["dimension"] == "level"}
+    assert levels == {"college": 3}
+    assert workers["organisation"]["id"] == tree.tianhe.pk and workers["as_of"]
+    assert [child["organisation"]["id"] for child in workers["children"]] == [tree.tianhe_firm.organisation.pk]
+    money = _get(client, tree.tianhe, figures, "money").json()
+    assert money["total"] == [{"source": "matching", "budgeted_fen": 200_000, "reserved_fen": 0, "paid_fen": 0,
+                               "available_fen": 200_000}]
+    for outside in (tree.haizhu, tree.city, tree.haizhu_firm.organisation):
+        for figure in FIGURES:
+            assert _get(client, outside, figures, figure).status_code == 404
+
+
+@pytest.mark.parametrize("figure", list(FIGURES))
+def test_a_viewer_above_sees_the_children_sum_to_the_parent(tree, figures, login, figure):
+    client = login(tree.staff(Role.VIEWER, tree.province))
+    assert _get(client, tree.national, figures, figure).status_code == 404
+    for organisation in (tree.province, tree.city, tree.tianhe):
+        answer = _get(client, organisation, figures, figure).json()
+        parts = _counts(figure, answer["own"])
+        for child in answer["children"]:
+            parts.update(_counts(figure, child["figure"]))
+        assert parts == _counts(figure, answer["total"]), organisation.code
+        for child in answer["children"]:
+            alone = client.get(f"/api/stats/{child['organisation']['id']}/{figures}/{figure}").json()
+            assert alone["total"] == child["figure"]
+    city = _get(client, tree.city, figures, "workers").json() if figure == "workers" else None
+    if city:
+        applying = {row["value"]: row["applying"] for row in city["total"] if row["dimension"] == "level"}
+        assert applying == {"college": 5}
+
+
+def test_every_figure_is_in_the_openapi_document(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {f"/api/stats/{{organisation_id}}/{{year}}/{figure}" for figure in FIGURES} <= set(paths)
