@@ -250,7 +250,7 @@ def explain(tree, round_, people) -> None:
         "district reviewer's queue (page 1)": queue_for(reviewer, review_filters(reviewer, QueryDict()))[:25],
         "city admin's queue (page 1)": queue_for(admin, review_filters(admin, QueryDict()))[:25],
         "district reviewer's queue: the capped count":
-            queue_for(reviewer, review_filters(reviewer, QueryDict())).order_by()[:10_001],
+            queue_for(reviewer, review_filters(reviewer, QueryDict())).order_by().values("pk")[:10_001],
         "district reviewer's worker list (page 1)": worker_list(user=reviewer)[:25],
         "city admin's round page: its lines (page 100)": line_list(user=admin, round_id=round_.pk)[2475:2500],
     }
