@@ -26,6 +26,7 @@ BENCHMARKS = [
     ("bench_api.py", ["--applications", "300", "--seconds", "1", "--connections", "2"], "register, 2 connections: p99"),
     ("bench_seed.py", ["--workers", "300"], "seed national, workers + applications + history"),
     ("bench_pages.py", ["--applications", "300", "--workers", "400", "--repeat", "1"], "reviewer: review queue"),
+    ("bench_stats.py", ["--applications", "300", "--repeat", "1"], "national dashboard, five figures"),
 ]
 
 
