@@ -9,10 +9,10 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from django.http import QueryDict
-
 from bench.bench_pages import spread_states_outside_round
 from bench.bench_payouts import insert_applications
+from django.http import QueryDict
+
 from yuanmeng.applications.review import queue_for, review_filters
 from yuanmeng.orgs.roles import Role
 from yuanmeng.people.selectors import worker_list
