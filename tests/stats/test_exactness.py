@@ -149,7 +149,8 @@ def _applications(organisation: Organisation, year: int) -> list[Application]:
 
 
 def _age_band(age: int) -> str:
-    return "16-24" if age < 25 else "25-34" if age < 35 else "35-44" if age < 45 else "45-54" if age < 55 else "55+"
+    return "under_25" if age < 25 else "25_34" if age < 35 else "35_44" if age < 45 else "45_54" if age < 55 else \
+        "55_plus"
 
 
 def direct_workers(organisation: Organisation, year: int) -> list[dict]:

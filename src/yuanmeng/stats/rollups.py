@@ -33,8 +33,8 @@ TIMED_STEPS = (S.SUBMITTED, S.CONFIRMED, S.REVIEWED, S.DIPLOMA_SUBMITTED)
 DIPLOMA_TO_MONEY = "diploma_to_money"
 DAY = 86_400
 YES, NO = "yes", "no"
-# Age bands by the age reached in the policy's year: (label, first age of the band).
-AGE_BANDS = (("16-24", 0), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55+", 55))
+# Age bands by the age reached in the policy's year: (key, first age of the band); the pages label the keys.
+AGE_BANDS = (("under_25", 0), ("25_34", 25), ("35_44", 35), ("45_54", 45), ("55_plus", 55))
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def positional(queryset: QuerySet, groups: list, measures: list) -> tuple[str, l
     """The SQL of ``queryset`` grouped by ``groups`` with ``measures``, its columns in that order (named c0, c1…
     inside, so that no name clashes with a field of the model)."""
     names = [f"c{i}" for i in range(len(groups) + len(measures))]
-    grouped = queryset.order_by().values(**dict(zip(names, groups, strict=False)))
+    grouped = queryset.order_by().values(**dict(zip(names[:len(groups)], groups, strict=True)))
     aggregated = grouped.annotate(**dict(zip(names[len(groups):], measures, strict=True)))
     sql, params = aggregated.query.sql_with_params()
     return f"SELECT {', '.join(names)} FROM ({sql}) own_rows", list(params)

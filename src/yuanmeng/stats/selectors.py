@@ -6,6 +6,7 @@ children's: its own budgets), which together sum to the organisation's figures. 
 sum; they are read from day histograms that do, so each level's are exact.
 """
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class Drilldown:
 
     organisation: Organisation
     year: int
-    as_of: object  # the refresh's time, None before the first
+    as_of: datetime.datetime | None  # the refresh's time, None before the first
     total: object
     children: list[tuple[Organisation, object]] = field(default_factory=list)
     own: object = None
