@@ -33,6 +33,8 @@ def stats_refresh() -> Refresh:
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
             execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
+        if connection.vendor == "postgresql":  # the history's sorts and hashes in memory (1,000,000 applications:
+            execute("SET LOCAL work_mem = '256MB'", [])  # about 500 MB at most, for this transaction only)
         as_of = timezone.now()
         deepest = Organisation.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
         rows = sum(_rebuild(rollup, deepest) for rollup in ROLLUPS.values())
