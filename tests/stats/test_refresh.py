@@ -1,17 +1,20 @@
 """The refresh from the command line and as a task; a percentile from a histogram is PostgreSQL's percentile_cont."""
 
+import datetime
 import io
 import os
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from yuanmeng.jobs.models import JobState
 from yuanmeng.jobs.services import job_execute, job_submit
 from yuanmeng.stats.jobs import REFRESH_JOB
 from yuanmeng.stats.models import Refresh, WorkerRollup
 from yuanmeng.stats.selectors import percentile
+from yuanmeng.stats.services import stats_refresh
 
 pytestmark = pytest.mark.django_db
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -51,3 +54,10 @@ def test_a_histogram_percentile_is_postgresqls_percentile_cont(db):
             cursor.execute("SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s::int[]) v",
                            [fraction, values])
             assert percentile(histogram, fraction) == pytest.approx(cursor.fetchone()[0], abs=1e-9)
+
+
+def test_refreshes_are_kept_for_a_week(db):
+    old = Refresh.objects.create(as_of=timezone.now() - datetime.timedelta(days=8), seconds=1.0, rows=0)
+    recent = Refresh.objects.create(as_of=timezone.now() - datetime.timedelta(days=6), seconds=1.0, rows=0)
+    newest = stats_refresh()
+    assert set(Refresh.objects.all()) == {recent, newest} and old not in Refresh.objects.all()

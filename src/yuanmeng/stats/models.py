@@ -11,9 +11,10 @@ from django.db import models
 
 
 class Refresh(models.Model):
-    """One refresh of the rollups: what time its figures are exact as of, and what it cost."""
+    """One refresh of the rollups: what time its figures are exact as of, and what it cost (kept for a week: how
+    long refreshes take, for operations)."""
 
-    as_of = models.DateTimeField()
+    as_of = models.DateTimeField(db_index=True)
     seconds = models.FloatField()
     rows = models.PositiveIntegerField()
 

@@ -12,6 +12,7 @@ On PostgreSQL the transaction is REPEATABLE READ, so every statement reads the s
 with each other as of the refresh's start (``Refresh.as_of``).
 """
 
+import datetime
 import time
 
 from django.db import connection, transaction
@@ -24,6 +25,7 @@ from yuanmeng.stats.models import Refresh
 from yuanmeng.stats.rollups import ROLLUPS, Rollup
 
 OWN = "stats_own_rows"
+KEEP_REFRESHES = datetime.timedelta(days=7)
 
 
 def stats_refresh() -> Refresh:
@@ -38,6 +40,7 @@ def stats_refresh() -> Refresh:
         as_of = timezone.now()
         deepest = Organisation.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
         rows = sum(_rebuild(rollup, deepest) for rollup in ROLLUPS.values())
+        Refresh.objects.filter(as_of__lt=as_of - KEEP_REFRESHES).delete()
         return Refresh.objects.create(as_of=as_of, seconds=time.monotonic() - started, rows=rows)
 
 
