@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -61,3 +62,26 @@ def test_refreshes_are_kept_for_a_week(db):
     recent = Refresh.objects.create(as_of=timezone.now() - datetime.timedelta(days=6), seconds=1.0, rows=0)
     newest = stats_refresh()
     assert set(Refresh.objects.all()) == {recent, newest} and old not in Refresh.objects.all()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent transactions: PostgreSQL (SQLite has one writer)")
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_both_succeed_one_after_the_other(tree, policy):
+    tree.apply(tree.member(), policy)
+    errors = []
+
+    def refresh():
+        try:
+            stats_refresh()
+        except Exception as error:  # noqa: BLE001 (the test reports whatever a refresh raised)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and Refresh.objects.count() == 2
+    assert WorkerRollup.objects.filter(organisation=tree.national, dimension="level", applying=1).count() == 1

@@ -31,17 +31,27 @@ KEEP_REFRESHES = datetime.timedelta(days=7)
 def stats_refresh() -> Refresh:
     """Rebuild every rollup from the data, exact as of the returned refresh's ``as_of``."""
     started = time.monotonic()
-    outermost = not connection.in_atomic_block  # (a test's transaction has read already: its own isolation holds)
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql" and outermost:
-            execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
-        if connection.vendor == "postgresql":  # the history's sorts and hashes in memory (1,000,000 applications:
-            execute("SET LOCAL work_mem = '256MB'", [])  # about 500 MB at most, for this transaction only)
+        if connection.vendor == "postgresql":
+            _one_at_a_time(outermost)
         as_of = timezone.now()
         deepest = Organisation.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
         rows = sum(_rebuild(rollup, deepest) for rollup in ROLLUPS.values())
         Refresh.objects.filter(as_of__lt=as_of - KEEP_REFRESHES).delete()
         return Refresh.objects.create(as_of=as_of, seconds=time.monotonic() - started, rows=rows)
+
+
+def _one_at_a_time(outermost: bool) -> None:
+    """On PostgreSQL: one snapshot for every statement; a second refresh waits for the first to commit and then
+    reads after it (the lock is taken before any query fixes the snapshot: REPEATABLE READ would otherwise refuse
+    the second's DELETE of rows the first replaced); readers are not blocked. The history's sorts and hashes in
+    memory (1,000,000 applications: about 500 MB at most, for this transaction only). On SQLite the transaction is
+    IMMEDIATE (settings): one writer, already."""
+    if outermost:  # (a test's transaction has read already: its own isolation holds)
+        execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
+    execute(f"LOCK TABLE {Refresh._meta.db_table} IN SHARE ROW EXCLUSIVE MODE", [])
+    execute("SET LOCAL work_mem = '256MB'", [])
 
 
 def _rebuild(rollup: Rollup, deepest: int) -> int:
