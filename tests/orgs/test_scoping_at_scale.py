@@ -6,6 +6,7 @@ import pytest
 from yuanmeng.applications.models import Application
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import membership_grant
 from yuanmeng.people.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,25 @@ def test_a_worker_sees_only_their_own_applications(tree, policy):
 
 
 def test_staff_lists_carry_no_clause_on_the_workers_login(tree):
-    """The owner's OR joins every worker: only a user without a role (a worker) gets it."""
+    """The owner's OR joins every worker: a user without a role (a worker) gets it, staff only when they own rows."""
     reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
     worker = tree.worker_login(tree.worker())
     staff_sql = str(Application.objects.restrict(reviewer).query)
     assert "people_worker" not in staff_sql and "IN (SELECT" in staff_sql
     assert '"people_worker"."user_id" =' in str(Application.objects.restrict(worker).query)
     assert '"people_worker"."user_id" =' not in str(Worker.objects.restrict(reviewer).query)
+
+
+def test_a_worker_who_also_holds_a_role_still_sees_their_own_application(tree, policy, login):
+    """An enterprise officer of another enterprise who applied as a worker: their roles do not hide their own rows
+    (the owner's clause is added for staff who own rows)."""
+    me = tree.member(name="本人")
+    mine = tree.apply(me, policy)
+    membership_grant(by=tree.root_user, user=me.user, organisation=tree.haizhu_firm.organisation,
+                     role=Role.ENTERPRISE_OFFICER)
+    me.user.refresh_from_db()
+    assert me in Worker.objects.restrict(me.user) and mine in Application.objects.restrict(me.user)
+    assert login(me.user).get(f"/applications/{mine.pk}/").status_code == 200
 
 
 def test_a_list_over_the_cap_says_more_than_and_still_pages(tree, login, settings):

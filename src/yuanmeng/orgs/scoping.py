@@ -9,8 +9,9 @@ the applications of its students).
 
 At national scale the condition must be one an index serves: a subtree is the row's organisation id among the
 ids of the subtree (``within``: a semi-join on a small table, whose ``path LIKE 'root%'`` the path's pattern index
-answers), not a LIKE on a joined path; and the owner's clause is ORed in only for a user with no role (a worker),
-since an OR over a join of every worker makes the database read every row before it filters.
+answers), not a LIKE on a joined path; and the owner's clause is ORed in only for a user with no role (a worker)
+or a staff user who owns such rows, since an OR over a join of every worker makes the database read every row
+before it filters.
 
 The floors below orgs (core, audit) cannot import this module: orgs registers ``ACCESS_RULES`` with
 ``core/access.py`` in its ``ready()``, and ``ScopedQuerySet.restrict`` there calls ``restrict()`` here.
@@ -111,21 +112,34 @@ def within(lookup: str, roots: list[str]) -> Q:
     return Q(**{f"{relation}__in": Organisation.objects.filter(subtrees).values("pk")})
 
 
-def _is_worker_only(user) -> bool:
-    """A user with no role anywhere: a worker (or nobody yet), whose own rows ``SCOPE_OWNER`` adds. Staff see by
-    their roles alone, so their lists never carry the OR over a join of every worker. Known from the grants the
-    request has loaded anyway: no query."""
-    return getattr(user, "is_authenticated", False) and not grants(user)
+def _sees_own_rows(user, model, owner: str) -> bool:
+    """Whether the owner's clause (``SCOPE_OWNER``) belongs in the user's condition on ``model``. A user with no
+    role (a worker) always has it. Staff see by their roles, and an OR of the owner's clause over a join of every
+    worker makes the database read every row before it filters: for them it is added only when they do own such
+    rows (someone who applied as a worker and also holds a role), asked once per request and model. Only a login
+    with a mobile number can be a worker's (workers log in by it; staff logins are made without one), so most
+    staff requests ask nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not grants(user):
+        return True
+    if not user.mobile:
+        return False
+    owned = getattr(user, "_yuanmeng_owns", None)
+    if owned is None:
+        owned = user._yuanmeng_owns = {}
+    if model not in owned:
+        owned[model] = model._default_manager.filter(**{owner: user}).exists()
+    return owned[model]
 
 
 def _extra_view_condition(model, user) -> Q:
-    """Who else may read a row: its owner (``SCOPE_OWNER``, for a worker only), and holders of a particular
-    capability over a second organisation of the row (``SCOPE_ALSO``: a school's staff see its students'
-    applications — and only they: the unions above the school do not gain sight of other cities' workers through
-    it)."""
+    """Who else may read a row: its owner (``SCOPE_OWNER``), and holders of a particular capability over a second
+    organisation of the row (``SCOPE_ALSO``: a school's staff see its students' applications — and only they: the
+    unions above the school do not gain sight of other cities' workers through it)."""
     condition = Q()
     owner = getattr(model, "SCOPE_OWNER", None)
-    if owner and _is_worker_only(user):
+    if owner and _sees_own_rows(user, model, owner):
         condition |= Q(**{owner: user})
     for lookup, capability in getattr(model, "SCOPE_ALSO", {}).items():
         roots = scope_paths(user, capability)
