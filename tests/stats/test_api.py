@@ -1,5 +1,6 @@
-"""The figures through the API: a district sees only its own; a viewer above sees the sum of the children, and it
-equals the parent's figure (issue 13, "Must show"); every figure is in the OpenAPI document."""
+"""The figures through the API: a district sees only its own, and no money (a budget read needs VIEW_FUNDS); a
+viewer above sees the sum of the children, and it equals the parent's figure (issue 13, "Must show"); every figure
+is in the OpenAPI document."""
 
 from collections import Counter
 
@@ -67,12 +68,33 @@ def test_a_district_sees_only_its_own(tree, figures, login):
     assert levels == {"college": 3}
     assert workers["organisation"]["id"] == tree.tianhe.pk and workers["as_of"]
     assert [child["organisation"]["id"] for child in workers["children"]] == [tree.tianhe_firm.organisation.pk]
-    money = _get(client, tree.tianhe, figures, "money").json()
-    assert money["total"] == [{"source": "matching", "budgeted_fen": 200_000, "reserved_fen": 0, "paid_fen": 0,
-                               "available_fen": 200_000}]
     for outside in (tree.haizhu, tree.city, tree.haizhu_firm.organisation):
         for figure in FIGURES:
             assert _get(client, outside, figures, figure).status_code == 404
+
+
+@pytest.mark.parametrize("role, where", [(Role.DISTRICT_REVIEWER, "tianhe"), (Role.ENTERPRISE_OFFICER, "firm")])
+def test_money_needs_view_funds_like_every_budget_read(tree, figures, login, role, where):
+    """Roles without VIEW_FUNDS see no budget in /api/payouts/budgets, so none in the money figures either: 404, as
+    outside their subtree; their workers' figures they still read."""
+    organisation = tree.tianhe if where == "tianhe" else tree.tianhe_firm.organisation
+    client = login(tree.staff(role, organisation))
+    assert client.get("/api/payouts/budgets").json()["items"] == []
+    assert _get(client, organisation, figures, "money").status_code == 404
+    assert _get(client, organisation, figures, "workers").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.CITY_ADMIN, Role.FINANCE_OFFICER])
+def test_a_city_role_that_sees_funds_reads_the_money_of_its_subtree(tree, figures, login, role):
+    client = login(tree.staff(role, tree.city))
+    money = _get(client, tree.tianhe, figures, "money").json()
+    assert money["total"] == [{"source": "matching", "budgeted_fen": 200_000, "reserved_fen": 0, "paid_fen": 0,
+                               "available_fen": 200_000}]
+    city = _get(client, tree.city, figures, "money").json()
+    assert {child["organisation"]["id"] for child in city["children"]} == {tree.tianhe.pk, tree.haizhu.pk,
+                                                                            tree.school.pk}
+    assert city["own"] == [{"source": "special", "budgeted_fen": 100_000, "reserved_fen": 0, "paid_fen": 0,
+                            "available_fen": 100_000}]
 
 
 @pytest.mark.parametrize("figure", list(FIGURES))

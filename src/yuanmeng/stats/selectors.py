@@ -1,6 +1,7 @@
 """The dashboards' figures, read from the rollups (``services.stats_refresh``) for (user, organisation, year).
 
-A user reads the figures of an organisation in their subtree (404 outside it, like every other read), and the
+A user reads a figure of an organisation over which they hold the figure's capability (``CAPABILITIES``: money
+needs VIEW_FUNDS like every budget read, the others VIEW); 404 otherwise, like every other read. And the
 drill-down: the figures of each child organisation, and the organisation's own part (its rows less its
 children's: its own budgets), which together sum to the organisation's figures. Medians and percentiles do not
 sum; they are read from day histograms that do, so each level's are exact.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404
 
+from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.policies.models import Policy
 from yuanmeng.stats.models import IntakeRollup, Refresh
@@ -45,10 +47,9 @@ def latest_as_of():
     return Refresh.objects.order_by("-as_of").values_list("as_of", flat=True).first()
 
 
-def visible_organisation(user, organisation_id: int) -> Organisation:
-    """The organisation, if it is in the user's subtree; 404 otherwise."""
-    return get_object_or_404(Organisation.objects.restrict(user).only("id", "name", "kind", "path"),
-                             pk=organisation_id)
+def visible_organisations(user, capability: str):
+    """The organisations over which the user holds ``capability``, with what a figure names of them."""
+    return Organisation.objects.restrict(user, capability).only("id", "name", "kind", "path")
 
 
 def money(rows: Rows) -> list[dict]:
@@ -112,6 +113,8 @@ def intake(rows: Rows) -> list[dict]:
 
 
 FIGURES = {"money": money, "workers": workers, "funnel": funnel, "durations": durations, "intake": intake}
+# What a user must hold over an organisation to read its figure: budgets are VIEW_FUNDS's, as in funds.selectors.
+CAPABILITIES = {figure: Capability.VIEW_FUNDS if figure == "money" else Capability.VIEW for figure in FIGURES}
 
 
 def _rows(figure: str, organisation_ids: list[int], year: int) -> dict[int, Rows]:
@@ -135,11 +138,12 @@ def _less(total: Rows, parts: list[Rows]) -> Rows:
 
 
 def figure_for(user, *, figure: str, organisation_id: int, year: int) -> Drilldown:
-    """One figure of an organisation in the user's subtree, its children's and its own part (four queries: the
-    user's roles, the organisation, its children, the rows; the refresh's time a fifth)."""
-    organisation = visible_organisation(user, organisation_id)
-    children = list(Organisation.objects.filter(parent_id=organisation.pk).only("id", "name", "kind", "path")
-                    .order_by("path"))
+    """One figure of an organisation over which the user holds the figure's capability (404 otherwise), the
+    children's over which they hold it too, and its own part (four queries: the user's roles, the organisation,
+    its children, the rows; the refresh's time a fifth)."""
+    visible = visible_organisations(user, CAPABILITIES[figure])
+    organisation = get_object_or_404(visible, pk=organisation_id)
+    children = list(visible.filter(parent_id=organisation.pk).order_by("path"))
     rows = _rows(figure, [organisation.pk, *(child.pk for child in children)], year)
     build = FIGURES[figure]
     child_rows = [rows.get(child.pk, {}) for child in children]
