@@ -290,6 +290,8 @@ def _diploma(city):
             "graduation_date": (timezone.localdate() - datetime.timedelta(days=30)).isoformat()}
 
 
+_THIS_YEAR = {"year": timezone.localdate().year}  # the year of the world's policies and budgets
+
 #                                                                        ent dis city fin aud sch view wrk
 OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/orgs/{org_id}": Row("organisation",                       "200 200 200 200 200 404 200 404"),
@@ -329,6 +331,17 @@ OPERATIONS = {  # OpenAPI operations, by method and path
                                                             _diploma, form=True),
     "GET /api/tasks/{task_id}": Row("job",                              "200 404 200 404 404 404 404 404"),
     "POST /api/tasks/{task_id}/rerun": post("job",                      "422 404 403 404 404 404 404 404"),
+    # the figures read like the organisation, money like a budget (VIEW_FUNDS: not the enterprise's or district's)
+    "GET /api/stats/{organisation_id}/{year}/money": Row("organisation", "404 404 200 200 200 404 200 404",
+                                                         params=_THIS_YEAR),
+    "GET /api/stats/{organisation_id}/{year}/workers": Row("organisation", "200 200 200 200 200 404 200 404",
+                                                           params=_THIS_YEAR),
+    "GET /api/stats/{organisation_id}/{year}/funnel": Row("organisation", "200 200 200 200 200 404 200 404",
+                                                          params=_THIS_YEAR),
+    "GET /api/stats/{organisation_id}/{year}/durations": Row("organisation", "200 200 200 200 200 404 200 404",
+                                                             params=_THIS_YEAR),
+    "GET /api/stats/{organisation_id}/{year}/intake": Row("organisation", "200 200 200 200 200 404 200 404",
+                                                          params=_THIS_YEAR),
 }
 PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),

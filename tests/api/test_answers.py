@@ -55,8 +55,11 @@ def test_the_error_answers_have_their_bodies_described(schema):
     assert set(components["InvalidOut"]["properties"]) == {"detail", "errors"}
 
 
-def _concrete(path: str) -> str:
-    return re.sub(r"\{kind\}", "workers", re.sub(r"\{\w+_id\}", "1", path)).replace("{fmt}", "xlsx")
+def _concrete(path: str, pk: int = 1) -> str:
+    """The path with ``pk`` for its ids and valid values for its other parameters (an import kind, a file format,
+    a year), so that only the id can make it fail."""
+    path = re.sub(r"\{\w+_id\}", str(pk), path)
+    return path.replace("{kind}", "workers").replace("{fmt}", "xlsx").replace("{year}", "2026")
 
 
 def test_every_operation_answers_401_without_a_log_in(schema):
@@ -71,7 +74,7 @@ def test_every_path_with_an_id_answers_404_for_one_that_does_not_exist(schema, t
     answered = {}
     for method, path, _operation in operations(schema):
         if re.search(r"\{\w+_id\}", path) and method == "get":
-            answered[path] = client.get(re.sub(r"\{\w+_id\}", str(2**40), path)).status_code
+            answered[path] = client.get(_concrete(path, 2**40)).status_code
     assert answered and set(answered.values()) == {404}, answered
 
 

@@ -1,6 +1,7 @@
 """The dashboards' figures for the provincial platform: /api/stats/{organisation}/{year}/{figure}, scoped like every
-read (404 outside the caller's subtree), each with its children's figures and the organisation's own part, which
-sum to its figures, and the time they are exact as of (decision 0013)."""
+read (404 outside the caller's subtree; money, like every budget read, only where the caller may see funds), each
+with its children's figures and the organisation's own part, which sum to its figures, and the time they are exact
+as of (decision 0013)."""
 
 import datetime
 
@@ -98,31 +99,31 @@ def _answer(found: Drilldown) -> dict:
                                            for child, figure in found.children]}
 
 
-@router.get("/{organisation_id}/{year}/money", response=answers(MoneyFigures, 404),
+@router.get("/{organisation_id}/{year}/money", response=answers(MoneyFigures, 404, 422),
             summary="Money by fund source: budgeted, reserved, paid, available (fen)")
 def money(request, organisation_id: int, year: int):
     return _answer(figure_for(request.user, figure="money", organisation_id=organisation_id, year=year))
 
 
-@router.get("/{organisation_id}/{year}/workers", response=answers(WorkersFigures, 404),
+@router.get("/{organisation_id}/{year}/workers", response=answers(WorkersFigures, 404, 422),
             summary="Applications applying, approved, graduated and paid, by each dimension")
 def workers(request, organisation_id: int, year: int):
     return _answer(figure_for(request.user, figure="workers", organisation_id=organisation_id, year=year))
 
 
-@router.get("/{organisation_id}/{year}/funnel", response=answers(FunnelFigures, 404),
+@router.get("/{organisation_id}/{year}/funnel", response=answers(FunnelFigures, 404, 422),
             summary="The funnel from application to payment, and who left at which step")
 def funnel(request, organisation_id: int, year: int):
     return _answer(figure_for(request.user, figure="funnel", organisation_id=organisation_id, year=year))
 
 
-@router.get("/{organisation_id}/{year}/durations", response=answers(DurationFigures, 404),
+@router.get("/{organisation_id}/{year}/durations", response=answers(DurationFigures, 404, 422),
             summary="Median and 90th-percentile whole days per review step and from diploma to money")
 def durations(request, organisation_id: int, year: int):
     return _answer(figure_for(request.user, figure="durations", organisation_id=organisation_id, year=year))
 
 
-@router.get("/{organisation_id}/{year}/intake", response=answers(IntakeFigures, 404),
+@router.get("/{organisation_id}/{year}/intake", response=answers(IntakeFigures, 404, 422),
             summary="Applicants and approvals per day and policy, beside the policies' caps")
 def intake(request, organisation_id: int, year: int):
     found = figure_for(request.user, figure="intake", organisation_id=organisation_id, year=year)
