@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # an operator class in an index expression (people.Worker's name search)
     "axes",
     "django_tasks",
     "django_tasks_db",

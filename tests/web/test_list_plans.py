@@ -59,9 +59,11 @@ def test_the_worker_list_reads_workers_newest_first_by_index(rows):
 
 
 def test_a_name_search_reads_the_name_prefix_index(rows):
+    """The search is UPPER("name"::text) LIKE UPPER('x%') (istartswith): the index's expression is that one."""
     admin = rows.staff(Role.CITY_ADMIN, rows.city)
-    plan = _plan(worker_list(user=admin, search="w1234")[:25])
-    assert "worker_name_prefix" in plan, plan
+    for term in ("w1234", "王"):
+        plan = _plan(worker_list(user=admin, search=term)[:25])
+        assert "worker_name_upper_prefix" in plan, plan
     queue = queue_for(admin, review_filters(admin, QueryDict("state=&q=w1234")))[:25]
     plan = _plan(queue)
-    assert "worker_name_prefix" in plan and "application_student_number" in plan, plan
+    assert "worker_name_upper_prefix" in plan and "application_student_number" in plan, plan

@@ -10,13 +10,27 @@ without decrypting any).
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.access import ScopedQuerySet
 from yuanmeng.core.crypto import EncryptedTextField
 from yuanmeng.core.validators import DocumentType
+
+
+class PatternIndex(models.Index):
+    """An index on expressions under PostgreSQL operator classes (``OpClass``, e.g. ``varchar_pattern_ops`` for
+    LIKE 'x%' whatever the database's collation); SQLite has no operator classes, so there it indexes the bare
+    expressions."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        bare = [e.get_source_expressions()[0] if isinstance(e, OpClass) else e for e in self.expressions]
+        return models.Index(*bare, name=self.name).create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class Sex(models.TextChoices):
@@ -105,9 +119,10 @@ class Worker(models.Model):
         indexes = [
             models.Index(fields=["employer", "name"]),
             models.Index(fields=["membership", "employer"], name="people_worker_membership"),
-            # A search by name is a prefix (people.selectors.workers_named): LIKE 'x%' by this index on PostgreSQL
-            # whatever the database's collation.
-            models.Index(fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]),
+            # A search by name is a prefix in any case (people.selectors.workers_named): on PostgreSQL Django's
+            # istartswith is UPPER("name"::text) LIKE UPPER('x%'), which this index serves whatever the database's
+            # collation (PostgreSQL stores UPPER("name") as upper(name::text), the query's expression).
+            PatternIndex(OpClass(Upper("name"), name="varchar_pattern_ops"), name="worker_name_upper_prefix"),
             # The few workers a payment cannot reach (people.selectors.no_usable_account_sql): a round's plan counts
             # a policy's verified applicants among them from here, without reading every worker.
             models.Index(fields=["id"], name="worker_without_usable_account",
