@@ -246,7 +246,7 @@ def test_the_template_has_the_chinese_headers_and_an_example(setup, login):
     with open_sheet(io.BytesIO(b"".join(response.streaming_content))) as sheet:
         assert sheet.headers == HEADER
         rows = [cells for _number, cells in sheet.rows]
-    assert rows[0][:2] == ["YM00012-1", "成功"] and rows[1][1:3] == ["失败", "户名与账号不符"]
+    assert rows[0][:2] == ["YM00012-00000001", "成功"] and rows[1][1:3] == ["失败", "户名与账号不符"]
     assert login(setup.admin).get("/payouts/results/template/").status_code == 404
 
 

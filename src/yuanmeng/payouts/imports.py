@@ -65,8 +65,8 @@ class BankResultImport(ImportKind):
     capability = Capability.APPROVE_PAYOUTS
     columns = REQUIRED
     optional = OPTIONAL
-    example = {"reference": "YM00012-1", "status": "成功", "reason": "", "amount": "1500.00"}
-    examples = [example, {"reference": "YM00012-2", "status": "失败", "reason": "户名与账号不符",
+    example = {"reference": "YM00012-00000001", "status": "成功", "reason": "", "amount": "1500.00"}
+    examples = [example, {"reference": "YM00012-00000002", "status": "失败", "reason": "户名与账号不符",
                           "amount": "1500.00"}]
     stage = (("line_id", "BIGINT"), ("status", "TEXT"), ("reason", "TEXT"))
     key_column = "line_id"
