@@ -112,6 +112,14 @@ TEMPLATES = [
     },
 ]
 
+
+def add_session_options(database: dict, options: str) -> None:
+    """Add PostgreSQL session settings after those DATABASE_URL gives (``?options=-c search_path=…`` lands in the
+    same key), which they would otherwise replace."""
+    given = database.setdefault("OPTIONS", {}).get("options", "")
+    database["OPTIONS"]["options"] = f"{given} {options}".strip()
+
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'yuanmeng.sqlite3'}", conn_max_age=60, conn_health_checks=True
@@ -125,7 +133,7 @@ else:
     # A review queue page joins seven tables beside its scope's and its search's semi-joins: above PostgreSQL's
     # collapse limits (8) the planner keeps the written join order and hashes the whole scope before it searches
     # (560 ms instead of 2 ms at 100,000 applications; docs/performance.md "Pages at national scale").
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c join_collapse_limit=12 -c from_collapse_limit=12"
+    add_session_options(DATABASES["default"], "-c join_collapse_limit=12 -c from_collapse_limit=12")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
