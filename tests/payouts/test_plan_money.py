@@ -6,6 +6,8 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests.payouts.scale import verified_applications
@@ -49,6 +51,16 @@ def test_the_simulation_gives_the_commits_city_matching_and_total(tree, three_le
     assert (amounts["city_fen"], amounts["matching_fen"], amounts["total_fen"]) == expected
     assert round_.total_fen == expected[2]
 
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is PostgreSQL's")
+def test_the_ranking_of_a_plan_with_top_ups_sorts_with_the_roomy_work_memory(three_levels):
+    policy, _budget = three_levels
+    with CaptureQueriesContext(connection) as queries:
+        simulate(plan_input(policy, 1_000_000 * YUAN, None))
+    statements = [query["sql"] for query in queries.captured_queries]
+    roomy = next(n for n, sql in enumerate(statements) if "SET LOCAL work_mem" in sql)
+    ranked = next(n for n, sql in enumerate(statements) if sql.startswith("INSERT INTO ym_ranked_"))
+    assert roomy < ranked
 
 def test_the_same_labels_on_the_page_the_cli_and_the_api(tree, three_levels, login, capsys):
     policy, budget = three_levels

@@ -270,14 +270,13 @@ def summary_sql(plan: PlanInput, *, ranked: str = "", show_left_out: int = 20) -
 
 def _summary_rows(plan: PlanInput, show_left_out: int) -> list[dict]:
     """The rows of ``summary_sql``, through a ranked table only when matching policies top the funded up."""
-    if not _tops_up(plan):
-        with transaction.atomic():
-            roomy_sorts()
+    with transaction.atomic():
+        roomy_sorts()  # before a ranked table is filled: its ranking is the largest sort
+        if not _tops_up(plan):
             return _rows(*summary_sql(plan, show_left_out=show_left_out))
-    with transaction.atomic(), ranked_table(plan) as ranked:
-        roomy_sorts()
-        _top_up(ranked, plan)
-        return _rows(*summary_sql(plan, ranked=f"SELECT * FROM {ranked}", show_left_out=show_left_out))
+        with ranked_table(plan) as ranked:
+            _top_up(ranked, plan)
+            return _rows(*summary_sql(plan, ranked=f"SELECT * FROM {ranked}", show_left_out=show_left_out))
 
 
 def simulate(plan: PlanInput, *, show_left_out: int = 20) -> Simulation:
