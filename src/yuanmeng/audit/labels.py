@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "invitation.renew": _("Sign-up link renewed"),
     "user.password_reset": _("Password reset by mobile code"),
     "api_token.issue": _("API token issued"),
+    "demo.seed_national": _("National data set generated"),
     "api_token.revoke": _("API token revoked"),
     "keys.rotate": _("Encryption keys rotated"),
     "system.restore": _("Restored from a backup"),
@@ -98,7 +99,7 @@ KEY_LABELS = {
     "reserved_fen": _("amount reserved"), "revoked": _("revoked"), "round": _("payout round"), "rows": _("rows"),
     "school": _("school"), "seed": _("seed"), "sha256": _("SHA-256 fingerprint"), "state": _("state"),
     "unchanged": _("unchanged"), "updated": _("updated"), "user": _("account"), "username": _("username"),
-    "values": _("numbers drawn"), "winners": _("winners"),
+    "values": _("numbers drawn"), "winners": _("winners"), "workers": _("workers"),
 }
 # Object types that are no model's label but whose keys are one model's fields.
 OBJECT_TYPE_MODELS = {"applications": "applications.application"}
