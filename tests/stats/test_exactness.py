@@ -21,13 +21,14 @@ from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, BatchStatus, PaymentLine
 from yuanmeng.payouts.services import batch_approve, result_import, round_commit
+from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import Level
 from yuanmeng.stats.rollups import APPROVED, DIPLOMA_TO_MONEY, DROP_OUTS, FUNNEL_STEPS, GRADUATED, TIMED_STEPS
-from yuanmeng.stats.selectors import FIGURES, figure_for, percentile
+from yuanmeng.stats.selectors import FIGURES, REGISTRY_COUNTS, figure_for, percentile, registry_for
 from yuanmeng.stats.services import stats_refresh
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +226,17 @@ def direct_intake(organisation: Organisation, year: int) -> list[dict]:
     return [{"policy_id": p, "day": d, "applicants": a, "approvals": b} for (p, d), (a, b) in sorted(counts.items())]
 
 
+def direct_registry(organisation: Organisation) -> dict[str, int]:
+    workers = [w for w in Worker.objects.select_related("employer__organisation")
+               if w.employer and within(organisation, w.employer.organisation.path)]
+    return {"workers": len(workers), "migrants": sum(w.is_migrant_worker for w in workers),
+            "new_form": sum(w.is_new_employment_form for w in workers),
+            "honoured": sum(bool(w.model_worker_level or w.labour_medal_level) for w in workers),
+            "with_bank": sum(bool(w.bank_account_masked) for w in workers),
+            "enterprises": sum(within(organisation, e.organisation.path)
+                               for e in Enterprise.objects.select_related("organisation"))}
+
+
 DIRECT = {"money": direct_money, "workers": direct_workers, "funnel": direct_funnel, "durations": direct_durations,
           "intake": direct_intake}
 
@@ -259,6 +271,8 @@ def test_every_figure_equals_the_direct_count_after_any_changes(scene, steps):
             for figure, direct in DIRECT.items():
                 assert read(scene.tree.root_user, figure, organisation, year) == direct(organisation, year), \
                     (figure, organisation.code)
+            registry = registry_for(scene.tree.root_user, organisation_id=organisation.pk)
+            assert registry.total == direct_registry(organisation), organisation.code
         transaction.set_rollback(True)
 
 
@@ -267,6 +281,7 @@ def test_the_figures_of_a_year_without_data_are_empty(scene):
     figures = figure_for(scene.tree.root_user, figure="workers", organisation_id=scene.tree.national.pk, year=1999)
     assert figures.total == [] and figures.as_of is not None
     assert set(FIGURES) == set(DIRECT)
+    assert set(REGISTRY_COUNTS) == set(direct_registry(scene.tree.national))
 
 
 @given(values=st.lists(st.integers(0, 60), max_size=40), fraction=st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]))

@@ -14,11 +14,13 @@ from yuanmeng.applications.services import application_submit_diploma, applicati
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core import waiting as waiting_module
 from yuanmeng.jobs.models import Job, JobState
-from yuanmeng.orgs.models import OrgKind
+from yuanmeng.orgs.models import Enterprise, OrgKind
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import organisation_create
 from yuanmeng.payouts.models import Batch, BatchStatus
 from yuanmeng.payouts.services import write_batch_file
+from yuanmeng.people.models import Worker
+from yuanmeng.stats.services import stats_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,45 @@ def test_a_viewer_is_shown_failed_tasks_only_when_one_failed(client, login, tree
     assert "Waiting for you" not in client.get("/").content.decode()
     Job.objects.create(kind="export", label="导出", owner=viewer, state=JobState.FAILED, dedupe_key="x")
     assert card(client.get("/").content.decode(), "Tasks that failed")[0] == "1"
+
+
+def _stats(html: str) -> dict[str, str]:
+    """The area summary's totals, by label."""
+    return {label: value for value, label in re.findall(r"<div><strong>([^<]+)</strong><span>([^<]+)</span></div>",
+                                                         html)}
+
+
+def test_the_area_summary_says_plainly_it_is_not_counted_before_the_first_refresh(client, login, tree, people):
+    tree.member(is_migrant_worker=True)
+    login(people.city)
+    html = client.get("/").content.decode()
+    assert "Figures are counted every few minutes; not counted yet." in html
+    assert "workers" not in _stats(html) and "As of" not in html
+
+
+def test_the_area_summary_equals_the_direct_count_as_of_the_refresh(client, login, tree, people):
+    tree.member(is_migrant_worker=True, model_worker_level="city")
+    tree.member(employer=tree.haizhu_firm, is_new_employment_form=True, bank_account="", bank_name="")
+    tree.enterprise(tree.haizhu, "海珠第二物流有限公司", region="440105")
+    refresh = stats_refresh()
+    login(people.city)
+    html = client.get("/").content.decode()
+    workers = Worker.objects.filter(employer__organisation__path__startswith=tree.city.path)
+    assert _stats(html) == {
+        "enterprises": str(Enterprise.objects.filter(organisation__path__startswith=tree.city.path).count()),
+        "workers": str(workers.count()), "migrant workers": str(workers.filter(is_migrant_worker=True).count()),
+        "new employment forms": str(workers.filter(is_new_employment_form=True).count()),
+        "model workers and medal holders": str(workers.exclude(model_worker_level="", labour_medal_level="").count()),
+        "with bank details": str(workers.exclude(bank_account_masked="").count())}
+    assert f"As of {timezone.localtime(refresh.as_of):%Y-%m-%d %H:%M}" in html
+    haizhu = re.search(rf'<td><a href="/organisations/{tree.haizhu.pk}/">[^<]+</a></td>(.*?)</tr>', html, re.S)
+    assert re.findall(r'<td class="num">(?:<a [^>]+>)?(\d+)', haizhu.group(1)) == [
+        "2", str(workers.filter(employer__organisation__path__startswith=tree.haizhu.path).count()), "0", "1"]
+
+
+def test_a_district_reviewer_sees_only_their_districts_children(client, login, tree, people):
+    stats_refresh()
+    login(people.district)
+    html = client.get("/").content.decode()
+    rows = set(map(int, re.findall(r'<td><a href="/organisations/(\d+)/">', html)))
+    assert rows == {tree.tianhe_firm.organisation.pk}

@@ -1,4 +1,5 @@
-"""The rollup tables: every figure of the dashboards, summed over each organisation's subtree, per year.
+"""The rollup tables: every figure of the dashboards, summed over each organisation's subtree, per year (the
+registry's, of workers and enterprises as they stand, for no year).
 
 Each row is keyed by the organisation whose whole subtree it sums (the national union's rows sum the country), so a
 dashboard at any level reads a few rows of its own organisation, and a drill-down the rows of its children. They are
@@ -101,3 +102,21 @@ class IntakeRollup(YearRollup):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "year"], name="stats_intake_org_year")]
+
+
+class RegistryRollup(models.Model):
+    """The registry as it stands, not per year (a worker or an enterprise is registered, not registered in a year):
+    registered enterprises, and workers with an employer, of whom migrants, in a new employment form, model workers
+    or medal holders, and with a bank account. The home page's area summary reads it."""
+
+    organisation = models.OneToOneField("orgs.Organisation", on_delete=models.DO_NOTHING, db_constraint=False,
+                                        related_name="+")
+    workers = models.BigIntegerField()
+    migrants = models.BigIntegerField()
+    new_form = models.BigIntegerField()
+    honoured = models.BigIntegerField()
+    with_bank = models.BigIntegerField()
+    enterprises = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"registry {self.organisation_id}"

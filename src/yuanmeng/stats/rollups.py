@@ -16,7 +16,16 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from yuanmeng.applications.models import Application, ApplicationEvent
 from yuanmeng.applications.workflow import Action, State
 from yuanmeng.funds.models import Budget
-from yuanmeng.stats.models import DurationRollup, FunnelRollup, IntakeRollup, MoneyRollup, WorkerRollup
+from yuanmeng.orgs.models import Enterprise
+from yuanmeng.people.models import Worker
+from yuanmeng.stats.models import (
+    DurationRollup,
+    FunnelRollup,
+    IntakeRollup,
+    MoneyRollup,
+    RegistryRollup,
+    WorkerRollup,
+)
 
 S = State
 # An application counts as approved from the city's approval on, as graduated once its diploma is verified, as paid
@@ -150,6 +159,25 @@ def intake_selects() -> list[tuple[str, list]]:
     return [applied, approved]
 
 
+# The registry's worker counts, as the home page's summary names them.
+REGISTERED_WORKERS = {
+    "workers": Count("id"),
+    "migrants": Count("id", filter=Q(is_migrant_worker=True)),
+    "new_form": Count("id", filter=Q(is_new_employment_form=True)),
+    "honoured": Count("id", filter=~Q(model_worker_level="") | ~Q(labour_medal_level="")),
+    "with_bank": Count("id", filter=~Q(bank_account_masked="")),
+}
+
+
+def registry_selects() -> list[tuple[str, list]]:
+    """Workers at their employer's union (those without an employer belong to no subtree) and enterprises at their
+    own: one scan of each."""
+    zeros = [Value(0)] * len(REGISTERED_WORKERS)
+    return [positional(Worker.objects.filter(employer__isnull=False), [F("employer__organisation_id")],
+                       [*REGISTERED_WORKERS.values(), Value(0)]),
+            positional(Enterprise.objects.all(), [F("organisation_id")], [*zeros, Count("id")])]
+
+
 # Each figure of the dashboards and the rollup it is read from.
 ROLLUPS = {
     "money": Rollup(MoneyRollup, ("year", "source"), ("budgeted_fen", "reserved_fen", "paid_fen"), money_selects),
@@ -158,4 +186,5 @@ ROLLUPS = {
     "funnel": Rollup(FunnelRollup, ("year", "outcome", "state"), ("applications",), funnel_selects),
     "durations": Rollup(DurationRollup, ("year", "step", "days"), ("applications",), duration_selects),
     "intake": Rollup(IntakeRollup, ("year", "policy_id", "day"), ("applicants", "approvals"), intake_selects),
+    "registry": Rollup(RegistryRollup, (), (*REGISTERED_WORKERS, "enterprises"), registry_selects),
 }

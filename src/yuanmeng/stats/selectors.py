@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404
 from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.policies.models import Policy
-from yuanmeng.stats.models import IntakeRollup, Refresh
+from yuanmeng.stats.models import IntakeRollup, Refresh, RegistryRollup
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
     DIMENSIONS,
     DIPLOMA_TO_MONEY,
     DROP_OUTS,
     FUNNEL_STEPS,
+    REGISTERED_WORKERS,
     ROLLUPS,
     TIMED_STEPS,
 )
@@ -159,3 +160,42 @@ def intake_caps(organisation_id: int, year: int) -> list[dict]:
     named = IntakeRollup.objects.filter(organisation_id=organisation_id, year=year).values("policy_id")
     return list(Policy.objects.filter(pk__in=named).order_by("pk").values(
         "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count"))
+
+
+@dataclass
+class Registry:
+    """The registry's counts (``REGISTRY_COUNTS``) of an organisation's subtree and of each child's, as of the last
+    refresh; ``as_of`` None (and no counts) before the first."""
+
+    organisation: Organisation
+    as_of: datetime.datetime | None
+    total: dict[str, int]
+    children: list[tuple[Organisation, dict[str, int]]]
+
+
+REGISTRY_COUNTS = (*REGISTERED_WORKERS, "enterprises")
+
+
+def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:
+    """The registry's counts of an organisation the user may VIEW (None otherwise) and of its active children but
+    those of ``child_kinds_left_out``, by kind and name: four queries whatever the subtree's size (the user's roles,
+    the organisation, its children, the rows; the refresh's time a fifth)."""
+    visible = visible_organisations(user, Capability.VIEW)
+    organisation = visible.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
+    children = list(visible.filter(parent_id=organisation.pk, is_active=True)
+                    .exclude(kind__in=child_kinds_left_out).order_by("kind", "name"))
+    as_of = latest_as_of()
+    if as_of is None:
+        return Registry(organisation=organisation, as_of=None, total={}, children=[(child, {}) for child in children])
+    zeros = dict.fromkeys(REGISTRY_COUNTS, 0)
+    rows = {row["organisation_id"]: row for row in RegistryRollup.objects.filter(
+        organisation_id__in=[organisation.pk, *(child.pk for child in children)]).values(
+        "organisation_id", *REGISTRY_COUNTS)}
+
+    def counts(org: Organisation) -> dict[str, int]:
+        return {key: rows.get(org.pk, zeros)[key] for key in REGISTRY_COUNTS}
+
+    return Registry(organisation=organisation, as_of=as_of, total=counts(organisation),
+                    children=[(child, counts(child)) for child in children])

@@ -65,7 +65,7 @@ def _rebuild(rollup: Rollup, deepest: int) -> int:
     try:
         for sql, params in rollup.selects():
             execute(f"INSERT INTO {OWN} ({', '.join(columns)}) {sql}", params)
-        keys = ", ".join(rollup.keys)
+        grouped = ", ".join(["organisation_id", *rollup.keys])
         sums = ", ".join(f"SUM({name})" for name in rollup.measures)
         values = [*rollup.keys, *rollup.measures]
         own = ", ".join(f"own.{name}" for name in values)
@@ -74,14 +74,14 @@ def _rebuild(rollup: Rollup, deepest: int) -> int:
         for depth in range(deepest, -1, -1):
             written += execute(f"""
                 INSERT INTO {table} ({', '.join(columns)})
-                SELECT organisation_id, {keys}, {sums} FROM (
+                SELECT {grouped}, {sums} FROM (
                     SELECT own.organisation_id, {own}
                     FROM {OWN} own JOIN orgs_organisation o ON o.id = own.organisation_id WHERE o.depth = %s
                     UNION ALL
                     SELECT o.parent_id, {children}
                     FROM {table} child JOIN orgs_organisation o ON o.id = child.organisation_id WHERE o.depth = %s
                 ) subtree
-                GROUP BY organisation_id, {keys}""", [depth, depth + 1])
+                GROUP BY {grouped}""", [depth, depth + 1])
         return written
     finally:
         execute(f"DROP TABLE {OWN}", [])

@@ -1,14 +1,12 @@
-"""What each role sees first: the work waiting for them, and a summary of their own subtree, built from a few
-grouped queries.
+"""What each role sees first: the work waiting for them, and a summary of their own subtree, read from the stats
+rollups or built from a few grouped queries.
 
 Work waiting is one small list of cards (``work_cards``): each a bounded count (``core/waiting.py``) read by the
 owning app's selector, with the link to the list that shows exactly those rows, oldest first.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +15,7 @@ from yuanmeng.applications.workflow import State
 from yuanmeng.audit.selectors import audit_list
 from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.jobs.selectors import jobs_failed
-from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.payouts.my_money import worker_home
@@ -25,57 +23,20 @@ from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
 from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import may_confirm_members
 from yuanmeng.people.selectors import members_to_confirm
-
-WORKER_COUNTS = {
-    "workers": Count("id"),
-    "migrants": Count("id", filter=Q(is_migrant_worker=True)),
-    "new_form": Count("id", filter=Q(is_new_employment_form=True)),
-    "honoured": Count("id", filter=~Q(model_worker_level="") | ~Q(labour_medal_level="")),
-    "with_bank": Count("id", filter=~Q(bank_account_masked="")),
-}
-
+from yuanmeng.stats.selectors import registry_for
 
 NOT_AREAS = (OrgKind.SCHOOL, OrgKind.PROVIDER)
 
 
-def _sum_by_child(rows, children) -> dict[int, dict]:
-    """Fold per-enterprise counts (keyed by the enterprise's path) into the child that contains it."""
-    totals: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        path = row.pop("path")
-        for child in children:
-            if path.startswith(child.path):
-                for key, value in row.items():
-                    totals[child.pk][key] += value
-                break
-    return totals
-
-
 def area_summary(user, root: Organisation) -> dict:
-    """Totals for ``root`` and a row per direct child: enterprises, workers and priority groups."""
-    children = list(root.children.filter(is_active=True).exclude(kind__in=NOT_AREAS).order_by("kind", "name"))
-    workers = (
-        Worker.objects.restrict(user)
-        .filter(employer__organisation__path__startswith=root.path)
-        .values(path=F("employer__organisation__path"))
-        .annotate(**WORKER_COUNTS)
-        .order_by()
-    )
-    enterprises = (
-        Enterprise.objects.restrict(user)
-        .filter(organisation__path__startswith=root.path)
-        .values(path=F("organisation__path"))
-        .annotate(enterprises=Count("id"))
-        .order_by()
-    )
-    worker_rows, enterprise_rows = list(workers), list(enterprises)
-    totals = {key: sum(r[key] for r in worker_rows) for key in WORKER_COUNTS}
-    totals["enterprises"] = sum(r["enterprises"] for r in enterprise_rows)
-    by_child = _sum_by_child(worker_rows, children)
-    for child_id, counts in _sum_by_child(enterprise_rows, children).items():
-        by_child[child_id]["enterprises"] = counts["enterprises"]
-    rows = [{"org": child, **by_child.get(child.pk, {})} for child in children]
-    return {"root": root, "totals": totals, "rows": rows}
+    """Totals for ``root`` and a row per direct child (enterprises, workers and priority groups), read from the
+    stats app's registry rollup: a few rows whatever the subtree's size, as of its last refresh (``as_of``; None
+    before the first, when there are no figures to show)."""
+    registry = registry_for(user, organisation_id=root.pk, child_kinds_left_out=NOT_AREAS)
+    if registry is None:
+        return {"root": root, "as_of": None, "totals": {}, "rows": []}
+    return {"root": root, "as_of": registry.as_of, "totals": registry.total,
+            "rows": [{"org": child, **counts} for child, counts in registry.children]}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from yuanmeng.demo import build as demo
 from yuanmeng.demo.national import NATIONAL_LOGINS, build_national
 from yuanmeng.orgs.models import Organisation
+from yuanmeng.stats.services import stats_refresh
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             result = demo.build(workers=workers, progress=lambda step: self.stdout.write(f"… {step}"))
         except ValidationError as exc:
             raise CommandError(f"The demo could not be built, nothing changed: {exc}") from exc
+        self._count_figures()
         self.stdout.write(self.style.SUCCESS(
             f"Demo built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
             f"{result.enterprises} enterprises, {result.workers} workers, {result.applications} applications."
@@ -60,12 +62,18 @@ class Command(BaseCommand):
                                "empties it first (every table).")
         result = build_national(workers=workers, applications=applications,
                                 progress=lambda step: self.stdout.write(f"… {step}"))
+        self._count_figures()
         rows = result.workers + result.applications + result.events
         self.stdout.write(self.style.SUCCESS(
             f"National data set built in {result.seconds:.1f} s: {result.organisations:,} organisations, "
             f"{result.enterprises:,} enterprises, {result.workers:,} workers, {result.applications:,} applications, "
             f"{result.events:,} history rows ({rows / result.seconds:,.0f} rows/s overall). Logins: "
             f"{demo.SUPERUSER}, {', '.join(NATIONAL_LOGINS)}; password {demo.PASSWORD}."))
+
+    def _count_figures(self) -> None:
+        """The stats rollups, so that the first home page and dashboards show figures, not "not counted yet"."""
+        self.stdout.write("… the figures of the dashboards and home pages (stats refresh)")
+        stats_refresh()
 
     def _print_logins(self, logins):
         self.stdout.write("Every district and industry union also has a reviewer_<code> login (reviewer_hz, "
