@@ -5,8 +5,9 @@
 
 Builds a fresh database (as bench_payouts.py does: N applications in 11 districts, 50 enterprises), spreads them
 over the review states (a fifth each: submitted, confirmed, reviewed, diploma submitted, diploma verified), then
-times ``work_cards`` for a district reviewer, a city administrator and a province viewer's summary, and prints
-the query plan of the district reviewer's review count on PostgreSQL. Prints figures; asserts nothing.
+times ``work_cards`` for a district reviewer, a city administrator and a province viewer's summary, then the area
+summary of the district reviewer and the city administrator after a stats refresh (itself timed), and prints the
+query plan of the district reviewer's review count on PostgreSQL. Prints figures; asserts nothing.
 """
 
 import argparse
@@ -45,7 +46,8 @@ def main() -> None:
 
     from yuanmeng.applications.selectors import waiting_applications
     from yuanmeng.orgs.roles import Role
-    from yuanmeng.web.home import child_summary, work_cards
+    from yuanmeng.stats.services import stats_refresh
+    from yuanmeng.web.home import area_summary, child_summary, work_cards
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
@@ -66,6 +68,11 @@ def main() -> None:
         print("  " + ", ".join(f"{card.label} {card.waiting.shown}" for card in cards))
     figure("home", "province viewer: child_summary (median of 5)",
            timed(lambda: child_summary(viewer, city.tree.province), 5), "ms", size=size)
+    figure("home", "stats refresh (every rollup, once)", timed(stats_refresh, 1), "ms", size=size)
+    for name, user, root in (("district reviewer", reviewer, city.tree.tianhe),
+                             ("city administrator", admin, city.tree.city)):
+        figure("home", f"{name}: area_summary (median of 5)",
+               timed(lambda u=user, r=root: area_summary(u, r), 5), "ms", size=size)
     if connection.vendor == "postgresql":
         qs = waiting_applications(user=reviewer, key="review").order_by("submitted_at", "pk").values_list(
             "submitted_at", flat=True)[:1001]

@@ -21,7 +21,7 @@ BENCHMARKS = [
     ("bench_lottery.py", ["--applications", "300"], "lottery verify"),
     ("bench_imports.py", ["--rows", "300", "--peer", "both", "--peer-rows", "300"], "engine speed / DIE bulk"),
     ("bench_bulk_review.py", ["--applications", "300", "--old", "10"], "ratio per application"),
-    ("bench_home.py", ["--applications", "300"], "province viewer: child_summary"),
+    ("bench_home.py", ["--applications", "300"], "city administrator: area_summary"),
     ("bench_logins.py", ["--logins", "20", "--old-logins", "2", "--pbkdf2-checks", "1"], "log-ins per second"),
     ("bench_api.py", ["--applications", "300", "--seconds", "1", "--connections", "2"], "register, 2 connections: p99"),
     ("bench_seed.py", ["--workers", "300"], "seed national, workers + applications + history"),
