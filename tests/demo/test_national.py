@@ -95,6 +95,7 @@ def test_the_pages_of_a_city_admin_open(national, client):
     for url in ("/", "/applications/", "/applications/?state=reviewed", "/workers/", "/enterprises/",
                 f"/organisations/{city.pk}/", "/policies/", f"/policies/{policy.pk}/"):
         assert client.get(url).status_code == 200, url
+    assert "As of" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()  # the seed counted the figures
 
 
 @pytest.mark.django_db(transaction=True)  # flush empties tables: outside the test's transaction on PostgreSQL

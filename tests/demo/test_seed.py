@@ -14,6 +14,7 @@ from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.payouts.models import Batch, BatchStatus, LotteryDraw
 from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.policies.models import Policy
+from yuanmeng.stats.models import Refresh, RegistryRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,9 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Policy.objects.filter(parent__isnull=False).count() == 2  # district and enterprise matching
     draw = LotteryDraw.objects.get()  # a round drawn by lottery, its public page open to anyone
     assert draw.round.funded_count and draw.seed_confirmed_by != draw.seed_entered_by
+    registry = RegistryRollup.objects.get(organisation__code="GZ")  # counted at once: the home shows figures
+    assert registry.workers == Worker.objects.filter(employer__organisation__path__startswith=registry.organisation.path
+                                                     ).count() and Refresh.objects.exists()
     assert client.get(f"/lottery/{draw.code}/").status_code == 200
     call_command("lottery", "verify", draw.code)
     notices = client.get("/notices/").content.decode()  # the drawn round is on public notice, with its contact

@@ -3,6 +3,7 @@
 import pytest
 
 from yuanmeng.orgs.roles import Role
+from yuanmeng.stats.services import stats_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def org(tree, name):
 @pytest.mark.parametrize(("role", "where", "expected"), HOME_BY_ROLE)
 def test_each_role_lands_on_its_home_page(tree, login, role, where, expected):
     tree.worker()
+    stats_refresh()  # the area summary shows its figures once counted
     user = tree.staff(role, org(tree, where))
     page = login(user).get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
