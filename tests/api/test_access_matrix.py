@@ -342,6 +342,7 @@ OPERATIONS = {  # OpenAPI operations, by method and path
                                                              params=_THIS_YEAR),
     "GET /api/stats/{organisation_id}/{year}/intake": Row("organisation", "200 200 200 200 200 404 200 404",
                                                           params=_THIS_YEAR),
+    "GET /api/stats/{organisation_id}/registry": Row("organisation",    "200 200 200 200 200 404 200 404"),
 }
 PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),

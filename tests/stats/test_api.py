@@ -119,3 +119,14 @@ def test_a_viewer_above_sees_the_children_sum_to_the_parent(tree, figures, login
 def test_every_figure_is_in_the_openapi_document(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {f"/api/stats/{{organisation_id}}/{{year}}/{figure}" for figure in FIGURES} <= set(paths)
+
+
+def test_the_registry_of_a_city_is_its_districts_summed_and_a_district_sees_only_its_own(tree, figures, login):
+    answer = login(tree.staff(Role.CITY_ADMIN, tree.city)).get(f"/api/stats/{tree.city.pk}/registry").json()
+    assert answer["as_of"] and answer["total"]["workers"] == 5 and answer["total"]["migrants"] == 3
+    children = {child["organisation"]["id"]: child["figure"] for child in answer["children"]}
+    assert children[tree.tianhe.pk]["workers"] == 3 and children[tree.haizhu.pk]["enterprises"] == 1
+    assert Counter(answer["total"]) == sum((Counter(figure) for figure in children.values() if figure), Counter())
+    district = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    assert district.get(f"/api/stats/{tree.tianhe.pk}/registry").status_code == 200
+    assert district.get(f"/api/stats/{tree.city.pk}/registry").status_code == 404

@@ -5,12 +5,13 @@ as of (decision 0013)."""
 
 import datetime
 
+from django.http import Http404
 from ninja import Router, Schema
 from pydantic import create_model
 
 from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import OrgKind
-from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps
+from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, registry_for
 
 router = Router(tags=["statistics"])
 
@@ -78,6 +79,27 @@ class PolicyCaps(Schema):
     approval_count: int
 
 
+class RegistryCounts(Schema):
+    workers: int
+    migrants: int
+    new_form: int
+    honoured: int
+    with_bank: int
+    enterprises: int
+
+
+class RegistryOfChild(Schema):
+    organisation: OrganisationRef
+    figure: RegistryCounts | None
+
+
+class RegistryFigures(Schema):
+    as_of: datetime.datetime | None
+    organisation: OrganisationRef
+    total: RegistryCounts | None
+    children: list[RegistryOfChild]
+
+
 def _figures_schema(name: str, figure: type, **extra) -> type[Schema]:
     """The answer of one figure: the organisation's, each child's and its own part's, with the refresh's time."""
     child = create_model(f"{name}OfChild", __base__=Schema, organisation=(OrganisationRef, ...), figure=(figure, ...))
@@ -128,3 +150,14 @@ def durations(request, organisation_id: int, year: int):
 def intake(request, organisation_id: int, year: int):
     found = figure_for(request.user, figure="intake", organisation_id=organisation_id, year=year)
     return {**_answer(found), "policies": intake_caps(found.organisation.pk, year)}
+
+
+@router.get("/{organisation_id}/registry", response=answers(RegistryFigures, 404, 422),
+            summary="Enterprises and workers registered now (migrants, new forms, honoured, with a bank account)")
+def registry(request, organisation_id: int):
+    """Not per year: the registry as it stands at the refresh (decision 0013); null counts before the first."""
+    found = registry_for(request.user, organisation_id=organisation_id)
+    if found is None:
+        raise Http404
+    return {"as_of": found.as_of, "organisation": found.organisation, "total": found.total or None,
+            "children": [{"organisation": child, "figure": counts or None} for child, counts in found.children]}
