@@ -27,9 +27,8 @@ def main() -> None:
     parser.add_argument("--old", type=int, default=500, help="applications decided one by one (the old path)")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
-    from django.conf import settings
     from django.db import connection
 
     from yuanmeng.accounts.services import staff_user_create
@@ -39,7 +38,6 @@ def main() -> None:
     from yuanmeng.orgs.roles import Role
     from yuanmeng.orgs.services import membership_grant
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     policy = city.tree.policy()
     n, old = args.applications, args.old

@@ -23,10 +23,11 @@ sys.path.insert(0, str(ROOT))
 from bench.common import figure  # noqa: E402
 
 
-def configure(postgres: bool) -> None:
+def configure(postgres: bool, *, quick_passwords: bool = False) -> None:
     """A fresh, migrated bench database (PostgreSQL's `yuanmeng_bench`, or SQLite in a new temporary folder).
     With ``YUANMENG_BENCH_TEMPLATE`` (a migrated database: a PostgreSQL name or a SQLite file) it is copied from
-    that instead of migrated: the suite runs every benchmark at a tiny size, and migrating took most of each."""
+    that instead of migrated: the suite runs every benchmark at a tiny size, and migrating took most of each.
+    ``quick_passwords``: MD5 password hashes, for benchmarks that make logins but do not measure log-in."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
     os.environ["YUANMENG_VAR"] = tempfile.mkdtemp(prefix="ymbench-")
     template = os.environ.get("YUANMENG_BENCH_TEMPLATE")
@@ -46,6 +47,10 @@ def configure(postgres: bool) -> None:
     import django
 
     django.setup()
+    if quick_passwords:
+        from django.conf import settings
+
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if not template:
         from django.core.management import call_command
 
@@ -118,7 +123,7 @@ def main() -> None:
     parser.add_argument("--audit-entries", type=int, default=20_000, help="audit entries appended, then verified")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
     from django.conf import settings
     from django.db import connection, transaction
@@ -132,7 +137,6 @@ def main() -> None:
     from yuanmeng.people.models import Worker
     from yuanmeng.people.services import worker_register
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["*"]
     city = City()
     tree = city.tree

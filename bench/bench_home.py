@@ -39,9 +39,8 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
-    from django.conf import settings
     from django.db import connection
 
     from yuanmeng.applications.selectors import waiting_applications
@@ -49,7 +48,6 @@ def main() -> None:
     from yuanmeng.stats.services import stats_refresh
     from yuanmeng.web.home import area_summary, child_summary, work_cards
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     policy = city.tree.policy()
     started = time.perf_counter()

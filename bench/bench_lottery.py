@@ -37,9 +37,8 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -48,7 +47,6 @@ def main() -> None:
     from yuanmeng.funds.services import budget_create
     from yuanmeng.payouts import services
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     by = city.tree.root_user
     second = city.tree.staff("city_admin", city.tree.city)

@@ -87,16 +87,14 @@ def main() -> None:
     parser.add_argument("--matching", action="store_true", help="add a district matching policy and budget")
     parser.add_argument("--explain", action="store_true", help="print the simulation's plan (EXPLAIN ANALYZE)")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
-    from django.conf import settings
     from django.db import connection
 
     from yuanmeng.funds.models import FundSource
     from yuanmeng.funds.services import budget_create
     from yuanmeng.payouts.services import plan_input
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     policy = city.tree.policy()
     n = args.applications

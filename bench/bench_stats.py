@@ -90,9 +90,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    configure(args.postgres)
+    configure(args.postgres, quick_passwords=True)
 
-    from django.conf import settings
     from django.db import connection
 
     from yuanmeng.funds.models import FundSource
@@ -100,7 +99,6 @@ def main() -> None:
     from yuanmeng.stats.selectors import FIGURES, figure_for
     from yuanmeng.stats.services import stats_refresh
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     city = City()
     tree, n = city.tree, args.applications
     policy = tree.policy()
