@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+SUITE_DB = f"yuanmeng_bench_suite_{os.getpid()}"
 
 BENCHMARKS = [
     ("bench_foundation.py", ["--workers", "300", "--registrations", "20", "--audit-entries", "200"],
@@ -44,8 +45,8 @@ def migrated_template(tmp_path_factory):
         name = str(var / "yuanmeng.sqlite3")
     subprocess.run([str(Path(sys.executable).parent / "yuanmeng"), "migrate", "-v0"], env=env, check=True)
     yield name
-    if ON_POSTGRES:
-        _postgres(f"DROP DATABASE IF EXISTS {name}")
+    if ON_POSTGRES:  # the template, and the database the benchmarks built in turn
+        _postgres(f"DROP DATABASE IF EXISTS {name}", f"DROP DATABASE IF EXISTS {SUITE_DB}")
 
 
 def _postgres(*statements: str) -> None:
@@ -58,7 +59,7 @@ def _postgres(*statements: str) -> None:
 
 @pytest.mark.parametrize(("script", "args", "figure"), BENCHMARKS, ids=[b[0] for b in BENCHMARKS])
 def test_benchmark_runs_at_a_tiny_size(script, args, figure, tmp_path, migrated_template):
-    env = {**os.environ, "YUANMENG_VAR": str(tmp_path), "YUANMENG_BENCH_DB": f"yuanmeng_bench_suite_{os.getpid()}",
+    env = {**os.environ, "YUANMENG_VAR": str(tmp_path), "YUANMENG_BENCH_DB": SUITE_DB,
            "YUANMENG_BENCH_TEMPLATE": migrated_template}
     env.pop("DATABASE_URL", None)
     command = [sys.executable, str(ROOT / "bench" / script), *args, *(["--postgres"] if ON_POSTGRES else [])]
