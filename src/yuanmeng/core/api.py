@@ -4,12 +4,12 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX, Queued, export_start
+from yuanmeng.core.pages import count_up_to
 
 
 class Pages(PageNumberPagination):
@@ -38,12 +38,7 @@ class Pages(PageNumberPagination):
         return {**page, "count": min(page["count"], cap), "more": page["count"] > cap}
 
     def _items_count(self, queryset) -> int:
-        """The rows, counted up to the cap and one more: their ids only, without the joins the page shows (they
-        never drop a row) or its order."""
-        cap = settings.PAGE_COUNT_CAP
-        if isinstance(queryset, QuerySet):
-            return queryset.select_related(None).order_by().values("pk")[: cap + 1].count()
-        return len(queryset[: cap + 1])
+        return count_up_to(queryset, settings.PAGE_COUNT_CAP)
 
 
 # ---- exports: every list endpoint has an ``/export`` twin with the same filters -------------------------------

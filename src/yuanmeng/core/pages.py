@@ -13,6 +13,14 @@ from django.utils.functional import cached_property
 from yuanmeng.core.errors import PermissionDenied, refusal_text
 
 
+def count_up_to(rows, cap: int) -> int:
+    """The rows counted, at most ``cap + 1`` (so "more than ``cap``" can be told): for a queryset one COUNT over a
+    LIMIT subquery of ids, unordered and without the columns and joins a page shows."""
+    if isinstance(rows, QuerySet):
+        return rows.order_by().values("pk")[: cap + 1].count()
+    return len(rows[: cap + 1])
+
+
 class CappedPaginator(Paginator):
     """A paginator whose count is exact only up to ``cap`` rows: above it the list says "more than 10,000".
 
@@ -27,11 +35,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        """The rows counted, at most ``cap + 1``: one COUNT over a LIMIT subquery of ids, unordered and without
-        the columns and joins the page shows."""
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
-        return len(self.object_list[: self.cap + 1])
+        return count_up_to(self.object_list, self.cap)
 
     @property
     def over_cap(self) -> bool:
