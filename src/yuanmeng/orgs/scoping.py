@@ -41,16 +41,14 @@ def grants(user) -> list[Grant]:
     """The user's active roles, loaded once per user object (one query per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_yuanmeng_grants", None)
-    if cached is None:
+    if getattr(user, "_yuanmeng_grants", None) is None:
         from yuanmeng.orgs.models import Membership
 
         rows = Membership.objects.filter(user=user, organisation__is_active=True).values_list(
             "organisation__path", "role", "organisation_id"
         )
-        cached = [Grant(path, role, org_id) for path, role, org_id in rows]
-        user._yuanmeng_grants = cached
-    return cached
+        grants_known(user, rows)
+    return user._yuanmeng_grants
 
 
 def grants_known(user, rows) -> None:
