@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingOrdersConfig(AppConfig):
+    name = "yuanmeng.training_orders"
+    verbose_name = _("Training orders")

@@ -1,0 +1,3 @@
+"""Pages of this app, mounted under its prefix by web/urls.py."""
+
+urlpatterns = []
