@@ -17,7 +17,11 @@ from yuanmeng.payouts.api import router as payouts_router
 from yuanmeng.people.api import router as people_router
 from yuanmeng.people.api import signup_router
 from yuanmeng.policies.api import router as policies_router
+from yuanmeng.projects.api import router as projects_router
 from yuanmeng.stats.api import router as stats_router
+from yuanmeng.surveys.api import router as surveys_router
+from yuanmeng.training.api import router as training_router
+from yuanmeng.training_orders.api import router as training_orders_router
 
 api = NinjaAPI(
     title="Yuanmeng API",
@@ -37,6 +41,10 @@ api.add_router("/applications", applications_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/", jobs_router)
 api.add_router("/stats", stats_router)
+api.add_router("/training", training_router)
+api.add_router("/training-orders", training_orders_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/projects", projects_router)
 
 
 @api.exception_handler(ValidationError)

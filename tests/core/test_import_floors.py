@@ -29,7 +29,7 @@ FLOORS = [
     ["funds"],
     ["applications"],
     ["payouts"],
-    ["training", "surveys", "projects", "credits"],
+    ["training", "training_orders", "surveys", "projects", "credits"],
     ["stats"],
     ["web", "demo", "backups", "project"],
 ]

@@ -13,6 +13,10 @@ from yuanmeng.policies import views as policy_views
 from yuanmeng.web import exports, views
 
 urlpatterns = [
+    path("training/", include("yuanmeng.training.urls")),
+    path("training-orders/", include("yuanmeng.training_orders.urls")),
+    path("surveys/", include("yuanmeng.surveys.urls")),
+    path("projects/", include("yuanmeng.projects.urls")),
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
