@@ -38,6 +38,7 @@ FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}
 # Apps of one floor do not import each other (audit and notify need nothing of one another), except these uses.
 SAME_FLOOR_USES = {
     ("accounts", "orgs"),  # an account's roles are its memberships in the organisation tree
+    ("training_orders", "training"),  # an order is trained in a skill category, at a place of the network
 }
 
 # Relation fields to a model on a higher floor ("app.Model.field", "app.Model"), each with why it is there. The
