@@ -35,6 +35,12 @@ class Capability(models.TextChoices):
     MANAGE_FUNDS = "manage_funds", _("set budgets and plan payout rounds")
     APPROVE_PAYOUTS = "approve_payouts", _("approve payout batches and release payment files")
     VIEW_FUNDS = "view_funds", _("see budgets, rounds and batches")
+    SET_TARGETS = "set_targets", _("set targets and share them out to lower levels")
+    MANAGE_TRAINING = "manage_training", _("manage training places and courses")
+    ORDER_TRAINING = "order_training", _("order training for an enterprise's workers")
+    TAKE_TRAINING_ORDERS = "take_training_orders", _("accept training orders, assign teachers, schedule sessions")
+    MANAGE_SURVEYS = "manage_surveys", _("build needs surveys and read their answers")
+    MANAGE_PROJECTS = "manage_projects", _("register education and skills projects")
 
 
 @dataclass(frozen=True)
