@@ -13,6 +13,7 @@ from yuanmeng.policies import views as policy_views
 from yuanmeng.web import exports, views
 
 urlpatterns = [
+    path("stats/", include("yuanmeng.stats.urls")),
     path("training/", include("yuanmeng.training.urls")),
     path("training-orders/", include("yuanmeng.training_orders.urls")),
     path("surveys/", include("yuanmeng.surveys.urls")),
