@@ -38,6 +38,14 @@ def notify_worker(*, worker, subject: str, body: str, detail: str = "",
                                   about_label=label[:200], **_text_columns(subject, body, detail))
 
 
+def notify_user(*, user, subject: str, body: str, about: tuple[str, int, str] | None = None) -> Message:
+    """Queue a message to a staff login (an enterprise union officer told that their training order was taken):
+    to its inbox, and by e-mail where the login has an address. ``about`` as for ``notify_worker``."""
+    kind, about_id, label = about or ("", None, "")
+    return Message.objects.create(recipient_id=user.pk, subject=str(subject)[:200], body=str(body), about_kind=kind,
+                                  about_id=about_id, about_label=label[:200], **_text_columns(subject, body))
+
+
 def notify_mobile(*, mobile: str, subject: str, body: str, secret: bool = False) -> Message:
     """Queue an SMS to a mobile number that belongs to no worker yet (a sign-up's verification code). A ``secret``
     text is blanked once sent or found undeliverable (``_send_one``): it is not kept in clear."""
