@@ -118,14 +118,19 @@ FIGURES = {"money": money, "workers": workers, "funnel": funnel, "durations": du
 CAPABILITIES = {figure: Capability.VIEW_FUNDS if figure == "money" else Capability.VIEW for figure in FIGURES}
 
 
-def _rows(figure: str, organisation_ids: list[int], year: int) -> dict[int, Rows]:
-    """The rollup's rows of the organisations for the year, by organisation (one query)."""
+def _rows(figure: str, organisation_ids: list[int], years: range) -> dict[int, Rows]:
+    """The rollup's rows of the organisations for the years, summed over the years, by organisation (one query):
+    counts and day histograms sum, so a range's medians are exact too."""
     rollup = ROLLUPS[figure]
     keys = [key for key in rollup.keys if key != "year"]
     found = defaultdict(dict)
-    for row in rollup.model.objects.filter(organisation_id__in=organisation_ids, year=year).values_list(
-            "organisation_id", *keys, *rollup.measures):
-        found[row[0]][tuple(row[1:1 + len(keys)])] = tuple(row[1 + len(keys):])
+    for row in rollup.model.objects.filter(organisation_id__in=organisation_ids, year__gte=years.start,
+                                           year__lt=years.stop).values_list("organisation_id", *keys,
+                                                                            *rollup.measures):
+        key, measures = tuple(row[1:1 + len(keys)]), row[1 + len(keys):]
+        before = found[row[0]].get(key)
+        found[row[0]][key] = tuple(measures) if before is None else tuple(map(sum, zip(before, measures,
+                                                                                          strict=True)))
     return found
 
 
@@ -138,14 +143,15 @@ def _less(total: Rows, parts: list[Rows]) -> Rows:
     return {key: tuple(measures) for key, measures in left.items() if any(measures)}
 
 
-def figure_for(user, *, figure: str, organisation_id: int, year: int) -> Drilldown:
+def figure_for(user, *, figure: str, organisation_id: int, year: int, to_year: int | None = None) -> Drilldown:
     """One figure of an organisation over which the user holds the figure's capability (404 otherwise), the
     children's over which they hold it too, and its own part (four queries: the user's roles, the organisation,
-    its children, the rows; the refresh's time a fifth)."""
+    its children, the rows; the refresh's time a fifth); for ``year`` or, with ``to_year``, the years from
+    ``year`` to ``to_year`` summed."""
     visible = visible_organisations(user, CAPABILITIES[figure])
     organisation = get_object_or_404(visible, pk=organisation_id)
     children = list(visible.filter(parent_id=organisation.pk).order_by("path"))
-    rows = _rows(figure, [organisation.pk, *(child.pk for child in children)], year)
+    rows = _rows(figure, [organisation.pk, *(child.pk for child in children)], range(year, (to_year or year) + 1))
     build = FIGURES[figure]
     child_rows = [rows.get(child.pk, {}) for child in children]
     return Drilldown(organisation=organisation, year=year, as_of=latest_as_of(),
@@ -154,12 +160,14 @@ def figure_for(user, *, figure: str, organisation_id: int, year: int) -> Drilldo
                      own=build(_less(rows.get(organisation.pk, {}), child_rows)))
 
 
-def intake_caps(organisation_id: int, year: int) -> list[dict]:
-    """The caps of the policies the organisation's intake of the year names, beside their counts so far (one
-    query; the organisation is one ``figure_for`` found visible)."""
-    named = IntakeRollup.objects.filter(organisation_id=organisation_id, year=year).values("policy_id")
+def intake_caps(organisation_id: int, year: int, to_year: int | None = None) -> list[dict]:
+    """The caps of the policies the organisation's intake of the year (or the years to ``to_year``) names, beside
+    their counts so far (one query; the organisation is one ``figure_for`` found visible)."""
+    named = IntakeRollup.objects.filter(organisation_id=organisation_id, year__gte=year,
+                                        year__lte=to_year or year).values("policy_id")
     return list(Policy.objects.filter(pk__in=named).order_by("pk").values(
-        "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count"))
+        "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count",
+        "organisation__path"))
 
 
 @dataclass
