@@ -9,6 +9,9 @@ copy, replaced whole, never the authority.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.core.access import ScopedQuerySet
 
 
 class Refresh(models.Model):
@@ -120,3 +123,49 @@ class RegistryRollup(models.Model):
 
     def __str__(self) -> str:
         return f"registry {self.organisation_id}"
+
+
+class Measure(models.TextChoices):
+    """What a target counts, and where its progress is read (``stats.targets.MEASURES``)."""
+
+    WORKERS_PAID = "workers_paid", _("Workers helped (applications paid)")
+    MIGRANTS_PAID = "migrants_paid", _("Migrant workers helped (applications paid)")
+    APPROVED = "approved", _("Head-count approved")
+    PROJECTS = "projects", _("Education and skills projects")
+    BUDGET_PAID = "budget_paid_fen", _("Subsidy money paid out")
+
+
+class Target(models.Model):
+    """What an organisation means to reach for a measure over the years ``start_year``–``end_year`` (both whole:
+    the rollups count by year). A share is a target a parent gave one of its children out of its own (``parent``):
+    the shares of a target never add up to more than it."""
+
+    SCOPE_PATH = "organisation__path"
+
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name=_("union"), on_delete=models.PROTECT,
+                                     related_name="+")
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    value = models.BigIntegerField(_("target"))
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="shares",
+                               verbose_name=_("share of"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_year", "end_year", "measure"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "measure", "start_year", "end_year"],
+                                    name="stats_target_one_per_period"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="stats_target_value_not_negative"),
+            models.CheckConstraint(condition=models.Q(end_year__gte=models.F("start_year")),
+                                   name="stats_target_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.get_measure_display()} {self.start_year}–{self.end_year}"

@@ -1,0 +1,214 @@
+"""Targets against the rollups: how far an organisation has come, the pace it needs, and where its current pace
+leads (decision 0017).
+
+- **Progress** is read from the rollups (exact as of their refresh, ``as_of``), summed over the target's years up to
+  the day asked about: a year is the policy's year of an application and the budget's year of money, as on the
+  dashboards. Projects are counted live (``projects.selectors.count_for_targets``): a few hundred rows.
+- **Pace needed**: what is left of the target divided by the months left until the end of its last year.
+- **Forecast**: the mean monthly pace since the start of the first year (progress ÷ months elapsed) carried on to
+  the end of the period. Linear and plain: the rollups hold years, not months, so no shorter window can be read.
+
+Who reads what: the targets of organisations the user may VIEW (money: VIEW_FUNDS), and for context, where an
+organisation holds no target of its own for a measure and period, its nearest ancestor's (the value only; the
+ancestor's progress is outside the user's subtree).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404
+
+from yuanmeng.core.access import Capability
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.projects.selectors import count_for_targets
+from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
+
+MONEY_MEASURES = frozenset({Measure.BUDGET_PAID})
+ROLLUP_MEASURES = (Measure.WORKERS_PAID, Measure.MIGRANTS_PAID, Measure.APPROVED, Measure.BUDGET_PAID)
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def capability_for(measure: str) -> str:
+    """What a user must hold over an organisation to read (or set) a target of ``measure``."""
+    return Capability.VIEW_FUNDS if measure in MONEY_MEASURES else Capability.VIEW
+
+
+def period_start(target: Target) -> datetime.date:
+    return datetime.date(target.start_year, 1, 1)
+
+
+def period_end(target: Target) -> datetime.date:
+    return datetime.date(target.end_year, 12, 31)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> float:
+    """Months from the start of ``start`` to the end of ``end`` (whole days, months of a mean length)."""
+    return max(0, (end - start).days + 1) / DAYS_PER_MONTH
+
+
+@dataclass
+class Progress:
+    """A target of an organisation and how far the organisation has come towards it on a day."""
+
+    target: Target
+    organisation: Organisation  # whose progress this is (the target's own, or a child's under an ancestor's)
+    context: bool  # the target is an ancestor's, shown because the organisation has none of its own
+    done: int
+    on: datetime.date
+    allocated: int = 0  # what the target's shares to children add up to
+
+    @property
+    def measure(self) -> str:
+        return self.target.measure
+
+    @property
+    def is_money(self) -> bool:
+        return self.target.measure in MONEY_MEASURES
+
+    @property
+    def months_total(self) -> float:
+        return months_between(period_start(self.target), period_end(self.target))
+
+    @property
+    def months_elapsed(self) -> float:
+        return months_between(period_start(self.target), min(self.on, period_end(self.target)))
+
+    @property
+    def months_left(self) -> float:
+        return self.months_total - self.months_elapsed
+
+    @property
+    def left(self) -> int:
+        return max(0, self.target.value - self.done)
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.done / self.target.value if self.target.value else None
+
+    @property
+    def percent_expected(self) -> float:
+        """Where a straight line from nothing at the start to the target at the end stands on the day."""
+        return 100 * self.months_elapsed / self.months_total
+
+    @property
+    def needed_per_month(self) -> float | None:
+        """What each month left must bring to reach the target; None once the period is over."""
+        return self.left / self.months_left if self.months_left > 0 else None
+
+    @property
+    def pace_per_month(self) -> float | None:
+        return self.done / self.months_elapsed if self.months_elapsed > 0 else None
+
+    @property
+    def forecast(self) -> int | None:
+        """Where the mean monthly pace so far leads by the end of the period."""
+        pace = self.pace_per_month
+        return None if pace is None else round(self.done + pace * self.months_left)
+
+    @property
+    def on_track(self) -> bool | None:
+        forecast = self.forecast
+        return None if forecast is None else forecast >= self.target.value
+
+
+def _years(target: Target, on: datetime.date) -> range:
+    """The years of the target counted on the day: its first year to the day's (or its last)."""
+    return range(target.start_year, min(target.end_year, on.year) + 1)
+
+
+def achieved(organisation_ids: list[int], first: int, last: int) -> dict[int, dict[int, dict[str, int]]]:
+    """Every rollup-read measure of each organisation's subtree per year from ``first`` to ``last``, as of the last
+    refresh (two queries: workers, money)."""
+    found = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(ROLLUP_MEASURES, 0)))
+    # The "level" dimension holds every application once (each has a level); "migrant" the migrants among them.
+    for org_id, year, dimension, value, approved, paid in WorkerRollup.objects.filter(
+            organisation_id__in=organisation_ids, year__range=(first, last), dimension__in=["level", "migrant"],
+    ).values_list("organisation_id", "year", "dimension", "value", "approved", "paid"):
+        counts = found[org_id][year]
+        if dimension == "level":
+            counts[Measure.WORKERS_PAID] += paid
+            counts[Measure.APPROVED] += approved
+        elif value == "yes":
+            counts[Measure.MIGRANTS_PAID] += paid
+    for row in MoneyRollup.objects.filter(organisation_id__in=organisation_ids, year__range=(first, last)).values(
+            "organisation_id", "year").annotate(paid=Sum("paid_fen")).order_by():
+        found[row["organisation_id"]][row["year"]][Measure.BUDGET_PAID] += row["paid"]
+    return found
+
+
+def _progress(targets_of: list[tuple[Target, Organisation, bool]], on: datetime.date) -> list[Progress]:
+    """The progress of each (target, organisation whose progress, context?) on the day."""
+    if not targets_of:
+        return []
+    first = min(target.start_year for target, _org, _context in targets_of)
+    last = max(target.end_year for target, _org, _context in targets_of)
+    read = achieved(sorted({org.pk for _target, org, _context in targets_of}), first, last)
+    progress = []
+    for target, organisation, context in targets_of:
+        if target.measure == Measure.PROJECTS:
+            done = count_for_targets(organisation=organisation, start=period_start(target),
+                                     end=min(on, period_end(target)))
+        else:
+            done = sum(read[organisation.pk][year][target.measure] for year in _years(target, on))
+        progress.append(Progress(target=target, organisation=organisation, context=context, done=done, on=on))
+    return progress
+
+
+def _readable(user, organisation: Organisation, measure: str) -> bool:
+    return has_capability(user, capability_for(measure), organisation.path)
+
+
+def _ancestor_ids(organisation: Organisation) -> list[int]:
+    return [int(part) for part in organisation.path.strip("/").split("/")[:-1]]
+
+
+def targets_for(user, organisation: Organisation, on: datetime.date) -> list[tuple[Target, bool]]:
+    """The organisation's targets whose period holds the day, and for each measure and period it has none of, its
+    nearest ancestor's (context); only measures the user may read there (one query)."""
+    candidates = (Target.objects.filter(organisation_id__in=[*_ancestor_ids(organisation), organisation.pk],
+                                        start_year__lte=on.year, end_year__gte=on.year)
+                  .select_related("organisation").order_by("-organisation__depth"))
+    chosen: dict[tuple, tuple[Target, bool]] = {}
+    for target in candidates:
+        key = (target.measure, target.start_year, target.end_year)
+        if key not in chosen and _readable(user, organisation, target.measure):
+            chosen[key] = (target, target.organisation_id != organisation.pk)
+    return sorted(chosen.values(), key=lambda pair: (pair[0].start_year, pair[0].end_year,
+                                                     list(Measure.values).index(pair[0].measure)))
+
+
+def progress_for(*, user, organisation: Organisation, on: datetime.date) -> list[Progress]:
+    """The targets of an organisation the user may VIEW (404 otherwise) whose period holds ``on``, each with the
+    organisation's progress, pace and forecast on that day (as of the last refresh: ``latest_as_of()``), and, for
+    its own targets, what their shares to children add up to."""
+    get_object_or_404(Organisation.objects.restrict(user, Capability.VIEW), pk=organisation.pk)
+    chosen = targets_for(user, organisation, on)
+    progress = _progress([(target, organisation, context) for target, context in chosen], on)
+    allocated = dict(Target.objects.filter(parent__in=[target for target, context in chosen if not context])
+                     .values("parent_id").annotate(total=Sum("value")).order_by().values_list("parent_id", "total"))
+    for item in progress:
+        item.allocated = allocated.get(item.target.pk, 0)
+    return progress
+
+
+@dataclass
+class ShareRow:
+    """A child organisation under a target: its share (None: none allocated) and its progress."""
+
+    organisation: Organisation
+    share: Target | None
+    progress: Progress
+
+
+def shares_of(user, target: Target, on: datetime.date) -> list[ShareRow]:
+    """Each child of the target's organisation that the user may read the measure of: its share and its progress
+    towards it (or, without a share, towards the parent's target, as context)."""
+    children = list(Organisation.objects.restrict(user, capability_for(target.measure))
+                    .filter(parent_id=target.organisation_id, is_active=True).order_by("kind", "name"))
+    shares = {share.organisation_id: share for share in target.shares.all()}
+    progress = _progress([(shares.get(child.pk, target), child, child.pk not in shares) for child in children], on)
+    return [ShareRow(organisation=child, share=shares.get(child.pk), progress=item)
+            for child, item in zip(children, progress, strict=True)]
