@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "user.password_reset": _("Password reset by mobile code"),
     "api_token.issue": _("API token issued"),
     "demo.seed_national": _("National data set generated"),
+    "stats.report": _("Yearly report made (PDF)"),
     "api_token.revoke": _("API token revoked"),
     "keys.rotate": _("Encryption keys rotated"),
     "system.restore": _("Restored from a backup"),
