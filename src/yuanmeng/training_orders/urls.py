@@ -1,3 +1,19 @@
 """Pages of this app, mounted under its prefix by web/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from yuanmeng.training_orders import views
+
+urlpatterns = [
+    path("", views.order_list, name="training_order_list"),
+    path("new/", views.order_new, name="training_order_new"),
+    path("teachers/", views.teacher_list, name="teacher_list"),
+    path("teachers/<int:teacher_id>/", views.teacher_edit, name="teacher_edit"),
+    path("report/", views.training_report, name="training_report"),
+    path("sessions/<int:session_id>/", views.session_attendance, name="training_session_attendance"),
+    path("<int:order_id>/", views.order_detail, name="training_order_detail"),
+    path("<int:order_id>/assign/", views.order_assign, name="training_order_assign"),
+    path("<int:order_id>/sessions/", views.session_add, name="training_session_add"),
+    path("<int:order_id>/participants/", views.participants_add, name="training_participants_add"),
+    path("<int:order_id>/<str:action>/", views.order_action, name="training_order_action"),
+]

@@ -1,0 +1,166 @@
+"""Reads of training orders, teachers, sessions and the training report, shared by pages, API and exports; always
+scoped to the caller (``restrict``): an enterprise union sees its own orders, a district or city union those of
+the enterprises below it."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Sum
+from django.utils.translation import gettext_lazy as _
+
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.selectors import child_containing
+from yuanmeng.training.models import Place
+from yuanmeng.training.skills import SkillCategory
+from yuanmeng.training_orders.models import Attendance, Session, Teacher, TrainingOrder
+from yuanmeng.training_orders.services import assignable_teacher_ids
+from yuanmeng.training_orders.workflow import State
+
+
+def order_list(*, user, state: str = "", skill_category: str = ""):
+    """Orders in the user's scope, newest first (the ``(organisation, -id)`` index serves a scoped page)."""
+    orders = TrainingOrder.objects.restrict(user).select_related("organisation", "school", "taken_by")
+    if state:
+        orders = orders.filter(state=state)
+    if skill_category:
+        orders = orders.filter(skill_category=skill_category)
+    return orders.order_by("-id")
+
+
+def order_detail(*, user, order_id: int) -> TrainingOrder | None:
+    return order_list(user=user).filter(pk=order_id).first()
+
+
+def order_sessions(order: TrainingOrder):
+    return (order.sessions.select_related("teacher").annotate(present=Count("attendances"))
+            .order_by("date", "starts_at", "id"))
+
+
+def order_participants(order: TrainingOrder):
+    return order.participants.select_related("worker").annotate(attended=Count("attendances")).order_by("id")
+
+
+def teacher_list(*, user, skill_category: str = ""):
+    teachers = Teacher.objects.restrict(user).select_related("organisation", "school")
+    if skill_category:
+        # the list's text holds the key in quotes, on both databases (SQLite has no JSON containment)
+        teachers = teachers.filter(specialities__icontains=f'"{skill_category}"')
+    return teachers.order_by("name", "id")
+
+
+def teachers_for_order(order: TrainingOrder):
+    """The teachers the union may send on this order: of the libraries of the unions above it and of its school."""
+    return (Teacher.objects.filter(organisation_id__in=assignable_teacher_ids(order), is_active=True)
+            .select_related("school").order_by("name", "id"))
+
+
+def schools_for_order(order: TrainingOrder):
+    """Schools and providers of the unions above the enterprise (its city's, its province's)."""
+    parents = [int(part) for part in order.organisation.path.strip("/").split("/")]
+    return Organisation.objects.filter(kind__in=("school", "provider"), parent_id__in=parents,
+                                       is_active=True).order_by("name")
+
+
+def places_for_order(organisation: Organisation, school_id: int | None = None):
+    """Open training places of the unions above the enterprise (and of the order's school): where it may train."""
+    owners = [int(part) for part in organisation.path.strip("/").split("/")] + ([school_id] if school_id else [])
+    return Place.objects.filter(owner_id__in=owners, is_active=True).order_by("name", "id")
+
+
+def teacher_sessions(teacher: Teacher, *, since: datetime.date):
+    return Session.objects.filter(teacher=teacher, date__gte=since).select_related("order").order_by("date",
+                                                                                                     "starts_at")
+
+
+# ---- the report: sessions held, workers trained, hours -----------------------------------------------------------
+
+GROUPINGS = {
+    "enterprise": _("Enterprise"),
+    "district": _("District"),
+    "skill_category": _("Skill category"),
+}
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: object
+    label: str
+    sessions: int
+    workers: int
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+@dataclass(frozen=True)
+class Report:
+    organisation: Organisation
+    group_by: str
+    since: datetime.date
+    until: datetime.date
+    rows: list[ReportRow]
+    total: ReportRow
+
+
+def report_organisation(user, organisation_id: int | None) -> Organisation | None:
+    """The union whose subtree the report covers: one the user sees (default: the highest where they hold VIEW)."""
+    unions = Organisation.objects.restrict(user).exclude(kind__in=("school", "provider"))
+    if organisation_id:
+        return unions.filter(pk=organisation_id).first()
+    return unions.order_by("depth", "pk").first()
+
+
+def training_report(*, user, organisation: Organisation, group_by: str, since: datetime.date,
+                    until: datetime.date) -> Report:
+    """Sessions held (with attendance recorded), workers trained (distinct) and learning hours of the orders in the
+    user's scope under ``organisation``, by ``group_by`` (enterprise, district: the organisation's child that holds
+    the enterprise, skill category), for the sessions dated ``since``–``until``. Two grouped queries: the rows and
+    the total (workers are distinct across groups only in the total)."""
+    attended = Attendance.objects.filter(
+        session__order__in=TrainingOrder.objects.restrict(user).filter(
+            organisation__path__startswith=organisation.path).values("pk"),
+        session__date__gte=since, session__date__lte=until)
+    measures = {"sessions": Count("session", distinct=True), "workers": Count("participant__worker", distinct=True),
+                "minutes": Sum("session__minutes")}
+    total = attended.aggregate(**measures)
+    labels, key = _grouping(group_by, organisation)
+    grouped = attended.annotate(group=key).values("group").annotate(**measures).order_by("group")
+    rows = [ReportRow(r["group"], labels(r["group"]), r["sessions"], r["workers"], r["minutes"] or 0)
+            for r in grouped]
+    return Report(organisation, group_by, since, until, sorted(rows, key=lambda r: (-r.workers, r.label)),
+                  ReportRow(None, str(_("Total")), total["sessions"], total["workers"], total["minutes"] or 0))
+
+
+def _grouping(group_by: str, organisation: Organisation):
+    if group_by == "skill_category":
+        return (lambda value: str(SkillCategory(value).label) if value in SkillCategory.values else str(value),
+                F("session__order__skill_category"))
+    if group_by == "district":
+        children = list(organisation.children.order_by("name"))
+        names = {child.pk: child.name for child in children}
+        return (lambda value: names.get(value, organisation.name),
+                child_containing(children, "session__order__organisation__path"))
+    names = {}
+
+    def enterprise_name(value):
+        if not names:
+            names.update(Organisation.objects.filter(training_orders__isnull=False, path__startswith=organisation.path)
+                         .values_list("pk", "name").distinct())
+        return names.get(value, str(value))
+
+    return enterprise_name, F("session__order__organisation")
+
+
+def waiting_orders(*, user):
+    """Requested orders a union may take (TAKE_TRAINING_ORDERS), oldest first."""
+    return (TrainingOrder.objects.restrict(user, Capability.TAKE_TRAINING_ORDERS).filter(state=State.REQUESTED)
+            .select_related("organisation").order_by("id"))
+
+
+def report_unions(user):
+    """Unions the report can be drawn for (the filter's choices): those the user sees, down to districts."""
+    return (Organisation.objects.restrict(user).filter(kind__in=("national", "province", "city", "district"))
+            .order_by("depth", "name")[:200])

@@ -1,0 +1,234 @@
+"""Pages of training orders: the enterprise's orders and new order; the union's incoming orders, accepting or
+declining, assigning the school and teachers, scheduling, attendance, completing; the teacher library; the report.
+Thin: the services decide, the selectors read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yuanmeng.core.access import get_for_action
+from yuanmeng.core.exports import query_params
+from yuanmeng.core.pages import paginate, run_with_message, submit
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.people.models import Worker
+from yuanmeng.training.skills import SkillCategory
+from yuanmeng.training_orders import selectors, services, workflow
+from yuanmeng.training_orders.forms import (
+    AssignForm,
+    AttendanceUploadForm,
+    OrderForm,
+    ParticipantsForm,
+    SessionForm,
+    TeacherForm,
+    report_params,
+)
+from yuanmeng.training_orders.models import Session, Teacher
+from yuanmeng.training_orders.workflow import Action, State
+
+
+def _order_or_404(request, order_id: int):
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    if order is None:
+        raise Http404
+    return order
+
+
+def _order_to_take(request, order_id: int):
+    """404 outside the user's scope, 403 for a role that does not take orders."""
+    return get_for_action(selectors.order_list(user=request.user), order_id, user=request.user,
+                          capability=Capability.TAKE_TRAINING_ORDERS)
+
+
+@login_required
+def order_list(request):
+    state = request.GET.get("state", "")
+    skill = request.GET.get("skill_category", "")
+    orders = selectors.order_list(user=request.user, state=state if state in State.values else "",
+                                  skill_category=skill if skill in SkillCategory.values else "")
+    return render(request, "training_orders/order_list.html", {
+        "page": paginate(request, orders), "states": State.choices, "skills": SkillCategory.choices,
+        "can_order": has_capability(request.user, Capability.ORDER_TRAINING),
+        "can_take": has_capability(request.user, Capability.TAKE_TRAINING_ORDERS),
+    })
+
+
+@login_required
+def order_new(request):
+    if not has_capability(request.user, Capability.ORDER_TRAINING):
+        raise Http404
+    form = OrderForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = submit(form, lambda: services.order_request(by=request.user, **data))
+        if order is not None:
+            messages.success(request, _("Your order is sent to the union above your enterprise."))
+            return redirect("training_order_detail", order_id=order.pk)
+    return render(request, "training_orders/order_form.html", {"form": form})
+
+
+@login_required
+def order_detail(request, order_id: int):
+    order = _order_or_404(request, order_id)
+    path = order.organisation.path
+    can_take = has_capability(request.user, Capability.TAKE_TRAINING_ORDERS, path)
+    can_order = has_capability(request.user, Capability.ORDER_TRAINING, path)
+    editable = can_take and order.state in workflow.EDITABLE_STATES
+    participants_open = (can_take or can_order) and order.state in (State.REQUESTED, State.ACCEPTED)
+    actions = [a for a in workflow.actions_from(order.state)
+               if has_capability(request.user, workflow.move(order.state, a)[0], path)]
+    return render(request, "training_orders/order_detail.html", {
+        "order": order, "actions": actions, "editable": editable, "today": timezone.localdate(),
+        "events": order.events.select_related("by"), "sessions": selectors.order_sessions(order),
+        "participants": selectors.order_participants(order), "teachers": order.teachers.select_related("school"),
+        "assign_form": AssignForm(order=order, initial={"school": order.school, "teachers": order.teachers.all()})
+        if editable else None,
+        "session_form": SessionForm(order=order) if editable else None,
+        "participants_form": ParticipantsForm(order=order) if participants_open else None,
+    })
+
+
+@login_required
+@require_POST
+def order_action(request, order_id: int, action: str):
+    if action not in Action.values:
+        raise Http404
+    order = _order_or_404(request, order_id)
+    moved = run_with_message(request, lambda: services.order_transition(
+        by=request.user, order=order, action=action, reason=request.POST.get("reason", "")))
+    if moved is not None:
+        messages.success(request, _("The order is now “%(state)s”.") % {"state": State(moved.state).label})
+    return redirect("training_order_detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_assign(request, order_id: int):
+    order = _order_to_take(request, order_id)
+    form = AssignForm(request.POST, order=order)
+    if form.is_valid():
+        if run_with_message(request, lambda: services.order_assign(by=request.user, order=order, **form.cleaned_data)):
+            messages.success(request, _("The school and teachers are assigned."))
+    else:
+        _form_errors(request, form)
+    return redirect("training_order_detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def session_add(request, order_id: int):
+    order = _order_to_take(request, order_id)
+    form = SessionForm(request.POST, order=order)
+    if form.is_valid():
+        if run_with_message(request, lambda: services.session_schedule(by=request.user, order=order,
+                                                                       **form.cleaned_data)):
+            messages.success(request, _("The session is scheduled."))
+    else:
+        _form_errors(request, form)
+    return redirect("training_order_detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def participants_add(request, order_id: int):
+    order = _order_or_404(request, order_id)
+    form = ParticipantsForm(request.POST, order=order)
+    if form.is_valid():
+        added = run_with_message(request, lambda: services.participants_add(
+            by=request.user, order=order, workers=form.cleaned_data["workers"]))
+        if added is not None:
+            messages.success(request, _("%(n)d workers put on the order.") % {"n": added})
+    else:
+        _form_errors(request, form)
+    return redirect("training_order_detail", order_id=order.pk)
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+@login_required
+def session_attendance(request, session_id: int):
+    session = get_object_or_404(Session.objects.restrict(request.user).select_related("order__organisation",
+                                                                                       "teacher"), pk=session_id)
+    order = session.order
+    if request.method == "POST":
+        get_for_action(Session.objects.restrict(request.user), session.pk, user=request.user,
+                       capability=Capability.TAKE_TRAINING_ORDERS)
+        if "file" in request.FILES:
+            upload = AttendanceUploadForm(request.POST, request.FILES)
+            if upload.is_valid():
+                added = run_with_message(request, lambda: services.attendance_import(
+                    by=request.user, session=session, upload=upload.cleaned_data["file"]))
+                if added is not None:
+                    messages.success(request, _("%(n)d attendances recorded from the file.") % {"n": added})
+        else:
+            ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+            workers = Worker.objects.filter(pk__in=ids)
+            done = run_with_message(request, lambda: services.attendance_set(by=request.user, session=session,
+                                                                            workers=workers))
+            if done is not None:
+                messages.success(request, _("Attendance saved."))
+        return redirect("training_session_attendance", session_id=session.pk)
+    present = set(session.attendances.values_list("participant_id", flat=True))
+    return render(request, "training_orders/session_attendance.html", {
+        "session": session, "order": order, "participants": order.participants.select_related("worker"),
+        "present": present, "upload_form": AttendanceUploadForm(), "today": timezone.localdate(),
+        "can_record": has_capability(request.user, Capability.TAKE_TRAINING_ORDERS, order.organisation.path)
+        and order.state in workflow.EDITABLE_STATES and session.date <= timezone.localdate(),
+    })
+
+
+@login_required
+def teacher_list(request):
+    skill = request.GET.get("skill_category", "")
+    teachers = selectors.teacher_list(user=request.user, skill_category=skill if skill in SkillCategory.values else "")
+    can_manage = has_capability(request.user, Capability.MANAGE_TRAINING)
+    form = TeacherForm(request.POST or None, by=request.user) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            teacher = submit(form, lambda: services.teacher_create(by=request.user, **form.cleaned_data))
+            if teacher is not None:
+                messages.success(request, _("%(name)s is in the teacher library.") % {"name": teacher.name})
+                return redirect("teacher_list")
+    return render(request, "training_orders/teacher_list.html", {
+        "page": paginate(request, teachers), "skills": SkillCategory.choices, "form": form})
+
+
+@login_required
+def teacher_edit(request, teacher_id: int):
+    teacher = get_for_action(Teacher.objects.restrict(request.user), teacher_id, user=request.user,
+                             capability=Capability.MANAGE_TRAINING)
+    initial = {"organisation": teacher.organisation, "name": teacher.name, "title": teacher.title,
+               "specialities": teacher.specialities, "school": teacher.school}
+    form = TeacherForm(request.POST or None, by=request.user, initial=initial)
+    form.fields["organisation"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
+        if submit(form, lambda: services.teacher_update(by=request.user, teacher=teacher,
+                                                        is_active="is_active" in request.POST, **data)):
+            messages.success(request, _("Saved."))
+            return redirect("teacher_list")
+    return render(request, "training_orders/teacher_form.html", {
+        "form": form, "teacher": teacher, "sessions": selectors.teacher_sessions(teacher,
+                                                                                 since=timezone.localdate())[:20]})
+
+
+@login_required
+def training_report(request):
+    organisation, group_by, since, until = report_params(request.user, query_params(request.GET))
+    if organisation is None:
+        raise Http404
+    report = selectors.training_report(user=request.user, organisation=organisation, group_by=group_by,
+                                       since=since, until=until)
+    return render(request, "training_orders/report.html", {
+        "report": report, "groupings": selectors.GROUPINGS.items(),
+        "unions": selectors.report_unions(request.user)})
