@@ -190,6 +190,10 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.worker.name} · {self.course}"
 
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
 
 class LearningSource(models.TextChoices):
     STAFF = "staff", _("Recorded by the provider's staff")

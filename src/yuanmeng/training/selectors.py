@@ -1,0 +1,162 @@
+"""Reads of the training network and the catalogue, shared by pages and API.
+
+The network and the open catalogue are public to every logged-in user (a worker may train anywhere); what is
+managed (``MANAGE_TRAINING``), enrolments and learning records are scoped like everything else.
+
+Places within reach of a point (``places_near``):
+1. the reach is a travel time; at ``SPEED_KMH`` door to door over a road ``DETOUR`` times the straight line, one
+   hour reaches ``SPEED_KMH / DETOUR`` km as the crow flies;
+2. a bounding box of that radius is one range on the indexed latitude (longitude checked in the same index);
+3. the exact great-circle distance (haversine) of the few rows left is worked out in Python, the rows beyond the
+   radius dropped, the rest sorted by distance.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Sum
+
+from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.roles import Capability
+from yuanmeng.training.models import Course, CourseStatus, Enrolment, LearningRecord, Place
+
+EARTH_RADIUS_KM = 6371.0088
+SPEED_KMH = 20.0  # public transport in a Chinese city, door to door (walk, wait, ride, change)
+DETOUR = 1.3  # a route's length over the straight line between its ends, typical of city streets
+KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
+MAX_NEARBY = 2000  # rows read from the box at most: the densest hour of a city holds far fewer places
+PROVIDER_KINDS = (OrgKind.SCHOOL, OrgKind.PROVIDER, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET)
+
+
+@dataclass(frozen=True)
+class Nearby:
+    place: Place
+    distance_km: float
+    minutes: int
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((phi2 - phi1) / 2) ** 2
+         + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def travel_minutes(distance_km: float) -> int:
+    return math.ceil(distance_km * DETOUR / SPEED_KMH * 60)
+
+
+def reach_km(minutes: int) -> float:
+    """How far, as the crow flies, ``minutes`` of travel reach."""
+    return SPEED_KMH * minutes / 60 / DETOUR
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> dict:
+    """Latitude and longitude ranges holding every point within ``radius_km``: the filter an index serves. Near
+    the poles (or across the 180th meridian) the longitude range is left whole rather than wrapped."""
+    dlat = radius_km / KM_PER_DEGREE_LATITUDE
+    cos_lat = math.cos(math.radians(latitude))
+    box = {"latitude__range": (latitude - dlat, latitude + dlat)}
+    if cos_lat > 0.01:
+        dlon = radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat)
+        if -180 <= longitude - dlon and longitude + dlon <= 180:
+            box["longitude__range"] = (longitude - dlon, longitude + dlon)
+    return box
+
+
+def places_near(latitude: float, longitude: float, *, minutes: int = 60, place_type: str = "") -> list[Nearby]:
+    """Open places within ``minutes`` of travel from the point, nearest first (one query)."""
+    radius = reach_km(minutes)
+    rows = Place.objects.filter(is_active=True, **bounding_box(latitude, longitude, radius))
+    if place_type:
+        rows = rows.filter(place_type=place_type)
+    found = []
+    for place in rows.select_related("owner")[:MAX_NEARBY]:
+        distance = haversine_km(latitude, longitude, place.latitude, place.longitude)
+        if distance <= radius:
+            found.append(Nearby(place, round(distance, 1), travel_minutes(distance)))
+    return sorted(found, key=lambda near: (near.distance_km, near.place.pk))
+
+
+def workplace_point(worker) -> tuple[float, float] | None:
+    """Where the worker works, if known: the enterprise has no coordinates of its own (``orgs.Enterprise``), so
+    this is a place of the network its union owns (a training workshop on site), if there is one."""
+    if worker is None or worker.employer_id is None:
+        return None
+    place = (Place.objects.filter(owner_id=worker.employer.organisation_id).order_by("id")
+             .values_list("latitude", "longitude").first())
+    return tuple(place) if place else None
+
+
+def place_list(*, q: str = "", place_type: str = ""):
+    rows = Place.objects.filter(is_active=True).select_related("owner")
+    if q:
+        rows = rows.filter(name__contains=q)
+    if place_type:
+        rows = rows.filter(place_type=place_type)
+    return rows
+
+
+def places_managed(user):
+    return Place.objects.restrict(user, Capability.MANAGE_TRAINING).select_related("owner")
+
+
+def places_visible(user):
+    """Places a user may read: the open network, and the closed places they manage."""
+    return Place.objects.filter(is_active=True) | Place.objects.restrict(user, Capability.MANAGE_TRAINING)
+
+
+def course_catalogue(*, q: str = "", category: str = "", provider_id: int | None = None, mode: str = "",
+                     district_id: int | None = None, place_id: int | None = None):
+    """Open courses, newest first. ``q`` is a substring of the title or description (Chinese has no spaces to
+    split words on): ``LIKE '%q%'`` on the lower-cased search text, which PostgreSQL's trigram index serves for
+    three characters or more; each filter is a column with an index of its own with the order."""
+    rows = Course.objects.filter(status=CourseStatus.OPEN).select_related("provider", "place", "district")
+    if q:
+        rows = rows.filter(search_text__contains=q.lower())
+    for name, value in (("category", category), ("provider_id", provider_id), ("mode", mode),
+                        ("district_id", district_id), ("place_id", place_id)):
+        if value:
+            rows = rows.filter(**{name: value})
+    return rows
+
+
+def courses_managed(user, *, q: str = ""):
+    rows = Course.objects.restrict(user, Capability.MANAGE_TRAINING).select_related("provider", "place")
+    return rows.filter(search_text__contains=q.lower()) if q else rows
+
+
+def courses_visible(user):
+    """Courses a user may read: the open catalogue, the closed courses they manage, those they enrolled in."""
+    return (Course.objects.filter(status=CourseStatus.OPEN)
+            | Course.objects.restrict(user, Capability.MANAGE_TRAINING)
+            | Course.objects.filter(pk__in=Enrolment.objects.filter(worker__user=user).values("course_id")))
+
+
+def providers_with_courses():
+    """Organisations that offer open courses, for the catalogue's filter: one EXISTS per provider-like
+    organisation (enterprise unions, the many, are never providers)."""
+    offering = Course.objects.filter(provider=OuterRef("pk"), status=CourseStatus.OPEN)
+    return Organisation.objects.filter(Exists(offering), kind__in=PROVIDER_KINDS).order_by("name")
+
+
+def districts_with_courses():
+    offering = Course.objects.filter(district=OuterRef("pk"), status=CourseStatus.OPEN)
+    return Organisation.objects.filter(Exists(offering), kind=OrgKind.DISTRICT).order_by("name")
+
+
+def enrolments_of_worker(worker):
+    return Enrolment.objects.filter(worker=worker).select_related("course__provider", "course__place")
+
+
+def learning_minutes_of_worker(worker) -> int:
+    return Enrolment.objects.filter(worker=worker).aggregate(total=Sum("minutes"))["total"] or 0
+
+
+def enrolments_of_course(course):
+    """The course's workers, for its provider: names and learner references (the id its platform reports by)."""
+    return course.enrolments.select_related("worker").order_by("-id")
+
+
+def learning_records_of_enrolment(enrolment):
+    return LearningRecord.objects.filter(enrolment=enrolment).order_by("-id")
