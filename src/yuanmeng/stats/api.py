@@ -5,13 +5,29 @@ as of (decision 0013)."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from pydantic import create_model
 
+from yuanmeng.core.access import Capability
 from yuanmeng.core.api_answers import answers
-from yuanmeng.orgs.models import OrgKind
-from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, registry_for
+from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.stats.models import Measure, Target
+from yuanmeng.stats.selectors import (
+    Drilldown,
+    figure_for,
+    intake_caps,
+    latest_as_of,
+    registry_for,
+    visible_organisations,
+)
+from yuanmeng.stats.target_services import target_change, target_remove, target_set, target_share_allocate
+from yuanmeng.stats.targets import Progress, capability_for, progress_for
 
 router = Router(tags=["statistics"])
 
@@ -161,3 +177,114 @@ def registry(request, organisation_id: int):
         raise Http404
     return {"as_of": found.as_of, "organisation": found.organisation, "total": found.total or None,
             "children": [{"organisation": child, "figure": counts or None} for child, counts in found.children]}
+
+
+# ---- Targets (decision 0017): an organisation's targets with its progress, pace and forecast; setting them and
+# sharing them out. Reading needs VIEW over the organisation (money measures VIEW_FUNDS); setting, SET_TARGETS over
+# the union that owns the target (for a share: the union that gave it).
+
+
+class TargetOut(Schema):
+    id: int
+    organisation: OrganisationRef
+    measure: Measure
+    start_year: int
+    end_year: int
+    value: int = Field(..., description="the target: a count, or fen for money measures")
+    parent_id: int | None = Field(None, description="for a share: the target it was given out of")
+    note: str
+
+
+class ProgressOut(Schema):
+    target: TargetOut
+    context: bool = Field(..., description="the target is an ancestor's, shown because the union has none of its "
+                                           "own for that measure and those years; its progress is the union's")
+    done: int = Field(..., description="reached so far, as of the refresh")
+    allocated: int = Field(..., description="what the target's shares to the unions below add up to")
+    percent: float | None
+    percent_expected: float = Field(..., description="where a straight line to the target stands on the day")
+    months_left: float
+    needed_per_month: float | None = Field(..., description="null once the period is over")
+    pace_per_month: float | None = Field(..., description="the mean monthly pace since the first year began")
+    forecast: int | None = Field(..., description="where that pace leads by the end of the last year")
+
+
+class TargetsOut(Schema):
+    as_of: datetime.datetime | None
+    on: datetime.date
+    organisation: OrganisationRef
+    targets: list[ProgressOut]
+
+
+class TargetIn(Schema):
+    measure: str
+    start_year: int
+    end_year: int
+    value: int = Field(..., description="a count, or fen for money measures")
+    note: str = ""
+
+
+class ShareIn(Schema):
+    organisation_id: int
+    value: int
+    note: str = ""
+
+
+class TargetPatch(Schema):
+    value: int
+    note: str | None = None
+
+
+def _progress_answer(item: Progress) -> dict:
+    names = ("context", "done", "allocated", "percent", "percent_expected", "months_left", "needed_per_month",
+             "pace_per_month", "forecast")
+    return {"target": item.target, **{name: getattr(item, name) for name in names}}
+
+
+def _target_to_manage(request, target_id: int) -> Target:
+    """A target the caller may read (404 otherwise); the service refuses (403) one they may not set."""
+    target = get_object_or_404(Target.objects.select_related("organisation", "parent__organisation"), pk=target_id)
+    if not has_capability(request.user, capability_for(target.measure), target.organisation.path):
+        raise Http404
+    return target
+
+
+@router.get("/{organisation_id}/targets", response=answers(TargetsOut, 404, 422),
+            summary="Targets of an organisation whose period holds the day, with progress, pace needed and forecast")
+def targets(request, organisation_id: int, on: datetime.date | None = None):
+    organisation = get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
+    on = on or timezone.localdate()
+    return {"as_of": latest_as_of(), "on": on, "organisation": organisation,
+            "targets": [_progress_answer(item) for item in progress_for(user=request.user,
+                                                                        organisation=organisation, on=on)]}
+
+
+@router.post("/{organisation_id}/targets", response=answers({201: TargetOut}, 403, 404, 422), summary="Set a target")
+def set_target(request, organisation_id: int, payload: TargetIn):
+    organisation = get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
+    return Status(201, target_set(by=request.user, organisation=organisation, **payload.dict()))
+
+
+@router.post("/targets/{target_id}/shares", response=answers(TargetOut, 403, 404, 422),
+             summary="Give or change the share of a union directly below (the shares may not exceed the target)")
+def share_target(request, target_id: int, payload: ShareIn):
+    target = _target_to_manage(request, target_id)
+    child = Organisation.objects.filter(pk=payload.organisation_id, parent_id=target.organisation_id).first()
+    if child is None:
+        raise ValidationError({"organisation_id": [
+            _("A share goes to a union directly below %(union)s.") % {"union": target.organisation}]})
+    return target_share_allocate(by=request.user, target=target, organisation=child, value=payload.value,
+                                 note=payload.note)
+
+
+@router.patch("/targets/{target_id}", response=answers(TargetOut, 403, 404, 422), summary="Change a target's value")
+def change_target(request, target_id: int, payload: TargetPatch):
+    return target_change(by=request.user, target=_target_to_manage(request, target_id), value=payload.value,
+                         note=payload.note)
+
+
+@router.delete("/targets/{target_id}", response=answers({204: None}, 403, 404, 422),
+               summary="Remove a target (or a share) that has no shares of its own")
+def remove_target(request, target_id: int):
+    target_remove(by=request.user, target=_target_to_manage(request, target_id))
+    return Status(204, None)

@@ -4,7 +4,6 @@ by the field it names, and records the change in the audit trail in its own tran
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record
@@ -13,7 +12,7 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.models import Measure, Target
-from yuanmeng.stats.targets import capability_for
+from yuanmeng.stats.targets import capability_for, shared
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -50,16 +49,9 @@ def _check(*, by, organisation, measure: str, start_year: int, end_year: int, va
         raise ValidationError(errors)
 
 
-def _shared(target: Target, *, leaving_out: Target | None = None) -> int:
-    shares = target.shares.all()
-    if leaving_out is not None:
-        shares = shares.exclude(pk=leaving_out.pk)
-    return shares.aggregate(total=Sum("value"))["total"] or 0
-
-
 def _fits_parent(parent: Target, share: Target | None, value: int) -> None:
     """A share's value with its siblings' may not exceed the parent target (the parent row is locked)."""
-    remaining = parent.value - _shared(parent, leaving_out=share)
+    remaining = parent.value - shared(parent, leaving_out=share)
     if value > remaining:
         raise ValidationError({"value": [
             _("The shares may add up to at most the target: %(remaining)s is left to share.") % {
@@ -67,7 +59,7 @@ def _fits_parent(parent: Target, share: Target | None, value: int) -> None:
 
 
 def _not_below_shares(target: Target, value: int) -> None:
-    allocated = _shared(target)
+    allocated = shared(target)
     if value < allocated:
         raise ValidationError({"value": [
             _("Its shares to the unions below already add up to %(allocated)s; lower them first.") % {

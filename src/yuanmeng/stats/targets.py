@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
+from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.projects.selectors import count_for_targets
@@ -29,6 +30,13 @@ from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
 MONEY_MEASURES = frozenset({Measure.BUDGET_PAID})
 ROLLUP_MEASURES = (Measure.WORKERS_PAID, Measure.MIGRANTS_PAID, Measure.APPROVED, Measure.BUDGET_PAID)
 DAYS_PER_MONTH = 365.2425 / 12
+
+
+def shown(measure: str, value: int | float | None) -> str:
+    """A measure's amount as the pages show it: yuan for money (stored in fen), a whole number otherwise."""
+    if value is None:
+        return "—"
+    return fen_to_yuan(round(value)) if measure in MONEY_MEASURES else f"{round(value):,}"
 
 
 def capability_for(measure: str) -> str:
@@ -109,6 +117,26 @@ class Progress:
         return None if pace is None else round(self.done + pace * self.months_left)
 
     @property
+    def done_shown(self) -> str:
+        return shown(self.measure, self.done)
+
+    @property
+    def value_shown(self) -> str:
+        return shown(self.measure, self.target.value)
+
+    @property
+    def allocated_shown(self) -> str:
+        return shown(self.measure, self.allocated)
+
+    @property
+    def needed_shown(self) -> str:
+        return shown(self.measure, self.needed_per_month)
+
+    @property
+    def forecast_shown(self) -> str:
+        return shown(self.measure, self.forecast)
+
+    @property
     def on_track(self) -> bool | None:
         forecast = self.forecast
         return None if forecast is None else forecast >= self.target.value
@@ -155,6 +183,21 @@ def _progress(targets_of: list[tuple[Target, Organisation, bool]], on: datetime.
             done = sum(read[organisation.pk][year][target.measure] for year in _years(target, on))
         progress.append(Progress(target=target, organisation=organisation, context=context, done=done, on=on))
     return progress
+
+
+def progress_of(target: Target, on: datetime.date) -> Progress:
+    """One target's progress by its own organisation on the day (the caller has checked who may read it)."""
+    [progress] = _progress([(target, target.organisation, False)], on)
+    progress.allocated = shared(target)
+    return progress
+
+
+def shared(target: Target, *, leaving_out: Target | None = None) -> int:
+    """What the target's shares add up to (but ``leaving_out``'s)."""
+    shares = target.shares.all()
+    if leaving_out is not None:
+        shares = shares.exclude(pk=leaving_out.pk)
+    return shares.aggregate(total=Sum("value"))["total"] or 0
 
 
 def _readable(user, organisation: Organisation, measure: str) -> bool:

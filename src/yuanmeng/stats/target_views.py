@@ -1,0 +1,210 @@
+"""The targets' pages, under /stats/targets/: an organisation's targets with its progress, pace and forecast (and the
+way up and down the tree), setting a target, and one target with its shares to the unions below."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from yuanmeng.core.access import Capability
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.money import yuan_to_fen
+from yuanmeng.core.pages import add_service_errors, run_with_message, submit
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.scoping import acting_organisation, has_capability
+from yuanmeng.stats import target_services
+from yuanmeng.stats.models import Measure, Target
+from yuanmeng.stats.selectors import latest_as_of, visible_organisations
+from yuanmeng.stats.targets import MONEY_MEASURES, Progress, capability_for, progress_for, progress_of, shares_of, shown
+
+
+def target_value(measure: str, text: str) -> int:
+    """A target as typed: yuan for money (stored in fen), a whole number otherwise."""
+    if measure in MONEY_MEASURES:
+        return yuan_to_fen(text)
+    try:
+        return int(str(text).replace(",", "").strip())
+    except ValueError:
+        raise ValidationError(_("Enter a whole number, such as 4126.")) from None
+
+
+class ValueForm(forms.Form):
+    value = forms.CharField(label=gettext_lazy("target"), max_length=24,
+                            help_text=gettext_lazy("Money in yuan; other measures as a number."))
+    note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
+
+    def __init__(self, *args, measure: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+
+    def clean(self):
+        data = super().clean()
+        measure = data.get("measure", self.measure)
+        if "value" in data and measure:
+            try:
+                data["value"] = target_value(measure, data["value"])
+            except ValidationError as exc:
+                self.add_error("value", exc)
+        return data
+
+
+class TargetForm(ValueForm):
+    measure = forms.ChoiceField(label=gettext_lazy("measure"), choices=Measure.choices)
+    start_year = forms.IntegerField(label=gettext_lazy("first year"))
+    end_year = forms.IntegerField(label=gettext_lazy("last year"))
+    field_order = ["measure", "start_year", "end_year", "value", "note"]
+
+
+class ShareForm(ValueForm):
+    organisation = forms.ModelChoiceField(label=gettext_lazy("union"), queryset=Organisation.objects.none())
+    field_order = ["organisation", "value", "note"]
+
+
+def _on(request) -> datetime.date:
+    """The day progress is measured on: ?on=YYYY-MM-DD, else today."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _organisation(request, organisation_id: int) -> Organisation:
+    return get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
+
+
+def _crumbs(user, organisation: Organisation) -> list[Organisation]:
+    """The ancestors the user may view, outermost first (one query)."""
+    ids = [int(part) for part in organisation.path.strip("/").split("/")[:-1]]
+    return list(visible_organisations(user, Capability.VIEW).filter(pk__in=ids).order_by("depth"))
+
+
+def _chart(progress: list[Progress]) -> dict:
+    """Per target: the part reached, where the straight line to the target stands today, and the forecast at the
+    end, each as a percentage of the target (so counts and money share one axis)."""
+    rows = [item for item in progress if item.target.value]
+    return {"title": _("Progress against the targets"), "unit": "%",
+            "categories": [f"{item.target.get_measure_display()} {item.target.start_year}–{item.target.end_year}"
+                           for item in rows],
+            "series": [
+                {"name": _("Reached"), "data": [round(item.percent, 1) for item in rows]},
+                {"name": _("On the straight line to the target"), "data": [round(item.percent_expected, 1)
+                                                                            for item in rows]},
+                {"name": _("Forecast at the end"),
+                 "data": [round(100 * (item.forecast or 0) / item.target.value, 1) for item in rows]},
+            ]}
+
+
+@login_required
+@require_GET
+def targets_index(request):
+    organisation = acting_organisation(request.user, Capability.VIEW)
+    if organisation is None:
+        raise Http404
+    return redirect("stats_targets", organisation_id=organisation.pk)
+
+
+@login_required
+@require_GET
+def targets_page(request, organisation_id: int):
+    organisation = _organisation(request, organisation_id)
+    on = _on(request)
+    progress = progress_for(user=request.user, organisation=organisation, on=on)
+    children = list(visible_organisations(request.user, Capability.VIEW)
+                    .filter(parent_id=organisation.pk, is_active=True).order_by("kind", "name"))
+    return render(request, "stats/targets.html", {
+        "organisation": organisation, "crumbs": _crumbs(request.user, organisation), "children": children,
+        "progress": progress, "on": on, "as_of": latest_as_of(), "chart": _chart(progress),
+        "can_set": has_capability(request.user, Capability.SET_TARGETS, organisation.path),
+    })
+
+
+@login_required
+def target_new(request, organisation_id: int):
+    organisation = _organisation(request, organisation_id)
+    if not has_capability(request.user, Capability.SET_TARGETS, organisation.path):
+        raise PermissionDenied(_("You may set targets only of your own union and the unions below it."))
+    year = timezone.localdate().year
+    form = TargetForm(request.POST or None, initial={"start_year": year, "end_year": year})
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("measure", "start_year", "end_year", "value", "note")}
+        target = submit(form, lambda: target_services.target_set(by=request.user, organisation=organisation,
+                                                                 **fields))
+        if target is not None:
+            messages.success(request, _("Target set."))
+            return redirect("stats_target", target_id=target.pk)
+    return render(request, "stats/target_form.html", {"form": form, "organisation": organisation,
+                                                       "crumbs": _crumbs(request.user, organisation)})
+
+
+def _target(request, target_id: int) -> Target:
+    """A target of an organisation where the user may read its measure (404 otherwise)."""
+    target = get_object_or_404(Target.objects.select_related("organisation", "parent__organisation"), pk=target_id)
+    if not has_capability(request.user, capability_for(target.measure), target.organisation.path):
+        raise Http404
+    return target
+
+
+def _post(request, target: Target, change: ValueForm, share: ShareForm):
+    """Run the button pressed; the target's page again (or the organisation's, once removed) if it worked."""
+    action = request.POST.get("action")
+    if action == "remove":
+        if run_with_message(request, lambda: target_services.target_remove(by=request.user, target=target)) is None \
+                and Target.objects.filter(pk=target.pk).exists():
+            return redirect("stats_target", target_id=target.pk)
+        messages.success(request, _("Target removed."))
+        return redirect("stats_targets", organisation_id=target.organisation_id)
+    form = change if action == "change" else share
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        if action == "change":
+            target_services.target_change(by=request.user, target=target, value=data["value"], note=data["note"])
+        else:
+            target_services.target_share_allocate(by=request.user, target=target, organisation=data["organisation"],
+                                                  value=data["value"], note=data["note"])
+    except (ValidationError, PermissionDenied) as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, _("Saved."))
+    return redirect("stats_target", target_id=target.pk)
+
+
+@login_required
+def target_page(request, target_id: int):
+    target = _target(request, target_id)
+    on = _on(request)
+    can_change = has_capability(request.user, Capability.SET_TARGETS,
+                                (target.parent.organisation if target.parent_id else target.organisation).path)
+    can_share = has_capability(request.user, Capability.SET_TARGETS, target.organisation.path)
+    posted = request.POST if request.method == "POST" else None
+    change = ValueForm(posted if posted and posted.get("action") == "change" else None, measure=target.measure,
+                       initial={"value": shown(target.measure, target.value).replace(",", ""), "note": target.note},
+                       prefix="change")
+    share = ShareForm(posted if posted and posted.get("action") == "share" else None, measure=target.measure,
+                      prefix="share")
+    share.fields["organisation"].queryset = Organisation.objects.filter(parent_id=target.organisation_id,
+                                                                        is_active=True).order_by("kind", "name")
+    if posted is not None:
+        if not (can_change or can_share):
+            raise PermissionDenied(_("You may set targets only of your own union and the unions "
+                                                     "below it."))
+        done = _post(request, target, change, share)
+        if done is not None:
+            return done
+    progress = progress_of(target, on)
+    return render(request, "stats/target_detail.html", {
+        "target": target, "progress": progress, "progress_list": [progress],
+        "rows": shares_of(request.user, target, on), "on": on, "as_of": latest_as_of(),
+        "crumbs": [*_crumbs(request.user, target.organisation), target.organisation],
+        "can_change": can_change, "can_share": can_share, "change_form": change, "share_form": share,
+        "is_money": target.measure in MONEY_MEASURES,
+    })

@@ -1,0 +1,125 @@
+"""The targets' pages: an organisation's progress (404 outside the subtree), setting a target (403 for a role that
+may not), one target with its shares, each refusal shown by its field; and the API."""
+
+import pytest
+
+from yuanmeng.orgs.roles import Role
+from yuanmeng.stats.models import Measure, Target
+from yuanmeng.stats.services import stats_refresh
+from yuanmeng.stats.target_services import target_set, target_share_allocate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city_admin(tree):
+    return tree.staff(Role.CITY_ADMIN, tree.city)
+
+
+@pytest.fixture
+def yearly(tree, city_admin):
+    stats_refresh()
+    return target_set(by=city_admin, organisation=tree.city, measure=Measure.APPROVED, start_year=2026,
+                      end_year=2026, value=4126, note="广州 2024 通知名额")
+
+
+def test_the_targets_page_shows_progress_and_the_way_down(tree, login, city_admin, yearly):
+    client = login(city_admin)
+    assert client.get("/stats/targets/").url == f"/stats/targets/{tree.city.pk}/"
+    page = client.get(f"/stats/targets/{tree.city.pk}/?on=2026-06-30").content.decode()
+    assert "4,126" in page and "targets-chart-data" in page and "天河区总工会" in page
+    assert f"/stats/targets/{tree.city.pk}/new/" in page
+
+
+def test_a_district_sees_the_citys_target_for_context_and_nothing_outside(tree, login, yearly):
+    client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    page = client.get(f"/stats/targets/{tree.tianhe.pk}/?on=2026-06-30").content.decode()
+    assert "4,126" in page and "/new/" not in page
+    assert client.get(f"/stats/targets/{tree.haizhu.pk}/").status_code == 404
+    assert client.get(f"/stats/targets/{tree.tianhe.pk}/new/").status_code == 403
+    assert client.get(f"/stats/targets/target/{yearly.pk}/").status_code == 404
+
+
+def test_setting_a_target_through_its_form(tree, login, city_admin):
+    client = login(city_admin)
+    url = f"/stats/targets/{tree.city.pk}/new/"
+    refused = client.post(url, {"measure": Measure.BUDGET_PAID, "start_year": 2026, "end_year": 2025,
+                                "value": "15000000"})
+    assert refused.status_code == 200 and list(refused.context["form"].errors) == ["end_year"]
+    bad_yuan = client.post(url, {"measure": Measure.BUDGET_PAID, "start_year": 2026, "end_year": 2026,
+                                 "value": "1.234"})
+    assert list(bad_yuan.context["form"].errors) == ["value"]
+    assert not Target.objects.exists()
+    done = client.post(url, {"measure": Measure.BUDGET_PAID, "start_year": 2026, "end_year": 2026,
+                             "value": "15,000,000"})
+    target = Target.objects.get()
+    assert done.url == f"/stats/targets/target/{target.pk}/" and target.value == 15_000_000_00
+    assert "15,000,000.00" in client.get(done.url).content.decode()
+
+
+def test_shares_change_and_removal_through_the_target_page(tree, login, city_admin, yearly):
+    client = login(city_admin)
+    url = f"/stats/targets/target/{yearly.pk}/"
+    assert client.post(url, {"action": "share", "share-organisation": tree.tianhe.pk, "share-value": "3000"}).url == url
+    over = client.post(url, {"action": "share", "share-organisation": tree.haizhu.pk, "share-value": "2000"})
+    assert "1,126" in over.context["share_form"].errors["value"][0]
+    low = client.post(url, {"action": "change", "change-value": "100"})
+    assert "3,000" in low.context["change_form"].errors["value"][0]
+    assert Target.objects.get(pk=yearly.pk).value == 4126
+    client.post(url, {"action": "change", "change-value": "5000"})
+    assert Target.objects.get(pk=yearly.pk).value == 5000
+    share = Target.objects.get(parent=yearly)
+    assert client.post(f"/stats/targets/target/{share.pk}/", {"action": "remove"}).url == \
+        f"/stats/targets/{tree.tianhe.pk}/"
+    client.post(url, {"action": "remove"})
+    assert not Target.objects.exists()
+
+
+def test_a_district_cannot_change_the_share_it_was_given(tree, login, city_admin, yearly):
+    share = target_share_allocate(by=city_admin, target=yearly, organisation=tree.tianhe, value=3000)
+    client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    assert client.get(f"/stats/targets/target/{share.pk}/").status_code == 200
+    assert client.post(f"/stats/targets/target/{share.pk}/", {"action": "change", "change-value": "9000"}
+                       ).status_code == 403
+    assert Target.objects.get(pk=share.pk).value == 3000
+
+
+def test_the_api_reads_sets_shares_changes_and_removes(tree, login, city_admin, yearly):
+    client = login(city_admin)
+    answer = client.get(f"/api/stats/{tree.city.pk}/targets?on=2026-06-30").json()
+    [item] = answer["targets"]
+    assert (item["target"]["value"], item["target"]["measure"], item["done"], item["context"]) == (
+        4126, "approved", 0, False)
+    assert answer["on"] == "2026-06-30" and answer["as_of"]
+    created = client.post(f"/api/stats/{tree.city.pk}/targets", {"measure": "projects", "start_year": 2024,
+                                                                   "end_year": 2030, "value": 30},
+                          content_type="application/json")
+    assert created.status_code == 201
+    bad = client.post(f"/api/stats/{tree.city.pk}/targets", {"measure": "workers_paid", "start_year": 2026,
+                                                               "end_year": 2026, "value": -5},
+                      content_type="application/json")
+    assert bad.status_code == 422 and "value" in bad.json()["errors"]
+    share = client.post(f"/api/stats/targets/{yearly.pk}/shares", {"organisation_id": tree.tianhe.pk, "value": 5000},
+                        content_type="application/json")
+    assert share.status_code == 422 and "1,126" not in share.json()["errors"]["value"][0]
+    assert client.post(f"/api/stats/targets/{yearly.pk}/shares", {"organisation_id": tree.province.pk, "value": 1},
+                       content_type="application/json").json()["errors"]["organisation_id"]
+    share = client.post(f"/api/stats/targets/{yearly.pk}/shares", {"organisation_id": tree.tianhe.pk, "value": 3000},
+                        content_type="application/json").json()
+    assert share["parent_id"] == yearly.pk
+    assert client.patch(f"/api/stats/targets/{share['id']}", {"value": 2000},
+                        content_type="application/json").json()["value"] == 2000
+    assert client.delete(f"/api/stats/targets/{share['id']}").status_code == 204
+
+
+def test_the_api_keeps_to_the_subtree(tree, login, yearly):
+    client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    assert client.get(f"/api/stats/{tree.haizhu.pk}/targets").status_code == 404
+    assert client.get(f"/api/stats/{tree.city.pk}/targets").status_code == 404
+    [context] = client.get(f"/api/stats/{tree.tianhe.pk}/targets?on=2026-01-01").json()["targets"]
+    assert context["context"] and context["target"]["value"] == 4126
+    assert client.post(f"/api/stats/{tree.tianhe.pk}/targets", {"measure": "approved", "start_year": 2026,
+                                                                  "end_year": 2026, "value": 5},
+                       content_type="application/json").status_code == 403
+    assert client.patch(f"/api/stats/targets/{yearly.pk}", {"value": 1},
+                        content_type="application/json").status_code == 404
