@@ -8,7 +8,7 @@ so); everything else needs VIEW, and an organisation outside the reader's subtre
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,9 +18,12 @@ from django.utils.translation import gettext as _
 
 from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_on
 from yuanmeng.audit.models import AuditEntry
+from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.stats.charts_svg import Series, bar_chart
 from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
+from yuanmeng.stats.models import Measure
 from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps
+from yuanmeng.stats.targets import Progress, progress_for
 
 FIRST_YEAR = 2000  # no union kept these figures before
 # Up to this many children the PDF is made inside the request (about a second); an organisation with more (a street
@@ -80,8 +83,7 @@ class YearlyReport:
     intake: Table
     caps: Table
     anchor: AnchorCheck
-    targets: object = None
-    notes: list[str] = field(default_factory=list)
+    targets: Table
 
 
 def report_assemble(*, user, organisation_id: int, year: int) -> YearlyReport:
@@ -109,14 +111,16 @@ def report_assemble(*, user, organisation_id: int, year: int) -> YearlyReport:
         intake=intake,
         caps=caps_table(intake_caps(workers.organisation.pk, year)) if figures["intake"].total else Table([], []),
         anchor=anchor_check(year),
+        targets=targets_table(progress_for(user=user, organisation=workers.organisation, on=year_end(year))),
     )
 
 
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+def year_end(year: int) -> datetime.date:
+    """The day the year's figures stand on: 31 December, or today while the year runs."""
+    return min(datetime.date(year, 12, 31), timezone.localdate())
 
 
-MONEY_MEASURES = ("budgeted_fen", "reserved_fen", "paid_fen", "available_fen")
+MONEY_FIELDS = ("budgeted_fen", "reserved_fen", "paid_fen", "available_fen")
 
 
 def _money_columns() -> list[str]:
@@ -125,18 +129,18 @@ def _money_columns() -> list[str]:
 
 def money_table(rows: list[dict]) -> Table:
     series = [Series(name, [r[measure] / 100 for r in rows])
-              for name, measure in zip(_money_columns(), MONEY_MEASURES, strict=True)]
+              for name, measure in zip(_money_columns(), MONEY_FIELDS, strict=True)]
     chart = bar_chart(title=_("Money by fund source (yuan)"), categories=[source_label(r["source"]) for r in rows],
                       series=series) if rows else None
     return Table([_("Fund source"), *_money_columns()],
-                 [[source_label(r["source"]), *(yuan(r[m]) for m in MONEY_MEASURES)] for r in rows], chart)
+                 [[source_label(r["source"]), *(fen_to_yuan(r[m]) for m in MONEY_FIELDS)] for r in rows], chart)
 
 
 def money_by_child(money: Drilldown) -> Table:
-    rows = [[child.name, *(yuan(sum(r[m] for r in figure)) for m in MONEY_MEASURES)]
+    rows = [[child.name, *(fen_to_yuan(sum(r[m] for r in figure)) for m in MONEY_FIELDS)]
             for child, figure in money.children]
     if money.own:
-        rows.append([_("Its own budgets"), *(yuan(sum(r[m] for r in money.own)) for m in MONEY_MEASURES)])
+        rows.append([_("Its own budgets"), *(fen_to_yuan(sum(r[m] for r in money.own)) for m in MONEY_FIELDS)])
     return Table([_("Organisation"), *_money_columns()], rows)
 
 
@@ -230,7 +234,7 @@ def caps_table(policies: list[dict]) -> Table:
 
 def anchor_check(year: int) -> AnchorCheck:
     """The last anchor taken on or before 31 December (today, while the year runs), checked against the trail."""
-    check = AnchorCheck(day=min(datetime.date(year, 12, 31), timezone.localdate()))
+    check = AnchorCheck(day=year_end(year))
     try:
         check.anchor = anchor_on(check.day)
     except AnchorFileDamaged as exc:
@@ -241,3 +245,21 @@ def anchor_check(year: int) -> AnchorCheck:
         held = AuditEntry.objects.filter(seq=check.anchor.seq).values_list("hash", flat=True).first()
         check.holds = held == check.anchor.hash
     return check
+
+
+def targets_table(progress: list[Progress]) -> Table:
+    """The targets whose period holds the year's end (an ancestor's, marked, where the organisation has none)."""
+    def amount(item: Progress, value) -> str:
+        if value is None:
+            return "—"
+        return fen_to_yuan(round(value)) if item.is_money else f"{round(value):,}"
+
+    def name(item: Progress) -> str:
+        label = str(dict(Measure.choices).get(item.measure, item.measure))
+        return _("%(measure)s (set above)") % {"measure": label} if item.context else label
+
+    return Table([_("Target"), _("Period"), _("Target value"), _("Reached"), _("Share reached"), _("Needed per month"),
+                  _("Forecast")],
+                 [[name(item), f"{item.target.start_year}–{item.target.end_year}", amount(item, item.target.value),
+                   amount(item, item.done), "—" if item.percent is None else f"{item.percent:.1f}%",
+                   amount(item, item.needed_per_month), amount(item, item.forecast)] for item in progress])
