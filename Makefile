@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[test]'
+	bash scripts/ensure-debian.sh
 	touch $(STAMP)
 
 # Where the demo listens: `make demo HOST=0.0.0.0 PORT=8080` lets a phone on the same network try it (any host

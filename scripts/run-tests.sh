@@ -13,15 +13,10 @@ ensure_postgres() {
   fi
 }
 
-# Debian's chromium for the browser tests, and a Chinese font so that their screenshots can be read.
+# Debian's chromium for the browser tests, a Chinese font so that their screenshots and the yearly report's PDF can
+# be read, and poppler to read that PDF back (scripts/ensure-debian.sh).
 ensure_chromium() {
-  local missing=()
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "== installing ${missing[*]} for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  bash scripts/ensure-debian.sh --tests
 }
 
 ensure_postgres
