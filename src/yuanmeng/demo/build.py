@@ -21,6 +21,7 @@ from yuanmeng.core.validators import DocumentType, validate_credit_code
 from yuanmeng.demo.payouts import build_lottery, build_payouts
 from yuanmeng.demo.signup import build_sign_ups, sign_up_rng
 from yuanmeng.demo.subsidy import SubsidyDemo
+from yuanmeng.demo.targets import build_targets
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
@@ -252,6 +253,8 @@ def build(*, workers: int = 300, progress=lambda step: None) -> Result:
         progress("policies, officers and reviewers, applications in every state, graduate rosters, "
                  "budgets, a payout round paid through the bank")
         applications = _build_subsidy(admin, orgs, enterprises[0].organisation, people, rng)
+        progress("targets: the national 2030 targets shared down to the city, the city's yearly ones")
+        build_targets(orgs, NATIONAL_CODE)
         progress("an invitation link and two workers waiting for their union's confirmation")
         build_sign_ups(officer=get_user_model().objects.get(username="enterprise_officer"),
                        enterprise=enterprises[0], maker=PersonMaker(sign_up_rng()), firm=FIRMS[0],
