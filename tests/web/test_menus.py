@@ -40,6 +40,12 @@ PAGES = {
     "audit_verify":                 "404 404 200 404 200 404 404 404",
     "members_to_confirm":           "200 200 200 404 404 404 404 404",
     "invitation":                   "200 404 404 404 404 404 404 404",
+    "training_near":                "404 404 404 404 404 404 404 200",
+    "training_courses":             "200 200 200 200 200 200 200 200",
+    "training_mine":                "404 404 404 404 404 404 404 200",
+    "training_manage":              "404 200 200 404 404 200 404 404",
+    "training_place_add":           "404 200 200 404 404 200 404 404",
+    "training_course_add":          "404 200 200 404 404 200 404 404",
 }
 NOT_PAGES = {  # routes without an id that are no page of a role: log-in and out, language, posts, public pages
     "login", "logout", "set_language", "token_issue", "review_bulk", "notice_index", "sign_up", "password_reset",
