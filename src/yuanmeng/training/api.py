@@ -104,14 +104,14 @@ def _owner(request, owner_id: int, field: str) -> Organisation:
 @router.get("/places", response=answers(list[PlaceOut], 422), summary="Open places of the training network")
 @paginate(Pages)
 def list_places(request, q: str = "", place_type: PlaceType | None = None):
-    return selectors.place_list(q=clean_search(q), place_type=place_type or "")
+    return selectors.place_list(request.user, q=clean_search(q), place_type=place_type or "")
 
 
 @router.get("/places/near", response=answers(list[NearbyOut], 422), summary="Places within reach of a point",
             description="Open places within `minutes` of travel (60 by default), nearest first.")
 def places_near(request, latitude: Latitude, longitude: Longitude, minutes: int = Field(60, ge=5, le=180),
                 place_type: PlaceType | None = None):
-    return selectors.places_near(latitude, longitude, minutes=minutes, place_type=place_type or "")
+    return selectors.places_near(request.user, latitude, longitude, minutes=minutes, place_type=place_type or "")
 
 
 @router.get("/places/{place_id}", response=answers(PlaceOut, 404, 422), summary="One place")
@@ -197,7 +197,7 @@ def _course_fields(request, data: dict) -> dict:
         place_id = data.pop("place_id")
         data["place"] = None
         if place_id is not None:
-            data["place"] = selectors.place_list().filter(pk=place_id).first()
+            data["place"] = selectors.place_list(request.user).filter(pk=place_id).first()
             if data["place"] is None:
                 raise ValidationError({"place_id": [_("No such open place.")]})
     return _plain(data)
@@ -207,9 +207,9 @@ def _course_fields(request, data: dict) -> dict:
             description="`q` finds a piece of the title or description (Chinese needs no spaces).")
 @paginate(Pages)
 def list_courses(request, q: str = "", category: SkillCategory | None = None, provider_id: Id | None = None,
-                 mode: CourseMode | None = None, district_id: Id | None = None, place_id: Id | None = None):
-    return selectors.course_catalogue(q=clean_search(q), category=category or "", provider_id=provider_id,
-                                      mode=mode or "", district_id=district_id, place_id=place_id)
+                 mode: CourseMode | None = None, district_id: Id | None = None):
+    return selectors.course_catalogue(request.user, q=clean_search(q), category=category or "",
+                                      provider_id=provider_id, mode=mode or "", district_id=district_id)
 
 
 @router.get("/courses/managed", response=answers(list[CourseOut], 422), summary="Courses I manage, open or closed")

@@ -1,7 +1,9 @@
 """Reads of the training network and the catalogue, shared by pages and API.
 
-The network and the open catalogue are public to every logged-in user (a worker may train anywhere); what is
-managed (``MANAGE_TRAINING``), enrolments and learning records are scoped like everything else.
+Who reads what (``reach_roots``): the open network and catalogue of one's own city — a worker's employer's city,
+a staff member's city (or, above the cities, their whole subtree) — since a worker trains where they live and
+work, across the districts of the city; nothing of another city (404). What is managed (``MANAGE_TRAINING``),
+enrolments and learning records are scoped like everything else (``restrict``).
 
 Places within reach of a point (``places_near``):
 1. the reach is a travel time; at ``SPEED_KMH`` door to door over a road ``DETOUR`` times the straight line, one
@@ -18,6 +20,8 @@ from django.db.models import Exists, OuterRef, Sum
 
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import grants, within
+from yuanmeng.people.models import Worker
 from yuanmeng.training.models import Course, CourseStatus, Enrolment, LearningRecord, Place
 
 EARTH_RADIUS_KM = 6371.0088
@@ -26,6 +30,34 @@ DETOUR = 1.3  # a route's length over the straight line between its ends, typica
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
 MAX_NEARBY = 2000  # rows read from the box at most: the densest hour of a city holds far fewer places
 PROVIDER_KINDS = (OrgKind.SCHOOL, OrgKind.PROVIDER, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET)
+
+
+CITY_DEPTH = 2  # national → province → city: a city's path holds three ids
+
+
+def _city_root(path: str) -> str:
+    """The path of the city an organisation lies in (itself and those above a city: their own path)."""
+    return "/" + "/".join(path.strip("/").split("/")[:CITY_DEPTH + 1]) + "/"
+
+
+def reach_roots(user) -> list[str] | None:
+    """The subtrees whose network and catalogue ``user`` reads; None: everywhere (a superuser)."""
+    if user.is_superuser:
+        return None
+    paths = {g.path for g in grants(user)}
+    employer = Worker.objects.filter(user=user, employer__isnull=False).values_list(
+        "employer__organisation__path", flat=True).first()
+    if employer:
+        paths.add(employer)
+    return sorted({_city_root(path) for path in paths})
+
+
+def readable(rows, user, lookup: str):
+    """``rows`` whose organisation (``lookup``: its path's lookup) lies in what the user reads."""
+    roots = reach_roots(user)
+    if roots is None:
+        return rows
+    return rows.filter(within(lookup, roots)) if roots else rows.none()
 
 
 @dataclass(frozen=True)
@@ -64,10 +96,12 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> dict:
     return box
 
 
-def places_near(latitude: float, longitude: float, *, minutes: int = 60, place_type: str = "") -> list[Nearby]:
-    """Open places within ``minutes`` of travel from the point, nearest first (one query)."""
+def places_near(user, latitude: float, longitude: float, *, minutes: int = 60, place_type: str = ""
+                ) -> list[Nearby]:
+    """Open places the user reads within ``minutes`` of travel from the point, nearest first (one query)."""
     radius = reach_km(minutes)
-    rows = Place.objects.filter(is_active=True, **bounding_box(latitude, longitude, radius))
+    rows = readable(Place.objects.filter(is_active=True, **bounding_box(latitude, longitude, radius)), user,
+                    "owner__path")
     if place_type:
         rows = rows.filter(place_type=place_type)
     found = []
@@ -88,8 +122,8 @@ def workplace_point(worker) -> tuple[float, float] | None:
     return tuple(place) if place else None
 
 
-def place_list(*, q: str = "", place_type: str = ""):
-    rows = Place.objects.filter(is_active=True).select_related("owner")
+def place_list(user, *, q: str = "", place_type: str = ""):
+    rows = readable(Place.objects.filter(is_active=True), user, "owner__path").select_related("owner")
     if q:
         rows = rows.filter(name__contains=q)
     if place_type:
@@ -102,16 +136,18 @@ def places_managed(user):
 
 
 def places_visible(user):
-    """Places a user may read: the open network, and the closed places they manage."""
-    return Place.objects.filter(is_active=True) | Place.objects.restrict(user, Capability.MANAGE_TRAINING)
+    """Places a user may read: the open network they reach, and the closed places they manage."""
+    return (readable(Place.objects.filter(is_active=True), user, "owner__path")
+            | Place.objects.restrict(user, Capability.MANAGE_TRAINING))
 
 
-def course_catalogue(*, q: str = "", category: str = "", provider_id: int | None = None, mode: str = "",
+def course_catalogue(user, *, q: str = "", category: str = "", provider_id: int | None = None, mode: str = "",
                      district_id: int | None = None, place_id: int | None = None):
     """Open courses, newest first. ``q`` is a substring of the title or description (Chinese has no spaces to
     split words on): ``LIKE '%q%'`` on the lower-cased search text, which PostgreSQL's trigram index serves for
     three characters or more; each filter is a column with an index of its own with the order."""
-    rows = Course.objects.filter(status=CourseStatus.OPEN).select_related("provider", "place", "district")
+    rows = readable(Course.objects.filter(status=CourseStatus.OPEN), user, "provider__path")
+    rows = rows.select_related("provider", "place", "district")
     if q:
         rows = rows.filter(search_text__contains=q.lower())
     for name, value in (("category", category), ("provider_id", provider_id), ("mode", mode),
@@ -127,22 +163,25 @@ def courses_managed(user, *, q: str = ""):
 
 
 def courses_visible(user):
-    """Courses a user may read: the open catalogue, the closed courses they manage, those they enrolled in."""
-    return (Course.objects.filter(status=CourseStatus.OPEN)
+    """Courses a user may read: the open catalogue they reach, the closed courses they manage, those they enrolled
+    in."""
+    return (readable(Course.objects.filter(status=CourseStatus.OPEN), user, "provider__path")
             | Course.objects.restrict(user, Capability.MANAGE_TRAINING)
             | Course.objects.filter(pk__in=Enrolment.objects.filter(worker__user=user).values("course_id")))
 
 
-def providers_with_courses():
-    """Organisations that offer open courses, for the catalogue's filter: one EXISTS per provider-like
-    organisation (enterprise unions, the many, are never providers)."""
+def providers_with_courses(user):
+    """Organisations the user reads that offer open courses, for the catalogue's filter: one EXISTS per
+    provider-like organisation (enterprise unions, the many, are never providers)."""
     offering = Course.objects.filter(provider=OuterRef("pk"), status=CourseStatus.OPEN)
-    return Organisation.objects.filter(Exists(offering), kind__in=PROVIDER_KINDS).order_by("name")
+    rows = Organisation.objects.filter(Exists(offering), kind__in=PROVIDER_KINDS)
+    return readable(rows, user, "path").order_by("name")
 
 
-def districts_with_courses():
+def districts_with_courses(user):
     offering = Course.objects.filter(district=OuterRef("pk"), status=CourseStatus.OPEN)
-    return Organisation.objects.filter(Exists(offering), kind=OrgKind.DISTRICT).order_by("name")
+    return readable(Organisation.objects.filter(Exists(offering), kind=OrgKind.DISTRICT), user, "path").order_by(
+        "name")
 
 
 def enrolments_of_worker(worker):

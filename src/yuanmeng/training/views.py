@@ -56,7 +56,7 @@ def places_near(request):
                "speed": selectors.SPEED_KMH, "detour": selectors.DETOUR}
     if data is not None and form.is_valid():
         point = form.cleaned_data
-        found = selectors.places_near(point["latitude"], point["longitude"], minutes=point["minutes"],
+        found = selectors.places_near(request.user, point["latitude"], point["longitude"], minutes=point["minutes"],
                                       place_type=point["place_type"])
         page = paginate(request, found)
         context.update(page=page, found=len(found), points=_plot(found, point["latitude"], point["longitude"],
@@ -68,7 +68,7 @@ def places_near(request):
 def place_detail(request, place_id: int):
     place = get_object_or_404(selectors.places_visible(request.user).select_related("owner"), pk=place_id)
     return render(request, "training/place_detail.html", {
-        "place": place, "page": paginate(request, selectors.course_catalogue(place_id=place.pk)),
+        "place": place, "page": paginate(request, selectors.course_catalogue(request.user, place_id=place.pk)),
         "can_manage": has_capability(request.user, Capability.MANAGE_TRAINING, place.owner.path),
     })
 
@@ -85,9 +85,10 @@ def course_list(request):
                "mode": get.get("mode", "") if get.get("mode") in CourseMode.values else "",
                "provider_id": _int_or_none(get.get("provider")), "district_id": _int_or_none(get.get("district"))}
     return render(request, "training/course_list.html", {
-        "page": paginate(request, selectors.course_catalogue(**filters)), "filters": filters,
+        "page": paginate(request, selectors.course_catalogue(request.user, **filters)), "filters": filters,
         "categories": SkillCategory.choices, "modes": CourseMode.choices,
-        "providers": selectors.providers_with_courses(), "districts": selectors.districts_with_courses(),
+        "providers": selectors.providers_with_courses(request.user),
+        "districts": selectors.districts_with_courses(request.user),
         "can_manage": has_capability(request.user, Capability.MANAGE_TRAINING),
     })
 
