@@ -145,7 +145,8 @@ def test_a_share_is_changed_only_by_the_union_that_gave_it(tree, admins):
     with pytest.raises(PermissionDenied):
         target_change(by=city_share_holder, target=share, value=200_000)
     # but the province may share its own share out further
-    assert target_share_allocate(by=city_share_holder, target=share, organisation=tree.city, value=50_000).parent == share
+    further = target_share_allocate(by=city_share_holder, target=share, organisation=tree.city, value=50_000)
+    assert further.parent == share
 
 
 def test_removing_a_target_with_shares_is_refused_then_allowed(tree, admins):
@@ -227,3 +228,20 @@ def test_progress_follows_the_refresh(tree, admins, policy):
     assert progress_for(user=admins.city, organisation=tree.city, on=on)[0].done == 0
     stats_refresh()
     assert progress_for(user=admins.city, organisation=tree.city, on=on)[0].done == 1
+
+
+def test_projects_are_counted_by_the_projects_app(tree, admins):
+    from yuanmeng.projects.models import ProjectKind
+    from yuanmeng.projects.services import project_create
+
+    _set(admins.national, tree.national, measure=Measure.PROJECTS, value=300)
+    starts = [(tree.tianhe, datetime.date(2025, 3, 1)), (tree.city, datetime.date(2026, 1, 5)),
+              (tree.haizhu, datetime.date(2026, 7, 1)), (tree.city, datetime.date(2023, 1, 1))]
+    for n, (lead, starts_on) in enumerate(starts):
+        project_create(by=admins.city, lead=lead, name=f"项目{n}", kind=ProjectKind.SKILLS, starts_on=starts_on,
+                       ends_on=starts_on + datetime.timedelta(days=300))
+    # started in 2024 up to the day, in the subtree: the 2026-07-01 one is still to come, the 2023 one before
+    [national] = progress_for(user=admins.national, organisation=tree.national, on=ON)
+    assert national.done == 2
+    [tianhe] = progress_for(user=admins.district, organisation=tree.tianhe, on=ON)
+    assert (tianhe.done, tianhe.context) == (1, True)
