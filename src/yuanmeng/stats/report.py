@@ -185,13 +185,13 @@ def workers_tables(rows: list[dict]) -> list[tuple[str, Table]]:
 
 def funnel_table(steps: list[dict]) -> Table:
     chart = bar_chart(title=_("Applications reaching each step"), categories=[state_label(s["state"]) for s in steps],
-                      series=[Series(_("Applications"), [s["reached"] for s in steps])])
+                      series=[Series(_("Applications that reached it"), [s["reached"] for s in steps])])
     return Table([_("Step"), _("Applications that reached it")],
                  [[state_label(s["state"]), f"{s['reached']:,}"] for s in steps], chart)
 
 
 def drop_out_table(drop_outs: list[dict]) -> Table:
-    return Table([_("Left by"), _("At the step"), _("Applications")],
+    return Table([_("Left by"), _("At the step"), _("Applications that left")],
                  [[state_label(d["outcome"]), state_label(d["state"]), f"{d['applications']:,}"] for d in drop_outs])
 
 
@@ -218,8 +218,8 @@ def intake_table(rows: list[dict]) -> Table:
     found = sorted(months.items())
     chart = bar_chart(title=_("Intake by month"), categories=[str(month) for month, _counts in found],
                       series=[Series(_("Applicants"), [c[0] for _m, c in found]),
-                              Series(_("Approvals"), [c[1] for _m, c in found])]) if found else None
-    return Table([_("Month"), _("Applicants"), _("Approvals")],
+                              Series(_("Applications approved"), [c[1] for _m, c in found])]) if found else None
+    return Table([_("Month"), _("Applicants"), _("Applications approved")],
                  [[str(month), f"{a:,}", f"{b:,}"] for month, (a, b) in found], chart)
 
 
