@@ -31,6 +31,16 @@ from yuanmeng.training_orders.models import Session, Teacher
 from yuanmeng.training_orders.workflow import Action, State
 
 
+def sees_orders(user) -> bool:
+    """Who the menu's "Training orders" is for (and the page: ``web.context_processors.NAVIGATION``)."""
+    return has_capability(user, Capability.ORDER_TRAINING) or has_capability(user, Capability.TAKE_TRAINING_ORDERS)
+
+
+def sees_teachers(user) -> bool:
+    """Who keeps or sends teachers: the teacher library's readers."""
+    return has_capability(user, Capability.MANAGE_TRAINING) or has_capability(user, Capability.TAKE_TRAINING_ORDERS)
+
+
 def _order_or_404(request, order_id: int):
     order = selectors.order_detail(user=request.user, order_id=order_id)
     if order is None:
@@ -46,6 +56,8 @@ def _order_to_take(request, order_id: int):
 
 @login_required
 def order_list(request):
+    if not sees_orders(request.user):
+        raise Http404
     state = request.GET.get("state", "")
     skill = request.GET.get("skill_category", "")
     orders = selectors.order_list(user=request.user, state=state if state in State.values else "",
@@ -187,6 +199,8 @@ def session_attendance(request, session_id: int):
 
 @login_required
 def teacher_list(request):
+    if not sees_teachers(request.user):
+        raise Http404
     skill = request.GET.get("skill_category", "")
     teachers = selectors.teacher_list(user=request.user, skill_category=skill if skill in SkillCategory.values else "")
     can_manage = has_capability(request.user, Capability.MANAGE_TRAINING)

@@ -1,0 +1,165 @@
+"""The training orders' pages for each role, their posts, and their query counts pinned with few rows and many (a
+query per row fails)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.builders import workbook
+from tests.training_orders.conftest import TODAY
+from yuanmeng.orgs.roles import Role
+from yuanmeng.training_orders import services
+from yuanmeng.training_orders.models import Attendance, Session, TrainingOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_enterprise_orders_and_the_district_takes_it_to_completed(client, login, orders, people, tree):
+    login(people.enterprise)
+    assert client.get("/training-orders/new/").status_code == 200
+    answer = client.post("/training-orders/new/", {
+        "organisation": tree.tianhe_firm.organisation.pk, "topic": "叉车安全驾驶", "skill_category": "logistics",
+        "head_count": "2", "preferred_place": "仓库", "notes": "周末为宜"})
+    order = TrainingOrder.objects.get(topic="叉车安全驾驶")
+    assert answer.status_code == 302 and answer.url == f"/training-orders/{order.pk}/"
+    client.post(f"/training-orders/{order.pk}/participants/", {"workers": [w.pk for w in orders.workers[:2]]})
+    assert order.participants.count() == 2
+
+    login(people.district)
+    page = client.get("/training-orders/").content.decode()
+    assert "叉车安全驾驶" in page
+    client.post(f"/training-orders/{order.pk}/accept/")
+    client.post(f"/training-orders/{order.pk}/assign/", {"school": tree.school.pk, "teachers": [orders.teacher.pk]})
+    client.post(f"/training-orders/{order.pk}/sessions/", {
+        "teacher": orders.teacher.pk, "date": TODAY.isoformat(), "starts_at": "14:00", "ends_at": "16:30",
+        "venue": "仓库"})
+    session = Session.objects.get(order=order)
+    assert client.get(f"/training-orders/sessions/{session.pk}/").status_code == 200
+    client.post(f"/training-orders/sessions/{session.pk}/", {"present": [orders.workers[0].pk]})
+    upload = workbook(["身份证号", "姓名"], [[orders.workers[1].id_number, orders.workers[1].name]])
+    upload.name = "出勤.xlsx"
+    client.post(f"/training-orders/sessions/{session.pk}/", {"file": upload})
+    assert Attendance.objects.filter(session=session).count() == 2
+    client.post(f"/training-orders/{order.pk}/complete/")
+    order.refresh_from_db()
+    assert (order.state, order.participant_count, order.minutes_total) == ("completed", 2, 300)
+    detail = client.get(f"/training-orders/{order.pk}/").content.decode()
+    assert "workers trained" in detail or "培训职工" in detail
+
+
+def test_refusals_show_as_messages_and_change_nothing(client, login, orders, people):
+    order = orders.accepted()
+    login(people.district)
+    answer = client.post(f"/training-orders/{order.pk}/sessions/", {
+        "teacher": orders.teacher.pk, "date": (TODAY - datetime.timedelta(1)).isoformat(), "starts_at": "09:00",
+        "ends_at": "10:00", "venue": "x"}, follow=True)
+    assert not Session.objects.exists()
+    assert answer.context["messages"]
+    declined = client.post(f"/training-orders/{orders.order().pk}/decline/", {"reason": ""}, follow=True)
+    assert list(declined.context["messages"])
+
+
+def test_pages_answer_404_outside_and_403_for_a_wrong_role(client, login, orders, people, tree):
+    order = orders.order()
+    login(people.other_district)
+    assert client.get(f"/training-orders/{order.pk}/").status_code == 404
+    assert client.post(f"/training-orders/{order.pk}/accept/").status_code == 404
+    order.refresh_from_db()
+    assert order.state == "requested"
+    login(people.enterprise)
+    assert client.post(f"/training-orders/{order.pk}/assign/", {"teachers": [orders.teacher.pk]}).status_code == 403
+    login(tree.staff(Role.ENTERPRISE_OFFICER, tree.haizhu_firm.organisation))
+    assert "低压电工" not in client.get("/training-orders/").content.decode()
+
+
+def test_teacher_library_page(client, login, people, tree):
+    login(people.city)
+    answer = client.post("/training-orders/teachers/", {"organisation": tree.city.pk, "name": "钱老师",
+                                                        "specialities": ["cnc"], "school": tree.school.pk})
+    assert answer.status_code == 302
+    assert "钱老师" in client.get("/training-orders/teachers/?skill_category=cnc").content.decode()
+    login(people.enterprise)
+    assert client.get("/training-orders/teachers/").status_code == 404
+
+
+def test_report_page_and_export(client, login, orders, people):
+    order = orders.accepted()
+    session = orders.session(order)
+    services.attendance_set(by=people.district, session=session, workers=orders.workers)
+    login(people.city)
+    for group_by in ("district", "enterprise", "skill_category"):
+        page = client.get(f"/training-orders/report/?group_by={group_by}")
+        assert page.context["report"].total.workers == 3
+    assert client.get("/exports/training_report/?group_by=enterprise").status_code == 200
+
+
+# ---- query counts --------------------------------------------------------------------------------------------
+
+PAGES = [
+    ("/training-orders/", "enterprise", 6),
+    ("/training-orders/", "district", 6),
+    ("/training-orders/{order}/", "district", 18),
+    ("/training-orders/{order}/", "enterprise", 11),
+    ("/training-orders/new/", "enterprise", 7),
+    ("/training-orders/sessions/{session}/", "district", 7),
+    ("/training-orders/teachers/", "city", 8),
+    ("/training-orders/report/", "city", 9),
+    ("/api/training-orders", "district", 4),
+    ("/api/training-orders/{order}", "district", 4),
+    ("/api/training-orders/{order}/sessions", "district", 5),
+    ("/api/training-orders/{order}/participants", "district", 5),
+    ("/api/training-orders/teachers", "city", 4),
+    ("/api/training-orders/report?group_by=enterprise", "city", 7),
+]
+
+
+def _grow(orders, people, n):
+    for _k in range(n):
+        order = orders.accepted()
+        session = orders.session(order, starts_at=datetime.time(17 + _k), ends_at=datetime.time(18 + _k))
+        services.attendance_set(by=people.district, session=session, workers=orders.workers)
+        services.teacher_create(by=people.city, organisation=orders.tree.city, name=f"老师{_k}")
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_pages_run_their_pinned_queries_with_few_rows_and_many(orders, people):
+    users = {"enterprise": people.enterprise, "district": people.district, "city": people.city}
+    order = orders.accepted()
+    session = orders.session(order)
+    services.attendance_set(by=people.district, session=session, workers=orders.workers[:1])
+    ids = {"order": order.pk, "session": session.pk}
+    clients = []
+    for _url, role, _n in PAGES:
+        client = Client()
+        client.force_login(users[role], backend="yuanmeng.accounts.backends.UsernameOrMobileBackend")
+        clients.append(client)
+
+    def counts():
+        result = []
+        for (url, _role, _n), client in zip(PAGES, clients, strict=True):
+            _count(client, url.format(**ids))
+            result.append(_count(client, url.format(**ids)))
+        return result
+
+    few = counts()
+    _grow(orders, people, 4)
+    for n in range(3):  # a larger order: more workers, sessions and attendance
+        worker = orders.tree.worker(name=f"新人{n}")
+        TrainingOrder.objects.filter(pk=order.pk).update(head_count=10)
+        order.refresh_from_db()
+        services.participants_add(by=people.enterprise, order=order, workers=[worker])
+        services.attendance_mark(by=people.district, session=session, worker=worker)
+        orders.session(order, starts_at=datetime.time(13 + n), ends_at=datetime.time(14 + n))
+    many = counts()
+    wrong = [f"{url} as {role}: pinned {n}, ran {a} with few rows and {b} with many"
+             for (url, role, n), a, b in zip(PAGES, few, many, strict=True) if a != n or b != n]
+    assert not wrong, "\n".join(wrong)
