@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from yuanmeng.accounts.services import can_use_api_tokens
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
+from yuanmeng.training_orders.views import sees_orders, sees_teachers
 
 
 def _is_worker(user) -> bool:
@@ -28,8 +29,6 @@ NAVIGATION = [
     (_("Study subsidy"), "open_policies", _is_worker),
     (_("My record"), "my_record", _is_worker),
     (_("Messages"), "my_messages", _is_worker),
-    (_("Surveys to answer"), "surveys_to_answer",
-     lambda u: _is_worker(u) or has_capability(u, Capability.ORDER_TRAINING)),
     (_("Training near me"), "training_near", _is_worker),
     (_("Courses"), "training_courses", lambda u: True),
     (_("My learning"), "training_mine", _is_worker),
@@ -38,10 +37,10 @@ NAVIGATION = [
     (_("Enterprises"), "enterprise_list", _area_staff),
     (_("Organisations"), "organisation_index", _staff),
     (_("Policies"), "policy_list", _area_staff),
-    (_("Surveys"), "survey_list", lambda u: has_capability(u, Capability.MANAGE_SURVEYS)),
-    (_("Projects"), "project_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Training network"), "training_manage", lambda u: has_capability(u, Capability.MANAGE_TRAINING)),
     (_("Funds"), "payouts_overview", lambda u: has_capability(u, Capability.VIEW_FUNDS)),
+    (_("Training orders"), "training_order_list", sees_orders),
+    (_("Teachers"), "teacher_list", sees_teachers),
     (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),
     (_("Tasks"), "job_list", _staff),
     (_("Audit trail"), "audit_log", lambda u: has_capability(u, Capability.VIEW_AUDIT)),
