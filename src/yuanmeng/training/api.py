@@ -40,6 +40,7 @@ router = Router(tags=["training"])
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Latitude = Annotated[float, Field(ge=-90, le=90, description="WGS84 degrees")]
 Longitude = Annotated[float, Field(ge=-180, le=180, description="WGS84 degrees")]
+Minutes = Annotated[int, Field(ge=5, le=180, description="the reach, in minutes of travel")]
 
 
 # ---- places ---------------------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def list_places(request, q: str = "", place_type: PlaceType | None = None):
 
 @router.get("/places/near", response=answers(list[NearbyOut], 422), summary="Places within reach of a point",
             description="Open places within `minutes` of travel (60 by default), nearest first.")
-def places_near(request, latitude: Latitude, longitude: Longitude, minutes: int = Field(60, ge=5, le=180),
+def places_near(request, latitude: Latitude, longitude: Longitude, minutes: Minutes = 60,
                 place_type: PlaceType | None = None):
     return selectors.places_near(request.user, latitude, longitude, minutes=minutes, place_type=place_type or "")
 
