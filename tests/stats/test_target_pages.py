@@ -54,7 +54,11 @@ def test_setting_a_target_through_its_form(tree, login, city_admin):
                              "value": "15,000,000"})
     target = Target.objects.get()
     assert done.url == f"/stats/targets/target/{target.pk}/" and target.value == 15_000_000_00
-    assert "15,000,000.00" in client.get(done.url).content.decode()
+    page = client.get(done.url)
+    assert "15,000,000.00" in page.content.decode()
+    chart = page.context["chart"]  # in yuan: reached, the pace needed and the forecast from today, the target
+    assert chart["kind"] == "line" and chart["caps"][0]["value"] == 15_000_000
+    assert [len(series["data"]) for series in chart["series"]] in ([2, 2, 2], [2])
 
 
 def test_shares_change_and_removal_through_the_target_page(tree, login, city_admin, yearly):

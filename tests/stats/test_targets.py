@@ -245,3 +245,13 @@ def test_projects_are_counted_by_the_projects_app(tree, admins):
     assert national.done == 2
     [tianhe] = progress_for(user=admins.district, organisation=tree.tianhe, on=ON)
     assert (tianhe.done, tianhe.context) == (1, True)
+
+
+def test_reached_by_year_sums_the_years_up_to_the_day(tree, admins):
+    from yuanmeng.stats.targets import reached_by_year
+
+    target = _set(admins.national, tree.national, value=3_000_000)
+    _paid(tree.national, 2024, 400_000)
+    _paid(tree.national, 2026, 100_000)
+    assert reached_by_year(target, ON) == [(datetime.date(2024, 1, 1), 0), (datetime.date(2024, 12, 31), 400_000),
+                                           (datetime.date(2025, 12, 31), 400_000), (ON, 500_000)]

@@ -23,7 +23,17 @@ from yuanmeng.orgs.scoping import acting_organisation, has_capability
 from yuanmeng.stats import target_services
 from yuanmeng.stats.models import Measure, Target
 from yuanmeng.stats.selectors import latest_as_of, visible_organisations
-from yuanmeng.stats.targets import MONEY_MEASURES, Progress, capability_for, progress_for, progress_of, shares_of, shown
+from yuanmeng.stats.targets import (
+    MONEY_MEASURES,
+    Progress,
+    capability_for,
+    period_end,
+    progress_for,
+    progress_of,
+    reached_by_year,
+    shares_of,
+    shown,
+)
 
 
 def target_value(measure: str, text: str) -> int:
@@ -100,6 +110,26 @@ def _chart(progress: list[Progress]) -> dict:
                 {"name": _("Forecast at the end"),
                  "data": [round(100 * (item.forecast or 0) / item.target.value, 1) for item in rows]},
             ]}
+
+
+def _line(progress: Progress, reached: list[tuple[datetime.date, int]]) -> dict:
+    """One target over its years: what was reached by each year's end, the target, and from today the pace needed
+    and the pace so far carried on (money in yuan)."""
+    scale = 100 if progress.is_money else 1
+    end = period_end(progress.target)
+    today = reached[-1]
+
+    def points(rows):
+        return [[day.isoformat(), value / scale] for day, value in rows]
+
+    series = [{"name": _("Reached"), "data": points(reached), "tone": 0}]
+    if progress.months_left > 0:
+        series += [{"name": _("Pace needed"), "data": points([today, (end, progress.target.value)]), "tone": 1,
+                    "dashed": True},
+                   {"name": _("Forecast at the pace so far"), "data": points([today, (end, progress.forecast)]),
+                    "tone": 0, "dashed": True}]
+    return {"kind": "line", "title": str(progress.target.get_measure_display()), "series": series,
+            "caps": [{"name": _("Target"), "value": progress.target.value / scale, "tone": 1}]}
 
 
 @login_required
@@ -203,6 +233,7 @@ def target_page(request, target_id: int):
     progress = progress_of(target, on)
     return render(request, "stats/target_detail.html", {
         "target": target, "progress": progress, "progress_list": [progress],
+        "chart": _line(progress, reached_by_year(target, on)),
         "rows": shares_of(request.user, target, on), "on": on, "as_of": latest_as_of(),
         "crumbs": [*_crumbs(request.user, target.organisation), target.organisation],
         "can_change": can_change, "can_share": can_share, "change_form": change, "share_form": share,

@@ -192,6 +192,23 @@ def progress_of(target: Target, on: datetime.date) -> Progress:
     return progress
 
 
+def reached_by_year(target: Target, on: datetime.date) -> list[tuple[datetime.date, int]]:
+    """The organisation's progress towards its target summed year by year: nothing on the first day, then at the
+    end of each counted year (the last one on the day) what the years up to it hold, as of the refresh."""
+    years = _years(target, on)
+    if target.measure == Measure.PROJECTS:
+        ends = [min(on, datetime.date(year, 12, 31)) for year in years]
+        counts = [count_for_targets(organisation=target.organisation, start=period_start(target), end=end)
+                  for end in ends]
+        return [(period_start(target), 0), *zip(ends, counts, strict=True)]
+    read = achieved([target.organisation_id], target.start_year, target.end_year)[target.organisation_id]
+    points, total = [(period_start(target), 0)], 0
+    for year in years:
+        total += read[year][target.measure]
+        points.append((min(on, datetime.date(year, 12, 31)), total))
+    return points
+
+
 def shared(target: Target, *, leaving_out: Target | None = None) -> int:
     """What the target's shares add up to (but ``leaving_out``'s)."""
     shares = target.shares.all()
