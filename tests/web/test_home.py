@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.payouts.test_results import approved_batch
+from tests.payouts.test_results import approved_batch, result_file, row
 from tests.people.test_sign_up import sign_up
 from yuanmeng.applications.models import Application
 from yuanmeng.applications.services import application_submit_diploma, application_transition
@@ -18,7 +18,7 @@ from yuanmeng.orgs.models import Enterprise, OrgKind
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import organisation_create
 from yuanmeng.payouts.models import Batch, BatchStatus
-from yuanmeng.payouts.services import write_batch_file
+from yuanmeng.payouts.services import result_import, write_batch_file
 from yuanmeng.people.models import Worker
 from yuanmeng.stats.services import stats_refresh
 
@@ -128,19 +128,30 @@ def test_failed_tasks_link_to_the_failed_ones(client, login, people):
     assert "导入 failed" in page and "导入 done" not in page
 
 
-def test_province_viewer_sees_a_summary_per_city(client, login, tree):
+def test_province_viewer_sees_a_summary_per_city_from_the_rollups(client, login, tree):
     money = approved_batch(tree)
-    Application.objects.filter(pk__in=[line.application_id for line in money.lines]).update(state=State.PAID)
-    money.batch.lines.update(status="paid")
+    result_import(by=money.finance, batch=money.batch, upload=result_file([row(line) for line in money.lines]))
     viewer = tree.staff(Role.VIEWER, tree.province)
     login(viewer)
+    assert "not counted yet" in client.get("/").content.decode()
+    stats_refresh()
     html = client.get("/").content.decode()
-    row = re.search(rf'<td><a href="/organisations/{tree.city.pk}/">广州市总工会</a></td>(.*?)</tr>', html, re.S)
-    assert row, "a row for the city"
-    cells = re.findall(r'<td class="num">([^<]+)</td>', row.group(1))
-    paid = sum(line.total_fen for line in money.lines)
-    assert cells[3] == str(len(money.lines)) and cells[4] == str(len(money.lines))  # paid; workers funded
-    assert cells[5] == f"{paid / 100:,.2f}"
+    row_html = re.search(rf'<td><a href="/organisations/{tree.city.pk}/">广州市总工会</a></td>(.*?)</tr>', html, re.S)
+    assert row_html, "a row for the city"
+    cells = re.findall(r'<td class="num">([^<]+)</td>', row_html.group(1))
+    paid = sum(line.total_fen for line in money.lines)  # the city's, the district's and the enterprise's budgets
+    assert cells[:4] == ["0", "0", "0", str(len(money.lines))]  # under review, pre-registered, verified, paid
+    assert cells[4] == f"{paid / 100:,.2f}" and "As of" in html
+
+
+def test_the_province_summary_counts_each_stage_once(client, login, tree, policy):
+    applications = [tree.apply(tree.member(), policy) for _ in range(3)]
+    application_transition(by=applications[0].worker.user, application=applications[0], action=Action.WITHDRAW)
+    stats_refresh()
+    login(tree.staff(Role.VIEWER, tree.province))
+    html = client.get("/").content.decode()
+    row_html = re.search(rf'<td><a href="/organisations/{tree.city.pk}/">广州市总工会</a></td>(.*?)</tr>', html, re.S)
+    assert re.findall(r'<td class="num">([^<]+)</td>', row_html.group(1))[:4] == ["2", "0", "0", "0"]
 
 
 def test_other_home_roles_get_no_summary_table_of_children(client, login, tree, people):
@@ -155,6 +166,7 @@ def tree_with_province_auditor(tree):
 
 def test_province_auditor_gets_the_summary(client, login, tree_with_province_auditor):
     tree, auditor = tree_with_province_auditor
+    stats_refresh()
     login(auditor)
     assert "By organisation below" in client.get("/").content.decode()
 
@@ -167,18 +179,20 @@ def test_province_summary_runs_the_same_queries_however_many_cities(client, logi
     login(viewer)
     tree.apply(tree.member(), policy)
     province_policy = tree.policy(organisation=tree.province)
+    stats_refresh()
     with django_assert_num_queries(PROVINCE_HOME_QUERIES):
         client.get("/")
     for n in range(3):
         city = organisation_create(by=tree.root_user, kind=OrgKind.CITY, code=f"C{n}", name=f"城市{n}",
                                    parent=tree.province, region_code=f"4402{n}0")
         tree.apply(tree.member(employer=tree.enterprise(city, f"企业{n}")), province_policy)
+    stats_refresh()
     with django_assert_num_queries(PROVINCE_HOME_QUERIES):
         html = client.get("/").content.decode()
     assert html.count('<td><a href="/organisations/') == 4
 
 
-PROVINCE_HOME_QUERIES = 10  # session, user, grants, roots, children, applications and paid lines by child, …
+PROVINCE_HOME_QUERIES = 13  # session, user, grants, roots, organisation, children, refresh time, three rollups, …
 
 
 def test_enterprise_officer_sees_members_to_confirm(client, login, tree, people):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -16,7 +16,6 @@ from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.orgs.models import Organisation, School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability, within
-from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.policies.selectors import PayParts, pay_by_part
 
 # Encrypted columns a list never shows: not read, not decrypted.
@@ -159,19 +158,6 @@ def applications_waiting(user) -> list[tuple[WaitingWork, Waiting]]:
     return [(work, waiting(waiting_applications(user=user, key=work.key), "submitted_at"))
             for work in WAITING_WORK.values()
             if any(has_capability(user, capability) for capability in work.capabilities)]
-
-
-def applications_by_child(*, user, children: list[Organisation]) -> dict[int, dict[str, int]]:
-    """Applications in scope by state, per child organisation (a province's cities, a nation's provinces): one
-    grouped query, {child id: {state: count}}. Read with sight over the money (viewers and auditors hold it): by the
-    tree alone, without the OR over a join of every worker that sight (``VIEW``) adds for a worker's own rows."""
-    rows = (Application.objects.restrict(user, Capability.VIEW_FUNDS)
-            .annotate(child=child_containing(children, "organisation__path")).filter(child__isnull=False)
-            .values("child", "state").annotate(n=Count("id")).order_by())
-    totals: dict[int, dict[str, int]] = {}
-    for row in rows:
-        totals.setdefault(row["child"], {})[row["state"]] = row["n"]
-    return totals
 
 
 def application_pay(application: Application) -> PayParts:

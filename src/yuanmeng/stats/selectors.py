@@ -12,12 +12,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.policies.models import Policy
-from yuanmeng.stats.models import IntakeRollup, Refresh, RegistryRollup
+from yuanmeng.stats.models import FunnelRollup, IntakeRollup, MoneyRollup, Refresh, RegistryRollup, WorkerRollup
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
     DIMENSIONS,
@@ -172,8 +173,8 @@ def intake_caps(organisation_id: int, year: int, to_year: int | None = None) -> 
 
 @dataclass
 class Registry:
-    """The registry's counts (``REGISTRY_COUNTS``) of an organisation's subtree and of each child's, as of the last
-    refresh; ``as_of`` None (and no counts) before the first."""
+    """Counts (the registry's ``REGISTRY_COUNTS``, or ``STAGE_COUNTS``) of an organisation's subtree and of each
+    child's, as of the last refresh; ``as_of`` None (and no counts) before the first."""
 
     organisation: Organisation
     as_of: datetime.datetime | None
@@ -184,16 +185,25 @@ class Registry:
 REGISTRY_COUNTS = (*REGISTERED_WORKERS, "enterprises")
 
 
+def _with_children(user, capability: str, organisation_id: int, child_kinds_left_out) -> tuple | None:
+    """An organisation over which the user holds ``capability`` and its active children but those of
+    ``child_kinds_left_out``, by kind and name (None outside): the user's roles, the organisation, its children."""
+    visible = visible_organisations(user, capability)
+    organisation = visible.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
+    return organisation, list(visible.filter(parent_id=organisation.pk, is_active=True)
+                              .exclude(kind__in=child_kinds_left_out).order_by("kind", "name"))
+
+
 def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:
     """The registry's counts of an organisation the user may VIEW (None otherwise) and of its active children but
     those of ``child_kinds_left_out``, by kind and name: four queries whatever the subtree's size (the user's roles,
     the organisation, its children, the rows; the refresh's time a fifth)."""
-    visible = visible_organisations(user, Capability.VIEW)
-    organisation = visible.filter(pk=organisation_id).first()
-    if organisation is None:
+    found = _with_children(user, Capability.VIEW, organisation_id, child_kinds_left_out)
+    if found is None:
         return None
-    children = list(visible.filter(parent_id=organisation.pk, is_active=True)
-                    .exclude(kind__in=child_kinds_left_out).order_by("kind", "name"))
+    organisation, children = found
     as_of = latest_as_of()
     if as_of is None:
         return Registry(organisation=organisation, as_of=None, total={}, children=[(child, {}) for child in children])
@@ -204,6 +214,46 @@ def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Regi
 
     def counts(org: Organisation) -> dict[str, int]:
         return {key: rows.get(org.pk, zeros)[key] for key in REGISTRY_COUNTS}
+
+    return Registry(organisation=organisation, as_of=as_of, total=counts(organisation),
+                    children=[(child, counts(child)) for child in children])
+
+
+# Where applications stand, every year together, and what the budgets paid: a province's or the nation's home page
+# compares its children by these.
+STAGE_COUNTS = ("under_review", "pre_registered", "diploma_verified", "paid", "paid_fen")
+EVERY_APPLICATION = "level"  # any one dimension of the workers' rollup counts every application once
+
+
+def stages_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:
+    """``STAGE_COUNTS`` of an organisation whose money the user may see (VIEW_FUNDS; None otherwise) and of its active
+    children but those of ``child_kinds_left_out``, as of the last refresh, from the rollups of every year: an
+    application is under review until approved (unless withdrawn or rejected: the funnel's drop-outs), pre-registered
+    until its diploma is verified, then verified until paid; paid money is what the budgets of the subtree paid.
+    Seven queries whatever the subtree's size (the user's roles, the organisation, its children, the refresh's time,
+    three rollups)."""
+    found = _with_children(user, Capability.VIEW_FUNDS, organisation_id, child_kinds_left_out)
+    if found is None:
+        return None
+    organisation, children = found
+    as_of = latest_as_of()
+    if as_of is None:
+        return Registry(organisation=organisation, as_of=None, total={}, children=[(child, {}) for child in children])
+    ids = [organisation.pk, *(child.pk for child in children)]
+    applications = {row.pop("organisation_id"): row for row in WorkerRollup.objects.filter(
+        organisation_id__in=ids, dimension=EVERY_APPLICATION).values("organisation_id").annotate(
+        applying=Sum("applying"), approved=Sum("approved"), graduated=Sum("graduated"), paid=Sum("paid"))}
+    dropped = dict(FunnelRollup.objects.filter(organisation_id__in=ids, outcome__in=DROP_OUTS).values(
+        "organisation_id").annotate(n=Sum("applications")).values_list("organisation_id", "n"))
+    paid_fen = dict(MoneyRollup.objects.filter(organisation_id__in=ids).values("organisation_id").annotate(
+        fen=Sum("paid_fen")).values_list("organisation_id", "fen"))
+
+    def counts(org: Organisation) -> dict[str, int]:
+        found = applications.get(org.pk, {"applying": 0, "approved": 0, "graduated": 0, "paid": 0})
+        return {"under_review": found["applying"] - found["approved"] - dropped.get(org.pk, 0),
+                "pre_registered": found["approved"] - found["graduated"],
+                "diploma_verified": found["graduated"] - found["paid"], "paid": found["paid"],
+                "paid_fen": paid_fen.get(org.pk, 0)}
 
     return Registry(organisation=organisation, as_of=as_of, total=counts(organisation),
                     children=[(child, counts(child)) for child in children])

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.applications.selectors import applications_by_child, applications_waiting
-from yuanmeng.applications.workflow import State
+from yuanmeng.applications.selectors import applications_waiting
 from yuanmeng.audit.selectors import audit_list
 from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.jobs.selectors import jobs_failed
@@ -19,11 +18,11 @@ from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability, Role
 from yuanmeng.orgs.scoping import grants, has_capability
 from yuanmeng.payouts.my_money import worker_home
-from yuanmeng.payouts.selectors import batches_waiting, paid_by_child
+from yuanmeng.payouts.selectors import batches_waiting
 from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import may_confirm_members
 from yuanmeng.people.selectors import members_to_confirm
-from yuanmeng.stats.selectors import registry_for
+from yuanmeng.stats.selectors import registry_for, stages_for
 
 NOT_AREAS = (OrgKind.SCHOOL, OrgKind.PROVIDER)
 
@@ -62,33 +61,27 @@ def work_cards(user) -> list[Card]:
     return cards
 
 
-# A province's or a nation's summary groups the states into the stages a viewer compares.
-STAGES = {
-    _("Under review"): (State.SUBMITTED, State.RETURNED, State.CONFIRMED, State.REVIEWED),
-    _("Pre-registered"): (State.APPROVED,),
-    _("Diploma stage"): (State.DIPLOMA_SUBMITTED, State.DIPLOMA_RETURNED, State.DIPLOMA_VERIFIED, State.IN_BATCH),
-    _("Paid"): (State.PAID,),
-}
+# A province's or a nation's summary: where the applications of each region below stand, and the money paid.
+STAGES = {"under_review": _("Under review"), "pre_registered": _("Pre-registered"),
+          "diploma_verified": _("Diploma verified"), "paid": _("Paid")}
 SUMMARY_ROLES = (Role.VIEWER, Role.AUDITOR)
 ABOVE_CITY = (OrgKind.NATIONAL, OrgKind.PROVINCE)
 
 
 def child_summary(user, root: Organisation) -> dict:
-    """Per child of a province or the nation: applications by stage, workers funded, money paid (three queries,
-    however many children)."""
-    children = list(root.children.filter(is_active=True).exclude(kind__in=NOT_AREAS).order_by("name"))
-    by_state = applications_by_child(user=user, children=children)
-    paid = paid_by_child(user=user, children=children)
-    rows = []
-    for child in children:
-        states = by_state.get(child.pk, {})
-        rows.append({"org": child, "stages": [sum(states.get(s, 0) for s in group) for group in STAGES.values()],
-                     "workers": paid.get(child.pk, {}).get("workers", 0),
-                     "paid_fen": paid.get(child.pk, {}).get("paid_fen") or 0})
-    totals = {"stages": list(zip(STAGES, [sum(row["stages"][i] for row in rows) for i in range(len(STAGES))],
-                                 strict=True)),
-              "workers": sum(row["workers"] for row in rows), "paid_fen": sum(row["paid_fen"] for row in rows)}
-    return {"root": root, "stages": list(STAGES), "rows": rows, "totals": totals}
+    """Per child of a province or the nation: applications by stage and money paid, read from the stats rollups (a
+    few rows whatever the subtree's size), as of their last refresh (``as_of``; None before the first)."""
+    stages = stages_for(user, organisation_id=root.pk, child_kinds_left_out=NOT_AREAS)
+    if stages is None or stages.as_of is None:
+        return {"root": root, "as_of": None, "stages": list(STAGES.values()), "rows": [], "totals": {}}
+
+    def row(counts: dict) -> dict:
+        return {"stages": [counts[key] for key in STAGES], "paid_fen": counts["paid_fen"]}
+
+    return {"root": root, "as_of": stages.as_of, "stages": list(STAGES.values()),
+            "rows": [{"org": child, **row(counts)} for child, counts in stages.children],
+            "totals": {"stages": list(zip(STAGES.values(), row(stages.total)["stages"], strict=True)),
+                       "paid_fen": stages.total["paid_fen"]}}
 
 
 def _sees_children_summary(user, root: Organisation) -> bool:
