@@ -1,0 +1,59 @@
+"""Races that only PostgreSQL can show: two officers scheduling the same teacher at once, and two accepting the same
+order at once. (SQLite's IMMEDIATE transactions take one writer at a time.)"""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from tests.training_orders.conftest import ELEVEN, NINE, NOON, TEN, TODAY
+from yuanmeng.training_orders import services
+from yuanmeng.training_orders.models import OrderEvent, Session
+
+ON_POSTGRES = connection.vendor == "postgresql"
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(not ON_POSTGRES, reason="a real race needs PostgreSQL")]
+
+
+def in_parallel(calls) -> list:
+    """Run each call in its own thread and connection, released at once; their refusals."""
+    barrier, refusals = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except ValidationError as exc:
+            refusals.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return refusals
+
+
+def test_one_teacher_scheduled_at_the_same_time_by_six_officers_teaches_once(orders, people):
+    accepted = [orders.accepted(topic=f"课程{n}") for n in range(6)]
+    times = [(NINE, ELEVEN), (TEN, NOON)] * 3  # every pair overlaps
+
+    def schedule(order, starts_at, ends_at):
+        return lambda: services.session_schedule(by=people.district, order=order, teacher=orders.teacher, date=TODAY,
+                                                 starts_at=starts_at, ends_at=ends_at, venue="培训中心")
+
+    refusals = in_parallel([schedule(order, *time) for order, time in zip(accepted, times, strict=True)])
+    assert len(refusals) == 5 and all("starts_at" in r.message_dict for r in refusals)
+    assert Session.objects.filter(teacher=orders.teacher).count() == 1
+
+
+def test_an_order_accepted_at_once_by_two_unions_is_accepted_once(orders, people):
+    order = orders.order()
+    refusals = in_parallel([
+        lambda by=by: services.order_transition(by=by, order=order, action="accept")
+        for by in (people.district, people.city, people.district, people.city)])
+    assert len(refusals) == 3
+    assert OrderEvent.objects.filter(order=order, action="accept").count() == 1
