@@ -18,10 +18,12 @@ from stdnum.cn import ric, uscc
 
 from yuanmeng.accounts.services import staff_user_create, superuser_create
 from yuanmeng.core.validators import DocumentType, validate_credit_code
+from yuanmeng.demo.learning_needs import build_learning_needs
 from yuanmeng.demo.payouts import build_lottery, build_payouts
 from yuanmeng.demo.signup import build_sign_ups, sign_up_rng
 from yuanmeng.demo.subsidy import SubsidyDemo
 from yuanmeng.demo.targets import build_targets
+from yuanmeng.demo.training_orders import SESSIONS_HELD, build_training_orders
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import enterprise_register, organisation_create, school_register
@@ -255,6 +257,10 @@ def build(*, workers: int = 300, progress=lambda step: None) -> Result:
         applications = _build_subsidy(admin, orgs, enterprises[0].organisation, people, rng)
         progress("targets: the national 2030 targets shared down to the city, the city's yearly ones")
         build_targets(orgs, NATIONAL_CODE)
+        progress(f"training orders: teacher libraries, {SESSIONS_HELD} sessions held this year, orders live today")
+        build_training_orders(orgs=orgs, flagship=enterprises[0].organisation, rng=rng)
+        progress("needs surveys of 40 enterprises with their answers, a district's survey of its workers, projects")
+        build_learning_needs(orgs=orgs, rng=rng)
         progress("an invitation link and two workers waiting for their union's confirmation")
         build_sign_ups(officer=get_user_model().objects.get(username="enterprise_officer"),
                        enterprise=enterprises[0], maker=PersonMaker(sign_up_rng()), firm=FIRMS[0],
