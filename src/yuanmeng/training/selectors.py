@@ -41,15 +41,18 @@ def _city_root(path: str) -> str:
 
 
 def reach_roots(user) -> list[str] | None:
-    """The subtrees whose network and catalogue ``user`` reads; None: everywhere (a superuser)."""
+    """The subtrees whose network and catalogue ``user`` reads; None: everywhere (a superuser). Asked once per
+    request (kept on the user object, as ``grants`` keeps the roles)."""
     if user.is_superuser:
         return None
-    paths = {g.path for g in grants(user)}
-    employer = Worker.objects.filter(user=user, employer__isnull=False).values_list(
-        "employer__organisation__path", flat=True).first()
-    if employer:
-        paths.add(employer)
-    return sorted({_city_root(path) for path in paths})
+    if getattr(user, "_yuanmeng_training_roots", None) is None:
+        paths = {g.path for g in grants(user)}
+        employer = Worker.objects.filter(user=user, employer__isnull=False).values_list(
+            "employer__organisation__path", flat=True).first()
+        if employer:
+            paths.add(employer)
+        user._yuanmeng_training_roots = sorted({_city_root(path) for path in paths})
+    return user._yuanmeng_training_roots
 
 
 def readable(rows, user, lookup: str):
