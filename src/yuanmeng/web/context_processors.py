@@ -43,6 +43,7 @@ NAVIGATION = [
     (_("Surveys"), "survey_list", lambda u: has_capability(u, Capability.MANAGE_SURVEYS)),
     (_("Projects"), "project_list", lambda u: has_capability(u, Capability.VIEW)),
     (_("Funds"), "payouts_overview", lambda u: has_capability(u, Capability.VIEW_FUNDS)),
+    (_("Dashboard"), "dashboard_home", lambda u: _area_staff(u) and has_capability(u, Capability.VIEW)),
     (_("Training orders"), "training_order_list", sees_orders),
     (_("Teachers"), "teacher_list", sees_teachers),
     (_("Rosters"), "rosters", lambda u: has_capability(u, Capability.MANAGE_ROSTERS)),

@@ -41,10 +41,43 @@
     }).join("<br>");
   }
 
+  // Lines ({"kind": "line", "title", "series": [{"name", "data": [["2026-03-01", 12], ...], "tone": 0, "dashed"}],
+  // "caps": [{"name", "value", "tone"}]}): counts to date over days, each cap a horizontal line in its series'
+  // colour, a dashed series for a projection. The value axis reaches the highest cap.
+  var TONES = ["#c8102e", "#1849a9"];
+
+  function drawLine(box, spec) {
+    box.style.height = "320px";
+    var chart = window.echarts.init(box, null, { renderer: "svg" });
+    var top = Math.max.apply(null, [0].concat(spec.caps.map(function (c) { return c.value; })));
+    var series = spec.series.map(function (s) {
+      return { name: s.name, type: "line", showSymbol: s.data.length < 3, data: s.data,
+               color: TONES[s.tone], lineStyle: { type: s.dashed ? "dashed" : "solid" } };
+    });
+    spec.caps.forEach(function (cap) {
+      series.push({ name: cap.name, type: "line", data: [], color: TONES[cap.tone],
+                    markLine: { symbol: "none", silent: true, lineStyle: { type: "dotted", width: 2 },
+                                label: { position: "insideStartTop", formatter: cap.name + ": " + full.format(cap.value) },
+                                data: [{ yAxis: cap.value }] } });
+    });
+    chart.setOption({
+      title: { text: spec.title, textStyle: { fontSize: 14, width: box.clientWidth - 16, overflow: "truncate" } },
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0, type: "scroll" },
+      grid: { left: 8, right: 24, top: 40, bottom: 48, containLabel: true },
+      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", minInterval: 1, max: function (v) { return Math.max(v.max, Math.ceil(top * 1.05)); },
+               axisLabel: { formatter: function (v) { return compact.format(v); } } },
+      series: series
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function draw(box) {
     var block = document.getElementById(box.dataset.chart);
     if (!block || !window.echarts) { return; }
     var spec = JSON.parse(block.textContent);
+    if (spec.kind === "line") { drawLine(box, spec); return; }
     var axis = valueAxis(spec);
     box.style.height = Math.max(240, spec.categories.length * (spec.series.length * 18 + 14) + 100) + "px";
     var chart = window.echarts.init(box, null, { renderer: "svg" });

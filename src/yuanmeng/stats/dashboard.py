@@ -1,0 +1,390 @@
+"""The dashboard's tables, built from the figures of ``selectors.figure_for``: each table is what the page shows under
+its chart (the accessible truth) and what its xlsx export writes, so the two never differ.
+
+A table's rows are lists of cells; an organisation's row also names the organisation, which the page links to its
+own dashboard (the drill-down).
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import accumulate
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from yuanmeng.applications.workflow import State
+from yuanmeng.core.access import Capability
+from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.exports import Column
+from yuanmeng.funds.models import FundSource
+from yuanmeng.jobs.models import Job
+from yuanmeng.jobs.services import job_submit
+from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.stats.jobs import REFRESH_JOB
+from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
+from yuanmeng.stats.rollups import DIMENSIONS, DIPLOMA_TO_MONEY, TIMED_STEPS
+from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, visible_organisations
+
+CHART_CHILDREN = 15  # a chart by child shows the largest; its table and export list every child
+CHART_POLICIES = 4  # the intake charts the policies with the most applicants; its table lists every policy
+FOLD_ROWS = 20  # a longer table is folded under its chart
+RECENT_DAYS = 14  # the intake's projection follows the pace of the last two weeks with data
+
+
+@dataclass
+class Table:
+    key: str  # the export's name
+    title: str
+    headers: list[str]
+    numeric: list[bool]
+    rows: list[list] = field(default_factory=list)
+    organisations: list[Organisation | None] = field(default_factory=list)  # the organisation of each row, if any
+    charts: list[dict] = field(default_factory=list)
+    note: str = ""
+    folded: bool = False  # a long table the page shows folded (the chart above says it)
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns to sit beside another table."""
+        return len(self.headers) > 5
+
+    def chart_blocks(self) -> list[tuple[str, dict]]:
+        """Each chart with the id of its JSON block on the page."""
+        return [(f"chart-{self.key}-{n}", chart) for n, chart in enumerate(self.charts)]
+
+    def add(self, cells: list, organisation: Organisation | None = None) -> None:
+        self.rows.append(cells)
+        self.organisations.append(organisation)
+
+    def headers_numeric(self) -> list[tuple[str, bool]]:
+        return list(zip(self.headers, self.numeric, strict=True))
+
+    def shown(self) -> list[tuple[Organisation | None, list[tuple[str, bool]]]]:
+        """Each row's organisation and its cells as the page shows them, each with whether it is a number."""
+        return [(org, [(_shown(cell), numeric) for cell, numeric in zip(cells, self.numeric, strict=True)])
+                for org, cells in zip(self.organisations, self.rows, strict=True)]
+
+    def columns(self) -> list[Column]:
+        return [Column(header, lambda row, i=i: row[i], 22 if i == 0 else 14) for i, header in enumerate(self.headers)]
+
+
+def _shown(cell) -> str:
+    if cell is None:
+        return "—"
+    if isinstance(cell, Decimal):
+        return f"{cell:,.2f}"
+    if isinstance(cell, float):
+        return f"{cell:,.1f}"
+    if isinstance(cell, int):
+        return f"{cell:,}"
+    return str(cell)
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen) / 100
+
+
+def _chart(title: str, categories: list, series: list[tuple[str, list]], unit: str = "", stack: bool = False,
+           kind: str = "bars") -> dict:
+    """A chart's data for ``static/yuanmeng/charts.js`` (through ``json_script``, never ``|safe``)."""
+    return {"kind": kind, "title": title, "categories": [str(c) for c in categories], "unit": unit,
+            "series": [{"name": str(name), "data": data, "stack": "all" if stack else None} for name, data in series]}
+
+
+def _largest(rows: list, size) -> list:
+    return sorted(rows, key=size, reverse=True)[:CHART_CHILDREN]
+
+
+def _chart_note(children: list) -> str:
+    return _("The chart shows the %(n)d largest; the table lists all.") % {"n": CHART_CHILDREN} \
+        if len(children) > CHART_CHILDREN else ""
+
+
+# ---- money ---------------------------------------------------------------------------------------------------
+
+def _by_source(rows: list[dict]) -> dict[str, dict]:
+    return {row["source"]: row for row in rows}
+
+
+def money_tables(found: Drilldown) -> list[Table]:
+    by_source = Table("money", _("Money by fund source (yuan)"),
+                      [_("Fund source"), _("Budgeted"), _("Reserved"), _("Paid"), _("Available")],
+                      [False, True, True, True, True])
+    for row in found.total:
+        by_source.add([source_label(row["source"]), *(
+            _yuan(row[f"{measure}_fen"]) for measure in ("budgeted", "reserved", "paid", "available"))])
+    by_source.charts = [_chart(by_source.title, [cells[0] for cells in by_source.rows], [
+        (_("Paid"), [float(cells[3]) for cells in by_source.rows]),
+        (_("Reserved"), [float(cells[2]) for cells in by_source.rows]),
+        (_("Available"), [float(cells[4]) for cells in by_source.rows])])]
+    return [by_source, _money_by_holder(found)]
+
+
+def _money_by_holder(found: Drilldown) -> Table:
+    """Who holds the budgets: the organisation's own (a city's special fund) and each child's subtree (a
+    district's and its enterprises' matching), with the matching money's share of each."""
+    table = Table("money_by_holder", _("Budgets by who holds them (yuan), and the share of matching money"),
+                  [_("Organisation"), _("Level"), _("Special fund"), _("Matching fund"), _("Paid"),
+                   _("Matching share (%)")], [False, False, True, True, True, True])
+    holders = [(found.organisation, _("its own budgets"), found.own), *(
+        (child, child.get_kind_display(), figure) for child, figure in found.children)]
+    for organisation, level, figure in holders:
+        rows = _by_source(figure)
+        special, matching = (rows.get(s, {}).get("budgeted_fen", 0) for s in (FundSource.SPECIAL,
+                                                                               FundSource.MATCHING))
+        if organisation is found.organisation and not (special or matching):
+            continue
+        share = round(100 * matching / (special + matching), 1) if special + matching else None
+        table.add([organisation.name, str(level), _yuan(special), _yuan(matching),
+                   _yuan(sum(row["paid_fen"] for row in figure)), share], organisation)
+    shown = _largest(table.rows, lambda cells: cells[2] + cells[3])
+    table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
+        (_("Special fund"), [float(cells[2]) for cells in shown]),
+        (_("Matching fund"), [float(cells[3]) for cells in shown])], stack=True)]
+    table.note = _chart_note(table.rows)
+    return table
+
+
+# ---- workers -------------------------------------------------------------------------------------------------
+
+MEASURES = ("applying", "approved", "graduated", "paid")
+
+
+def _measure_headers() -> list[str]:
+    return [_("Applying"), _("Approved"), _("Graduated"), _("Paid")]
+
+
+def workers_tables(found: Drilldown, dimension: str) -> list[Table]:
+    table = Table(f"workers_{dimension}", _("Workers by %(dimension)s") % {"dimension": dimension_label(dimension)},
+                  [dimension_label(dimension), *_measure_headers()], [False, True, True, True, True])
+    for row in found.total:
+        if row["dimension"] == dimension:
+            table.add([value_label(dimension, row["value"]), *(row[m] for m in MEASURES)])
+    table.charts = [_chart(table.title, [cells[0] for cells in table.rows], [
+        (header, [cells[i + 1] for cells in table.rows]) for i, header in enumerate(_measure_headers())])]
+    return [table, _workers_by_child(found)]
+
+
+def _applications(figure: list[dict]) -> list[int]:
+    """The four counts of all applications: every application has one value of each dimension, so the values of
+    the first dimension sum to them."""
+    first = next(iter(DIMENSIONS))
+    return [sum(row[m] for row in figure if row["dimension"] == first) for m in MEASURES]
+
+
+def _workers_by_child(found: Drilldown) -> Table:
+    table = Table("workers_by_organisation", _("Workers by organisation below"),
+                  [_("Organisation"), *_measure_headers()], [False, True, True, True, True])
+    for child, figure in found.children:
+        table.add([child.name, *_applications(figure)], child)
+    own = _applications(found.own)
+    if any(own):
+        table.add([_("%(name)s itself") % {"name": found.organisation.name}, *own])
+    shown = _largest(table.rows, lambda cells: cells[1])
+    table.charts = [_chart(table.title, [cells[0] for cells in shown], [
+        (header, [cells[i + 1] for cells in shown]) for i, header in enumerate(_measure_headers())])]
+    table.note = _chart_note(table.rows)
+    return table
+
+
+# ---- the funnel ----------------------------------------------------------------------------------------------
+
+def funnel_tables(found: Drilldown) -> list[Table]:
+    """Per step: applications that reached it, and those that left there, withdrawn or rejected."""
+    table = Table("funnel", _("From application to payment"),
+                  [_("Step"), _("Reached"), _("Withdrawn there"), _("Rejected there")], [False, True, True, True])
+    left = {(d["state"], d["outcome"]): d["applications"] for d in found.total["drop_outs"]}
+    steps = [s["state"] for s in found.total["steps"]]
+    reached = {s["state"]: s["reached"] for s in found.total["steps"]}
+    others = sorted({state for state, _outcome in left} - set(steps))  # left while returned for correction
+    for state in (*steps, *others):
+        table.add([state_label(state), reached.get(state),
+                   left.get((state, State.WITHDRAWN), 0), left.get((state, State.REJECTED), 0)])
+    table.charts = [_chart(table.title, [cells[0] for cells in table.rows], [
+        (_("Reached"), [cells[1] or 0 for cells in table.rows]),
+        (_("Withdrawn there"), [cells[2] for cells in table.rows]),
+        (_("Rejected there"), [cells[3] for cells in table.rows])])]
+    return [table]
+
+
+# ---- durations -----------------------------------------------------------------------------------------------
+
+STEPS_TIMED = (*TIMED_STEPS, DIPLOMA_TO_MONEY)
+
+
+def _step_label(step: str) -> str:
+    return state_label(step) if step == DIPLOMA_TO_MONEY else _("waiting at “%(state)s”") % {
+        "state": state_label(step)}
+
+
+def durations_tables(found: Drilldown) -> list[Table]:
+    table = Table("durations", _("Days per step"),
+                  [_("Step"), _("Applications timed"), _("Median days"), _("90th percentile days")],
+                  [False, True, True, True])
+    for row in found.total:
+        table.add([_step_label(row["step"]), row["applications"], row["median_days"], row["p90_days"]])
+    table.charts = [_chart(table.title, [cells[0] for cells in table.rows], [
+        (_("Median days"), [cells[2] or 0 for cells in table.rows]),
+        (_("90th percentile days"), [cells[3] or 0 for cells in table.rows])], _("days"))]
+    return [table, _durations_by_child(found)]
+
+
+def _durations_by_child(found: Drilldown) -> Table:
+    """Who is slow: each child's median and 90th percentile per step."""
+    headers = [_("Organisation")]
+    for step in STEPS_TIMED:
+        headers += [_("%(step)s: median") % {"step": _step_label(step)},
+                    _("%(step)s: 90th percentile") % {"step": _step_label(step)}]
+    table = Table("durations_by_organisation", _("Days per step, by organisation below"), headers,
+                  [False] + [True] * (len(headers) - 1))
+    for child, figure in found.children:
+        steps = {row["step"]: row for row in figure}
+        table.add([child.name, *(value for step in STEPS_TIMED
+                                 for value in (steps[step]["median_days"], steps[step]["p90_days"]))], child)
+    timed = [cells for cells in table.rows if any(value is not None for value in cells[1:])]
+    shown = _largest(timed, lambda cells: cells[-1] or 0)
+    table.charts = [_chart(_("90th percentile days per step, by organisation below"), [cells[0] for cells in shown],
+                           [(_step_label(step), [cells[2 + 2 * i] or 0 for cells in shown])
+                            for i, step in enumerate(STEPS_TIMED)], _("days"))]
+    table.note = _chart_note(timed)
+    return table
+
+
+# ---- intake --------------------------------------------------------------------------------------------------
+
+def _projection(days: list[datetime.date], cumulative: list[int], cap: int | None) -> tuple[datetime.date, int] | None:
+    """When the cap is reached at the pace of the last ``RECENT_DAYS`` days with data: (the day, the count then);
+    None without a cap, a pace, or room left."""
+    if not cap or not days or cumulative[-1] >= cap:
+        return None
+    since = days[-1] - datetime.timedelta(days=RECENT_DAYS)
+    before = next((count for day, count in zip(reversed(days), reversed(cumulative), strict=True) if day <= since), 0)
+    pace = (cumulative[-1] - before) / RECENT_DAYS
+    if pace <= 0:
+        return None
+    return days[-1] + datetime.timedelta(days=math.ceil((cap - cumulative[-1]) / pace)), cap
+
+
+def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
+    """Per policy: applicants and approvals to date against its caps, with the day each cap would be reached at the
+    recent pace (a projection, only where this organisation's intake is the whole policy's); the largest policies
+    charted by day, their days beneath."""
+    summary = Table("intake", _("Intake against the policies' caps"),
+                    [_("Policy"), _("Applicants"), _("Applicant cap"), _("Cap reached (projected)"),
+                     _("Approvals"), _("Approval cap"), _("Cap reached (projected)")],
+                    [False, True, True, False, True, True, False])
+    days = Table("intake_days", _("Intake by day of the policies charted"),
+                 [_("Policy"), _("Day"), _("Applicants"), _("Approvals"), _("Applicants to date"),
+                  _("Approvals to date")], [False, False, True, True, True, True], folded=True)
+    by_policy = defaultdict(list)
+    for row in found.total:
+        by_policy[row["policy_id"]].append(row)
+    policies = sorted(intake_caps(found.organisation.pk, *years),
+                      key=lambda policy: -sum(row["applicants"] for row in by_policy[policy["id"]]))
+    for n, policy in enumerate(policies):
+        rows = by_policy[policy["id"]]
+        whole = policy["organisation__path"].startswith(found.organisation.path)
+        dates = [row["day"] for row in rows]
+        applied, approved = (list(accumulate(row[measure] for row in rows)) for measure in ("applicants", "approvals"))
+        caps = (policy["max_applicants"], policy["max_approvals"]) if whole else (None, None)
+        ends = [_projection(dates, counts, cap) for counts, cap in ((applied, caps[0]), (approved, caps[1]))]
+        name = f"{policy['code']} {policy['title']}"
+        summary.add([name, applied[-1] if applied else 0, caps[0], ends[0][0].isoformat() if ends[0] else None,
+                     approved[-1] if approved else 0, caps[1], ends[1][0].isoformat() if ends[1] else None])
+        if n < CHART_POLICIES:
+            summary.charts.append(_intake_chart(name, dates, (applied, approved), caps, ends))
+            for row, applied_then, approved_then in zip(rows, applied, approved, strict=True):
+                days.add([policy["code"], row["day"].isoformat(), row["applicants"], row["approvals"], applied_then,
+                          approved_then])
+    notes = [_("The %(n)d policies with the most applicants are charted.") % {"n": CHART_POLICIES}] \
+        if len(policies) > CHART_POLICIES else []
+    if not all(policy["organisation__path"].startswith(found.organisation.path) for policy in policies):
+        notes.append(_("A policy of a union above this one: its caps count every applicant of the policy, so they "
+                       "and their projection are shown on the dashboard of the union that holds it."))
+    summary.note, summary.folded = " ".join(notes), len(summary.rows) > FOLD_ROWS
+    return [summary, days]
+
+
+def _intake_chart(title: str, dates: list, counts: tuple[list, list], caps: tuple, ends: list) -> dict:
+    """Applicants and approvals to date by day, each cap a line, and a dashed projection to the day it is reached."""
+    series, cap_lines = [], []
+    for tone, (name, running, cap, end) in enumerate(zip((_("Applicants"), _("Approvals")), counts, caps, ends,
+                                                         strict=True)):
+        series.append({"name": name, "tone": tone,
+                       "data": [[day.isoformat(), n] for day, n in zip(dates, running, strict=True)]})
+        if end:
+            series.append({"name": _("%(name)s (projection at the recent pace)") % {"name": name}, "tone": tone,
+                           "dashed": True,
+                           "data": [[dates[-1].isoformat(), running[-1]], [end[0].isoformat(), end[1]]]})
+        if cap:
+            cap_lines.append({"name": _("%(name)s cap") % {"name": name}, "value": cap, "tone": tone})
+    return {"kind": "line", "title": title, "series": series, "caps": cap_lines}
+
+
+# ---- the page ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list[Table]
+
+
+@dataclass
+class Dashboard:
+    organisation: Organisation
+    years: tuple[int, int]
+    as_of: datetime.datetime | None
+    crumbs: list[Organisation]  # the ancestors the user may view, from the highest
+    children: list[Organisation]
+    sections: list[Section]
+
+    def table(self, key: str) -> Table | None:
+        return next((table for section in self.sections for table in section.tables if table.key == key), None)
+
+
+def _sections(found: dict[str, Drilldown], years: tuple[int, int], dimension: str) -> list[Section]:
+    sections = [Section("money", _("Money"), money_tables(found["money"]))] if "money" in found else []
+    return [*sections,
+            Section("workers", _("Workers"), workers_tables(found["workers"], dimension)),
+            Section("funnel", _("The funnel"), funnel_tables(found["funnel"])),
+            Section("durations", _("Time taken"), durations_tables(found["durations"])),
+            Section("intake", _("Intake"), intake_tables(found["intake"], years))]
+
+
+def dashboard_for(user, *, organisation_id: int, years: tuple[int, int], dimension: str) -> Dashboard:
+    """Every figure of the organisation the user may read, as tables (404 where they may not VIEW it; no money
+    section where they may not see funds)."""
+    found = {}
+    for figure in ("workers", "funnel", "durations", "intake", "money"):
+        try:
+            found[figure] = figure_for(user, figure=figure, organisation_id=organisation_id, year=years[0],
+                                       to_year=years[1])
+        except Http404:
+            if figure != "money":
+                raise
+    workers = found["workers"]
+    above = [int(part) for part in workers.organisation.path.strip("/").split("/")[:-1]]
+    crumbs = list(visible_organisations(user, Capability.VIEW).filter(pk__in=above).order_by("depth"))
+    return Dashboard(organisation=workers.organisation, years=years, as_of=workers.as_of, crumbs=crumbs,
+                     children=[child for child, _figure in workers.children],
+                     sections=_sections(found, years, dimension))
+
+
+def may_refresh(user) -> bool:
+    """Who may count the figures again now rather than wait for the schedule: those who set targets (city
+    administrators and the viewers above), who read the dashboards for their work."""
+    return has_capability(user, Capability.SET_TARGETS)
+
+
+def refresh_submit(*, by) -> Job:
+    """Queue a refresh of every rollup (one at a time; the same user's second request while queued is the same
+    task)."""
+    if not may_refresh(by):
+        raise PermissionDenied(_("You may not count the figures again."))
+    return job_submit(by=by, kind=REFRESH_JOB, label=_("Count the dashboards' figures"),
+                      capability=Capability.SET_TARGETS)
