@@ -28,6 +28,7 @@ BENCHMARKS = [
     ("bench_seed.py", ["--workers", "300"], "seed national, workers + applications + history"),
     ("bench_pages.py", ["--applications", "300", "--workers", "400", "--repeat", "1"], "reviewer: review queue"),
     ("bench_stats.py", ["--applications", "300", "--repeat", "1"], "national dashboard, five figures"),
+    ("bench_report.py", ["--applications", "300", "--children", "3", "--repeat", "1"], "3 children: PDF laid out"),
 ]
 
 
