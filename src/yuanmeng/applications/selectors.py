@@ -5,12 +5,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from yuanmeng.applications.models import Application, ApplicationEvent, Document, Roster, RosterEntry
+from yuanmeng.applications.models import Application, Roster, RosterEntry
 from yuanmeng.applications.workflow import ENDED_STATES, State
 from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.orgs.models import Organisation, School
@@ -78,14 +78,6 @@ def application_search(*, user, organisation_id: int | None = None, submitted_fr
 def roster_list(*, user):
     """Rosters the user may see, with their school (the rosters page and its export)."""
     return Roster.objects.restrict(user).select_related("school__organisation")
-
-
-def application_detail(*, user, application_id: int) -> Application | None:
-    """One application in the user's scope with its history and documents, or None."""
-    return application_list(user=user).prefetch_related(
-        Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "id")),
-        Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
-    ).filter(pk=application_id).first()
 
 
 def school_by_organisation(organisation_id: int, *, user=None) -> School | None:

@@ -1,15 +1,17 @@
 """Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX, Queued, export_start
-from yuanmeng.core.pages import count_up_to
+from yuanmeng.core.pages import count_up_to, page_counted_up_to
 
 
 class Pages(PageNumberPagination):
@@ -29,13 +31,22 @@ class Pages(PageNumberPagination):
         more: bool = Field(..., description="more rows match than `count` says: page on, narrow the filters or "
                            "export the list")
 
-    def __init__(self, page_size: int = 50, **kwargs):
+    def __init__(self, page_size: int = 50, shape: Callable[[QuerySet], QuerySet] | None = None, **kwargs):
+        """``shape``: what a page reads of each row (``@paginate(Pages, shape=…)``), e.g. a ``values()`` of the
+        answer's fields, so that no model is built per row; the count reads the rows unshaped."""
         super().__init__(page_size=page_size, max_page_size=200, **kwargs)
+        self.shape = shape
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
         cap = settings.PAGE_COUNT_CAP
-        return {**page, "count": min(page["count"], cap), "more": page["count"] > cap}
+        if not isinstance(queryset, QuerySet):
+            page = super().paginate_queryset(queryset, pagination, request, **params)
+            items, counted = page[self.items_attribute], page["count"]
+        else:
+            page_size = self._get_page_size(pagination.page_size)
+            items, counted = page_counted_up_to(queryset, (pagination.page - 1) * page_size, page_size, cap,
+                                                self.shape)
+        return {self.items_attribute: items, "count": min(counted, cap), "more": counted > cap}
 
     def _items_count(self, queryset) -> int:
         return count_up_to(queryset, settings.PAGE_COUNT_CAP)

@@ -16,6 +16,10 @@ class Level(models.TextChoices):
     BACHELOR = "bachelor", _("Bachelor (including college-to-bachelor)")
 
 
+# The column of each level's amount (``Policy.amount_fen``; lists read it in SQL from the same names).
+LEVEL_AMOUNTS = {Level.COLLEGE: "amount_college_fen", Level.BACHELOR: "amount_bachelor_fen"}
+
+
 class ProgrammeType(models.TextChoices):
     OPEN_UNIVERSITY = "open_university", _("Open university")
     ADULT_HIGHER = "adult_higher", _("Adult higher education")
@@ -109,7 +113,8 @@ class Policy(models.Model):
         return f"{self.code} {self.title}"
 
     def amount_fen(self, level: str) -> int | None:
-        return {Level.COLLEGE: self.amount_college_fen, Level.BACHELOR: self.amount_bachelor_fen}.get(level)
+        column = LEVEL_AMOUNTS.get(level)
+        return getattr(self, column) if column else None
 
     @property
     def levels(self) -> list[str]:
