@@ -199,8 +199,8 @@ def build(n: int) -> None:
     insert_applications(city, policy, n)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE applications_application SET state = 'confirmed' WHERE id % 10 = 0")
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":  # as autovacuum leaves a table: its visibility map set, so that a
+            cursor.execute("VACUUM ANALYZE")     # count can read an index alone
     print(f"database: {connection.vendor}; inserted {n:,} applications in {time.perf_counter() - started:.1f} s")
     tree.apply(tree.member(name="申请人"), policy)
     tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
