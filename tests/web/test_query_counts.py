@@ -182,7 +182,7 @@ PAGES = [
     ("/", "city", 16),  # with the district: the members-to-confirm card (decision 0010), one count
     ("/", "finance", 14),
     ("/", "district", 15),
-    ("/", "viewer", 10),  # the summary per city: applications by state and paid lines, one grouped query each
+    ("/", "viewer", 13),  # the summary per city from the rollups: organisation, children, refresh time, three rollups
     ("/payouts/batches/?waiting=approve", "finance", 6),
     ("/", "worker", 10),  # where is my money: the lines, the live application, its top-ups, messages, notice
     ("/me/", "worker", 5),
