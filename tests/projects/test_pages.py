@@ -20,7 +20,7 @@ def test_register_run_and_name_participants(client, login, tree):
     bad = client.post(reverse("project_add"), _form(tree, partner_codes="NOPE", ends_on="2026-01-01"))
     assert "NOPE" in bad.text and not Project.objects.exists()
     bad = client.post(reverse("project_add"), _form(tree, ends_on="2026-01-01"))
-    assert "The project ends before it starts." in bad.text
+    assert "项目结束日期早于开始日期。" in bad.text
     client.post(reverse("project_add"), _form(tree))
     project = Project.objects.get()
     assert project.partners.count() == 2

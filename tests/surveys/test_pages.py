@@ -20,7 +20,7 @@ def test_build_send_answer_and_read_results(client, login, tree, needs):
     client.post(reverse("survey_question_add", args=[survey.pk]),
                 {"kind": "single", "text": "想学什么", "required": "on", "options": "电工\n焊接"})
     bad = client.post(reverse("survey_question_add", args=[survey.pk]), {"kind": "single", "text": "空", "options": ""})
-    assert bad.status_code == 422 and "Give from 2 to 30 options." in bad.text
+    assert bad.status_code == 422 and "请给出 2 到 30 个选项。" in bad.text
     unknown = client.post(reverse("survey_send", args=[survey.pk]), {"codes": "NO-SUCH"})
     assert unknown.status_code == 422 and "NO-SUCH" in unknown.text
     client.post(reverse("survey_send", args=[survey.pk]), {"codes": tree.tianhe_firm.organisation.code})
@@ -31,7 +31,7 @@ def test_build_send_answer_and_read_results(client, login, tree, needs):
     assert "技能需求" in listing.text
     question = survey.questions.get()
     missing = client.post(reverse("survey_answer", args=[survey.pk]), {})
-    assert "This question is required." in missing.text and not Response.objects.exists()
+    assert "这道题必须作答。" in missing.text and not Response.objects.exists()
     done = client.post(reverse("survey_answer", args=[survey.pk]), {f"q{question.pk}": question.options.first().pk})
     assert done.status_code == 302 and Answer.objects.count() == 1
     assert client.get(reverse("survey_answer", args=[survey.pk])).status_code == 302  # answered: back to the list
