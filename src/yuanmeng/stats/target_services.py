@@ -67,8 +67,8 @@ def _not_below_shares(target: Target, value: int) -> None:
 
 
 def _locked(target: Target) -> Target:
-    return Target.objects.select_for_update().select_related("organisation", "parent__organisation").get(
-        pk=target.pk)
+    return Target.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "parent__organisation").get(pk=target.pk)
 
 
 @transaction.atomic
