@@ -1,0 +1,46 @@
+"""Shares given at the same moment: the parent target's row lock lets them through one at a time, so they never add
+up to more than the target."""
+
+import os
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from yuanmeng.orgs.models import OrgKind
+from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import organisation_create
+from yuanmeng.stats.models import Measure, Target
+from yuanmeng.stats.target_services import target_set, target_share_allocate
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent transactions: PostgreSQL (SQLite has one writer)")
+def test_eight_districts_given_shares_at_once_never_exceed_the_target(tree):
+    admin = tree.staff(Role.CITY_ADMIN, tree.city)
+    districts = [organisation_create(by=tree.root_user, kind=OrgKind.DISTRICT, code=f"GZ-X{n}", name=f"区{n}",
+                                     parent=tree.city) for n in range(8)]
+    target = target_set(by=admin, organisation=tree.city, measure=Measure.APPROVED, start_year=2026, end_year=2026,
+                        value=1000)
+    start, outcomes = threading.Barrier(len(districts)), []
+
+    def share(district):
+        try:
+            start.wait()
+            target_share_allocate(by=admin, target=target, organisation=district, value=300)
+            outcomes.append("given")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=share, args=(district,)) for district in districts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("given") == 3 and len(outcomes) == 8
+    assert sum(Target.objects.filter(parent=target).values_list("value", flat=True)) == 900
