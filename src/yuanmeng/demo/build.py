@@ -23,6 +23,7 @@ from yuanmeng.demo.payouts import build_lottery, build_payouts
 from yuanmeng.demo.signup import build_sign_ups, sign_up_rng
 from yuanmeng.demo.subsidy import SubsidyDemo
 from yuanmeng.demo.targets import build_targets
+from yuanmeng.demo.training import build_training
 from yuanmeng.demo.training_orders import SESSIONS_HELD, build_training_orders
 from yuanmeng.orgs.models import Enterprise, EnterpriseSize, Industry, Organisation, OrgKind, SchoolType
 from yuanmeng.orgs.roles import Role
@@ -259,6 +260,8 @@ def build(*, workers: int = 300, progress=lambda step: None) -> Result:
         build_targets(orgs, NATIONAL_CODE)
         progress(f"training orders: teacher libraries, {SESSIONS_HELD} sessions held this year, orders live today")
         build_training_orders(orgs=orgs, flagship=enterprises[0].organisation, rng=rng)
+        progress("training network (a centre, 20 stations, 100 workshops) and 1,264 courses")
+        build_training(orgs=orgs, flagship=enterprises[0].organisation, worker=people[0], by=admin)
         progress("needs surveys of 40 enterprises with their answers, a district's survey of its workers, projects")
         build_learning_needs(orgs=orgs, rng=rng)
         progress("an invitation link and two workers waiting for their union's confirmation")
