@@ -258,7 +258,7 @@ def build(*, workers: int = 300, progress=lambda step: None) -> Result:
         applications = _build_subsidy(admin, orgs, enterprises[0].organisation, people, rng)
         progress("targets: the national 2030 targets shared down to the city, the city's yearly ones")
         build_targets(orgs, NATIONAL_CODE)
-        progress(f"training orders: teacher libraries, {SESSIONS_HELD} sessions held this year, orders live today")
+        progress(f"training orders: teacher libraries, {SESSIONS_HELD} sessions held, orders live today")
         build_training_orders(orgs=orgs, flagship=enterprises[0].organisation, rng=rng)
         progress("training network (a centre, 20 stations, 100 workshops) and 1,264 courses")
         build_training(orgs=orgs, flagship=enterprises[0].organisation, worker=people[0], by=admin)
