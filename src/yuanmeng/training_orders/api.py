@@ -24,6 +24,7 @@ from yuanmeng.people.models import Worker
 from yuanmeng.training.models import Place
 from yuanmeng.training.skills import SkillCategory
 from yuanmeng.training_orders import selectors, services
+from yuanmeng.training_orders.forms import default_since
 from yuanmeng.training_orders.models import Session, Teacher, TrainingOrder
 from yuanmeng.training_orders.workflow import Action, State
 
@@ -189,7 +190,7 @@ def export_orders(request, state: State | None = None, skill_category: SkillCate
 @router.get("/report", response=answers(ReportOut, 404, 422), summary="Sessions held, workers trained, hours",
             description="For the orders under a union in my scope (default: my highest), grouped by enterprise, "
                         "district (the union's children) or skill category, for the sessions dated since–until "
-                        "(default: this year so far).")
+                        "(default: the last twelve months).")
 def report(request, organisation_id: Id | None = None,
            group_by: Literal["enterprise", "district", "skill_category"] = "district",
            since: datetime.date | None = None, until: datetime.date | None = None):
@@ -198,7 +199,7 @@ def report(request, organisation_id: Id | None = None,
         raise Http404
     today = timezone.localdate()
     found = selectors.training_report(user=request.user, organisation=organisation, group_by=group_by,
-                                      since=since or today.replace(month=1, day=1), until=until or today)
+                                      since=since or default_since(today), until=until or today)
     return {"organisation_id": organisation.pk, "group_by": group_by, "since": found.since, "until": found.until,
             "rows": found.rows, "total": found.total}
 

@@ -97,12 +97,16 @@ class AttendanceUploadForm(forms.Form):
 
 
 def report_params(user, params) -> tuple[Organisation | None, str, datetime.date, datetime.date]:
-    """The report's filters from a query string: organisation, grouping, period (default: this year so far)."""
+    """The report's filters from a query string: organisation, grouping, period (default: the last twelve months)."""
     today = timezone.localdate()
     organisation = selectors.report_organisation(user, param_int(params, "organisation"))
     group_by = param_choice(params, "group_by", list(selectors.GROUPINGS)) or "district"
-    return organisation, group_by, _day(params.get("since")) or today.replace(month=1, day=1), \
-        _day(params.get("until")) or today
+    return organisation, group_by, _day(params.get("since")) or default_since(today), _day(params.get("until")) or today
+
+
+def default_since(today: datetime.date) -> datetime.date:
+    """The report's default period: the twelve months up to today."""
+    return today - datetime.timedelta(days=365)
 
 
 def _day(text) -> datetime.date | None:

@@ -331,7 +331,7 @@ def order_assign(*, by, order: TrainingOrder, school: Organisation | None, teach
 
 # ---- sessions ----------------------------------------------------------------------------------------------------
 
-def _minutes(starts_at: datetime.time, ends_at: datetime.time) -> int:
+def session_minutes(starts_at: datetime.time, ends_at: datetime.time) -> int:
     return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
@@ -347,7 +347,7 @@ def _session_errors(order, *, teacher, date, starts_at, ends_at, venue, place) -
         errors["date"] = [_("This day is in the past; a session is scheduled for today or later.")]
     if starts_at is None or ends_at is None:
         errors["ends_at" if starts_at else "starts_at"] = [_("This field is required.")]
-    elif not 0 < _minutes(starts_at, ends_at) <= MAX_SESSION_MINUTES:
+    elif not 0 < session_minutes(starts_at, ends_at) <= MAX_SESSION_MINUTES:
         errors["ends_at"] = [_("The session ends after it starts, on the same day, within 12 hours.")]
     if not venue:
         errors["venue"] = [_("Give the place: a training place or an address.")]
@@ -379,7 +379,7 @@ def session_schedule(*, by, order: TrainingOrder, teacher: Teacher | None, date:
             "teacher": teacher.name, "start": f"{clash.starts_at:%H:%M}", "end": f"{clash.ends_at:%H:%M}",
             "topic": clash.order.topic}]})
     session = Session.objects.create(order=order, teacher=teacher, date=date, starts_at=starts_at, ends_at=ends_at,
-                                     minutes=_minutes(starts_at, ends_at), venue=venue, place=place)
+                                     minutes=session_minutes(starts_at, ends_at), venue=venue, place=place)
     audit_record(actor=by, action="training_order.schedule", obj=order, organisation=order.organisation,
                  after={"session": session.pk, "date": date.isoformat(), "starts_at": f"{starts_at:%H:%M}",
                         "ends_at": f"{ends_at:%H:%M}", "teacher": teacher.pk, "venue": venue})
