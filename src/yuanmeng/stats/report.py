@@ -185,7 +185,8 @@ def workers_tables(rows: list[dict]) -> list[tuple[str, Table]]:
 
 def funnel_table(steps: list[dict]) -> Table:
     chart = bar_chart(title=_("Applications reaching each step"), categories=[state_label(s["state"]) for s in steps],
-                      series=[Series(_("Applications that reached it"), [s["reached"] for s in steps])])
+                      series=[Series(_("Applications that reached it"), [s["reached"] for s in steps])]) \
+        if any(s["reached"] for s in steps) else None
     return Table([_("Step"), _("Applications that reached it")],
                  [[state_label(s["state"]), f"{s['reached']:,}"] for s in steps], chart)
 
