@@ -127,3 +127,32 @@ def test_the_api_keeps_to_the_subtree(tree, login, yearly):
                        content_type="application/json").status_code == 403
     assert client.patch(f"/api/stats/targets/{yearly.pk}", {"value": 1},
                         content_type="application/json").status_code == 404
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the session's first request reads what later ones keep
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_pages_run_as_many_queries_for_many_targets_and_shares_as_for_few(tree, login, city_admin, yearly):
+    """No query per target or per share: a projects target's live count is the one exception, so none here."""
+    from yuanmeng.orgs.models import OrgKind
+    from yuanmeng.orgs.services import organisation_create
+
+    client = login(city_admin)
+    urls = [f"/stats/targets/{tree.city.pk}/?on=2026-06-30", f"/stats/targets/target/{yearly.pk}/?on=2026-06-30",
+            f"/api/stats/{tree.city.pk}/targets?on=2026-06-30"]
+    few = [_queries(client, url) for url in urls]
+    for measure in (Measure.WORKERS_PAID, Measure.MIGRANTS_PAID, Measure.BUDGET_PAID):
+        target_set(by=city_admin, organisation=tree.city, measure=measure, start_year=2024, end_year=2030, value=10)
+    for n in range(4):
+        district = organisation_create(by=tree.root_user, kind=OrgKind.DISTRICT, code=f"GZ-Q{n}", name=f"区{n}",
+                                       parent=tree.city)
+        target_share_allocate(by=city_admin, target=yearly, organisation=district, value=10)
+    stats_refresh()
+    assert [_queries(client, url) for url in urls] == few

@@ -15,7 +15,7 @@ from yuanmeng.stats import target_services
 from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
 from yuanmeng.stats.services import stats_refresh
 from yuanmeng.stats.target_services import target_change, target_remove, target_set, target_share_allocate
-from yuanmeng.stats.targets import progress_for, shares_of
+from yuanmeng.stats.targets import children_for, progress_for, shares_of
 
 pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 6, 30)
@@ -203,7 +203,7 @@ def test_lower_levels_see_their_share_or_the_parents_target_for_context(tree, ad
     assert (haizhu.target, haizhu.context, haizhu.organisation) == (target, True, tree.haizhu)
     [city] = progress_for(user=admins.city, organisation=tree.city, on=ON)
     assert city.allocated == 600
-    rows = {row.organisation: row for row in shares_of(admins.city, target, ON)}
+    rows = {row.organisation: row for row in shares_of(target, list(children_for(admins.city, target)), ON)}
     assert rows[tree.tianhe].share.value == 600
     assert rows[tree.haizhu].share is None and rows[tree.haizhu].progress.context
 

@@ -233,6 +233,10 @@ PAGES = [
     # the yearly report: the organisation checked, five figures (the organisation, its children, the rows, the
     # refresh's time each), the policies' caps, the targets (organisation, targets, progress, shares)
     ("/stats/report/{org}/?year={year}", "city", 28),
+    # targets (none in this world; with targets, two rollup reads and the shares' sum, whatever their number:
+    # tests/stats/test_target_pages.py): the organisation, its ancestors, their targets, the children (count and
+    # page), the refresh's time
+    ("/stats/targets/{org}/", "district", 11),
 ]
 
 # A paginated list's count rides on its page's query (core.pages.page_counted_up_to): one query for both.
@@ -261,6 +265,7 @@ API = [
     ("/api/stats/{org}/{year}/funnel", "city", 7),
     ("/api/stats/{org}/{year}/durations", "city", 7),
     ("/api/stats/{org}/{year}/intake", "city", 8),
+    ("/api/stats/{org}/targets", "district", 7),
 ]
 
 

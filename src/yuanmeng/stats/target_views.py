@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from yuanmeng.core.access import Capability
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.money import yuan_to_fen
-from yuanmeng.core.pages import add_service_errors, run_with_message, submit
+from yuanmeng.core.pages import add_service_errors, paginate, run_with_message, submit
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import acting_organisation, has_capability
 from yuanmeng.stats import target_services
@@ -27,6 +27,7 @@ from yuanmeng.stats.targets import (
     MONEY_MEASURES,
     Progress,
     capability_for,
+    children_for,
     period_end,
     progress_for,
     progress_of,
@@ -147,8 +148,8 @@ def targets_page(request, organisation_id: int):
     organisation = _organisation(request, organisation_id)
     on = _on(request)
     progress = progress_for(user=request.user, organisation=organisation, on=on)
-    children = list(visible_organisations(request.user, Capability.VIEW)
-                    .filter(parent_id=organisation.pk, is_active=True).order_by("kind", "name"))
+    children = paginate(request, visible_organisations(request.user, Capability.VIEW)
+                        .filter(parent_id=organisation.pk, is_active=True).order_by("kind", "name"))
     return render(request, "stats/targets.html", {
         "organisation": organisation, "crumbs": _crumbs(request.user, organisation), "children": children,
         "progress": progress, "on": on, "as_of": latest_as_of(), "chart": _chart(progress),
@@ -231,10 +232,12 @@ def target_page(request, target_id: int):
         if done is not None:
             return done
     progress = progress_of(target, on)
+    children = paginate(request, children_for(request.user, target))
     return render(request, "stats/target_detail.html", {
         "target": target, "progress": progress, "progress_list": [progress],
         "chart": _line(progress, reached_by_year(target, on)),
-        "rows": shares_of(request.user, target, on), "on": on, "as_of": latest_as_of(),
+        "rows": shares_of(target, list(children.object_list), on), "children": children, "on": on,
+        "as_of": latest_as_of(),
         "crumbs": [*_crumbs(request.user, target.organisation), target.organisation],
         "can_change": can_change, "can_share": can_share, "change_form": change, "share_form": share,
         "is_money": target.measure in MONEY_MEASURES,

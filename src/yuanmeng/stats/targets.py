@@ -263,12 +263,16 @@ class ShareRow:
     progress: Progress
 
 
-def shares_of(user, target: Target, on: datetime.date) -> list[ShareRow]:
-    """Each child of the target's organisation that the user may read the measure of: its share and its progress
-    towards it (or, without a share, towards the parent's target, as context)."""
-    children = list(Organisation.objects.restrict(user, capability_for(target.measure))
-                    .filter(parent_id=target.organisation_id, is_active=True).order_by("kind", "name"))
-    shares = {share.organisation_id: share for share in target.shares.all()}
+def children_for(user, target: Target):
+    """The children of the target's organisation that the user may read the measure of, in the pages' order."""
+    return (Organisation.objects.restrict(user, capability_for(target.measure))
+            .filter(parent_id=target.organisation_id, is_active=True).order_by("kind", "name"))
+
+
+def shares_of(target: Target, children: list[Organisation], on: datetime.date) -> list[ShareRow]:
+    """Each of those children (``children_for``, a page of them): its share and its progress towards it (or,
+    without a share, towards the parent's target, as context)."""
+    shares = {share.organisation_id: share for share in target.shares.filter(organisation__in=children)}
     progress = _progress([(shares.get(child.pk, target), child, child.pk not in shares) for child in children], on)
     return [ShareRow(organisation=child, share=shares.get(child.pk), progress=item)
             for child, item in zip(children, progress, strict=True)]
