@@ -2,6 +2,7 @@
 without VIEW_FUNDS), children that sum to the parent on the page, a range of years summed, each table's xlsx export
 with the page's rows, "not counted yet" before the first refresh, and the refresh queued by those who may."""
 
+import datetime
 import io
 
 import openpyxl
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.stats.test_api import figures  # noqa: F401  (the fixture: five applications, three budgets, refreshed)
 from yuanmeng.jobs.models import Job
 from yuanmeng.orgs.roles import Role
-from yuanmeng.stats.dashboard import dashboard_for
+from yuanmeng.stats.dashboard import _projection, dashboard_for
 from yuanmeng.stats.jobs import REFRESH_JOB
 from yuanmeng.stats.models import Refresh
 
@@ -131,3 +132,14 @@ def test_the_page_runs_a_fixed_number_of_queries(tree, figures, login):  # noqa:
 # session, user, roles, the menu's token check; per figure (workers, funnel, durations, intake, money) the
 # organisation, its children, the rows and the refresh's time; the policies' caps; the organisations above
 QUERIES = 4 + 5 * 4 + 1 + 1
+
+
+def test_the_intake_projection_follows_the_recent_pace_once_there_is_enough_of_it():
+    start = datetime.date(2026, 3, 1)
+    days = [start + datetime.timedelta(days=n) for n in range(20)]
+    cumulative = [10 * (n + 1) for n in range(20)]  # ten a day: 200 by the 20th day
+    assert _projection(days, cumulative, 300) == (days[-1] + datetime.timedelta(days=10), 300)
+    assert _projection(days, cumulative, 200) is None  # reached already
+    assert _projection(days, cumulative, None) is None  # no cap
+    assert _projection(days[-5:], cumulative[-5:], 300) is None  # five days: too few to take a pace from
+    assert _projection(days, [200] * 20, 300) is None  # nobody for two weeks: no pace

@@ -88,11 +88,10 @@ def _yuan(fen: int) -> Decimal:
     return Decimal(fen) / 100
 
 
-def _chart(title: str, categories: list, series: list[tuple[str, list]], unit: str = "", stack: bool = False,
-           kind: str = "bars") -> dict:
-    """A chart's data for ``static/yuanmeng/charts.js`` (through ``json_script``, never ``|safe``)."""
-    return {"kind": kind, "title": title, "categories": [str(c) for c in categories], "unit": unit,
-            "series": [{"name": str(name), "data": data, "stack": "all" if stack else None} for name, data in series]}
+def _chart(title: str, categories: list, series: list[tuple[str, list]], unit: str = "") -> dict:
+    """A bar chart's data for ``static/yuanmeng/charts.js`` (through ``json_script``, never ``|safe``)."""
+    return {"kind": "bars", "title": title, "categories": [str(c) for c in categories], "unit": unit,
+            "series": [{"name": str(name), "data": data} for name, data in series]}
 
 
 def _largest(rows: list, size) -> list:
@@ -144,7 +143,7 @@ def _money_by_holder(found: Drilldown) -> Table:
     shown = _largest(table.rows, lambda cells: cells[2] + cells[3])
     table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
         (_("Special fund"), [float(cells[2]) for cells in shown]),
-        (_("Matching fund"), [float(cells[3]) for cells in shown])], stack=True)]
+        (_("Matching fund"), [float(cells[3]) for cells in shown])])]
     table.note = _chart_note(table.rows)
     return table
 
@@ -258,10 +257,12 @@ def _durations_by_child(found: Drilldown) -> Table:
 
 def _projection(days: list[datetime.date], cumulative: list[int], cap: int | None) -> tuple[datetime.date, int] | None:
     """When the cap is reached at the pace of the last ``RECENT_DAYS`` days with data: (the day, the count then);
-    None without a cap, a pace, or room left."""
+    None without a cap, room left, a pace, or ``RECENT_DAYS`` of intake to take the pace from."""
     if not cap or not days or cumulative[-1] >= cap:
         return None
     since = days[-1] - datetime.timedelta(days=RECENT_DAYS)
+    if days[0] > since:
+        return None
     before = next((count for day, count in zip(reversed(days), reversed(cumulative), strict=True) if day <= since), 0)
     pace = (cumulative[-1] - before) / RECENT_DAYS
     if pace <= 0:

@@ -65,7 +65,7 @@
       tooltip: { trigger: "axis" },
       legend: { bottom: 0, type: "scroll" },
       grid: { left: 8, right: 24, top: 40, bottom: 48, containLabel: true },
-      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
+      xAxis: { type: "time", minInterval: 86400000, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", minInterval: 1, max: function (v) { return Math.max(v.max, Math.ceil(top * 1.05)); },
                axisLabel: { formatter: function (v) { return compact.format(v); } } },
       series: series
