@@ -175,6 +175,9 @@ def test_a_large_organisation_gets_its_pdf_from_the_worker(tree, year, city_admi
     _pages, text = pdf_text(pdf, tmp_path)
     assert "广州市总工会: yearly report" in text and "12,345.67" in text
     assert AuditEntry.objects.get(action="stats.report").actor == city_admin
+    # the PDF holds money: once its owner may view the union but not its funds, it is theirs no more
+    city_admin.memberships.update(role=Role.DISTRICT_REVIEWER)
+    assert login(city_admin).get(f"/tasks/{job.pk}/download/").status_code == 404
 
 
 def test_the_index_opens_the_users_highest_organisation(tree, city_admin, login):
