@@ -76,6 +76,9 @@ from yuanmeng.people.models import JobCategory
 from yuanmeng.people.services import worker_account_create, worker_register
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType, Selection
 from yuanmeng.policies.services import policy_create, policy_publish
+from yuanmeng.training.models import CourseMode, PlaceType
+from yuanmeng.training.services import course_create, enrolment_create, place_create
+from yuanmeng.training.skills import SkillCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +114,7 @@ class City:
         self._people(root, code, district_region)
         self._applications(code)
         self._money(root, code)
+        self._training(root)
         self.membership = Membership.objects.get(user=self.users["district_reviewer"])
         self.audit_entry = AuditEntry.objects.filter(organisation=self.city).earliest("pk")
         self.job = job_execute(job_submit(by=self.users["enterprise_officer"], kind="export", label="组织名单",
@@ -167,6 +171,16 @@ class City:
             code=f"{code}-L1", limit_fen=100_000, seed_source="中国福利彩票 双色球 开奖号码",
             seed_date=timezone.localdate() + datetime.timedelta(days=3))
         self.lottery_policy = self.draw.policy
+
+    def _training(self, root):
+        """A learning centre the district runs, an offline course of the district held there, the worker on it."""
+        self.training_place = place_create(by=root, owner=self.district, name=f"{self.district.name}职工学习中心",
+                                           place_type=PlaceType.LEARNING_CENTRE, address="职工服务中心二楼",
+                                           latitude=23.13, longitude=113.32)
+        self.course = course_create(by=root, provider=self.district, title="焊工实操班", hours=8,
+                                    category=SkillCategory.WELDING, mode=CourseMode.OFFLINE,
+                                    place=self.training_place, capacity=30)
+        self.enrolment = enrolment_create(by=self.users[WORKER], worker=self.worker, course=self.course)
 
     def _policy(self, *, code, selection):
         today, city_admin = timezone.localdate(), self.users["city_admin"]
@@ -343,6 +357,19 @@ OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/stats/{organisation_id}/{year}/intake": Row("organisation", "200 200 200 200 200 404 200 404",
                                                           params=_THIS_YEAR),
     "GET /api/stats/{organisation_id}/registry": Row("organisation",    "200 200 200 200 200 404 200 404"),
+    # the network and the catalogue are read across one's own city; places and courses are managed by the staff
+    # with MANAGE_TRAINING over their organisation (the district's: not the school's staff); enrolling oneself: the
+    # worker is on the course already, staff have no worker record
+    "GET /api/training/places/{place_id}": Row("training_place",      "200 200 200 200 200 200 200 200"),
+    "PATCH /api/training/places/{place_id}": Row("training_place",    "403 200* 200* 403 403 403 403 403",
+                                                 "PATCH", {"opening_hours": "每天 9:00-21:00"}),
+    "GET /api/training/courses/{course_id}": Row("course",            "200 200 200 200 200 200 200 200"),
+    "PATCH /api/training/courses/{course_id}": Row("course",          "403 200* 200* 403 403 403 403 403",
+                                                   "PATCH", {"schedule": "每周日 9:00-12:00"}),
+    "POST /api/training/courses/{course_id}/enrolments": post("course", "422 422 422 422 422 422 422 422", {}),
+    "GET /api/training/courses/{course_id}/enrolments": Row("course", "403 200 200 403 403 403 403 403"),
+    "POST /api/training/enrolments/{enrolment_id}/learning": post("enrolment", "404 201* 201* 403 403 404 403 403",
+                                                                  {"verb": "attended", "minutes": 60}),
 }
 PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),
@@ -381,6 +408,14 @@ PAGES = {  # pages, by URL name
     # administrators follow others' tasks but do not fetch their files
     "job_download": Row("job",                                          "200 404 404 404 404 404 404 404"),
     "job_rerun": post("job",                                            "302 404 302 404 404 404 404 404"),
+    "training_place": Row("training_place",                             "200 200 200 200 200 200 200 200"),
+    "training_place_edit": Row("training_place",                        "403 200 200 403 403 403 403 403"),
+    # a course's page counts its view (once a session)
+    "training_course": Row("course",                                    "200* 200* 200* 200* 200* 200* 200* 200*"),
+    "training_course_edit": Row("course",                               "403 200 200 403 403 403 403 403"),
+    "training_enrol": post("course",                                    "404 404 404 404 404 404 404 302"),
+    "training_learning": post("enrolment",                              "404 302* 302* 403 403 404 403 403",
+                              {"verb": "attended", "minutes": "60"}),
 }
 
 @dataclass(frozen=True)
@@ -432,6 +467,16 @@ def _application_fields(city):
             "level": "bachelor", "programme_type": "open_university", "major": "物流管理", "study_mode": "part_time",
             "enrolment_date": (timezone.localdate() - datetime.timedelta(days=800)).isoformat(),
             "student_number": "S-NEW", "document_enrolment_proof": pdf()}
+
+
+def _place_fields(city):
+    return {"owner_id": city.district.pk, "name": "员村职工服务站", "place_type": "service_station",
+            "address": "员村二横路", "latitude": 23.12, "longitude": 113.36}
+
+
+def _course_fields(city):
+    return {"provider_id": city.district.pk, "title": "叉车安全驾驶", "category": "logistics", "mode": "offline",
+            "hours": 8, "place_id": city.training_place.pk}
 
 
 def _round_fields(city):
@@ -504,6 +549,18 @@ ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an ob
                                                         params={"kind": "graduate_roster"}),
     ("POST /api/imports/{kind}", "batch"): IdParameter("batch", "finance_officer", "201", "422 __all__",
                                                        _sheet("bank_results"), params={"kind": "bank_results"}),
+    ("POST /api/training/places", "owner_id"): IdParameter("district", "city_admin", "201*", "422 owner_id",
+                                                           _place_fields),
+    ("POST /api/training/courses", "provider_id"): IdParameter("district", "city_admin", "201*", "422 provider_id",
+                                                               _course_fields),
+    ("POST /api/training/courses", "place_id"): IdParameter("training_place", "city_admin", "201*", "422 place_id",
+                                                            _course_fields),
+    ("PATCH /api/training/courses/{course_id}", "place_id"): IdParameter("training_place", "city_admin", "200*",
+                                                                         "422 place_id", path_kind="course"),
+    ("POST /api/training/courses/{course_id}/enrolments", "worker_id"): IdParameter(
+        "colleague", "enterprise_officer", "201*", "404", {}, path_kind="course"),
+    ("GET /api/training/courses", "provider_id"): IdParameter("district", "city_admin", "200 n=1", "200 n=0"),
+    ("GET /api/training/courses", "district_id"): IdParameter("district", "city_admin", "200 n=1", "200 n=0"),
 }
 @dataclass(frozen=True)
 class PageId:
@@ -541,6 +598,16 @@ def _enrolment_form(city):
 
 def _roster_form(city):
     return {"kind": "graduate_roster", "mode": "all", **_sheet("graduate_roster")(city)}
+
+
+def _place_form(city):
+    return {"owner": city.district.pk, "name": "员村职工服务站", "place_type": "service_station", "address": "员村",
+            "latitude": "23.12", "longitude": "113.36", "is_active": "on"}
+
+
+def _course_form(city):
+    return {"provider": city.district.pk, "title": "叉车安全驾驶", "category": "logistics", "mode": "offline",
+            "level": "beginner", "hours": "8", "status": "open", "place": city.training_place.pk}
 
 
 PLAN = {"limit": "1500"}
@@ -594,6 +661,14 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
                                           params={"name": "api-applications"}),
     ("export", "worker_id"): PageId("worker", "district_reviewer", "200 n=2", "200 n=0",
                                     params={"name": "api-applications"}),
+    ("training_place_add POST", "owner"): PageId("district", "city_admin", "302*", "200 owner", _place_form,
+                                                 form="PlaceForm"),
+    ("training_course_add POST", "provider"): PageId("district", "city_admin", "302*", "200 provider", _course_form,
+                                                     form="CourseForm"),
+    ("training_course_add POST", "place"): PageId("training_place", "city_admin", "302*", "200 place",
+                                                  _course_form, form="CourseForm"),
+    ("training_courses", "provider"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
+    ("training_courses", "district"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
 }
 NOT_IDS = {  # the query keys pages read that name no row
     "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
@@ -601,7 +676,8 @@ NOT_IDS = {  # the query keys pages read that name no row
     "object_type", "person", "object_text", "date_from", "date_to",  # the audit trail's filters
     "waiting",  # a kind of work waiting (the queue's, the batch list's): a key, not a row
     "bank",  # the worker list's and the queue's "missing": those a payment cannot reach
-    "membership"}  # the members page's "declined" tab
+    "membership",  # the members page's "declined" tab
+    "category", "mode", "show"}  # the course catalogue's filters, the training network's tab
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)
