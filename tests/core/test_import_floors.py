@@ -39,6 +39,8 @@ FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}
 SAME_FLOOR_USES = {
     ("accounts", "orgs"),  # an account's roles are its memberships in the organisation tree
     ("training_orders", "training"),  # an order is trained in a skill category, at a place of the network
+    ("surveys", "training_orders"),  # an enterprise's answers to a needs survey become its training order
+    ("surveys", "training"),  # the skill category of that order is guessed from the answers
 }
 
 # Relation fields to a model on a higher floor ("app.Model.field", "app.Model"), each with why it is there. The

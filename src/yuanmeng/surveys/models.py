@@ -117,6 +117,9 @@ class Response(models.Model):
                                    related_name="+")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+    training_order = models.ForeignKey("training_orders.TrainingOrder", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+",
+                                       help_text=_("the training order an enterprise made of these answers"))
 
     class Meta:
         constraints = [

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from yuanmeng.orgs.roles import Capability
@@ -44,7 +44,9 @@ def surveys_to_answer(*, user):
         mine |= Q(enterprise__in=enterprises)
     answered = Response.objects.filter(mine, survey=OuterRef("pk"))
     return (Survey.objects.filter(addressed, status=SurveyStatus.SENT, opens_at__lte=now, closes_at__gt=now)
-            .distinct().select_related("organisation").annotate(answered=Exists(answered))
+            .distinct().select_related("organisation")
+            .annotate(answered=Exists(answered), response_id=Subquery(answered.values("pk")[:1]),
+                      training_order_id=Subquery(answered.values("training_order")[:1]))
             .order_by("closes_at", "id"))
 
 
@@ -105,3 +107,19 @@ def _question_result(question, tally: dict, respondents: dict) -> QuestionResult
 def text_answers(question):
     """The free-text answers of a question, newest first (the partial index on non-empty texts)."""
     return Answer.objects.filter(question=question).exclude(text="").order_by("-id").values("id", "text")
+
+
+def response_summary(response: Response) -> list[tuple[str, str]]:
+    """Each question of the response's survey with what was answered ("、" between options), in order."""
+    given: dict[int, list[str]] = {}
+    for question_id, label, value, text in response.answers.values_list("question_id", "option__label", "value",
+                                                                          "text").order_by("id"):
+        given.setdefault(question_id, []).append(label or (str(value) if value is not None else text))
+    return [(q.text, "、".join(given.get(q.pk, [])) or "—") for q in response.survey.questions.all()]
+
+
+def enterprise_response(*, user, pk) -> Response | None:
+    """An enterprise's response whose enterprise the user orders training for; None otherwise."""
+    enterprises = [g.organisation_id for g in grants(user) if Capability.ORDER_TRAINING in g.capabilities]
+    return (Response.objects.select_related("survey__organisation", "enterprise")
+            .filter(pk=pk, enterprise__in=enterprises).first())

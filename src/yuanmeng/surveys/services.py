@@ -28,6 +28,7 @@ from yuanmeng.surveys.models import (
     SurveyStatus,
     Target,
 )
+from yuanmeng.training_orders.services import order_request
 
 EDITABLE_FIELDS = ("title", "description", "audience", "opens_at", "closes_at")
 UNION_KINDS = (OrgKind.NATIONAL, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.INDUSTRY, OrgKind.STREET)
@@ -352,3 +353,21 @@ def response_submit(*, by, survey: Survey, answers: dict, enterprise=None) -> Re
     audit_record(actor=by, action="survey.answer", obj=survey, organisation=survey.organisation,
                  after={"response": response.pk, "respondent": f"{who._meta.label_lower}:{who.pk}"})
     return response
+
+
+# ---- an enterprise's answers become a training order -----------------------------------------------------------
+
+@transaction.atomic
+def response_order_training(*, by, response: Response, **order):
+    """The enterprise's officer turns its answers into a training order (``order``: the fields of
+    ``training_orders.services.order_request``, prefilled from the answers and confirmed by them). Once per
+    response: a second order of the same answers is refused, and the first order stays the only one."""
+    if response.enterprise_id is None:
+        raise ValidationError(_("Only an enterprise's answers can become a training order."))
+    order = order_request(by=by, organisation=response.enterprise, **order)
+    if not Response.objects.filter(pk=response.pk, training_order=None).update(training_order=order):
+        raise ValidationError(_("A training order was already made of these answers."))
+    response.training_order = order
+    audit_record(actor=by, action="survey.order_training", obj=response.survey,
+                 organisation=response.survey.organisation, after={"response": response.pk, "order": order.pk})
+    return order

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:survey_id>/close/", views.survey_close, name="survey_close"),
     path("<int:survey_id>/results.xlsx", views.survey_export, name="survey_export"),
     path("<int:survey_id>/answer/", views.survey_answer, name="survey_answer"),
+    path("responses/<int:response_id>/order/", views.survey_order, name="survey_order"),
 ]

@@ -12,6 +12,8 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.surveys import exports, selectors, services
 from yuanmeng.surveys.forms import AnswerForm, QuestionForm, SendForm, SurveyForm
 from yuanmeng.surveys.models import Audience, Question, Survey, SurveyStatus
+from yuanmeng.training.skills import SkillCategory
+from yuanmeng.training_orders.forms import OrderForm
 
 
 def _survey(request, survey_id: int) -> Survey:
@@ -148,3 +150,32 @@ def survey_answer(request, survey_id: int):
     return render(request, "surveys/answer.html", {
         "survey": survey, "form": form, "fields": [(q, form[f"q{q.pk}"]) for q in questions],
         "for_enterprise": survey.audience == Audience.ENTERPRISES})
+
+
+def _skill_of(answers: list[tuple[str, str]]) -> str:
+    """The skill category whose name an answer gives (the first found), else general education."""
+    given = "、".join(answer for _question, answer in answers)
+    return next((value for value, label in SkillCategory.choices if str(label) in given or
+                 any(part and part in str(label) for part in given.split("、"))), SkillCategory.GENERAL)
+
+
+@login_required
+def survey_order(request, response_id: int):
+    """An enterprise officer turns their enterprise's answers into a training order, prefilled and confirmed."""
+    response = selectors.enterprise_response(user=request.user, pk=response_id)
+    if response is None:
+        raise Http404
+    if response.training_order_id:
+        return redirect("training_order_detail", order_id=response.training_order_id)
+    summary = selectors.response_summary(response)
+    initial = {"organisation": response.enterprise, "topic": response.survey.title, "skill_category":
+               _skill_of(summary), "notes": "\n".join(f"{question}：{answer}" for question, answer in summary)[:2000]}
+    form = OrderForm(request.POST or None, initial=initial, by=request.user)
+    form.fields["organisation"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
+        order = submit(form, lambda: services.response_order_training(by=request.user, response=response, **fields))
+        if order is not None:
+            messages.success(request, _("Your order is sent to the union above your enterprise."))
+            return redirect("training_order_detail", order_id=order.pk)
+    return render(request, "surveys/order_form.html", {"form": form, "response": response, "summary": summary})
