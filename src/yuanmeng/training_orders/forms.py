@@ -41,7 +41,7 @@ class OrderForm(forms.Form):
 class TeacherForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("kept by"), queryset=Organisation.objects.none())
     name = forms.CharField(label=_("name"), max_length=50)
-    title = forms.CharField(label=_("title"), max_length=50, required=False)
+    title = forms.CharField(label=_("professional title"), max_length=50, required=False)
     specialities = forms.MultipleChoiceField(label=_("specialities"), choices=SkillCategory.choices, required=False,
                                              widget=forms.CheckboxSelectMultiple)
     school = forms.ModelChoiceField(label=_("school"), queryset=Organisation.objects.none(), required=False)

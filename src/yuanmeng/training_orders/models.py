@@ -28,7 +28,7 @@ class Teacher(models.Model):
     specialities = models.JSONField(_("specialities"), default=list, blank=True)
     school = models.ForeignKey("orgs.Organisation", verbose_name=_("school"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="school_teachers")
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(_("professional title"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -148,10 +148,9 @@ def _about(order: TrainingOrder) -> tuple[str, int, str]:
     return ("training_order", order.pk, order.topic)
 
 
-def _tell_enterprise(order: TrainingOrder, subject: str, body: str, **values) -> None:
+def _tell_enterprise(order: TrainingOrder, subject: str, body: str) -> None:
     """The officer who ordered is told (a message in the same transaction as the change)."""
-    notify_user(user=order.requested_by, subject=worker_text(subject), about=_about(order),
-                body=worker_text(body, topic=order.topic, **values))
+    notify_user(user=order.requested_by, subject=subject, body=body, about=_about(order))
 
 
 @transaction.atomic
@@ -234,14 +233,15 @@ def order_transition(*, by, order: TrainingOrder, action: str, reason: str = "")
 
 def _tell_of_move(order: TrainingOrder, action: str, reason: str) -> None:
     if action == Action.ACCEPT:
-        _tell_enterprise(order, "Training order accepted",
-                         "Your training order “%(topic)s” was accepted by %(union)s.", union=order.taken_by.name)
+        _tell_enterprise(order, worker_text("Training order accepted"), worker_text(
+            "Your training order “%(topic)s” was accepted by %(union)s.", topic=order.topic, union=order.taken_by.name))
     elif action == Action.DECLINE:
-        _tell_enterprise(order, "Training order declined",
-                         "Your training order “%(topic)s” was declined: %(reason)s", reason=reason)
+        _tell_enterprise(order, worker_text("Training order declined"), worker_text(
+            "Your training order “%(topic)s” was declined: %(reason)s", topic=order.topic, reason=reason))
     elif action == Action.COMPLETE:
-        _tell_enterprise(order, "Training completed",
-                         "The training “%(topic)s” is completed: %(n)s workers trained.", n=order.participant_count)
+        _tell_enterprise(order, worker_text("Training completed"), worker_text(
+            "The training “%(topic)s” is completed: %(n)s workers trained.", topic=order.topic,
+            n=order.participant_count))
 
 
 def _completion(order: TrainingOrder) -> dict:
@@ -383,9 +383,9 @@ def session_schedule(*, by, order: TrainingOrder, teacher: Teacher | None, date:
     audit_record(actor=by, action="training_order.schedule", obj=order, organisation=order.organisation,
                  after={"session": session.pk, "date": date.isoformat(), "starts_at": f"{starts_at:%H:%M}",
                         "ends_at": f"{ends_at:%H:%M}", "teacher": teacher.pk, "venue": venue})
-    _tell_enterprise(order, "Training session scheduled",
-                     "A session of “%(topic)s” is scheduled on %(date)s, %(start)s–%(end)s at %(venue)s.",
-                     date=date, start=f"{starts_at:%H:%M}", end=f"{ends_at:%H:%M}", venue=venue)
+    _tell_enterprise(order, worker_text("Training session scheduled"), worker_text(
+        "A session of “%(topic)s” is scheduled on %(date)s, %(start)s–%(end)s at %(venue)s.", topic=order.topic,
+        date=date, start=f"{starts_at:%H:%M}", end=f"{ends_at:%H:%M}", venue=venue))
     return session
 
 

@@ -22,7 +22,7 @@ class State(models.TextChoices):
 class Action(models.TextChoices):
     REQUEST = "request", _("Request")
     ACCEPT = "accept", _("Accept")
-    DECLINE = "decline", _("Decline")
+    DECLINE = "decline", _("Decline the order")
     CANCEL = "cancel", _("Cancel")
     COMPLETE = "complete", _("Complete")
 
