@@ -27,8 +27,10 @@ BENCHMARKS = [
     ("bench_api.py", ["--applications", "300", "--seconds", "1", "--connections", "2"], "register, 2 connections: p99"),
     ("bench_seed.py", ["--workers", "300"], "seed national, workers + applications + history"),
     ("bench_pages.py", ["--applications", "300", "--workers", "400", "--repeat", "1"], "reviewer: review queue"),
-    ("bench_stats.py", ["--applications", "300", "--repeat", "1"], "national dashboard, five figures"),
+    ("bench_stats.py", ["--workers", "900", "--applications", "300", "--repeat", "1"],
+     "district: intake counted directly"),
     ("bench_report.py", ["--applications", "300", "--children", "3", "--repeat", "1"], "3 children: PDF laid out"),
+    ("bench_surveys.py", ["--responses", "300", "--repeat", "1"], "survey results"),
 ]
 
 
