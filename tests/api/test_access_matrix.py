@@ -76,6 +76,8 @@ from yuanmeng.people.models import JobCategory
 from yuanmeng.people.services import worker_account_create, worker_register
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType, Selection
 from yuanmeng.policies.services import policy_create, policy_publish
+from yuanmeng.stats.models import Measure
+from yuanmeng.stats.target_services import target_set
 from yuanmeng.training.models import CourseMode, PlaceType
 from yuanmeng.training.services import course_create, enrolment_create, place_create
 from yuanmeng.training.skills import SkillCategory
@@ -171,6 +173,8 @@ class City:
             code=f"{code}-L1", limit_fen=100_000, seed_source="中国福利彩票 双色球 开奖号码",
             seed_date=timezone.localdate() + datetime.timedelta(days=3))
         self.lottery_policy = self.draw.policy
+        self.target = target_set(by=city_admin, organisation=self.city, measure=Measure.APPROVED,
+                                 start_year=timezone.localdate().year, end_year=timezone.localdate().year, value=1000)
 
     def _training(self, root):
         """A learning centre the district runs, an offline course of the district held there, the worker on it."""
@@ -306,6 +310,10 @@ def _diploma(city):
 
 _THIS_YEAR = {"year": timezone.localdate().year}  # the year of the world's policies and budgets
 
+
+def _target_fields(city):
+    return {"measure": "workers_paid", "start_year": 2024, "end_year": 2030, "value": 100}
+
 #                                                                        ent dis city fin aud sch view wrk
 OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/orgs/{org_id}": Row("organisation",                       "200 200 200 200 200 404 200 404"),
@@ -357,6 +365,17 @@ OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/stats/{organisation_id}/{year}/intake": Row("organisation", "200 200 200 200 200 404 200 404",
                                                           params=_THIS_YEAR),
     "GET /api/stats/{organisation_id}/registry": Row("organisation",    "200 200 200 200 200 404 200 404"),
+    # targets: read like the organisation; set, shared, changed and removed by SET_TARGETS (city admin, viewer)
+    "GET /api/stats/{organisation_id}/targets": Row("organisation",     "200 200 200 200 200 404 200 404"),
+    "POST /api/stats/{organisation_id}/targets": post("organisation",   "403 403 201* 403 403 404 201* 404",
+                                                      _target_fields),
+    "POST /api/stats/targets/{target_id}/shares": post("target",        "404 404 200* 403 403 404 200* 404",
+                                                       lambda city: {"organisation_id": city.district.pk,
+                                                                     "value": 10}),
+    "PATCH /api/stats/targets/{target_id}": Row("target",               "404 404 200* 403 403 404 200* 404",
+                                                "PATCH", {"value": 2000}),
+    "DELETE /api/stats/targets/{target_id}": Row("target",              "404 404 204* 403 403 404 204* 404",
+                                                 "DELETE"),
     # the network and the catalogue are read across one's own city; places and courses are managed by the staff
     # with MANAGE_TRAINING over their organisation (the district's: not the school's staff); enrolling oneself: the
     # worker is on the course already, staff have no worker record
@@ -408,6 +427,9 @@ PAGES = {  # pages, by URL name
     # administrators follow others' tasks but do not fetch their files
     "job_download": Row("job",                                          "200 404 404 404 404 404 404 404"),
     "job_rerun": post("job",                                            "302 404 302 404 404 404 404 404"),
+    "stats_targets": Row("organisation",                                "200 200 200 200 200 404 200 404"),
+    "stats_target_new": Row("organisation",                             "403 403 200 403 403 404 200 404"),
+    "stats_target": Row("target",                                       "404 404 200 200 200 404 200 404"),
     "training_place": Row("training_place",                             "200 200 200 200 200 200 200 200"),
     "training_place_edit": Row("training_place",                        "403 200 200 403 403 403 403 403"),
     # a course's page counts its view (once a session)
@@ -549,6 +571,9 @@ ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an ob
                                                         params={"kind": "graduate_roster"}),
     ("POST /api/imports/{kind}", "batch"): IdParameter("batch", "finance_officer", "201", "422 __all__",
                                                        _sheet("bank_results"), params={"kind": "bank_results"}),
+    # a share goes to a union directly below the target's: any other answers as one that exists nowhere
+    ("POST /api/stats/targets/{target_id}/shares", "organisation_id"): IdParameter(
+        "district", "city_admin", "200*", "422 organisation_id", {"value": 10}, path_kind="target"),
     ("POST /api/training/places", "owner_id"): IdParameter("district", "city_admin", "201*", "422 owner_id",
                                                            _place_fields),
     ("POST /api/training/courses", "provider_id"): IdParameter("district", "city_admin", "201*", "422 provider_id",
@@ -669,6 +694,9 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
                                                   _course_form, form="CourseForm"),
     ("training_courses", "provider"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
     ("training_courses", "district"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
+    ("stats_target POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
+                                                  {"action": "share", "value": "10"}, form="ShareForm",
+                                                  path_kind="target"),
 }
 NOT_IDS = {  # the query keys pages read that name no row
     "page", "format", "state", "level", "priority_group", "from", "to", "submitted_from", "submitted_to", "q",
@@ -677,7 +705,8 @@ NOT_IDS = {  # the query keys pages read that name no row
     "waiting",  # a kind of work waiting (the queue's, the batch list's): a key, not a row
     "bank",  # the worker list's and the queue's "missing": those a payment cannot reach
     "membership",  # the members page's "declined" tab
-    "category", "mode", "show"}  # the course catalogue's filters, the training network's tab
+    "category", "mode", "show",  # the course catalogue's filters, the training network's tab
+    "on"}  # the day targets are measured on
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)

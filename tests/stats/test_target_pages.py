@@ -64,8 +64,8 @@ def test_setting_a_target_through_its_form(tree, login, city_admin):
 def test_shares_change_and_removal_through_the_target_page(tree, login, city_admin, yearly):
     client = login(city_admin)
     url = f"/stats/targets/target/{yearly.pk}/"
-    assert client.post(url, {"action": "share", "share-organisation": tree.tianhe.pk, "share-value": "3000"}).url == url
-    over = client.post(url, {"action": "share", "share-organisation": tree.haizhu.pk, "share-value": "2000"})
+    assert client.post(url, {"action": "share", "organisation": tree.tianhe.pk, "value": "3000"}).url == url
+    over = client.post(url, {"action": "share", "organisation": tree.haizhu.pk, "value": "2000"})
     assert "1,126" in over.context["share_form"].errors["value"][0]
     low = client.post(url, {"action": "change", "change-value": "100"})
     assert "3,000" in low.context["change_form"].errors["value"][0]

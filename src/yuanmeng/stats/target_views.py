@@ -220,8 +220,7 @@ def target_page(request, target_id: int):
     change = ValueForm(posted if posted and posted.get("action") == "change" else None, measure=target.measure,
                        initial={"value": shown(target.measure, target.value).replace(",", ""), "note": target.note},
                        prefix="change")
-    share = ShareForm(posted if posted and posted.get("action") == "share" else None, measure=target.measure,
-                      prefix="share")
+    share = ShareForm(posted if posted and posted.get("action") == "share" else None, measure=target.measure)
     share.fields["organisation"].queryset = Organisation.objects.filter(parent_id=target.organisation_id,
                                                                         is_active=True).order_by("kind", "name")
     if posted is not None:
