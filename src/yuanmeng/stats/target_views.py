@@ -101,7 +101,7 @@ def _chart(progress: list[Progress]) -> dict:
     """Per target: the part reached, where the straight line to the target stands today, and the forecast at the
     end, each as a percentage of the target (so counts and money share one axis)."""
     rows = [item for item in progress if item.target.value]
-    return {"title": _("Progress against the targets"), "unit": "%",
+    return {"title": _("Progress against the targets"), "unit": "%", "linear": True,
             "categories": [f"{item.target.get_measure_display()} {item.target.start_year}–{item.target.end_year}"
                            for item in rows],
             "series": [

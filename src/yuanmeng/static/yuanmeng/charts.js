@@ -3,7 +3,8 @@
 // Data: {"title": "...", "categories": [...], "series": [{"name": "...", "data": [...]}, ...], "unit": "..."}
 // Bars lie across the page (names stay readable on a phone) and carry their value. The scale follows the data:
 // counts get whole-number steps (no 0.5 worker), and values that span two orders of magnitude or more (a
-// 20,000-yuan budget beside a 15-million one) a logarithmic scale, on which a zero has no bar.
+// 20,000-yuan budget beside a 15-million one) a logarithmic scale, on which a zero has no bar — unless the data
+// says "linear": true (percentages of a target, where 0.1 % beside 90 % must look that far apart).
 (function () {
   var LOG_SPAN = 100;
   var lang = document.documentElement.lang || "zh-hans";
@@ -17,7 +18,8 @@
   function valueAxis(spec) {
     var all = values(spec);
     var positive = all.filter(function (v) { return v > 0; });
-    var log = positive.length > 1 && Math.max.apply(null, positive) >= LOG_SPAN * Math.min.apply(null, positive);
+    var log = !spec.linear && positive.length > 1 &&
+      Math.max.apply(null, positive) >= LOG_SPAN * Math.min.apply(null, positive);
     var whole = all.every(function (v) { return Number.isInteger(v); });
     return {
       type: log ? "log" : "value",
