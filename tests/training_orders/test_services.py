@@ -19,6 +19,13 @@ from yuanmeng.training_orders.models import Attendance, OrderEvent, Session, Tra
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are compared in English (the site's language is Chinese)."""
+    with translation.override("en"):
+        yield
+
+
 def _field_errors(exc) -> dict:
     return exc.value.message_dict
 
@@ -192,7 +199,7 @@ def test_attendance_from_a_spreadsheet(orders, people, tree):
     stranger = tree.worker(name="外人")
     wrong_name = [orders.workers[2].id_number, "错名"]
     upload = workbook(["身份证号", "姓名"], [*good, [stranger.id_number, "外人"], wrong_name])
-    with pytest.raises(ValidationError) as exc, translation.override("en"):
+    with pytest.raises(ValidationError) as exc:
         services.attendance_import(by=people.district, session=session, upload=upload)
     problems = exc.value.message_dict["file"]
     assert any(p.startswith("row 4:") and "身份证号" in p and "not on the order" in p for p in problems)
