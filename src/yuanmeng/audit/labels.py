@@ -105,6 +105,8 @@ KEY_LABELS = {
     "school": _("school"), "seed": _("seed"), "sha256": _("SHA-256 fingerprint"), "state": _("state"),
     "unchanged": _("unchanged"), "updated": _("updated"), "user": _("account"), "username": _("username"),
     "values": _("numbers drawn"), "winners": _("winners"), "workers": _("workers"),
+    # the yearly report's PDF (stats.report)
+    "year": _("year"), "money": _("with the money section"), "as_of": _("figures as of"),
 }
 # Object types that are no model's label but whose keys are one model's fields.
 OBJECT_TYPE_MODELS = {"applications": "applications.application"}
