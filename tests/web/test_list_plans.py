@@ -1,5 +1,6 @@
 """On PostgreSQL, the lists people open at national scale read an index in their order, scoped by organisation ids:
-these fail if the reviewer's queue or the worker list goes back to a join of every row before filtering.
+these fail if the reviewer's queue, the worker list and its name search or a round's lines go back to a join of every
+row before filtering.
 
 A few thousand rows (set-based, as the benchmarks build them) and ANALYZE are enough for the planner to choose as
 it does at a million; SQLite has no such plans to check.
@@ -10,12 +11,17 @@ from types import SimpleNamespace
 
 import pytest
 from bench.bench_pages import spread_states_outside_round
-from bench.bench_payouts import insert_applications
+from bench.bench_payouts import PER_WORKER_FEN, insert_applications
 from django.http import QueryDict
 
 from yuanmeng.applications.review import queue_for, review_filters
+from yuanmeng.core.sql import execute
+from yuanmeng.funds.models import FundSource
+from yuanmeng.funds.services import budget_create
 from yuanmeng.orgs.roles import Role
-from yuanmeng.people.selectors import worker_list
+from yuanmeng.payouts.selectors import line_list
+from yuanmeng.payouts.services import round_commit
+from yuanmeng.people.selectors import worker_list, workers_named
 
 pytestmark = [
     pytest.mark.django_db,
@@ -61,9 +67,30 @@ def test_the_worker_list_reads_workers_newest_first_by_index(rows):
 def test_a_name_search_reads_the_name_prefix_index(rows):
     """The search is UPPER("name"::text) LIKE UPPER('x%') (istartswith): the index's expression is that one."""
     admin = rows.staff(Role.CITY_ADMIN, rows.city)
-    for term in ("w1234", "王"):
-        plan = _plan(worker_list(user=admin, search=term)[:25])
+    for term in ("w1234", "王"):  # the ids a search finds (the page then reads those few by id)
+        plan = _plan(workers_named(term).values("pk"))
         assert "worker_name_upper_prefix" in plan, plan
     queue = queue_for(admin, review_filters(admin, QueryDict("state=&q=w1234")))[:25]
     plan = _plan(queue)
     assert "worker_name_upper_prefix" in plan and "application_student_number" in plan, plan
+
+
+def test_a_name_search_finding_few_reads_their_ids_not_the_whole_id_index(rows):
+    """One worker found makes the page LIMIT 1, where the planner walked the id index newest first (through
+    2,000,000 workers at 3,000,000) hoping to meet the match soon: a few found are read by their ids."""
+    admin = rows.staff(Role.CITY_ADMIN, rows.city)
+    page = worker_list(user=admin, search="w1234")[:1]
+    plan = _plan(page)
+    assert "worker_name_upper_prefix" not in plan and "Merge" not in plan, plan
+    assert "Index Cond: (people_worker.id" in plan or "Index Cond: (id" in plan, plan
+
+
+def test_a_rounds_lines_are_read_by_the_round_without_a_scope_per_line(tree, policy):
+    insert_applications(SimpleNamespace(tree=tree, firms=[tree.tianhe_firm, tree.haizhu_firm]), policy, 3000)
+    budget = budget_create(by=tree.root_user, organisation=tree.city, year=policy.year, source=FundSource.SPECIAL,
+                           name="bench", amount_fen=PER_WORKER_FEN * 3000)
+    round_ = round_commit(by=tree.root_user, policy=policy, budget=budget, limit_fen=PER_WORKER_FEN * 3000,
+                          code="PLAN-R1")
+    execute("ANALYZE", [])
+    plan = _plan(line_list(round_=round_)[2475:2500])
+    assert "SubPlan" not in plan and "path" not in plan, plan  # not (round's union OR application's) per line

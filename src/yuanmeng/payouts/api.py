@@ -244,8 +244,8 @@ def release_round(request, round_id: Id):
             summary="A round's payment lines (masked)")
 @paginate(Pages)
 def round_lines(request, round_id: Id, status: LineStatus | None = None):
-    get_object_or_404(selectors.round_list(user=request.user), pk=round_id)  # unknown or out of scope: 404
-    return selectors.line_list(user=request.user, round_id=round_id, status=status or "")
+    round_ = get_object_or_404(selectors.round_list(user=request.user), pk=round_id)  # unknown or out of scope: 404
+    return selectors.line_list(round_=round_, status=status or "")
 
 
 @router.get("/rounds/{round_id}/lines/export", summary="A round's payment lines (masked), as a workbook", **EXPORT)

@@ -60,14 +60,11 @@ def line_rows(user, params):
     if round_id is None and batch_id is None:
         raise Http404
     try:
-        if round_id is not None:
-            selectors.round_get(user=user, round_id=round_id)
-        if batch_id is not None:
-            selectors.batch_get(user=user, batch_id=batch_id)
+        round_ = selectors.round_get(user=user, round_id=round_id) if round_id is not None else None
+        batch = selectors.batch_get(user=user, batch_id=batch_id) if batch_id is not None else None
     except (Round.DoesNotExist, Batch.DoesNotExist):
         raise Http404 from None
-    return selectors.line_list(user=user, round_id=round_id, batch_id=batch_id,
-                               status=param_choice(params, "status", LineStatus))
+    return selectors.line_list(round_=round_, batch=batch, status=param_choice(params, "status", LineStatus))
 
 
 register(ListExport(name="budgets", title=_("Budgets"), filename="budgets", columns=lambda user: BUDGET_COLUMNS,

@@ -112,8 +112,7 @@ def plan(request):
 def _lines_page(request, **where):
     """One page of a round's or a batch's lines, filtered by the status in the query string."""
     status = request.GET.get("status", "")
-    return paginate(request, selectors.line_list(user=request.user, status=status if status in LineStatus.values
-                                                 else "", **where))
+    return paginate(request, selectors.line_list(status=status if status in LineStatus.values else "", **where))
 
 
 @login_required
@@ -124,7 +123,7 @@ def round_detail(request, round_id: int):
         raise Http404 from None
     return render(request, "payouts/round.html", {
         "round": round_, "batches": round_.batches.all(), "amounts": selectors.round_amounts(round_),
-        "page": _lines_page(request, round_id=round_.pk),
+        "page": _lines_page(request, round_=round_),
         "statuses": LineStatus.choices,
         "can_manage": has_capability(request.user, Capability.MANAGE_FUNDS, round_.policy.organisation.path),
         "objections_open": round_.status == RoundStatus.IN_NOTICE,
@@ -188,7 +187,7 @@ def batch_detail(request, batch_id: int):
     except Batch.DoesNotExist:
         raise Http404 from None
     return render(request, "payouts/batch.html", {
-        "batch": batch, "page": _lines_page(request, batch_id=batch.pk), "statuses": LineStatus.choices,
+        "batch": batch, "page": _lines_page(request, batch=batch), "statuses": LineStatus.choices,
         "approvals": batch.approvals.select_related("user"), "needed": services.approvals_needed(batch),
         "can_approve": has_capability(request.user, Capability.APPROVE_PAYOUTS, batch.round.policy.organisation.path),
         "approved": batch.status != BatchStatus.AWAITING_APPROVAL,

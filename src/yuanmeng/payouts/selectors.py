@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
@@ -14,7 +14,6 @@ from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.payouts.models import (
     LIVE_LINE,
     Batch,
@@ -50,12 +49,14 @@ def batch_get(*, user, batch_id: int) -> Batch:
         "round__policy__organisation", "round__created_by", "file_issued_by").get(pk=batch_id)
 
 
-def line_list(*, user, round_id: int | None = None, batch_id: int | None = None, status: str = ""):
-    qs = lines_visible(user=user).select_related("area", "application").defer("account")
-    if round_id:
-        qs = qs.filter(round_id=round_id)
-    if batch_id:
-        qs = qs.filter(batch_id=batch_id)
+def line_list(*, round_: Round | None = None, batch: Batch | None = None, status: str = ""):
+    """The lines of a round or of a batch that the caller found visible (``round_get``, ``batch_get``): all of them.
+    A line is visible through its round's union or its application's, and the first holds for every line of a
+    visible round: read by the round alone, not each of 400,000 lines tested against two subtrees."""
+    where = {key: found for key, found in (("round", round_), ("batch", batch)) if found is not None}
+    if not where:
+        raise ValueError("The lines of a round or of a batch.")
+    qs = PaymentLine.objects.filter(**where).select_related("area", "application").defer("account")
     if status:
         qs = qs.filter(status=status)
     # Batches are cut in rank order, so (batch number, rank) is the rank order that the (round, batch_number) index
@@ -210,11 +211,3 @@ def batch_list(*, user, key: str = ""):
     return qs.select_related("round").order_by("round__committed_at", "round_id", "number")
 
 
-def paid_by_child(*, user, children) -> dict[int, dict[str, int]]:
-    """Money paid and workers funded per child organisation (of the paid applications' enterprises): one grouped
-    query, {child id: {"workers": n, "paid_fen": fen}}."""
-    rows = (lines_visible(user=user).filter(status=LineStatus.PAID)
-            .annotate(child=child_containing(children, "application__organisation__path"))
-            .filter(child__isnull=False).values("child")
-            .annotate(workers=Count("application__worker_id", distinct=True), paid_fen=Sum("total_fen")).order_by())
-    return {row.pop("child"): row for row in rows}

@@ -21,6 +21,11 @@ def workers_named(term: str):
     return Worker.objects.filter(name__istartswith=term)
 
 
+# Up to this many workers found by name are listed by their ids; more are dense enough among the newest to be found
+# by walking the list's id order.
+FEW_NAMED = 1_000
+
+
 def _search(qs, search: str):
     """A full identity number is matched through its blind index, digits as the start of a mobile, else the start
     of the name."""
@@ -32,7 +37,16 @@ def _search(qs, search: str):
             return qs.none()
     if term.isdigit():
         return qs.filter(mobile__startswith=term)
-    return qs.filter(pk__in=workers_named(term).values("pk"))
+    return _named(qs, term)
+
+
+def _named(qs, term: str):
+    """The workers of ``qs`` whose name starts with ``term``. A page of a few of them is read by their ids (found
+    first, from the name index): left to the planner, a page short enough (LIMIT 1 for one worker found) made it
+    walk the id index newest first in the hope of meeting them soon, through 2,000,000 workers (2.2 s at 3,000,000)."""
+    named = qs.filter(pk__in=workers_named(term).values("pk"))
+    ids = list(named.order_by().values_list("pk", flat=True)[:FEW_NAMED])
+    return qs.filter(pk__in=ids) if len(ids) < FEW_NAMED else named
 
 
 def worker_list(*, user, search: str = "", organisation=None, job_category: str = "",
