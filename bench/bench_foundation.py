@@ -23,22 +23,30 @@ sys.path.insert(0, str(ROOT))
 from bench.common import figure  # noqa: E402
 
 
-def configure(postgres: bool, *, quick_passwords: bool = False) -> None:
+def configure(postgres: bool, *, quick_passwords: bool = False, reuse: bool = False) -> bool:
     """A fresh, migrated bench database (PostgreSQL's `yuanmeng_bench`, or SQLite in a new temporary folder).
     With ``YUANMENG_BENCH_TEMPLATE`` (a migrated database: a PostgreSQL name or a SQLite file) it is copied from
     that instead of migrated: the suite runs every benchmark at a tiny size, and migrating took most of each.
-    ``quick_passwords``: MD5 password hashes, for benchmarks that make logins but do not measure log-in."""
+    ``quick_passwords``: MD5 password hashes, for benchmarks that make logins but do not measure log-in.
+    ``reuse`` (PostgreSQL): keep the database if it exists, for a benchmark that measures again the data set an
+    earlier run of it built (a national one takes half an hour); returns whether it was kept."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
-    os.environ["YUANMENG_VAR"] = tempfile.mkdtemp(prefix="ymbench-")
+    name = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench")  # two people benchmarking at once
+    if postgres and reuse:  # the data set's encryption keys: the same folder for the database every time
+        os.environ["YUANMENG_VAR"] = str(Path(tempfile.gettempdir()) / f"ymbench-{name}")
+        Path(os.environ["YUANMENG_VAR"]).mkdir(mode=0o700, exist_ok=True)
+    else:
+        os.environ["YUANMENG_VAR"] = tempfile.mkdtemp(prefix="ymbench-")
     template = os.environ.get("YUANMENG_BENCH_TEMPLATE")
     if postgres:
         import psycopg
 
-        name = os.environ.get("YUANMENG_BENCH_DB", "yuanmeng_bench")  # two people benchmarking at once
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+            kept = reuse and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not kept:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -55,6 +63,7 @@ def configure(postgres: bool, *, quick_passwords: bool = False) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+    return bool(postgres and kept)
 
 
 def timed(fn, repeat: int = 20) -> float:

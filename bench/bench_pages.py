@@ -11,7 +11,8 @@ review states (as bench_home does), refreshes the stats rollups (the home page r
 (median of --repeat requests, in-process: the time the server spends, template included) and prints each figure
 with ``bench.common.figure``. On PostgreSQL it prints the EXPLAIN ANALYZE of the reviewer's and the city
 administrator's queue, the worker list and the round's lines.
-Asserts nothing.
+``--reuse`` measures again the data set an earlier run left in the PostgreSQL database ``$YUANMENG_BENCH_DB`` (it is
+built if there is none); --applications and --workers then only name the size. Asserts nothing.
 """
 
 import argparse
@@ -55,12 +56,11 @@ def add_workers(count: int) -> None:
 
 
 def build(args):
-    """The data set and the three people who look at it."""
+    """The data set and the three people who look at it (``people``)."""
     from django.db import connection
 
     from yuanmeng.funds.models import FundSource
     from yuanmeng.funds.services import budget_create
-    from yuanmeng.orgs.roles import Role
     from yuanmeng.payouts.services import round_commit
     from yuanmeng.stats.services import stats_refresh
 
@@ -83,12 +83,42 @@ def build(args):
           flush=True)
     refresh = stats_refresh()  # the home's area summary reads the rollups, as it does after the first refresh
     print(f"stats refresh in {refresh.seconds:.1f} s", flush=True)
-    people = {
-        "district reviewer": tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe),
-        "city admin": tree.staff(Role.CITY_ADMIN, tree.city),
-        "province viewer": tree.staff(Role.VIEWER, tree.province),
-    }
-    return tree, round_, people
+    return tree, round_, people(tree, tree.staff)
+
+
+def people(tree, staff) -> dict:
+    from yuanmeng.orgs.roles import Role
+
+    return {"district reviewer": staff(Role.DISTRICT_REVIEWER, tree.tianhe),
+            "city admin": staff(Role.CITY_ADMIN, tree.city),
+            "province viewer": staff(Role.VIEWER, tree.province)}
+
+
+def found():
+    """The data set an earlier run built (``--reuse``), its rollups counted again by this code, and three new
+    people who look at it."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+
+    from tests.builders import PASSWORD
+    from yuanmeng.accounts.services import staff_user_create
+    from yuanmeng.orgs.models import Enterprise, Organisation
+    from yuanmeng.payouts.models import Round
+    from yuanmeng.stats.services import stats_refresh
+
+    orgs = {org.code: org for org in Organisation.objects.filter(code__in=["GD", "GZ", "GZ-TH"])}
+    tree = SimpleNamespace(province=orgs["GD"], city=orgs["GZ"], tianhe=orgs["GZ-TH"],
+                           tianhe_firm=Enterprise.objects.get(organisation__parent=orgs["GZ-TH"],
+                                                              legal_name="天河精密制造有限公司"))
+    print(f"stats refresh in {stats_refresh().seconds:.1f} s", flush=True)
+    admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+
+    def staff(role, organisation):
+        return staff_user_create(by=admin, username=f"{role}-{time.time_ns()}", password=PASSWORD,
+                                 display_name=role, organisation=organisation, role=role)
+
+    return tree, Round.objects.get(code="BENCH-R1"), people(tree, staff)
 
 
 def spread_states_outside_round() -> None:
@@ -230,7 +260,7 @@ def compare_with_head(tree, round_, people, repeat: int, size: str) -> None:
         "city admin: queue search: full name": queue_for(admin, review_filters(admin, QueryDict(
             f"state=&q={probe['name']}"))),
         "district reviewer: worker list": worker_list(user=reviewer),
-        "city admin: round page (its lines)": line_list(user=admin, round_id=round_.pk),
+        "city admin: round page (its lines)": line_list(round_=round_),
     }
     for what, before in head_shapes(tree, round_, people, probe).items():
         after = now[what]
@@ -256,7 +286,7 @@ def explain(tree, round_, people) -> None:
         "district reviewer's queue: the capped count":
             queue_for(reviewer, review_filters(reviewer, QueryDict())).order_by().values("pk")[:10_001],
         "district reviewer's worker list (page 1)": worker_list(user=reviewer)[:25],
-        "city admin's round page: its lines (page 100)": line_list(user=admin, round_id=round_.pk)[2475:2500],
+        "city admin's round page: its lines (page 100)": line_list(round_=round_)[2475:2500],
     }
     for what, queryset in plans.items():
         print(f"\n-- EXPLAIN ANALYZE: {what}\n{queryset.explain(analyze=True)}", flush=True)
@@ -270,19 +300,26 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated parts of the names of the pages to time")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure again the data set an earlier run built")
     args = parser.parse_args()
-    configure(args.postgres, quick_passwords=True)
+    kept = configure(args.postgres, quick_passwords=True, reuse=args.reuse)
 
     from django.conf import settings
     from django.db import connection
 
+    from yuanmeng.payouts.models import Round
+
     settings.ALLOWED_HOSTS = ["*"]
-    tree, round_, people = build(args)
+    if kept and Round.objects.filter(code="BENCH-R1").exists():
+        print(f"database: {connection.vendor}; reused the data set of an earlier run", flush=True)
+        tree, round_, staff = found()
+    else:
+        tree, round_, staff = build(args)
     size = f"{args.applications:,} applications, {max(args.workers, args.applications):,} workers, {connection.vendor}"
-    measure(tree, round_, people, args.repeat, size, [part for part in args.only.split(",") if part])
-    compare_with_head(tree, round_, people, args.repeat, size)
+    measure(tree, round_, staff, args.repeat, size, [part for part in args.only.split(",") if part])
+    compare_with_head(tree, round_, staff, args.repeat, size)
     if connection.vendor == "postgresql":
-        explain(tree, round_, people)
+        explain(tree, round_, staff)
 
 
 if __name__ == "__main__":
