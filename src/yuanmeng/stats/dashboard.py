@@ -139,7 +139,8 @@ def _money_by_holder(found: Drilldown) -> Table:
             continue
         share = round(100 * matching / (special + matching), 1) if special + matching else None
         table.add([organisation.name, str(level), _yuan(special), _yuan(matching),
-                   _yuan(sum(row["paid_fen"] for row in figure)), share], organisation)
+                   _yuan(sum(row["paid_fen"] for row in figure)), share],
+                  None if organisation is found.organisation else organisation)
     shown = _largest(table.rows, lambda cells: cells[2] + cells[3])
     table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
         (_("Special fund"), [float(cells[2]) for cells in shown]),
@@ -364,7 +365,7 @@ def dashboard_for(user, *, organisation_id: int, years: tuple[int, int], dimensi
     for figure in ("workers", "funnel", "durations", "intake", "money"):
         try:
             found[figure] = figure_for(user, figure=figure, organisation_id=organisation_id, year=years[0],
-                                       to_year=years[1])
+                                       to_year=years[1], with_children=figure != "intake")
         except Http404:
             if figure != "money":
                 raise
