@@ -141,7 +141,7 @@ def _money_by_holder(found: Drilldown) -> Table:
         table.add([organisation.name, str(level), _yuan(special), _yuan(matching),
                    _yuan(sum(row["paid_fen"] for row in figure)), share],
                   None if organisation is found.organisation else organisation)
-    shown = _largest(table.rows, lambda cells: cells[2] + cells[3])
+    shown = _largest([cells for cells in table.rows if cells[2] + cells[3]], lambda cells: cells[2] + cells[3])
     table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
         (_("Special fund"), [float(cells[2]) for cells in shown]),
         (_("Matching fund"), [float(cells[3]) for cells in shown])])]
