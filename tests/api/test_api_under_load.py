@@ -143,3 +143,16 @@ def test_a_list_counts_up_to_the_cap_and_says_there_are_more(tree, people, setti
     assert len(client.get("/api/applications", {"page": 3, "page_size": 1}).json()["items"]) == 1  # beyond the cap
     settings.PAGE_COUNT_CAP = 3
     assert client.get("/api/applications").json() | {"items": []} == {"items": [], "count": 3, "more": False}
+
+
+def test_a_page_past_the_end_still_counts_the_rows(tree, people):
+    """The count rides on the page's rows; a page with none asks for it on its own."""
+    policy = tree.policy()
+    for _ in range(3):
+        tree.apply(tree.member(), policy)
+    client, _token = token_client(people.district)
+    assert client.get("/api/applications", {"page": 9, "page_size": 2}).json() == {"items": [], "count": 3,
+                                                                                   "more": False}
+    first = client.get("/api/applications", {"page_size": 2}).json()
+    assert (first["count"], first["more"], len(first["items"])) == (3, False, 2)
+    assert "_counted_up_to" not in first["items"][0]
