@@ -31,6 +31,7 @@ BENCHMARKS = [
      "district: intake counted directly"),
     ("bench_report.py", ["--applications", "300", "--children", "3", "--repeat", "1"], "3 children: PDF laid out"),
     ("bench_surveys.py", ["--responses", "300", "--repeat", "1"], "survey results"),
+    ("bench_training_orders.py", ["--orders", "300", "--repeat", "1"], "city report by district"),
 ]
 
 

@@ -121,7 +121,7 @@ def training_report(*, user, organisation: Organisation, group_by: str, since: d
     the total (workers are distinct across groups only in the total)."""
     attended = Attendance.objects.filter(
         session__order__in=TrainingOrder.objects.restrict(user).filter(
-            organisation__path__startswith=organisation.path).values("pk"),
+            organisation__in=Organisation.objects.filter(path__startswith=organisation.path).values("pk")).values("pk"),
         session__date__gte=since, session__date__lte=until)
     measures = {"sessions": Count("session", distinct=True), "workers": Count("participant__worker", distinct=True),
                 "minutes": Sum("session__minutes")}
