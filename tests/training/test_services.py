@@ -130,7 +130,7 @@ def test_enrolling_twice_is_refused_and_takes_no_second_seat(tree, network, peop
     enrolment_create(by=people.applicant, worker=people.worker, course=network.welding)
     with pytest.raises(ValidationError) as refused:
         enrolment_create(by=people.applicant, worker=people.worker, course=network.welding)
-    assert "already enrolled" in refused.value.message_dict["course"][0]
+    assert "已报名" in refused.value.message_dict["course"][0]
     network.welding.refresh_from_db()
     assert network.welding.enrolled_count == 1 and Enrolment.objects.count() == 1
 
@@ -142,7 +142,7 @@ def test_a_full_course_refuses_the_next_worker(tree, network):
     third = tree.member(name="王丙")
     with pytest.raises(ValidationError) as refused:
         enrolment_create(by=third.user, worker=third, course=network.welding)
-    assert "full (2 places)" in refused.value.message_dict["course"][0]
+    assert "名额已满（2 个名额）" in refused.value.message_dict["course"][0]
     network.welding.refresh_from_db()
     assert network.welding.enrolled_count == 2 and Enrolment.objects.count() == 2
 
@@ -151,7 +151,7 @@ def test_a_closed_course_refuses_enrolment(tree, network, people):
     course_update(by=tree.root_user, course=network.online, status=CourseStatus.CLOSED)
     with pytest.raises(ValidationError) as refused:
         enrolment_create(by=people.applicant, worker=people.worker, course=network.online)
-    assert "closed" in refused.value.message_dict["course"][0]
+    assert "停止报名" in refused.value.message_dict["course"][0]
     assert not Enrolment.objects.exists()
 
 
@@ -161,7 +161,7 @@ def test_an_ended_live_class_refuses_enrolment(tree, network, people):
                           ends_at=timezone.now() - datetime.timedelta(hours=1))
     with pytest.raises(ValidationError) as refused:
         enrolment_create(by=people.applicant, worker=people.worker, course=live)
-    assert "ended" in refused.value.message_dict["course"][0]
+    assert "已结束" in refused.value.message_dict["course"][0]
 
 
 def test_capacity_cannot_drop_below_the_enrolled(tree, network, people):

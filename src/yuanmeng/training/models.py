@@ -94,9 +94,10 @@ class CourseStatus(models.TextChoices):
 
 
 class Course(models.Model):
-    """A course of a provider (school, learning centre, union). ``district`` is the district union its place (or,
-    with no place, its provider) lies in, kept on the row so that the catalogue filters by district without a
-    join. ``enrolled_count`` only moves by a conditional UPDATE (``services.enrolment_create``)."""
+    """A course of a provider (school, learning centre, union). ``district`` and ``city`` are the district and
+    city unions its place (or, with no place, its provider) lies in, kept on the row so that the catalogue filters
+    by them without a join: a worker's catalogue is one range of the (city, status, -id) index, newest first.
+    ``enrolled_count`` only moves by a conditional UPDATE (``services.enrolment_create``)."""
 
     SCOPE_PATH = "provider__path"
 
@@ -112,6 +113,8 @@ class Course(models.Model):
                               related_name="courses")
     district = models.ForeignKey("orgs.Organisation", verbose_name=_("district"), on_delete=models.PROTECT,
                                  null=True, blank=True, related_name="+", editable=False)
+    city = models.ForeignKey("orgs.Organisation", verbose_name=_("city"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", editable=False)
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     schedule = models.CharField(_("schedule"), max_length=200, blank=True)
@@ -131,6 +134,7 @@ class Course(models.Model):
         ordering = ["-id"]
         indexes = [
             TrigramIndex(fields=["search_text"], name="training_course_search"),
+            models.Index(fields=["city", "status", "-id"], name="training_course_city"),
             models.Index(fields=["status", "category", "-id"], name="training_course_category"),
             models.Index(fields=["provider", "-id"], name="training_course_provider"),
             models.Index(fields=["district", "-id"], name="training_course_district"),

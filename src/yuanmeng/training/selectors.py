@@ -2,8 +2,9 @@
 
 Who reads what (``reach_roots``): the open network and catalogue of one's own city — a worker's employer's city,
 a staff member's city (or, above the cities, their whole subtree) — since a worker trains where they live and
-work, across the districts of the city; nothing of another city (404). What is managed (``MANAGE_TRAINING``),
-enrolments and learning records are scoped like everything else (``restrict``).
+work, across the districts of the city; nothing of another city (404). A course counts as the city's its place
+(or provider) lies in: a school or provider above the cities reaches no city's catalogue. What is managed
+(``MANAGE_TRAINING``), enrolments and learning records are scoped like everything else (``restrict``).
 
 Places within reach of a point (``places_near``):
 1. the reach is a travel time; at ``SPEED_KMH`` door to door over a road ``DETOUR`` times the straight line, one
@@ -16,7 +17,7 @@ Places within reach of a point (``places_near``):
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -61,6 +62,21 @@ def readable(rows, user, lookup: str):
     if roots is None:
         return rows
     return rows.filter(within(lookup, roots)) if roots else rows.none()
+
+
+def _catalogue_readable(rows, user):
+    """``readable`` for courses, on their own ``city`` column: a city's root is the city's id (the last of its path),
+    so a worker's catalogue is ``city_id = …``, one range of the (city, status, -id) index in its order; the roots
+    above a city (viewers) take the cities below them."""
+    roots = reach_roots(user)
+    if roots is None:
+        return rows
+    cities = [int(root.strip("/").split("/")[-1]) for root in roots if root.count("/") == CITY_DEPTH + 2]
+    condition = Q(city_id__in=cities)
+    higher = [root for root in roots if root.count("/") < CITY_DEPTH + 2]
+    if higher:
+        condition |= Q(city__in=Organisation.objects.filter(within("path", higher), kind=OrgKind.CITY))
+    return rows.filter(condition)
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ def course_catalogue(user, *, q: str = "", category: str = "", provider_id: int 
     """Open courses, newest first. ``q`` is a substring of the title or description (Chinese has no spaces to
     split words on): ``LIKE '%q%'`` on the lower-cased search text, which PostgreSQL's trigram index serves for
     three characters or more; each filter is a column with an index of its own with the order."""
-    rows = readable(Course.objects.filter(status=CourseStatus.OPEN), user, "provider__path")
+    rows = _catalogue_readable(Course.objects.filter(status=CourseStatus.OPEN), user)
     rows = rows.select_related("provider", "place", "district")
     if q:
         rows = rows.filter(search_text__contains=q.lower())
@@ -168,7 +184,7 @@ def courses_managed(user, *, q: str = ""):
 def courses_visible(user):
     """Courses a user may read: the open catalogue they reach, the closed courses they manage, those they enrolled
     in."""
-    return (readable(Course.objects.filter(status=CourseStatus.OPEN), user, "provider__path")
+    return (_catalogue_readable(Course.objects.filter(status=CourseStatus.OPEN), user)
             | Course.objects.restrict(user, Capability.MANAGE_TRAINING)
             | Course.objects.filter(pk__in=Enrolment.objects.filter(worker__user=user).values("course_id")))
 

@@ -128,11 +128,13 @@ def place_update(*, by, place: Place, **fields) -> Place:
 
 # ---- courses --------------------------------------------------------------------------------------------------
 
-def district_of(organisation: Organisation) -> Organisation | None:
-    """The district union the organisation lies in (itself if it is one); None above the districts or beside them
-    (a school under the city)."""
+def district_and_city(organisation: Organisation) -> tuple[Organisation | None, Organisation | None]:
+    """The district and city unions the organisation lies in (itself if it is one): None above them or beside
+    them (a school under the city has a city and no district)."""
     ids = [int(part) for part in organisation.path.strip("/").split("/")]
-    return Organisation.objects.filter(pk__in=ids, kind=OrgKind.DISTRICT).first()
+    found = {org.kind: org for org in Organisation.objects.filter(pk__in=ids,
+                                                                  kind__in=(OrgKind.DISTRICT, OrgKind.CITY))}
+    return found.get(OrgKind.DISTRICT), found.get(OrgKind.CITY)
 
 
 def _check_course(course: Course) -> None:
@@ -153,7 +155,7 @@ def _check_course(course: Course) -> None:
 
 def _fill_derived(course: Course) -> None:
     course.search_text = f"{course.title}\n{course.description}".lower()
-    course.district = district_of(course.place.owner if course.place_id else course.provider)
+    course.district, course.city = district_and_city(course.place.owner if course.place_id else course.provider)
 
 
 def course_create(*, by, provider: Organisation, **fields) -> Course:
@@ -181,7 +183,7 @@ def course_update(*, by, course: Course, **fields) -> Course:
         # enrolled_count and view_count move only by their own UPDATEs: never written back from this copy.
         try:
             with transaction.atomic():
-                course.save(update_fields=[*cleaned, "search_text", "district"])
+                course.save(update_fields=[*cleaned, "search_text", "district", "city"])
         except IntegrityError:  # a seat taken since the check: the table's constraint refused the capacity
             raise ValidationError({"capacity": [_("Fewer places than workers enrolled.")]}) from None
         audit_record(actor=by, action="training.course_update", obj=course, organisation=course.provider,
