@@ -53,3 +53,12 @@ def test_build_send_answer_read(tree, needs):
     assert other.get(f"/api/surveys/{survey_id}").status_code == 404
     assert other.get(f"/api/surveys/{survey_id}/results").status_code == 404
     assert Survey.objects.get(pk=survey_id).response_count == 1
+
+
+def test_answering_outside_the_window_names_it(needs):
+    needs.send()
+    Survey.objects.update(closes_at=timezone.now() - datetime.timedelta(minutes=1),
+                          opens_at=timezone.now() - datetime.timedelta(days=1))
+    closed = session(needs.worker.user).post(f"/api/surveys/{needs.survey.pk}/responses",
+                                             {"answers": {}}, content_type="application/json")
+    assert closed.status_code == 422 and "survey" in closed.json()["errors"]

@@ -200,9 +200,11 @@ def texts(request, survey_id: Id, question_id: Id):
 
 
 @router.post("/{survey_id}/responses", response=answers({201: ResponseOut}, 404, 422),
-             summary="Answer a survey addressed to me (once)")
+             summary="Answer a survey addressed to me (once)",
+             description="422 naming `survey` outside its window or when already answered; `q<id>` for a bad "
+                         "answer to that question.")
 def answer(request, survey_id: Id, payload: AnswerIn):
-    survey = get_object_or_404(selectors.surveys_to_answer(user=request.user), pk=survey_id)
+    survey = get_object_or_404(selectors.surveys_addressed(user=request.user), pk=survey_id)
     enterprise = Organisation.objects.filter(pk=payload.enterprise_id).first() if payload.enterprise_id else None
     return Status(201, services.response_submit(by=request.user, survey=survey, answers=payload.answers,
                                                 enterprise=enterprise))

@@ -23,11 +23,11 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
-def surveys_to_answer(*, user):
-    """The open surveys addressed to the user — as a worker (the workers of a target above their employer) or as
-    an enterprise's union officer (their enterprise a target) —, each with ``answered``. One query by paths the
-    index on the targets serves, not a scan of recipients."""
-    now = timezone.now()
+def surveys_addressed(*, user):
+    """The sent surveys addressed to the user — as a worker (the workers of a target above their employer) or as an
+    enterprise's union officer (their enterprise a target) —, open or not, each with ``answered`` (and the
+    response's id and training order). One query by paths the index on the targets serves, not a scan of
+    recipients."""
     addressed = Q()
     worker = Worker.objects.select_related("employer__organisation").filter(user=user).first() \
         if getattr(user, "is_authenticated", False) else None
@@ -43,11 +43,16 @@ def surveys_to_answer(*, user):
     if enterprises:
         mine |= Q(enterprise__in=enterprises)
     answered = Response.objects.filter(mine, survey=OuterRef("pk"))
-    return (Survey.objects.filter(addressed, status=SurveyStatus.SENT, opens_at__lte=now, closes_at__gt=now)
-            .distinct().select_related("organisation")
+    return (Survey.objects.filter(addressed, status=SurveyStatus.SENT).distinct().select_related("organisation")
             .annotate(answered=Exists(answered), response_id=Subquery(answered.values("pk")[:1]),
                       training_order_id=Subquery(answered.values("training_order")[:1]))
             .order_by("closes_at", "id"))
+
+
+def surveys_to_answer(*, user):
+    """The surveys addressed to the user that take answers now."""
+    now = timezone.now()
+    return surveys_addressed(user=user).filter(opens_at__lte=now, closes_at__gt=now)
 
 
 @dataclass
