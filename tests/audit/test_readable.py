@@ -122,7 +122,7 @@ OBJ_MODELS = {"budget": "funds.budget", "policy": "policies.policy", "org": "org
               "round_": "payouts.round", "line": "payouts.paymentline", "batch": "payouts.batch",
               "draw": "payouts.lotterydraw", "user": "accounts.user", "token": "accounts.apitoken",
               "application": "applications.application", "worker": "people.worker",
-              "invitation": "accounts.invitation"}
+              "invitation": "accounts.invitation", "target": "stats.target", "share": "stats.target"}
 
 
 def _literal_keys(node: ast.AST, helpers: dict) -> set[str]:
