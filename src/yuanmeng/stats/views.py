@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,7 +58,8 @@ def dashboard_home(request):
     organisation = visible_organisations(request.user, Capability.VIEW).order_by("depth", "path").first()
     if organisation is None:
         raise Http404
-    return redirect("dashboard", organisation_id=organisation.pk)
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard", kwargs={"organisation_id": organisation.pk}) + (f"?{query}" if query else ""))
 
 
 @login_required

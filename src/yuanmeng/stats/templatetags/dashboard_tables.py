@@ -19,7 +19,7 @@ def table_rows(table: Table, query: str) -> SafeString:
         for n, (text, numeric) in enumerate(shown):
             if n == 0 and organisation is not None:
                 url = reverse("dashboard", kwargs={"organisation_id": organisation.pk})
-                yield format_html('<td><a href="{}?{}">{}</a></td>', url, query, text)
+                yield format_html('<td><a href="{}">{}</a></td>', f"{url}?{query}" if query else url, text)
             else:
                 yield format_html('<td class="num">{}</td>', text) if numeric else format_html("<td>{}</td>", text)
 
