@@ -91,7 +91,7 @@
       yAxis: { type: "category", inverse: true, data: spec.categories,
                axisLabel: { interval: 0, width: 96, overflow: "break" } },
       xAxis: axis,
-      color: ["#c8102e", "#d0d5dd", "#b8860b", "#1849a9"],
+      color: ["#c8102e", "#d0d5dd", "#b8860b", "#1849a9", "#067647"],
       series: spec.series.map(function (s) { return bars(s, axis.type === "log"); })
     });
     window.addEventListener("resize", function () { chart.resize(); });
