@@ -32,6 +32,8 @@ BENCHMARKS = [
     ("bench_report.py", ["--applications", "300", "--children", "3", "--repeat", "1"], "3 children: PDF laid out"),
     ("bench_surveys.py", ["--responses", "300", "--repeat", "1"], "survey results"),
     ("bench_training_orders.py", ["--orders", "300", "--repeat", "1"], "city report by district"),
+    ("bench_training.py", ["--rows", "300", "--enrolments", "5", "--repeat", "1"], "enrolments through the service"),
+    ("bench_targets.py", ["--applications", "300", "--repeat", "1"], "district: progress_for"),
 ]
 
 
