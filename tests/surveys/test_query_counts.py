@@ -13,7 +13,7 @@ PAGES = [  # (url, who, queries)
     ("/surveys/", "district", 6),
     ("/surveys/{survey}/", "district", 10),
     ("/surveys/{draft}/", "district", 8),
-    ("/surveys/{survey}/questions/{text}/texts/", "district", 8),
+    ("/surveys/questions/{text}/texts/", "district", 8),
     ("/surveys/answer/", "worker", 6),
     ("/surveys/answer/", "officer", 6),
 ]

@@ -18,7 +18,7 @@ from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.surveys import selectors, services
-from yuanmeng.surveys.models import Audience, QuestionKind, SurveyStatus
+from yuanmeng.surveys.models import Audience, Question, QuestionKind, SurveyStatus
 
 router = Router(tags=["surveys"])
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -162,18 +162,22 @@ def add_question(request, survey_id: Id, payload: QuestionIn):
     return Status(201, services.question_add(by=request.user, survey=_survey(request, survey_id), **fields))
 
 
-@router.delete("/{survey_id}/questions/{question_id}", response=answers({204: None}, 403, 404, 422),
+def _question(request, question_id: int):
+    question = get_object_or_404(Question.objects.only("pk", "survey_id"), pk=question_id)
+    return get_object_or_404(_survey(request, question.survey_id).questions.all(), pk=question_id)
+
+
+@router.delete("/questions/{question_id}", response=answers({204: None}, 403, 404, 422),
                summary="Remove a question of a draft")
-def remove_question(request, survey_id: Id, question_id: Id):
-    survey = _survey(request, survey_id)
-    services.question_remove(by=request.user, question=get_object_or_404(survey.questions.all(), pk=question_id))
+def remove_question(request, question_id: Id):
+    services.question_remove(by=request.user, question=_question(request, question_id))
     return Status(204, None)
 
 
 @router.post("/{survey_id}/send", response=answers(SurveyOut, 403, 404, 422), summary="Send a draft")
 def send_survey(request, survey_id: Id, payload: SendIn):
     survey = _survey(request, survey_id)
-    targets = list(Organisation.objects.filter(pk__in=payload.target_ids))
+    targets = list(Organisation.objects.restrict(request.user).filter(pk__in=payload.target_ids))
     if len(targets) != len(set(payload.target_ids)):
         raise ValidationError({"target_ids": [_("No such organisation.")]})
     return services.survey_send(by=request.user, survey=survey, targets=targets)
@@ -191,12 +195,11 @@ def results(request, survey_id: Id):
              "mean": r.mean, "options": r.options} for r in selectors.survey_results(_survey(request, survey_id))]
 
 
-@router.get("/{survey_id}/questions/{question_id}/texts", response=answers(list[TextAnswerOut], 404, 422),
+@router.get("/questions/{question_id}/texts", response=answers(list[TextAnswerOut], 404, 422),
             summary="Free-text answers of a question, newest first")
 @paginate(Pages)
-def texts(request, survey_id: Id, question_id: Id):
-    survey = _survey(request, survey_id)
-    return selectors.text_answers(get_object_or_404(survey.questions.all(), pk=question_id))
+def texts(request, question_id: Id):
+    return selectors.text_answers(_question(request, question_id))
 
 
 @router.post("/{survey_id}/responses", response=answers({201: ResponseOut}, 404, 422),
@@ -205,6 +208,11 @@ def texts(request, survey_id: Id, question_id: Id):
                          "answer to that question.")
 def answer(request, survey_id: Id, payload: AnswerIn):
     survey = get_object_or_404(selectors.surveys_addressed(user=request.user), pk=survey_id)
-    enterprise = Organisation.objects.filter(pk=payload.enterprise_id).first() if payload.enterprise_id else None
+    enterprise = None
+    if payload.enterprise_id:
+        enterprise = Organisation.objects.restrict(request.user, Capability.ORDER_TRAINING).filter(
+            pk=payload.enterprise_id).first()
+        if enterprise is None:
+            raise ValidationError({"enterprise_id": [_("No such enterprise of yours.")]})
     return Status(201, services.response_submit(by=request.user, survey=survey, answers=payload.answers,
                                                 enterprise=enterprise))

@@ -82,16 +82,21 @@ QUESTION_ACTIONS = {
 }
 
 
+def _question(request, question_id: int) -> Question:
+    """A question of a survey the user manages (404 otherwise)."""
+    question = get_object_or_404(Question, pk=question_id)
+    question.survey = _survey(request, question.survey_id)
+    return question
+
+
 @login_required
 @require_POST
-def question_action(request, survey_id: int, question_id: int, action: str):
-    survey = _survey(request, survey_id)
-    question = get_object_or_404(Question.objects.select_related("survey__organisation"), pk=question_id,
-                                 survey=survey)
+def question_action(request, question_id: int, action: str):
     if action not in QUESTION_ACTIONS:
         raise Http404
+    question = _question(request, question_id)
     run_with_message(request, lambda: QUESTION_ACTIONS[action](request.user, question))
-    return redirect("survey_detail", survey_id=survey.pk)
+    return redirect("survey_detail", survey_id=question.survey_id)
 
 
 @login_required
@@ -118,11 +123,11 @@ def survey_close(request, survey_id: int):
 
 
 @login_required
-def survey_texts(request, survey_id: int, question_id: int):
-    survey = _survey(request, survey_id)
-    question = get_object_or_404(survey.questions.all(), pk=question_id)
+def survey_texts(request, question_id: int):
+    question = _question(request, question_id)
     return render(request, "surveys/survey_texts.html", {
-        "survey": survey, "question": question, "page": paginate(request, selectors.text_answers(question))})
+        "survey": question.survey, "question": question,
+        "page": paginate(request, selectors.text_answers(question))})
 
 
 @login_required
