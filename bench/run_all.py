@@ -43,6 +43,7 @@ def plan(size: int, small: bool) -> list[tuple[str, list[str]]]:
         ("bench_bulk_review.py", ["--applications", str(tenth), *(["--old", "50"] if small else [])]),
         ("bench_home.py", ["--applications", str(size)]),
         ("bench_stats.py", ["--workers", str(workers), "--applications", str(size)]),
+        ("bench_targets.py", ["--applications", str(size)]),
         ("bench_report.py", ["--applications", str(tenth)]),
     ]
 
