@@ -3,6 +3,7 @@ the endpoints the benchmark loads run a pinned number of queries with a token, a
 (the session's counts are in tests/web/test_query_counts.py)."""
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
@@ -101,8 +102,8 @@ def test_the_token_query_brings_every_role_of_an_active_organisation(tree):
 TOKEN_QUERIES = [
     # the page, with its count of at most PAGE_COUNT_CAP + 1 rows in the same query
     ("GET", "/api/applications?state=confirmed", "district", 2),
-    # the application with what it shows joined, its history, its documents, the policy's top-ups
-    ("GET", "/api/applications/{application}", "district", 5),
+    # the application with what it shows joined and its history and documents as JSON, the policy's top-ups
+    ("GET", "/api/applications/{application}", "district", 3),
     # the employer in scope; BEGIN, the identity number's uniqueness, the INSERT in its savepoint, the audit
     # chain's head (locked), entry and new head, COMMIT
     ("POST", "/api/workers", "enterprise", 11),
@@ -156,3 +157,25 @@ def test_a_page_past_the_end_still_counts_the_rows(tree, people):
     first = client.get("/api/applications", {"page_size": 2}).json()
     assert (first["count"], first["more"], len(first["items"])) == (3, False, 2)
     assert "_counted_up_to" not in first["items"][0]
+
+
+def test_the_detail_reads_its_history_and_documents_as_the_models_give_them(tree, people):
+    """Read as JSON in the application's query, the history and documents answer what the models hold: the same
+    times to the microsecond, oldest first."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from yuanmeng.applications.api import DocumentOut, EventOut
+
+    application = tree.apply(people.worker, tree.policy())
+    application_transition(by=people.enterprise, application=application, action=Action.CONFIRM)
+    client, _token = token_client(people.district)
+    answer = client.get(f"/api/applications/{application.pk}").json()
+
+    def as_json(schema, rows):
+        return json.loads(json.dumps([schema.model_validate(row).model_dump() for row in rows], cls=NinjaJSONEncoder))
+
+    events = application.events.order_by("at", "id").values()
+    documents = application.documents.order_by("uploaded_at", "id").values()
+    assert len(answer["events"]) == 2 and len(answer["documents"]) >= 1
+    assert answer["events"] == as_json(EventOut, events)
+    assert answer["documents"] == as_json(DocumentOut, documents)

@@ -255,7 +255,7 @@ API = [
     ("/api/policies/{policy}", "city", 5),
     ("/api/policies/open?worker_id={worker}", "enterprise", 5),
     ("/api/applications", "city", 4),
-    ("/api/applications/{application}", "city", 7),
+    ("/api/applications/{application}", "city", 5),
     ("/api/applications/eligibility?policy_id={policy}&level=college", "worker", 6),
     ("/api/tasks", "city", 4),
     ("/api/tasks/{job}", "city", 4),

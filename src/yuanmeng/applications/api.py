@@ -27,11 +27,12 @@ from yuanmeng.applications import selectors, services
 from yuanmeng.applications.documents import request_limit_bytes, request_too_large
 from yuanmeng.applications.eligibility import check_eligibility
 from yuanmeng.applications.jobs import bulk_decision_start
-from yuanmeng.applications.models import Application, StudyMode
+from yuanmeng.applications.models import Application, ApplicationEvent, Document, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import PersonAction, State
 from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
 from yuanmeng.core.api_answers import answers
+from yuanmeng.core.sql import json_moment, json_rows
 from yuanmeng.jobs.services import job_queued
 from yuanmeng.orgs.models import School
 from yuanmeng.people.models import Worker
@@ -149,15 +150,28 @@ def application_values(applications):
 def _detail(request, application_id: int) -> dict:
     """``ApplicationDetailOut``'s values: the application's, what the caller may do on it and why not
     (``allowed_actions``, worked out once for the two fields that show it), its pay by part, history and documents
-    (each list read as values)."""
-    application = _application(request, application_id)
+    (both read as JSON in the application's own query: one round trip instead of three)."""
+    application = selectors.application_list(user=request.user).filter(pk=application_id).annotate(
+        events_read=json_rows(ApplicationEvent.objects.all(), "application", id="id",
+                              **{name: name for name in EVENT_COLUMNS}),
+        documents_read=json_rows(Document.objects.all(), "application", **{name: name for name in DOCUMENT_COLUMNS}),
+    ).first()
+    if application is None:
+        raise Http404
     row = {name: getattr(application, name) for name in APPLICATION_COLUMNS}
     row.update({name: _follow(application, path) for name, path in APPLICATION_JOINED.items()})
     pay = selectors.application_pay(application)
     return {**row, "amount_fen": application.policy.amount_fen(application.level),
             "checks": allowed_actions(request.user, application), "pay": {**pay._asdict(), "total_fen": pay.total_fen},
-            "events": list(application.events.order_by("at", "id").values(*EVENT_COLUMNS)),
-            "documents": list(application.documents.order_by("uploaded_at", "id").values(*DOCUMENT_COLUMNS))}
+            "events": _oldest_first(application.events_read, "at"),
+            "documents": _oldest_first(application.documents_read, "uploaded_at")}
+
+
+def _oldest_first(rows: list[dict] | None, moment: str) -> list[dict]:
+    """Rows read as JSON (None: there are none), their ``moment`` a datetime again, oldest first, then by id."""
+    for row in rows or []:
+        row[moment] = json_moment(row[moment])
+    return sorted(rows or [], key=lambda row: (row[moment], row["id"]))
 
 
 def _follow(obj, path: str):

@@ -1,8 +1,12 @@
-"""Raw SQL for the set-based work (rounds, moves, imports): one statement, its row count or its rows."""
+"""Raw SQL for the set-based work (rounds, moves, imports): one statement, its row count or its rows; a child's rows
+read as JSON in their parent's query."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 
 def execute(sql: str, params: list) -> int:
@@ -41,3 +45,28 @@ def copy_rows(table: str, columns: list[str], values: list[tuple]) -> None:
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+
+
+class JSONArrayAgg(Aggregate):
+    """The aggregated values as one JSON array (PostgreSQL's ``JSONB_AGG``, SQLite's ``JSON_GROUP_ARRAY``): the rows
+    of a correlated subquery read with their parent row, in the parent's query (``json_rows``)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def json_rows(queryset: QuerySet, link: str, **fields) -> Subquery:
+    """The rows of ``queryset`` whose ``link`` is the outer row's id, as a JSON array of objects of ``fields``
+    (NULL when there are none). Unordered: order them once read. A datetime comes back as ISO text
+    (``json_moment``)."""
+    return Subquery(queryset.filter(**{link: OuterRef("pk")}).order_by().values(link)
+                    .annotate(rows=JSONArrayAgg(JSONObject(**fields))).values("rows"), output_field=JSONField())
+
+
+def json_moment(text: str) -> datetime.datetime:
+    """A timestamp read from JSON: PostgreSQL writes its offset, SQLite none (its stored times are UTC)."""
+    moment = datetime.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
