@@ -73,6 +73,8 @@ def test_shares_change_and_removal_through_the_target_page(tree, login, city_adm
     client.post(url, {"action": "change", "change-value": "5000"})
     assert Target.objects.get(pk=yearly.pk).value == 5000
     share = Target.objects.get(parent=yearly)
+    assert client.post(url, {"action": "remove"}).url == url  # refused while it has shares: the page again
+    assert Target.objects.filter(pk=yearly.pk).exists()
     assert client.post(f"/stats/targets/target/{share.pk}/", {"action": "remove"}).url == \
         f"/stats/targets/{tree.tianhe.pk}/"
     client.post(url, {"action": "remove"})

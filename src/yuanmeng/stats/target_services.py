@@ -142,8 +142,8 @@ def target_change(*, by, target: Target, value: int, note: str | None = None) ->
 
 
 @transaction.atomic
-def target_remove(*, by, target: Target) -> None:
-    """Remove a target or a share that has no shares of its own left."""
+def target_remove(*, by, target: Target) -> Target:
+    """Remove a target or a share that has no shares of its own left; the removed row (without its id)."""
     target = _locked(target)
     _require(by, _owner(target))
     if target.shares.exists():
@@ -152,3 +152,4 @@ def target_remove(*, by, target: Target) -> None:
                  before={"measure": target.measure, "start_year": target.start_year, "end_year": target.end_year,
                          "value": target.value})
     target.delete()
+    return target

@@ -187,8 +187,7 @@ def _post(request, target: Target, change: ValueForm, share: ShareForm):
     """Run the button pressed; the target's page again (or the organisation's, once removed) if it worked."""
     action = request.POST.get("action")
     if action == "remove":
-        if run_with_message(request, lambda: target_services.target_remove(by=request.user, target=target)) is None \
-                and Target.objects.filter(pk=target.pk).exists():
+        if run_with_message(request, lambda: target_services.target_remove(by=request.user, target=target)) is None:
             return redirect("stats_target", target_id=target.pk)
         messages.success(request, _("Target removed."))
         return redirect("stats_targets", organisation_id=target.organisation_id)
