@@ -76,8 +76,12 @@ from yuanmeng.people.models import JobCategory
 from yuanmeng.people.services import worker_account_create, worker_register
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType, Selection
 from yuanmeng.policies.services import policy_create, policy_publish
+from yuanmeng.projects.models import ProjectKind
+from yuanmeng.projects.services import project_create
 from yuanmeng.stats.models import Measure
 from yuanmeng.stats.target_services import target_set
+from yuanmeng.surveys.models import Audience, QuestionKind
+from yuanmeng.surveys.services import question_add, response_submit, survey_create, survey_send
 from yuanmeng.training.models import CourseMode, PlaceType
 from yuanmeng.training.services import course_create, enrolment_create, place_create
 from yuanmeng.training.skills import SkillCategory
@@ -117,6 +121,7 @@ class City:
         self._applications(code)
         self._money(root, code)
         self._training(root)
+        self._surveys_and_projects(root)
         self.membership = Membership.objects.get(user=self.users["district_reviewer"])
         self.audit_entry = AuditEntry.objects.filter(organisation=self.city).earliest("pk")
         self.job = job_execute(job_submit(by=self.users["enterprise_officer"], kind="export", label="组织名单",
@@ -185,6 +190,25 @@ class City:
                                     category=SkillCategory.WELDING, mode=CourseMode.OFFLINE,
                                     place=self.training_place, capacity=30)
         self.enrolment = enrolment_create(by=self.users[WORKER], worker=self.worker, course=self.course)
+
+    def _surveys_and_projects(self, root):
+        """The district's project; its survey of the enterprise (sent, one question, answered by the enterprise's
+        officer) and a draft survey with a question."""
+        self.project = project_create(by=root, lead=self.district, name="数控技能提升项目", kind=ProjectKind.SKILLS,
+                                      starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 12, 31))
+        window = {"opens_at": timezone.now() - datetime.timedelta(days=1),
+                  "closes_at": timezone.now() + datetime.timedelta(days=30)}
+        self.survey = survey_create(by=root, organisation=self.district, title="培训需求调查",
+                                    audience=Audience.ENTERPRISES, **window)
+        self.survey_question = question_add(by=root, survey=self.survey, kind=QuestionKind.SINGLE, text="工种",
+                                            options=["电工", "焊接"])
+        survey_send(by=root, survey=self.survey, targets=[self.organisation])
+        self.survey_response = response_submit(
+            by=self.users["enterprise_officer"], survey=self.survey,
+            answers={self.survey_question.pk: self.survey_question.options.first().pk})
+        self.survey_draft = survey_create(by=root, organisation=self.district, title="调查草稿",
+                                          audience=Audience.ENTERPRISES, **window)
+        self.draft_question = question_add(by=root, survey=self.survey_draft, kind=QuestionKind.TEXT, text="建议")
 
     def _policy(self, *, code, selection):
         today, city_admin = timezone.localdate(), self.users["city_admin"]
@@ -389,6 +413,29 @@ OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/training/courses/{course_id}/enrolments": Row("course", "403 200 200 403 403 403 403 403"),
     "POST /api/training/enrolments/{enrolment_id}/learning": post("enrolment", "404 201* 201* 403 403 404 403 403",
                                                                   {"verb": "attended", "minutes": 60}),
+    # surveys: the unions holding MANAGE_SURVEYS over the survey's union (the viewer too); an enterprise's officer
+    # answers (already answered: refused), no one else is addressed
+    "GET /api/surveys/{survey_id}": Row("survey",                        "404 200 200 404 404 404 200 404"),
+    "POST /api/surveys/{survey_id}/questions": post("survey_draft",      "404 201* 201* 404 404 404 201* 404",
+                                                    {"kind": "text", "text": "其他建议"}),
+    "DELETE /api/surveys/questions/{question_id}": Row("draft_question", "404 204* 204* 404 404 404 204* 404",
+                                                       "DELETE"),
+    "POST /api/surveys/{survey_id}/send": post("survey_draft",           "404 200* 200* 404 404 404 200* 404",
+                                               lambda city: {"target_ids": [city.organisation.pk]}),
+    "POST /api/surveys/{survey_id}/close": post("survey",                "404 200* 200* 404 404 404 200* 404"),
+    "GET /api/surveys/{survey_id}/results": Row("survey",                "404 200 200 404 404 404 200 404"),
+    "GET /api/surveys/questions/{question_id}/texts": Row("survey_question", "404 200 200 404 404 404 200 404"),
+    "POST /api/surveys/{survey_id}/responses": post("survey",            "422 404 404 404 404 404 404 404",
+                                                    {"answers": {}}),
+    # projects: read with VIEW over the lead (the district's: not the enterprise's or the school's staff), managed
+    # with MANAGE_PROJECTS
+    "GET /api/projects/{project_id}": Row("project",                     "404 200 200 200 200 404 200 404"),
+    "PATCH /api/projects/{project_id}": Row("project",                   "404 200* 200* 403 403 404 403 404",
+                                            "PATCH", {"description": "校企合作"}),
+    "POST /api/projects/{project_id}/participants": post("project",      "404 200* 200* 403 403 404 403 404",
+                                                         lambda city: {"worker_ids": [city.worker.pk]}),
+    "POST /api/projects/{project_id}/{action}": post("project",          "404 200* 200* 403 403 404 403 404",
+                                                     params={"action": "start"}),
 }
 PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),
@@ -438,6 +485,26 @@ PAGES = {  # pages, by URL name
     "training_enrol": post("course",                                    "404 404 404 404 404 404 404 302"),
     "training_learning": post("enrolment",                              "404 302* 302* 403 403 404 403 403",
                               {"verb": "attended", "minutes": "60"}),
+    "survey_detail": Row("survey",                                      "404 200 200 404 404 404 200 404"),
+    "survey_edit": Row("survey_draft",                                  "404 200 200 404 404 404 200 404"),
+    "survey_question_add": post("survey_draft",                         "404 302* 302* 404 404 404 302* 404",
+                                {"kind": "text", "text": "其他建议"}),
+    "survey_question_action": post("draft_question",                    "404 302* 302* 404 404 404 302* 404",
+                                   params={"action": "remove"}),
+    "survey_texts": Row("survey_question",                              "404 200 200 404 404 404 200 404"),
+    "survey_send": post("survey_draft",                                 "404 302* 302* 404 404 404 302* 404",
+                        lambda city: {"codes": city.organisation.code}),
+    "survey_close": post("survey",                                      "404 302* 302* 404 404 404 302* 404"),
+    "survey_export": Row("survey",                                      "404 200 200 404 404 404 200 404"),
+    # the enterprise has answered: back to its list; its answers become a training order on its officer's page
+    "survey_answer": Row("survey",                                      "302 404 404 404 404 404 404 404"),
+    "survey_order": Row("survey_response",                              "200 404 404 404 404 404 404 404"),
+    "project_detail": Row("project",                                    "404 200 200 200 200 404 200 404"),
+    "project_edit": Row("project",                                      "404 200 200 403 403 404 403 404"),
+    "project_participants_add": post("project",                         "404 302* 302* 403 403 404 403 404",
+                                     lambda city: {"mobiles": city.worker.mobile}),
+    "project_action": post("project",                                   "404 302* 302* 403 403 404 403 404",
+                           params={"action": "start"}),
 }
 
 @dataclass(frozen=True)
@@ -473,6 +540,16 @@ def _enterprise_fields(city):
 
 def _budget_fields(city):
     return {"year": timezone.localdate().year, "source": "matching", "name": "区配套资金", "amount_fen": 100_000}
+
+
+def _survey_fields(city):
+    return {"title": "调查", "audience": "workers", "opens_at": "2026-01-01T00:00:00+08:00",
+            "closes_at": "2030-01-01T00:00:00+08:00"}
+
+
+def _project_fields(city):
+    return {"name": "新项目", "kind": "skills", "starts_on": "2026-03-01", "ends_on": "2026-12-31",
+            "unnamed_participants": 0}
 
 
 def _policy_fields(city):
@@ -536,6 +613,12 @@ ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an ob
                                                            _round_fields),
     ("POST /api/policies", "organisation_id"): IdParameter("district", "city_admin", "201*", "422 organisation_id",
                                                            _policy_fields),
+    ("POST /api/surveys", "organisation_id"): IdParameter("district", "city_admin", "201*", "422 organisation_id",
+                                                          _survey_fields),
+    ("POST /api/surveys/{survey_id}/responses", "enterprise_id"): IdParameter(
+        "organisation", "enterprise_officer", "422 survey", "422 enterprise_id", path_kind="survey",
+        body=lambda city: {"answers": {city.survey_question.pk: city.survey_question.options.first().pk}}),
+    ("POST /api/projects", "lead_id"): IdParameter("district", "city_admin", "201*", "422 lead_id", _project_fields),
     ("POST /api/policies", "parent_id"): IdParameter("policy", "city_admin", "201*", "422 parent_id",
                                                      _matching_fields),
     ("PATCH /api/policies/{policy_id}", "parent_id"): IdParameter("policy", "city_admin", "200*", "422 parent_id",
@@ -641,6 +724,14 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
     # workbook, its number of rows
     ("policy_add POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
                                                 _yuan_policy_form, form="PolicyForm"),
+    ("survey_add POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
+                                                {"title": "调查", "audience": "workers", "opens_at": "2026-01-01T08:00",
+                                                 "closes_at": "2030-01-01T08:00"}, form="SurveyForm"),
+    # the draft's page offers its union's children as boxes to tick
+    ("survey_send POST", "children"): PageId("organisation", "district_reviewer", "302*", "422",
+                                             path_kind="survey_draft"),
+    ("project_add POST", "lead"): PageId("district", "city_admin", "302*", "200 lead", _project_fields,
+                                         form="ProjectForm"),
     ("policy_add POST", "parent"): PageId("policy", "city_admin", "302*", "200 parent", _yuan_policy_form,
                                           form="PolicyForm"),
     ("policy_edit POST", "parent"): PageId("policy", "city_admin", "302*", "200 parent", _yuan_policy_form,
