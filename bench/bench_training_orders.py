@@ -89,7 +89,8 @@ def main() -> None:
     from yuanmeng.training_orders.selectors import order_list, training_report
 
     city, admin = build(args.orders)
-    users = {"district reviewer": city.tree.staff(Role.DISTRICT_REVIEWER, city.tree.tianhe), "city administrator": admin,
+    users = {"district reviewer": city.tree.staff(Role.DISTRICT_REVIEWER, city.tree.tianhe),
+             "city administrator": admin,
              "enterprise officer": city.tree.staff(Role.ENTERPRISE_OFFICER, city.tree.tianhe_firm.organisation)}
     size = f"{args.orders:,} orders, {args.orders * WORKERS_PER_FIRM:,} attendances, {connection.vendor}"
     print(f"built {size}; load {os.getloadavg()[0]:.1f}", flush=True)

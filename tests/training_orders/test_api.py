@@ -8,6 +8,7 @@ import pytest
 from tests.builders import workbook
 from tests.training_orders.conftest import TODAY
 from yuanmeng.orgs.roles import Role
+from yuanmeng.training_orders import services
 
 pytestmark = pytest.mark.django_db
 API = "/api/training-orders"
@@ -98,3 +99,28 @@ def test_teacher_library_over_the_api(client, login, people, tree):
     login(people.enterprise)
     assert _post(client, f"{API}/teachers", {"organisation_id": tree.tianhe_firm.organisation.pk,
                                              "name": "x"}).status_code == 403
+
+
+def test_ids_outside_answer_as_ids_that_exist_nowhere(client, login, orders, people, tree):
+    """An outside teacher, school, worker or place is "no such …", never named: the answer of an id that does not
+    exist."""
+    order = orders.accepted()
+    elsewhere = services.teacher_create(by=people.other_district, organisation=tree.haizhu, name="海珠老师")
+    stranger = tree.worker(employer=tree.haizhu_firm, name="海珠工人")
+    login(people.district)
+    for teacher_id in (elsewhere.pk, 10**9):
+        answer = client.put(f"{API}/{order.pk}/assignment", {"teacher_ids": [teacher_id]},
+                            content_type="application/json")
+        assert answer.status_code == 422 and list(answer.json()["errors"]) == ["teacher_ids"]
+        assert "海珠老师" not in answer.content.decode()
+    for school_id in (tree.haizhu.pk, 10**9):
+        answer = client.put(f"{API}/{order.pk}/assignment", {"school_id": school_id,
+                                                             "teacher_ids": [orders.teacher.pk]},
+                            content_type="application/json")
+        assert list(answer.json()["errors"]) == ["school_id"]
+    for worker_id in (stranger.pk, 10**9):
+        answer = _post(client, f"{API}/{order.pk}/participants", {"worker_ids": [worker_id]})
+        assert list(answer.json()["errors"]) == ["worker_ids"] and "海珠工人" not in answer.content.decode()
+    session = orders.session(order)
+    assert client.put(f"{API}/sessions/{session.pk}/attendance/{stranger.pk}", {"present": True},
+                      content_type="application/json").status_code == 404

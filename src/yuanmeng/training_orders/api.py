@@ -167,12 +167,14 @@ def _session(request, session_id: int) -> Session:
                           user=request.user, capability=Capability.TAKE_TRAINING_ORDERS)
 
 
-def _place(place_id: int | None, field: str = "place_id") -> Place | None:
+def _place(place_id: int | None, places) -> Place | None:
+    """A place the order may use (of the unions above the enterprise, or of its school): any other, outside the
+    caller's reach or nowhere, is the same "no such place"."""
     if place_id is None:
         return None
-    place = Place.objects.filter(pk=place_id).first()
+    place = places.filter(pk=place_id).first()
     if place is None:
-        raise ValidationError({field: [_("No such training place.")]})
+        raise ValidationError({"place_id": [_("No such training place.")]})
     return place
 
 
@@ -210,10 +212,10 @@ def list_teachers(request, skill_category: SkillCategory | None = None):
     return selectors.teacher_list(user=request.user, skill_category=skill_category or "")
 
 
-def _teacher_fields(payload: TeacherIn) -> dict:
+def _teacher_fields(payload: TeacherIn, keeper: Organisation) -> dict:
     school = None
     if payload.school_id is not None:
-        school = Organisation.objects.filter(pk=payload.school_id).first()
+        school = selectors.schools_for_keeper(keeper).filter(pk=payload.school_id).first()
         if school is None:
             raise ValidationError({"school_id": [_("No such school.")]})
     return {"name": payload.name, "title": payload.title, "specialities": [str(s) for s in payload.specialities],
@@ -225,7 +227,8 @@ def create_teacher(request, payload: TeacherIn):
     keeper = Organisation.objects.restrict(request.user).filter(pk=payload.organisation_id).first()
     if keeper is None:
         raise ValidationError({"organisation_id": [_("No such union or school in your scope.")]})
-    return Status(201, services.teacher_create(by=request.user, organisation=keeper, **_teacher_fields(payload)))
+    return Status(201, services.teacher_create(by=request.user, organisation=keeper,
+                                               **_teacher_fields(payload, keeper)))
 
 
 @router.put("/teachers/{teacher_id}", response=answers(TeacherOut, 403, 404, 422), summary="Change a teacher")
@@ -233,7 +236,7 @@ def update_teacher(request, teacher_id: Id, payload: TeacherIn):
     teacher = get_for_action(Teacher.objects.restrict(request.user), teacher_id, user=request.user,
                              capability=Capability.MANAGE_TRAINING)
     return services.teacher_update(by=request.user, teacher=teacher, is_active=payload.is_active,
-                                   **_teacher_fields(payload))
+                                   **_teacher_fields(payload, teacher.organisation))
 
 
 @router.post("", response=answers({201: OrderOut}, 403, 422), summary="Order training for my enterprise's workers")
@@ -242,7 +245,8 @@ def create_order(request, payload: OrderIn):
     if organisation is None:
         raise ValidationError({"organisation_id": [_("No such enterprise union in your scope.")]})
     data = payload.dict(exclude={"organisation_id", "place_id"})
-    order = services.order_request(by=request.user, organisation=organisation, place=_place(payload.place_id),
+    place = _place(payload.place_id, selectors.places_for_order(organisation))
+    order = services.order_request(by=request.user, organisation=organisation, place=place,
                                    **{**data, "skill_category": str(payload.skill_category)})
     return Status(201, _order(request, order.pk))
 
@@ -265,10 +269,10 @@ def transition(request, order_id: Id, payload: TransitionIn):
             summary="Assign the partner school and the teachers")
 def assign(request, order_id: Id, payload: AssignmentIn):
     order = _order_to_take(request, order_id)
-    school = Organisation.objects.filter(pk=payload.school_id).first() if payload.school_id else None
+    school = selectors.schools_for_order(order).filter(pk=payload.school_id).first() if payload.school_id else None
     if payload.school_id and school is None:
         raise ValidationError({"school_id": [_("No such school.")]})
-    teachers = list(Teacher.objects.filter(pk__in=payload.teacher_ids))
+    teachers = list(selectors.teachers_for_order(order, school).filter(pk__in=payload.teacher_ids))
     if len(teachers) != len(set(payload.teacher_ids)):
         raise ValidationError({"teacher_ids": [_("No such teacher.")]})
     services.order_assign(by=request.user, order=order, school=school, teachers=teachers)
@@ -284,12 +288,13 @@ def list_sessions(request, order_id: Id):
              description="Today or later, with a teacher assigned to the order who has no other session then.")
 def schedule(request, order_id: Id, payload: SessionIn):
     order = _order_to_take(request, order_id)
-    teacher = Teacher.objects.filter(pk=payload.teacher_id).first()
+    teacher = order.teachers.filter(pk=payload.teacher_id).first()
     if teacher is None:
         raise ValidationError({"teacher_id": [_("No such teacher.")]})
     session = services.session_schedule(by=request.user, order=order, teacher=teacher, date=payload.date,
                                         starts_at=payload.starts_at, ends_at=payload.ends_at, venue=payload.venue,
-                                        place=_place(payload.place_id))
+                                        place=_place(payload.place_id, selectors.places_for_order(
+                                            order.organisation, order.school_id)))
     return Status(201, session)
 
 
@@ -303,7 +308,7 @@ def list_participants(request, order_id: Id):
              summary="Put workers of the ordering enterprise on the order")
 def add_participants(request, order_id: Id, payload: ParticipantsIn):
     order = _order(request, order_id)
-    workers = list(Worker.objects.filter(pk__in=payload.worker_ids).select_related("employer"))
+    workers = list(Worker.objects.filter(pk__in=payload.worker_ids, employer__organisation=order.organisation))
     if len(workers) != len(set(payload.worker_ids)):
         raise ValidationError({"worker_ids": [_("Not workers of the ordering enterprise.")]})
     return {"changed": services.participants_add(by=request.user, order=order, workers=workers)}
@@ -313,9 +318,7 @@ def add_participants(request, order_id: Id, payload: ParticipantsIn):
             summary="Record a worker present at (or absent from) a session")
 def mark_attendance(request, session_id: Id, worker_id: Id, payload: AttendanceIn):
     session = _session(request, session_id)
-    worker = Worker.objects.filter(pk=worker_id).first()
-    if worker is None:
-        raise ValidationError({"worker": [_("This worker is not on the order.")]})
+    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
     return {"changed": int(services.attendance_mark(by=request.user, session=session, worker=worker,
                                                     present=payload.present))}
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from yuanmeng.core.exports import param_choice, param_int
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import scope_paths
 from yuanmeng.people.models import Worker
 from yuanmeng.training.models import Place
 from yuanmeng.training.skills import SkillCategory
@@ -51,8 +52,7 @@ class TeacherForm(forms.Form):
         keepers = Organisation.objects.restrict(by, Capability.MANAGE_TRAINING).exclude(kind=OrgKind.ENTERPRISE)
         self.fields["organisation"].queryset = keepers.filter(depth__lte=4) | keepers.filter(
             kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER))
-        self.fields["school"].queryset = Organisation.objects.filter(kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER),
-                                                                     is_active=True).order_by("name")
+        self.fields["school"].queryset = selectors.schools_for_keepers(scope_paths(by, Capability.MANAGE_TRAINING))
 
 
 class AssignForm(forms.Form):
@@ -63,7 +63,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = selectors.schools_for_order(order)
-        self.fields["teachers"].queryset = selectors.teachers_for_order(order)
+        self.fields["teachers"].queryset = selectors.teachers_for_order(order, schools=self.fields["school"].queryset)
 
 
 class SessionForm(forms.Form):

@@ -5,7 +5,7 @@ the enterprises below it."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.orgs.models import Organisation
@@ -49,10 +49,33 @@ def teacher_list(*, user, skill_category: str = ""):
     return teachers.order_by("name", "id")
 
 
-def teachers_for_order(order: TrainingOrder):
-    """The teachers the union may send on this order: of the libraries of the unions above it and of its school."""
-    return (Teacher.objects.filter(organisation_id__in=assignable_teacher_ids(order), is_active=True)
-            .select_related("school").order_by("name", "id"))
+def teachers_for_order(order: TrainingOrder, school: Organisation | None = None, schools=None):
+    """The teachers the union may send on this order: of the libraries of the unions above it and of its school
+    (or of ``school``, the one being assigned with them, or of any of ``schools``, those the form offers)."""
+    keepers = Q(organisation_id__in=assignable_teacher_ids(order) + ([school.pk] if school is not None else []))
+    if schools is not None:
+        keepers |= Q(organisation__in=schools.values("pk"))
+    return Teacher.objects.filter(keepers, is_active=True).select_related("school").order_by("name", "id")
+
+
+def schools_for_keeper(keeper: Organisation):
+    """The schools a teacher of ``keeper``'s library may belong to (``services.school_fits``): the keeper itself when
+    a school, else the schools and providers under it or under a union above it."""
+    return schools_for_keepers([keeper.path])
+
+
+def schools_for_keepers(paths: list[str] | None):
+    """The schools that fit a keeper in one of the subtrees at ``paths`` (a user's roots; None: everywhere)."""
+    if paths is None:
+        return Organisation.objects.filter(kind__in=("school", "provider"), is_active=True).order_by("name")
+    above, within = set(), Q()
+    for path in paths:
+        above.update(int(part) for part in path.strip("/").split("/"))
+        within |= Q(path__startswith=path)
+    if not above:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(Q(parent_id__in=above) | within, kind__in=("school", "provider"),
+                                       is_active=True).order_by("name")
 
 
 def schools_for_order(order: TrainingOrder):

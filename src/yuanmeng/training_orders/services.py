@@ -58,8 +58,7 @@ def _teacher_fields(*, name, specialities, school, title, keeper: Organisation) 
     name = clean_text(name, max_length=50)
     if not name:
         errors["name"] = [_("This field is required.")]
-    if school is not None and (school.kind not in SCHOOL_KINDS
-                               or not (school.is_within(keeper) or keeper.is_within(school))):
+    if school is not None and not school_fits(keeper, school):
         errors["school"] = [_("Choose a school or training provider of this union's area.")]
     try:
         specialities = _specialities(specialities)
@@ -291,12 +290,13 @@ def assignable_teacher_ids(order: TrainingOrder) -> list[int]:
     return keepers
 
 
-def school_fits(order: TrainingOrder, school: Organisation) -> bool:
-    """A school or provider that sits under one of the unions above the enterprise (its city's, its province's)."""
+def school_fits(organisation: Organisation, school: Organisation) -> bool:
+    """A school or provider under one of the unions on ``organisation``'s path (an enterprise's city or province, a
+    library's union or those above it), or within ``organisation`` (a school keeping its own library)."""
     if school.kind not in SCHOOL_KINDS or school.parent_id is None:
         return False
     parent_path = school.path.rsplit("/", 2)[0] + "/"
-    return order.organisation.path.startswith(parent_path)
+    return organisation.path.startswith(parent_path) or school.is_within(organisation)
 
 
 @transaction.atomic
@@ -304,7 +304,7 @@ def order_assign(*, by, order: TrainingOrder, school: Organisation | None, teach
     """Name the partner school and the teachers the union sends (from the teacher library)."""
     _require_editable(by, order)
     errors = {}
-    if school is not None and not school_fits(order, school):
+    if school is not None and not school_fits(order.organisation, school):
         errors["school"] = [_("Choose a school or training provider of the enterprise's city or province.")]
     teachers = list(teachers)
     if not teachers:
