@@ -69,7 +69,6 @@ def page_plan(user) -> str:
 
     sql, params = order_list(user=user)[:25].query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -89,6 +88,9 @@ def main() -> None:
     from yuanmeng.training_orders.selectors import order_list, training_report
 
     city, admin = build(args.orders)
+    if connection.vendor == "postgresql":  # the statistics autovacuum would gather after such an insert
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     users = {"district reviewer": city.tree.staff(Role.DISTRICT_REVIEWER, city.tree.tianhe),
              "city administrator": admin,
              "enterprise officer": city.tree.staff(Role.ENTERPRISE_OFFICER, city.tree.tianhe_firm.organisation)}
