@@ -48,6 +48,10 @@ def test_the_enterprise_orders_and_the_district_takes_it_to_completed(client, lo
     assert (order.state, order.participant_count, order.minutes_total) == ("completed", 2, 300)
     detail = client.get(f"/training-orders/{order.pk}/").content.decode()
     assert "workers trained" in detail or "培训职工" in detail
+    login(people.enterprise)  # the union's notices, on the order's page
+    notices = client.get(f"/training-orders/{order.pk}/").context["notices"]
+    assert [m.subject_msgid for m in notices] == ["Training completed", "Training session scheduled",
+                                                 "Training order accepted"]
 
 
 def test_refusals_show_as_messages_and_change_nothing(client, login, orders, people):
@@ -102,7 +106,7 @@ PAGES = [
     ("/training-orders/", "enterprise", 6),
     ("/training-orders/", "district", 6),
     ("/training-orders/{order}/", "district", 18),
-    ("/training-orders/{order}/", "enterprise", 11),
+    ("/training-orders/{order}/", "enterprise", 12),  # with its messages about the order
     ("/training-orders/new/", "enterprise", 7),
     ("/training-orders/sessions/{session}/", "district", 7),
     ("/training-orders/teachers/", "city", 8),

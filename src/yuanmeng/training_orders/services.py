@@ -143,8 +143,11 @@ def _place_fits(place, organisation: Organisation, school_id: int | None = None)
     return place.is_active and place.owner_id in owners
 
 
+ABOUT_KIND = "training_order"  # what the enterprise's messages are about (notify's about_kind)
+
+
 def _about(order: TrainingOrder) -> tuple[str, int, str]:
-    return ("training_order", order.pk, order.topic)
+    return (ABOUT_KIND, order.pk, order.topic)
 
 
 def _tell_enterprise(order: TrainingOrder, subject: str, body: str) -> None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from yuanmeng.core.access import get_for_action
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.pages import paginate, run_with_message, submit
+from yuanmeng.notify.models import Message
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.models import Worker
@@ -101,7 +102,15 @@ def order_detail(request, order_id: int):
         if editable else None,
         "session_form": SessionForm(order=order) if editable else None,
         "participants_form": ParticipantsForm(order=order) if participants_open else None,
+        "notices": _notices(request.user, order) if can_order else None,
     })
+
+
+def _notices(user, order):
+    """What the union told the ordering officer about this order (accepted, scheduled, completed…): their inbox's
+    messages about it, here since the menu's Messages page is the workers'."""
+    return (Message.objects.filter(recipient=user, about_kind=services.ABOUT_KIND, about_id=order.pk)
+            .order_by("-created_at", "-id")[:20])
 
 
 @login_required
