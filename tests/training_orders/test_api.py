@@ -41,7 +41,7 @@ def test_an_order_from_request_to_completed(client, login, orders, people, tree)
         "venue": "培训中心"})
     assert session.status_code == 201 and session.json()["minutes"] == 180
     session_id = session.json()["id"]
-    marked = client.put(f"{API}/sessions/{session_id}/attendance/{worker_ids[0]}", {"present": True},
+    marked = client.put(f"{API}/sessions/{session_id}/attendance", {"worker_id": worker_ids[0], "present": True},
                         content_type="application/json")
     assert marked.json() == {"changed": 1}
     upload = workbook(["身份证号", "姓名"], [[orders.workers[1].id_number, orders.workers[1].name]])
@@ -122,5 +122,7 @@ def test_ids_outside_answer_as_ids_that_exist_nowhere(client, login, orders, peo
         answer = _post(client, f"{API}/{order.pk}/participants", {"worker_ids": [worker_id]})
         assert list(answer.json()["errors"]) == ["worker_ids"] and "海珠工人" not in answer.content.decode()
     session = orders.session(order)
-    assert client.put(f"{API}/sessions/{session.pk}/attendance/{stranger.pk}", {"present": True},
-                      content_type="application/json").status_code == 404
+    for worker_id in (stranger.pk, 10**9):
+        answer = client.put(f"{API}/sessions/{session.pk}/attendance", {"worker_id": worker_id},
+                            content_type="application/json")
+        assert list(answer.json()["errors"]) == ["worker_id"]

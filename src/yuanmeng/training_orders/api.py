@@ -111,6 +111,7 @@ class ParticipantsIn(Schema):
 
 
 class AttendanceIn(Schema):
+    worker_id: Id = Field(..., description="a worker on the order")
     present: bool = True
 
 
@@ -128,13 +129,16 @@ class TeacherOut(Schema):
     is_active: bool
 
 
-class TeacherIn(Schema):
-    organisation_id: Id
+class TeacherChange(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
     specialities: list[SkillCategory] = Field([], max_length=len(SkillCategory.values))
     school_id: Id | None = None
     is_active: bool = True
+
+
+class TeacherIn(TeacherChange):
+    organisation_id: Id = Field(..., description="the union or school whose library keeps the teacher")
 
 
 class ReportRowOut(Schema):
@@ -212,7 +216,7 @@ def list_teachers(request, skill_category: SkillCategory | None = None):
     return selectors.teacher_list(user=request.user, skill_category=skill_category or "")
 
 
-def _teacher_fields(payload: TeacherIn, keeper: Organisation) -> dict:
+def _teacher_fields(payload: TeacherChange, keeper: Organisation) -> dict:
     school = None
     if payload.school_id is not None:
         school = selectors.schools_for_keeper(keeper).filter(pk=payload.school_id).first()
@@ -232,7 +236,7 @@ def create_teacher(request, payload: TeacherIn):
 
 
 @router.put("/teachers/{teacher_id}", response=answers(TeacherOut, 403, 404, 422), summary="Change a teacher")
-def update_teacher(request, teacher_id: Id, payload: TeacherIn):
+def update_teacher(request, teacher_id: Id, payload: TeacherChange):
     teacher = get_for_action(Teacher.objects.restrict(request.user), teacher_id, user=request.user,
                              capability=Capability.MANAGE_TRAINING)
     return services.teacher_update(by=request.user, teacher=teacher, is_active=payload.is_active,
@@ -314,11 +318,13 @@ def add_participants(request, order_id: Id, payload: ParticipantsIn):
     return {"changed": services.participants_add(by=request.user, order=order, workers=workers)}
 
 
-@router.put("/sessions/{session_id}/attendance/{worker_id}", response=answers(ChangedOut, 403, 404, 422),
+@router.put("/sessions/{session_id}/attendance", response=answers(ChangedOut, 403, 404, 422),
             summary="Record a worker present at (or absent from) a session")
-def mark_attendance(request, session_id: Id, worker_id: Id, payload: AttendanceIn):
+def mark_attendance(request, session_id: Id, payload: AttendanceIn):
     session = _session(request, session_id)
-    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
+    worker = Worker.objects.filter(pk=payload.worker_id, training_participations__order=session.order_id).first()
+    if worker is None:  # not on the order, outside the caller's reach or nowhere: the same answer
+        raise ValidationError({"worker_id": [_("This worker is not on the order.")]})
     return {"changed": int(services.attendance_mark(by=request.user, session=session, worker=worker,
                                                     present=payload.present))}
 

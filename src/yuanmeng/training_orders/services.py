@@ -407,9 +407,14 @@ def session_cancel(*, by, session: Session) -> None:
 
 # ---- participants and attendance ---------------------------------------------------------------------------------
 
+def may_put_on(by, order: TrainingOrder) -> bool:
+    """Who puts workers on an order: the ordering enterprise, or the union that takes it."""
+    return (has_capability(by, Capability.ORDER_TRAINING, order.organisation.path)
+            or has_capability(by, Capability.TAKE_TRAINING_ORDERS, order.organisation.path))
+
+
 def _require_participants_editable(by, order: TrainingOrder) -> None:
-    if not (has_capability(by, Capability.ORDER_TRAINING, order.organisation.path)
-            or has_capability(by, Capability.TAKE_TRAINING_ORDERS, order.organisation.path)):
+    if not may_put_on(by, order):
         raise PermissionDenied(_("Your role does not allow this action on this record."))
     if order.state not in (State.REQUESTED, State.ACCEPTED):
         raise ValidationError(_("An order that is “%(state)s” cannot be changed.")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yuanmeng.core.access import get_for_action
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import query_params
 from yuanmeng.core.pages import paginate, run_with_message, submit
 from yuanmeng.notify.models import Message
@@ -119,6 +120,9 @@ def order_action(request, order_id: int, action: str):
     if action not in Action.values:
         raise Http404
     order = _order_or_404(request, order_id)
+    move = workflow.move(order.state, action)
+    if move is not None and not has_capability(request.user, move[0], order.organisation.path):
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
     moved = run_with_message(request, lambda: services.order_transition(
         by=request.user, order=order, action=action, reason=request.POST.get("reason", "")))
     if moved is not None:
@@ -157,6 +161,8 @@ def session_add(request, order_id: int):
 @require_POST
 def participants_add(request, order_id: int):
     order = _order_or_404(request, order_id)
+    if not services.may_put_on(request.user, order):
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
     form = ParticipantsForm(request.POST, order=order)
     if form.is_valid():
         added = run_with_message(request, lambda: services.participants_add(
