@@ -477,6 +477,7 @@ PAGES = {  # pages, by URL name
     "stats_targets": Row("organisation",                                "200 200 200 200 200 404 200 404"),
     "stats_target_new": Row("organisation",                             "403 403 200 403 403 404 200 404"),
     "stats_target": Row("target",                                       "404 404 200 200 200 404 200 404"),
+    "stats_target_shares_export": Row("target",                         "404 404 200 200 200 404 200 404"),
     "training_place": Row("training_place",                             "200 200 200 200 200 200 200 200"),
     "training_place_edit": Row("training_place",                        "403 200 200 403 403 403 403 403"),
     # a course's page counts its view (once a session)

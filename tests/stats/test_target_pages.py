@@ -2,8 +2,13 @@
 may not), one target with its shares, each refusal shown by its field; and the API."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from tests.core.test_exports import book
+from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import organisation_create
 from yuanmeng.stats.models import Measure, Target
 from yuanmeng.stats.services import stats_refresh
 from yuanmeng.stats.target_services import target_set, target_share_allocate
@@ -132,9 +137,6 @@ def test_the_api_keeps_to_the_subtree(tree, login, yearly):
 
 
 def _queries(client, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.get(url)  # the session's first request reads what later ones keep
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -143,9 +145,6 @@ def _queries(client, url: str) -> int:
 
 def test_the_pages_run_as_many_queries_for_many_targets_and_shares_as_for_few(tree, login, city_admin, yearly):
     """No query per target or per share: a projects target's live count is the one exception, so none here."""
-    from yuanmeng.orgs.models import OrgKind
-    from yuanmeng.orgs.services import organisation_create
-
     client = login(city_admin)
     urls = [f"/stats/targets/{tree.city.pk}/?on=2026-06-30", f"/stats/targets/target/{yearly.pk}/?on=2026-06-30",
             f"/api/stats/{tree.city.pk}/targets?on=2026-06-30"]
@@ -158,3 +157,12 @@ def test_the_pages_run_as_many_queries_for_many_targets_and_shares_as_for_few(tr
         target_share_allocate(by=city_admin, target=yearly, organisation=district, value=10)
     stats_refresh()
     assert [_queries(client, url) for url in urls] == few
+
+
+def test_the_shares_export_holds_every_union_below_and_keeps_to_the_subtree(tree, login, city_admin, yearly):
+    target_share_allocate(by=city_admin, target=yearly, organisation=tree.tianhe, value=3000)
+    url = f"/stats/targets/target/{yearly.pk}/shares.xlsx?on=2026-06-30"
+    rows = book(login(city_admin).get(url))
+    shares = {row[0]: row[1] for row in rows[1:]}
+    assert shares["天河区总工会"] == 3000 and shares["海珠区总工会"] is None and len(rows) == 4  # and the school
+    assert login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)).get(url).status_code == 404

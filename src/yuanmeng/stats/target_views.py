@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.errors import PermissionDenied
+from yuanmeng.core.exports import Column, xlsx_response
 from yuanmeng.core.money import yuan_to_fen
 from yuanmeng.core.pages import add_service_errors, paginate, run_with_message, submit
 from yuanmeng.orgs.models import Organisation
@@ -240,3 +241,31 @@ def target_page(request, target_id: int):
         "can_change": can_change, "can_share": can_share, "change_form": change, "share_form": share,
         "is_money": target.measure in MONEY_MEASURES,
     })
+
+
+def _amount(measure: str, value):
+    """A figure of the workbook: yuan for money, the count otherwise; empty for none."""
+    if value is None:
+        return None
+    return round(value / 100, 2) if measure in MONEY_MEASURES else round(value)
+
+
+@login_required
+@require_GET
+def target_shares_export(request, target_id: int):
+    """The target's page as a workbook: each union below (all of them, not a page), its share and progress."""
+    target = _target(request, target_id)
+    on = _on(request)
+    measure = target.measure
+
+    def percent(row):
+        return round(row.progress.percent, 1) if row.share and row.progress.percent is not None else None
+
+    columns = [Column(_("Union"), lambda row: row.organisation.name, 28),
+               Column(_("Share"), lambda row: _amount(measure, row.share.value) if row.share else None),
+               Column(_("Reached"), lambda row: _amount(measure, row.progress.done)),
+               Column("%", percent, 8),
+               Column(_("Forecast at the end"), lambda row: _amount(measure, row.progress.forecast))]
+    rows = shares_of(target, list(children_for(request.user, target)), on)
+    return xlsx_response(filename=f"target-{target.pk}-shares-{on:%Y%m%d}.xlsx", sheet_name=_("Shares"),
+                         columns=columns, rows=rows)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("targets/<int:organisation_id>/", target_views.targets_page, name="stats_targets"),
     path("targets/<int:organisation_id>/new/", target_views.target_new, name="stats_target_new"),
     path("targets/target/<int:target_id>/", target_views.target_page, name="stats_target"),
+    path("targets/target/<int:target_id>/shares.xlsx", target_views.target_shares_export,
+         name="stats_target_shares_export"),
 ]
