@@ -51,6 +51,11 @@ PAGES = {
     "training_manage":              "404 200 200 404 404 200 404 404",
     "training_place_add":           "404 200 200 404 404 200 404 404",
     "training_course_add":          "404 200 200 404 404 200 404 404",
+    "survey_list":                  "404 200 200 404 404 404 200 404",
+    "survey_add":                   "404 200 200 404 404 404 200 404",
+    "surveys_to_answer":            "200 404 404 404 404 404 404 200",
+    "project_list":                 "200 200 200 200 200 200 200 404",
+    "project_add":                  "404 200 200 404 404 200 404 404",
 }
 NOT_PAGES = {  # routes without an id that are no page of a role: log-in and out, language, posts, public pages
     "login", "logout", "set_language", "token_issue", "review_bulk", "notice_index", "sign_up", "password_reset",
