@@ -85,6 +85,14 @@ from yuanmeng.surveys.services import question_add, response_submit, survey_crea
 from yuanmeng.training.models import CourseMode, PlaceType
 from yuanmeng.training.services import course_create, enrolment_create, place_create
 from yuanmeng.training.skills import SkillCategory
+from yuanmeng.training_orders.services import (
+    order_assign,
+    order_request,
+    order_transition,
+    participants_add,
+    session_schedule,
+    teacher_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +129,7 @@ class City:
         self._applications(code)
         self._money(root, code)
         self._training(root)
+        self._training_orders()
         self._surveys_and_projects(root)
         self.membership = Membership.objects.get(user=self.users["district_reviewer"])
         self.audit_entry = AuditEntry.objects.filter(organisation=self.city).earliest("pk")
@@ -190,6 +199,22 @@ class City:
                                     category=SkillCategory.WELDING, mode=CourseMode.OFFLINE,
                                     place=self.training_place, capacity=30)
         self.enrolment = enrolment_create(by=self.users[WORKER], worker=self.worker, course=self.course)
+
+    def _training_orders(self):
+        """The district's teacher; the enterprise's order accepted by the district with the teacher, the worker on
+        it and a session today; a second order still requested."""
+        officer, reviewer = self.users["enterprise_officer"], self.users["district_reviewer"]
+        self.teacher = teacher_create(by=reviewer, organisation=self.district, name="王老师", specialities=["cnc"])
+        self.training_order = order_request(by=officer, organisation=self.organisation, topic="数控车床操作",
+                                            skill_category="cnc", head_count=5)
+        order_transition(by=reviewer, order=self.training_order, action="accept")
+        order_assign(by=reviewer, order=self.training_order, school=None, teachers=[self.teacher])
+        participants_add(by=officer, order=self.training_order, workers=[self.worker])
+        self.training_session = session_schedule(
+            by=reviewer, order=self.training_order, teacher=self.teacher, date=timezone.localdate(),
+            starts_at=datetime.time(9), ends_at=datetime.time(11), venue="职工学习中心")
+        self.requested_order = order_request(by=officer, organisation=self.organisation, topic="焊工安全",
+                                             skill_category="welding", head_count=2)
 
     def _surveys_and_projects(self, root):
         """The district's project; its survey of the enterprise (sent, one question, answered by the enterprise's
@@ -413,6 +438,25 @@ OPERATIONS = {  # OpenAPI operations, by method and path
     "GET /api/training/courses/{course_id}/enrolments": Row("course", "403 200 200 403 403 403 403 403"),
     "POST /api/training/enrolments/{enrolment_id}/learning": post("enrolment", "404 201* 201* 403 403 404 403 403",
                                                                   {"verb": "attended", "minutes": 60}),
+    # training orders: read with VIEW over the ordering enterprise; taken (accepted, assigned, scheduled, attendance)
+    # with TAKE_TRAINING_ORDERS; workers put on by the enterprise or the union; teachers kept with MANAGE_TRAINING
+    "GET /api/training-orders/{order_id}": Row("training_order",          "200 200 200 200 200 404 200 404"),
+    "POST /api/training-orders/{order_id}/transitions": post("requested_order", "403 200* 200* 403 403 404 403 404",
+                                                             {"action": "accept"}),
+    "PUT /api/training-orders/{order_id}/assignment": Row("training_order", "403 200* 200* 403 403 404 403 404", "PUT",
+                                                          lambda city: {"teacher_ids": [city.teacher.pk]}),
+    "GET /api/training-orders/{order_id}/sessions": Row("training_order", "200 200 200 200 200 404 200 404"),
+    "POST /api/training-orders/{order_id}/sessions": post("training_order", "403 201* 201* 403 403 404 403 404",
+                                                          lambda city: _session_fields(city)),
+    "GET /api/training-orders/{order_id}/participants": Row("training_order", "200 200 200 200 200 404 200 404"),
+    "POST /api/training-orders/{order_id}/participants": post(
+        "training_order", "200* 200* 200* 403 403 404 403 404", lambda city: {"worker_ids": [city.colleague.pk]}),
+    "PUT /api/training-orders/sessions/{session_id}/attendance": Row(
+        "training_session", "403 200* 200* 403 403 404 403 404", "PUT", lambda city: {"worker_id": city.worker.pk}),
+    "POST /api/training-orders/sessions/{session_id}/attendance-file": post(
+        "training_session", "403 422 422 403 403 404 403 404", _upload("出勤.xlsx"), form=True),
+    "PUT /api/training-orders/teachers/{teacher_id}": Row("teacher",      "404 200* 200* 403 403 404 403 404", "PUT",
+                                                          {"name": "王老师"}),
     # surveys: the unions holding MANAGE_SURVEYS over the survey's union (the viewer too); an enterprise's officer
     # answers (already answered: refused), no one else is addressed
     "GET /api/surveys/{survey_id}": Row("survey",                        "404 200 200 404 404 404 200 404"),
@@ -484,6 +528,17 @@ PAGES = {  # pages, by URL name
     "training_course": Row("course",                                    "200* 200* 200* 200* 200* 200* 200* 200*"),
     "training_course_edit": Row("course",                               "403 200 200 403 403 403 403 403"),
     "training_enrol": post("course",                                    "404 404 404 404 404 404 404 302"),
+    "training_order_detail": Row("training_order",                      "200 200 200 200 200 404 200 404"),
+    "training_order_assign": post("training_order",                     "403 302* 302* 403 403 404 403 404",
+                                  lambda city: {"teachers": [city.teacher.pk]}),
+    "training_session_add": post("training_order",                      "403 302* 302* 403 403 404 403 404",
+                                 lambda city: _session_form(city)),
+    "training_participants_add": post("training_order",                 "302* 302* 302* 403 403 404 403 404",
+                                      lambda city: {"workers": [city.colleague.pk]}),
+    "training_order_action": post("requested_order",                    "403 302* 302* 403 403 404 403 404",
+                                  params={"action": "accept"}),
+    "training_session_attendance": Row("training_session",              "200 200 200 200 200 404 200 404"),
+    "teacher_edit": Row("teacher",                                      "404 200 200 403 403 404 403 404"),
     "training_learning": post("enrolment",                              "404 302* 302* 403 403 404 403 403",
                               {"verb": "attended", "minutes": "60"}),
     "survey_detail": Row("survey",                                      "404 200 200 404 404 404 200 404"),
@@ -541,6 +596,25 @@ def _enterprise_fields(city):
 
 def _budget_fields(city):
     return {"year": timezone.localdate().year, "source": "matching", "name": "区配套资金", "amount_fen": 100_000}
+
+
+def _session_fields(city):
+    return {"teacher_id": city.teacher.pk, "date": timezone.localdate().isoformat(), "starts_at": "14:00",
+            "ends_at": "15:00", "venue": "职工学习中心"}
+
+
+def _session_form(city):
+    fields = _session_fields(city)
+    return {**fields, "teacher": fields.pop("teacher_id")}
+
+
+def _order_fields(city):
+    return {"organisation_id": city.organisation.pk, "topic": "电工安全", "skill_category": "electrical",
+            "head_count": 3}
+
+
+def _order_form(city):
+    return {"organisation": city.organisation.pk, "topic": "电工安全", "skill_category": "cnc", "head_count": "3"}
 
 
 def _survey_fields(city):
@@ -670,6 +744,27 @@ ID_PARAMETERS = {  # (operation, parameter): who asks, and the answers for an ob
         "colleague", "enterprise_officer", "201*", "404", {}, path_kind="course"),
     ("GET /api/training/courses", "provider_id"): IdParameter("district", "city_admin", "200 n=1", "200 n=0"),
     ("GET /api/training/courses", "district_id"): IdParameter("district", "city_admin", "200 n=1", "200 n=0"),
+    ("POST /api/training-orders", "organisation_id"): IdParameter("organisation", "enterprise_officer", "201*",
+                                                                  "422 organisation_id", _order_fields),
+    ("POST /api/training-orders", "place_id"): IdParameter("training_place", "enterprise_officer", "201*",
+                                                           "422 place_id", _order_fields),
+    ("GET /api/training-orders/report", "organisation_id"): IdParameter("district", "city_admin", "200", "404"),
+    ("POST /api/training-orders/teachers", "organisation_id"): IdParameter("district", "city_admin", "201*",
+                                                                           "422 organisation_id", {"name": "李老师"}),
+    ("POST /api/training-orders/teachers", "school_id"): IdParameter(
+        "school_union", "city_admin", "201*", "422 school_id", lambda city: {"organisation_id": city.city.pk,
+                                                                             "name": "李老师"}),
+    ("PUT /api/training-orders/teachers/{teacher_id}", "school_id"): IdParameter(
+        "school_union", "city_admin", "200*", "422 school_id", {"name": "王老师"}, path_kind="teacher"),
+    ("PUT /api/training-orders/{order_id}/assignment", "school_id"): IdParameter(
+        "school_union", "district_reviewer", "200*", "422 school_id", lambda city: {"teacher_ids": [city.teacher.pk]},
+        path_kind="training_order"),
+    ("POST /api/training-orders/{order_id}/sessions", "teacher_id"): IdParameter(
+        "teacher", "district_reviewer", "201*", "422 teacher_id", _session_fields, path_kind="training_order"),
+    ("POST /api/training-orders/{order_id}/sessions", "place_id"): IdParameter(
+        "training_place", "district_reviewer", "201*", "422 place_id", _session_fields, path_kind="training_order"),
+    ("PUT /api/training-orders/sessions/{session_id}/attendance", "worker_id"): IdParameter(
+        "worker", "district_reviewer", "200*", "422 worker_id", {"present": True}, path_kind="training_session"),
 }
 @dataclass(frozen=True)
 class PageId:
@@ -785,6 +880,30 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
     ("training_course_add POST", "place"): PageId("training_place", "city_admin", "302*", "200 place",
                                                   _course_form, form="CourseForm"),
     ("training_courses", "provider"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
+    ("training_order_new POST", "organisation"): PageId("organisation", "enterprise_officer", "302*",
+                                                        "200 organisation", _order_form, form="OrderForm"),
+    ("training_order_new POST", "place"): PageId("training_place", "enterprise_officer", "302*", "200 place",
+                                                 _order_form, form="OrderForm"),
+    ("teacher_list POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
+                                                  {"name": "李老师"}, form="TeacherForm"),
+    ("teacher_list POST", "school"): PageId("school_union", "city_admin", "302*", "200 school",
+                                            lambda city: {"organisation": city.city.pk, "name": "李老师"},
+                                            form="TeacherForm"),
+    # the order's page posts its forms and comes back to the order, a refusal shown as a message
+    ("training_order_assign POST", "school"): PageId("school_union", "district_reviewer", "302*", "302",
+                                                     lambda city: {"teachers": [city.teacher.pk]}, form="AssignForm",
+                                                     path_kind="training_order"),
+    ("training_order_assign POST", "teachers"): PageId("teacher", "district_reviewer", "302*", "302", {},
+                                                       form="AssignForm", path_kind="training_order"),
+    ("training_session_add POST", "teacher"): PageId("teacher", "district_reviewer", "302*", "302",
+                                                     lambda city: _session_form(city), form="SessionForm",
+                                                     path_kind="training_order"),
+    ("training_session_add POST", "place"): PageId("training_place", "district_reviewer", "302*", "302",
+                                                   lambda city: _session_form(city), form="SessionForm",
+                                                   path_kind="training_order"),
+    ("training_participants_add POST", "workers"): PageId("colleague", "enterprise_officer", "302*", "302", {},
+                                                          form="ParticipantsForm", path_kind="training_order"),
+    ("training_report", "organisation"): PageId("district", "city_admin", "200", "404"),
     ("training_courses", "district"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
     ("stats_target POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
                                                   {"action": "share", "value": "10"}, form="ShareForm",
@@ -798,7 +917,8 @@ NOT_IDS = {  # the query keys pages read that name no row
     "bank",  # the worker list's and the queue's "missing": those a payment cannot reach
     "membership",  # the members page's "declined" tab
     "category", "mode", "show",  # the course catalogue's filters, the training network's tab
-    "on"}  # the day targets are measured on
+    "on",  # the day targets are measured on
+    "skill_category", "group_by", "since", "until"}  # training orders' filters and their report's
 
 PUBLIC = {  # pages anyone may read, without logging in, by the object whose code they take: a lottery's public
     # notice and its data, a round's public notice (公示)
@@ -962,7 +1082,10 @@ def answer_on_page(world, key: tuple[str, str], row: PageId, side: str) -> str:
 
 
 def offered(html: str, name: str) -> set[int]:
-    """The ids a page's ``<select name=…>`` offers."""
+    """The ids a page's ``<select name=…>`` offers, or its boxes to tick (``<input type="checkbox" name=…>``)."""
+    boxes = re.findall(rf'<input type="checkbox" name="{name}" value="(\d+)"', html)
+    if boxes:
+        return {int(pk) for pk in boxes}
     select, = re.findall(rf'<select name="{name}".*?</select>', html, re.DOTALL)
     return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select)}
 

@@ -131,8 +131,9 @@ def order_action(request, order_id: int, action: str):
 
 
 @login_required
-@require_POST
 def order_assign(request, order_id: int):
+    if request.method != "POST":  # the form is on the order's page
+        return order_detail(request, order_id)
     order = _order_to_take(request, order_id)
     form = AssignForm(request.POST, order=order)
     if form.is_valid():
@@ -144,8 +145,9 @@ def order_assign(request, order_id: int):
 
 
 @login_required
-@require_POST
 def session_add(request, order_id: int):
+    if request.method != "POST":  # the form is on the order's page
+        return order_detail(request, order_id)
     order = _order_to_take(request, order_id)
     form = SessionForm(request.POST, order=order)
     if form.is_valid():
@@ -158,8 +160,9 @@ def session_add(request, order_id: int):
 
 
 @login_required
-@require_POST
 def participants_add(request, order_id: int):
+    if request.method != "POST":  # the form is on the order's page
+        return order_detail(request, order_id)
     order = _order_or_404(request, order_id)
     if not services.may_put_on(request.user, order):
         raise PermissionDenied(_("Your role does not allow this action on this record."))
@@ -197,7 +200,7 @@ def session_attendance(request, session_id: int):
                     messages.success(request, _("%(n)d attendances recorded from the file.") % {"n": added})
         else:
             ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
-            workers = Worker.objects.filter(pk__in=ids)
+            workers = Worker.objects.filter(pk__in=ids, training_participations__order=order)  # others: not ticked
             done = run_with_message(request, lambda: services.attendance_set(by=request.user, session=session,
                                                                             workers=workers))
             if done is not None:
