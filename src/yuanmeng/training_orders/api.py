@@ -283,7 +283,7 @@ def assign(request, order_id: Id, payload: AssignmentIn):
     return _order(request, order_id)
 
 
-@router.get("/{order_id}/sessions", response=answers(list[SessionOut], 404), summary="The order's sessions")
+@router.get("/{order_id}/sessions", response=answers(list[SessionOut], 404, 422), summary="The order's sessions")
 def list_sessions(request, order_id: Id):
     return list(selectors.order_sessions(_order(request, order_id)))
 
@@ -302,7 +302,7 @@ def schedule(request, order_id: Id, payload: SessionIn):
     return Status(201, session)
 
 
-@router.get("/{order_id}/participants", response=answers(list[ParticipantOut], 404),
+@router.get("/{order_id}/participants", response=answers(list[ParticipantOut], 404, 422),
             summary="The workers on the order")
 def list_participants(request, order_id: Id):
     return list(selectors.order_participants(_order(request, order_id)))
