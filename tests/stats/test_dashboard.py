@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.stats.test_api import figures  # noqa: F401  (the fixture: five applications, three budgets, refreshed)
 from yuanmeng.jobs.models import Job
@@ -75,6 +76,13 @@ def test_a_range_of_years_sums_them(tree, figures, login):  # noqa: F811
     assert both.table("workers_level").rows == one.table("workers_level").rows
     assert both.table("durations").rows == one.table("durations").rows
     assert "2" in _page(client, tree.city, f"?year_from={figures - 1}&year_to={figures}").content.decode()
+
+
+def test_the_dashboard_leads_to_its_targets_and_the_yearly_report_of_the_last_year_shown(tree, figures, login):  # noqa: F811
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    page = _page(client, tree.city, f"?year_from={figures - 1}&year_to={figures}").content.decode()
+    assert reverse("stats_targets", args=[tree.city.pk]) in page
+    assert f'{reverse("stats_report", args=[tree.city.pk])}?year={figures}' in page
 
 
 @pytest.mark.parametrize("query, field", [("?year_from=2026&year_to=2025", "year_to"),
