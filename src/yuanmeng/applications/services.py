@@ -304,8 +304,8 @@ def eligibility_errors(eligibility) -> dict[str, list[str]]:
 
 def area_below(union, enterprise) -> int | None:
     """The id of the union just below ``union`` on the enterprise's path (its district, industry union…)."""
-    ids = enterprise.path.strip("/").split("/")
-    return int(ids[union.depth + 1]) if len(ids) > union.depth + 1 else None
+    ids = enterprise.path_ids()
+    return ids[union.depth + 1] if len(ids) > union.depth + 1 else None
 
 
 @transaction.atomic

@@ -103,7 +103,7 @@ class SubsidyDemo:
 
     @staticmethod
     def _ancestor_ids(org: Organisation) -> list[int]:
-        return [int(part) for part in org.path.strip("/").split("/")]
+        return org.path_ids()
 
     # -- policies ---------------------------------------------------------------------------------
 

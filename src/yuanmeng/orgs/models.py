@@ -69,6 +69,19 @@ class Organisation(models.Model):
     def is_within(self, other: "Organisation") -> bool:
         return self.path.startswith(other.path)
 
+    def path_ids(self) -> list[int]:
+        """The ids on the path from the root down to this organisation, itself last."""
+        return path_ids(self.path)
+
+    def ancestor_ids(self) -> list[int]:
+        """The ids of the organisations above this one, outermost first."""
+        return self.path_ids()[:-1]
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids of a materialised path (``/1/4/17/`` → [1, 4, 17])."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
 
 class Industry(models.TextChoices):
     """Sections of GB/T 4754 (national industry classification) that our enterprises fall in."""

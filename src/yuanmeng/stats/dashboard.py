@@ -370,7 +370,7 @@ def dashboard_for(user, *, organisation_id: int, years: tuple[int, int], dimensi
             if figure != "money":
                 raise
     workers = found["workers"]
-    above = [int(part) for part in workers.organisation.path.strip("/").split("/")[:-1]]
+    above = workers.organisation.ancestor_ids()
     crumbs = list(visible_organisations(user, Capability.VIEW).filter(pk__in=above).order_by("depth"))
     return Dashboard(organisation=workers.organisation, years=years, as_of=workers.as_of, crumbs=crumbs,
                      children=[child for child, _figure in workers.children],

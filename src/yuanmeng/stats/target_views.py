@@ -94,7 +94,7 @@ def _organisation(request, organisation_id: int) -> Organisation:
 
 def _crumbs(user, organisation: Organisation) -> list[Organisation]:
     """The ancestors the user may view, outermost first (one query)."""
-    ids = [int(part) for part in organisation.path.strip("/").split("/")[:-1]]
+    ids = organisation.ancestor_ids()
     return list(visible_organisations(user, Capability.VIEW).filter(pk__in=ids).order_by("depth"))
 
 

@@ -221,14 +221,10 @@ def _readable(user, organisation: Organisation, measure: str) -> bool:
     return has_capability(user, capability_for(measure), organisation.path)
 
 
-def _ancestor_ids(organisation: Organisation) -> list[int]:
-    return [int(part) for part in organisation.path.strip("/").split("/")[:-1]]
-
-
 def targets_for(user, organisation: Organisation, on: datetime.date) -> list[tuple[Target, bool]]:
     """The organisation's targets whose period holds the day, and for each measure and period it has none of, its
     nearest ancestor's (context); only measures the user may read there (one query)."""
-    candidates = (Target.objects.filter(organisation_id__in=[*_ancestor_ids(organisation), organisation.pk],
+    candidates = (Target.objects.filter(organisation_id__in=organisation.path_ids(),
                                         start_year__lte=on.year, end_year__gte=on.year)
                   .select_related("organisation").order_by("-organisation__depth"))
     chosen: dict[tuple, tuple[Target, bool]] = {}
