@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from tests.payouts.test_results import approved_batch, result_file, row
 from tests.people.test_sign_up import sign_up
-from yuanmeng.applications.models import Application
 from yuanmeng.applications.services import application_submit_diploma, application_transition
-from yuanmeng.applications.workflow import Action, State
+from yuanmeng.applications.workflow import Action
 from yuanmeng.core import waiting as waiting_module
 from yuanmeng.jobs.models import Job, JobState
 from yuanmeng.orgs.models import Enterprise, OrgKind
