@@ -1,7 +1,5 @@
 """Drafting, publishing, closing and superseding policies. Published terms are frozen."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -9,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record, changes
-from yuanmeng.core.errors import PermissionDenied, clean_each
+from yuanmeng.core.editing import clean_description, clean_editable, snapshot
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
@@ -57,15 +56,12 @@ def _clean_one(name: str, value):
     if name in ("code", "title") and value is not None:
         return clean_text(value, max_length=40 if name == "code" else 200, required=True)
     if name == "description":
-        return (value or "").replace("\x00", "")[:5000]
+        return clean_description(value)
     return value
 
 
 def _clean(fields: dict) -> dict:
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"not editable policy fields: {sorted(unknown)}")
-    return clean_each(fields, _clean_one)
+    return clean_editable(fields, EDITABLE_FIELDS, _clean_one)
 
 
 def _check_consistent(policy: Policy) -> None:
@@ -112,9 +108,7 @@ def parent_term_errors(terms: dict) -> dict:
 
 
 def _snapshot(policy: Policy) -> dict:
-    values = {name: getattr(policy, name) for name in EDITABLE_FIELDS if name != "parent"}
-    values["parent"] = policy.parent_id
-    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items()}
+    return snapshot(policy, EDITABLE_FIELDS)
 
 
 def _save(policy: Policy) -> None:
