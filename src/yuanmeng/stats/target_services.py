@@ -125,12 +125,14 @@ def target_share_allocate(*, by, target: Target, organisation, value: int, note:
 def target_change(*, by, target: Target, value: int, note: str | None = None) -> Target:
     """A new value (and note) for a target or a share: not below its own shares, a share not over its parent's
     remainder."""
+    # The parent's row first, as target_share_allocate locks them: the other order deadlocks with it.
+    parent = Target.objects.select_for_update().get(pk=target.parent_id) if target.parent_id else None
     target = _locked(target)
     _require(by, _owner(target))
     _check_value(value)
     _not_below_shares(target, value)
-    if target.parent_id:
-        _fits_parent(Target.objects.select_for_update().get(pk=target.parent_id), target, value)
+    if parent is not None:
+        _fits_parent(parent, target, value)
     before = {"value": target.value}
     target.value = value
     if note is not None:
