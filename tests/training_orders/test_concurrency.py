@@ -2,6 +2,7 @@
 order at once. (SQLite's IMMEDIATE transactions take one writer at a time.)"""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.db import connection
 
 from tests.training_orders.conftest import ELEVEN, NINE, NOON, TEN, TODAY
 from yuanmeng.training_orders import services
-from yuanmeng.training_orders.models import OrderEvent, Session
+from yuanmeng.training_orders.models import Attendance, OrderEvent, Session, TrainingOrder
 
 ON_POSTGRES = connection.vendor == "postgresql"
 pytestmark = [pytest.mark.django_db(transaction=True),
@@ -57,3 +58,34 @@ def test_an_order_accepted_at_once_by_two_unions_is_accepted_once(orders, people
         for by in (people.district, people.city, people.district, people.city)])
     assert len(refusals) == 3
     assert OrderEvent.objects.filter(order=order, action="accept").count() == 1
+
+
+def test_attendance_saved_while_the_order_is_completed_is_counted_or_refused(orders, people, monkeypatch):
+    """The completion waits for attendance being saved (the order's row lock) and counts it; attendance saved
+    after it is refused: never a completed order whose totals leave out recorded attendance."""
+    order = orders.accepted()
+    session = orders.session(order)
+    services.attendance_mark(by=people.district, session=session, worker=orders.workers[0])
+    saving, real_audit = threading.Event(), services.audit_record
+
+    def slow_audit(**fields):  # the attendance is written and its transaction still open when the completion runs
+        if fields["action"] == "training_order.attendance":
+            saving.set()
+            time.sleep(1)
+        return real_audit(**fields)
+
+    monkeypatch.setattr(services, "audit_record", slow_audit)
+
+    def save_attendance():
+        stale = Session.objects.select_related("order__organisation").get(pk=session.pk)
+        services.attendance_set(by=people.district, session=stale, workers=orders.workers)
+
+    def complete():
+        saving.wait(5)
+        services.order_transition(by=people.district, order=TrainingOrder.objects.get(pk=order.pk),
+                                  action="complete")
+
+    assert in_parallel([save_attendance, complete]) == []
+    order.refresh_from_db()
+    assert (order.state, order.participant_count, Attendance.objects.filter(session=session).count()) == (
+        "completed", 3, 3)

@@ -238,3 +238,28 @@ def test_only_the_library_of_the_order_unions_and_school(orders, people, tree):
     with pytest.raises(ValidationError) as exc:
         services.order_assign(by=people.district, order=order, school=tree.tianhe, teachers=[orders.teacher])
     assert "school" in _field_errors(exc)
+
+
+def test_work_read_before_the_order_was_completed_is_refused(orders, people, tree):
+    """What a concurrent request read before the completion (the order, the session) takes no more workers or
+    attendance: each service reads the order's state again under its lock."""
+    order = orders.accepted(head_count=5)
+    session = orders.session(order)
+    stale_order = TrainingOrder.objects.get(pk=order.pk)
+    stale_session = Session.objects.select_related("order__organisation").get(pk=session.pk)
+    services.attendance_mark(by=people.district, session=session, worker=orders.workers[0])
+    services.order_transition(by=people.district, order=order, action="complete")
+    with pytest.raises(ValidationError):
+        services.participants_add(by=people.enterprise, order=stale_order, workers=[tree.worker(name="迟到工人")])
+    with pytest.raises(ValidationError):
+        services.attendance_mark(by=people.district, session=stale_session, worker=orders.workers[1])
+    with pytest.raises(ValidationError):
+        services.attendance_set(by=people.district, session=stale_session, workers=orders.workers)
+    stale_order = TrainingOrder.objects.get(pk=order.pk)
+    stale_order.state = "accepted"
+    with pytest.raises(ValidationError):
+        orders.session(stale_order, date=TODAY + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.attendance_import(by=people.district, session=stale_session,
+                                   upload=workbook(["身份证号", "姓名"], [[orders.workers[1].id_number, "工人1"]]))
+    assert (order.participants.count(), Attendance.objects.count(), order.sessions.count()) == (3, 1, 1)

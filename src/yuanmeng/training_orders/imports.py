@@ -19,6 +19,7 @@ from yuanmeng.core.sql import execute
 from yuanmeng.core.validators import validate_id_number
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
+from yuanmeng.training_orders import services
 from yuanmeng.training_orders.models import Session
 
 ID_NUMBER = ("身份证号", "身份证号码", "identity number")
@@ -72,6 +73,7 @@ class AttendanceImport(ImportKind):
 
     def write(self, context: ImportContext) -> dict[str, int]:
         session = context.extra["session"]
+        services.attendance_lock(by=context.by, session=session)
         now = timezone.now()
         created = execute(f"""
             INSERT INTO training_orders_attendance (session_id, participant_id, recorded_at)

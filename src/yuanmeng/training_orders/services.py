@@ -5,6 +5,9 @@ An order moves through ``workflow.TRANSITIONS`` only (``order_request``, ``order
 conditional UPDATE on the state it was read in: of two officers accepting at once, one gets "already accepted".
 A teacher's sessions never overlap: ``session_schedule`` locks the teacher's row before it looks for an overlap,
 so two schedulers of the same teacher take turns (on SQLite the IMMEDIATE transaction serialises writers).
+Work on an order (its participants, sessions, attendance) and its moves all lock the order's row first
+(``_locked_order``) and check its state after the lock: completing an order waits for attendance being saved, and
+attendance saved after the completion is refused.
 """
 
 import datetime
@@ -183,6 +186,13 @@ def _taking_union(by, order: TrainingOrder) -> Organisation:
     return Organisation.objects.get(pk=max(held, key=lambda g: g.path.count("/")).organisation_id)
 
 
+def _locked_order(order: TrainingOrder) -> TrainingOrder:
+    """Lock the order's row for this transaction and read its state again under the lock (it may have moved since
+    ``order`` was read): one writer of an order at a time, whatever they change."""
+    order.state = TrainingOrder.objects.select_for_update().values_list("state", flat=True).get(pk=order.pk)
+    return order
+
+
 def _move_refusal(order: TrainingOrder, action: str) -> str:
     if action == Action.ACCEPT and order.state == State.ACCEPTED:
         return _("This order has already been accepted.")
@@ -207,6 +217,7 @@ def _check_move(by, order: TrainingOrder, action: str) -> str:
 def order_transition(*, by, order: TrainingOrder, action: str, reason: str = "") -> TrainingOrder:
     """Move the order by ``action`` (accept, decline with a reason, cancel, complete), a conditional UPDATE on the
     state it was read in; the enterprise's officer is told of an acceptance, a refusal and the completion."""
+    _locked_order(order)
     next_state = _check_move(by, order, action)
     reason = clean_text(reason, max_length=500)
     if action in workflow.NEEDS_REASON and not reason:
@@ -278,6 +289,7 @@ def _ahead() -> Q:
 def _require_editable(by, order: TrainingOrder) -> None:
     _require(by, Capability.TAKE_TRAINING_ORDERS, order.organisation,
              _("Your role does not allow this action on this record."))
+    _locked_order(order)
     if order.state not in workflow.EDITABLE_STATES:
         raise ValidationError(_("Accept the order first; an order that is “%(state)s” cannot be changed.")
                               % {"state": State(order.state).label})
@@ -416,6 +428,7 @@ def may_put_on(by, order: TrainingOrder) -> bool:
 def _require_participants_editable(by, order: TrainingOrder) -> None:
     if not may_put_on(by, order):
         raise PermissionDenied(_("Your role does not allow this action on this record."))
+    _locked_order(order)  # one adder at a time (the head-count), none once the order is completed
     if order.state not in (State.REQUESTED, State.ACCEPTED):
         raise ValidationError(_("An order that is “%(state)s” cannot be changed.")
                               % {"state": State(order.state).label})
@@ -426,7 +439,6 @@ def participants_add(*, by, order: TrainingOrder, workers) -> int:
     """Put workers of the ordering enterprise on the order (the enterprise or the union does); those already on it
     are left as they are. Refused whole past the order's head-count. How many were added."""
     _require_participants_editable(by, order)
-    TrainingOrder.objects.select_for_update().filter(pk=order.pk).first()  # one adder at a time: the head-count
     workers = list(workers)
     enterprise = order.organisation.enterprise.pk
     strangers = [w.name for w in workers if w.employer_id != enterprise]
@@ -462,6 +474,12 @@ def _require_attendance(by, session: Session) -> None:
     _require_editable(by, session.order)
     if session.date > timezone.localdate():
         raise ValidationError({"session": [_("This session has not taken place yet.")]})
+
+
+def attendance_lock(*, by, session: Session) -> None:
+    """Within the caller's transaction: lock the session's order and check that its attendance can be recorded
+    (the spreadsheet import's write, so an order completed while the file was read takes none of it)."""
+    _require_attendance(by, session)
 
 
 @transaction.atomic
@@ -513,7 +531,8 @@ def attendance_set(*, by, session: Session, workers) -> tuple[int, int]:
 def attendance_import(*, by, session: Session, upload) -> int:
     """The session's attendance from a spreadsheet (one row a worker present: identity number, name), all rows or
     none; each problem names its row and column (``imports.AttendanceImport``). How many were newly recorded."""
-    _require_attendance(by, session)
+    with transaction.atomic():  # refused before the file is read; checked again under the lock when written
+        _require_attendance(by, session)
     params = {"session": session.pk, "file_name": to_text(getattr(upload, "name", ""))[:200]}
     report = import_whole("training_attendance", by=by, source=upload, params=params)
     return report.created
