@@ -2,8 +2,10 @@
 scoped like the dashboards (404 outside, money only with VIEW_FUNDS); a bad year is named; a large organisation's
 PDF is made by the background worker and downloaded from the task's page."""
 
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.utils import timezone
@@ -189,3 +191,18 @@ def test_a_chart_escapes_its_names_and_draws_a_bar_per_value():
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "a&amp;b" in svg and "&lt;s&gt;" in svg
     assert svg.count("<rect") == 3 + 2  # three bars (None draws none), two legend keys
     assert ">2.5</text>" in svg and ">3</text>" in svg
+
+
+def test_the_application_starts_and_serves_without_weasyprint(tmp_path):
+    """WeasyPrint (and the pango it loads) is imported only when a PDF is made: with it missing, every app (the
+    stats jobs' handlers too) loads and the URLs resolve."""
+    script = ("import sys; sys.modules['weasyprint'] = None\n"
+              "import django; django.setup()\n"
+              "import yuanmeng.urls, yuanmeng.stats.jobs, yuanmeng.stats.report_views\n"
+              "from django.urls import reverse\n"
+              "print(reverse('stats_report_pdf', args=[1]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "yuanmeng.settings",
+                               "YUANMENG_VAR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert "/pdf/" in done.stdout

@@ -12,8 +12,8 @@ from yuanmeng.core.storage import private_file
 from yuanmeng.jobs.models import Job
 from yuanmeng.jobs.services import Outcome, Progress, handler, job_submit
 from yuanmeng.orgs.models import Organisation
-from yuanmeng.stats.report_pdf import report_filename
-from yuanmeng.stats.services import report_generate, stats_refresh
+from yuanmeng.stats.report_pdf import report_filename, report_generate
+from yuanmeng.stats.services import stats_refresh
 
 REFRESH_JOB = "stats_refresh"
 

@@ -15,9 +15,8 @@ from yuanmeng.core.access import Capability
 from yuanmeng.orgs.scoping import acting_organisation
 from yuanmeng.stats.jobs import report_submit
 from yuanmeng.stats.report import INLINE_CHILDREN, report_assemble, report_year
-from yuanmeng.stats.report_pdf import report_filename
+from yuanmeng.stats.report_pdf import report_filename, report_generate
 from yuanmeng.stats.selectors import visible_organisations
-from yuanmeng.stats.services import report_generate
 
 
 @login_required

@@ -19,12 +19,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from yuanmeng.audit.services import audit_record
 from yuanmeng.core.sql import execute
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.stats.models import Refresh
-from yuanmeng.stats.report import YearlyReport, report_assemble, report_year
-from yuanmeng.stats.report_pdf import report_pdf
 from yuanmeng.stats.rollups import ROLLUPS, Rollup
 
 OWN = "stats_own_rows"
@@ -89,15 +86,3 @@ def _rebuild(rollup: Rollup, deepest: int) -> int:
     finally:
         execute(f"DROP TABLE {OWN}", [])
 
-
-def report_generate(*, by, organisation_id: int, year) -> tuple[YearlyReport, bytes]:
-    """The yearly report's PDF as ``by`` may read it (404 outside their subtree; the year checked by
-    ``report_year``), recorded in the audit trail like every file of figures that leaves the application: who, which
-    organisation and year, and whether it holds the money."""
-    report = report_assemble(user=by, organisation_id=organisation_id, year=report_year(year))
-    pdf = report_pdf(report)
-    with transaction.atomic():
-        audit_record(actor=by, action="stats.report", obj=report.organisation, organisation=report.organisation,
-                     after={"year": report.year, "money": report.money is not None,
-                            "as_of": report.as_of.isoformat() if report.as_of else None})
-    return report, pdf
