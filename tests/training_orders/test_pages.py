@@ -167,3 +167,15 @@ def test_pages_run_their_pinned_queries_with_few_rows_and_many(orders, people):
     wrong = [f"{url} as {role}: pinned {n}, ran {a} with few rows and {b} with many"
              for (url, role, n), a, b in zip(PAGES, few, many, strict=True) if a != n or b != n]
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_school_teachers_page_names_only_the_orders_its_staff_may_read(client, login, orders, people, tree):
+    teacher = services.teacher_create(by=people.school, organisation=tree.school, name="校内老师")
+    order = orders.accepted(topic="天河企业的课题")
+    services.order_assign(by=people.district, order=order, school=tree.school, teachers=[teacher])
+    orders.session(order, teacher=teacher, date=TODAY + datetime.timedelta(days=1))
+    login(people.school)
+    html = client.get(f"/training-orders/teachers/{teacher.pk}/").content.decode()
+    assert "天河企业的课题" not in html and "another order" in html.replace("另一个订单", "another order")
+    login(people.city)
+    assert "天河企业的课题" in client.get(f"/training-orders/teachers/{teacher.pk}/").content.decode()

@@ -263,3 +263,35 @@ def test_work_read_before_the_order_was_completed_is_refused(orders, people, tre
         services.attendance_import(by=people.district, session=stale_session,
                                    upload=workbook(["身份证号", "姓名"], [[orders.workers[1].id_number, "工人1"]]))
     assert (order.participants.count(), Attendance.objects.count(), order.sessions.count()) == (3, 1, 1)
+
+
+def test_a_clash_names_the_other_order_only_to_those_who_may_read_it(orders, people, tree):
+    secret = orders.accepted(topic="天河机密课题")
+    orders.session(secret, starts_at=NINE, ends_at=ELEVEN)
+    officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.haizhu_firm.organisation)
+    theirs = services.order_request(by=officer, organisation=tree.haizhu_firm.organisation, topic="叉车",
+                                    skill_category=SkillCategory.ELECTRICAL, head_count=2)
+    services.order_transition(by=people.other_district, order=theirs, action="accept")
+    services.order_assign(by=people.other_district, order=theirs, school=None, teachers=[orders.teacher])
+    for by, order, named in ((people.other_district, theirs, "another order"), (people.city, theirs, "天河机密课题")):
+        with pytest.raises(ValidationError) as exc:
+            services.session_schedule(by=by, order=order, teacher=orders.teacher, date=TODAY, starts_at=TEN,
+                                      ends_at=NOON, venue="海珠")
+        assert f"(“{named}”)" in _field_errors(exc)["starts_at"][0]
+
+
+def test_a_new_school_brings_its_teachers_and_takes_the_old_schools_away(orders, people, tree):
+    from yuanmeng.orgs.models import OrgKind
+    from yuanmeng.orgs.services import organisation_create
+    other = organisation_create(by=tree.root_user, kind=OrgKind.PROVIDER, code="GZ-P2", name="另一培训机构",
+                                parent=tree.city)
+    school_teacher = services.teacher_create(by=people.city, organisation=tree.school, name="甲校老师")
+    order = orders.order()
+    services.order_transition(by=people.district, order=order, action="accept")
+    services.order_assign(by=people.district, order=order, school=tree.school, teachers=[school_teacher])
+    for school in (other, None):
+        with pytest.raises(ValidationError) as exc:
+            services.order_assign(by=people.district, order=order, school=school, teachers=[school_teacher])
+        assert "甲校老师" in _field_errors(exc)["teachers"][0]
+    assert services.assignable_teacher_ids(order, other)[-1] == other.pk
+    assert school_teacher.organisation_id not in services.assignable_teacher_ids(order, None)

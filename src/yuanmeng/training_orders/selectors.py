@@ -5,10 +5,10 @@ the enterprises below it."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Organisation, path_ids
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.training.models import Place
@@ -52,7 +52,7 @@ def teacher_list(*, user, skill_category: str = ""):
 def teachers_for_order(order: TrainingOrder, school: Organisation | None = None, schools=None):
     """The teachers the union may send on this order: of the libraries of the unions above it and of its school
     (or of ``school``, the one being assigned with them, or of any of ``schools``, those the form offers)."""
-    keepers = Q(organisation_id__in=assignable_teacher_ids(order) + ([school.pk] if school is not None else []))
+    keepers = Q(organisation_id__in=assignable_teacher_ids(order, school))
     if schools is not None:
         keepers |= Q(organisation__in=schools.values("pk"))
     return Teacher.objects.filter(keepers, is_active=True).select_related("school").order_by("name", "id")
@@ -70,7 +70,7 @@ def schools_for_keepers(paths: list[str] | None):
         return Organisation.objects.filter(kind__in=("school", "provider"), is_active=True).order_by("name")
     above, within = set(), Q()
     for path in paths:
-        above.update(int(part) for part in path.strip("/").split("/"))
+        above.update(path_ids(path))
         within |= Q(path__startswith=path)
     if not above:
         return Organisation.objects.none()
@@ -80,20 +80,22 @@ def schools_for_keepers(paths: list[str] | None):
 
 def schools_for_order(order: TrainingOrder):
     """Schools and providers of the unions above the enterprise (its city's, its province's)."""
-    parents = [int(part) for part in order.organisation.path.strip("/").split("/")]
-    return Organisation.objects.filter(kind__in=("school", "provider"), parent_id__in=parents,
+    return Organisation.objects.filter(kind__in=("school", "provider"), parent_id__in=order.organisation.path_ids(),
                                        is_active=True).order_by("name")
 
 
 def places_for_order(organisation: Organisation, school_id: int | None = None):
     """Open training places of the unions above the enterprise (and of the order's school): where it may train."""
-    owners = [int(part) for part in organisation.path.strip("/").split("/")] + ([school_id] if school_id else [])
+    owners = organisation.path_ids() + ([school_id] if school_id else [])
     return Place.objects.filter(owner_id__in=owners, is_active=True).order_by("name", "id")
 
 
-def teacher_sessions(teacher: Teacher, *, since: datetime.date):
-    return Session.objects.filter(teacher=teacher, date__gte=since).select_related("order").order_by("date",
-                                                                                                     "starts_at")
+def teacher_sessions(teacher: Teacher, *, user, since: datetime.date):
+    """The teacher's coming sessions, each with its order's topic where ``user`` may read that order (else None):
+    a school's teacher also teaches on orders of unions its staff do not see."""
+    readable = TrainingOrder.objects.restrict(user).filter(pk=OuterRef("order_id"))
+    return (Session.objects.filter(teacher=teacher, date__gte=since)
+            .annotate(topic=Subquery(readable.values("topic")[:1])).order_by("date", "starts_at"))
 
 
 # ---- the report: sessions held, workers trained, hours -----------------------------------------------------------

@@ -142,7 +142,7 @@ def _order_fields(*, topic, skill_category, head_count, preferred_place, preferr
 
 def _place_fits(place, organisation: Organisation, school_id: int | None = None) -> bool:
     """An open place of a union above the enterprise (or of the order's school)."""
-    owners = {int(part) for part in organisation.path.strip("/").split("/")} | ({school_id} if school_id else set())
+    owners = set(organisation.path_ids()) | ({school_id} if school_id else set())
     return place.is_active and place.owner_id in owners
 
 
@@ -297,12 +297,10 @@ def _require_editable(by, order: TrainingOrder) -> None:
 
 # ---- assigning the school and teachers ---------------------------------------------------------------------------
 
-def assignable_teacher_ids(order: TrainingOrder) -> list[int]:
-    """Teachers of the order's unions above it (their libraries) and of its school: their keepers' ids."""
-    keepers = [int(part) for part in order.organisation.path.strip("/").split("/")]
-    if order.school_id:
-        keepers.append(order.school_id)
-    return keepers
+def assignable_teacher_ids(order: TrainingOrder, school: Organisation | None) -> list[int]:
+    """Teachers of the order's unions above it (their libraries) and of ``school``, the partner school being
+    assigned (not the one it replaces): their keepers' ids."""
+    return order.organisation.path_ids() + ([school.pk] if school is not None else [])
 
 
 def school_fits(organisation: Organisation, school: Organisation) -> bool:
@@ -324,7 +322,7 @@ def order_assign(*, by, order: TrainingOrder, school: Organisation | None, teach
     teachers = list(teachers)
     if not teachers:
         errors["teachers"] = [_("Choose at least one teacher.")]
-    keepers = assignable_teacher_ids(order) + ([school.pk] if school is not None else [])
+    keepers = assignable_teacher_ids(order, school)
     strangers = [t.name for t in teachers if t.organisation_id not in keepers or not t.is_active]
     if strangers:
         errors["teachers"] = [_("Not in the teacher library of this order's unions or school: %(names)s.")
@@ -373,6 +371,13 @@ def _overlapping(teacher: Teacher, date, starts_at, ends_at):
     return Session.objects.filter(teacher=teacher, date=date, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
+def _clash_topic(by, clash: Session) -> str:
+    """The clashing session's order topic, only to someone who may read that order."""
+    if TrainingOrder.objects.restrict(by).filter(pk=clash.order_id).exists():
+        return clash.order.topic
+    return _("another order")
+
+
 @transaction.atomic
 def session_schedule(*, by, order: TrainingOrder, teacher: Teacher | None, date: datetime.date | None,
                      starts_at: datetime.time | None, ends_at: datetime.time | None, venue: str = "",
@@ -392,7 +397,7 @@ def session_schedule(*, by, order: TrainingOrder, teacher: Teacher | None, date:
         raise ValidationError({"starts_at": [_("%(teacher)s already teaches from %(start)s to %(end)s that day "
                                                "(“%(topic)s”).") % {
             "teacher": teacher.name, "start": f"{clash.starts_at:%H:%M}", "end": f"{clash.ends_at:%H:%M}",
-            "topic": clash.order.topic}]})
+            "topic": _clash_topic(by, clash)}]})
     session = Session.objects.create(order=order, teacher=teacher, date=date, starts_at=starts_at, ends_at=ends_at,
                                      minutes=session_minutes(starts_at, ends_at), venue=venue, place=place)
     audit_record(actor=by, action="training_order.schedule", obj=order, organisation=order.organisation,

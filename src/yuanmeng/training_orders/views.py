@@ -250,8 +250,8 @@ def teacher_edit(request, teacher_id: int):
             messages.success(request, _("Saved."))
             return redirect("teacher_list")
     return render(request, "training_orders/teacher_form.html", {
-        "form": form, "teacher": teacher, "sessions": selectors.teacher_sessions(teacher,
-                                                                                 since=timezone.localdate())[:20]})
+        "form": form, "teacher": teacher, "sessions": selectors.teacher_sessions(
+            teacher, user=request.user, since=timezone.localdate())[:20]})
 
 
 @login_required
