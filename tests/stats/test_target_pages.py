@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.core.test_exports import book
-from yuanmeng.orgs.models import OrgKind
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import organisation_create
 from yuanmeng.stats.models import Measure, Target
@@ -84,6 +84,28 @@ def test_shares_change_and_removal_through_the_target_page(tree, login, city_adm
         f"/stats/targets/{tree.tianhe.pk}/"
     client.post(url, {"action": "remove"})
     assert not Target.objects.exists()
+
+
+def test_the_target_page_offers_shares_to_active_unions_only_and_refuses_a_huge_value(tree, login, city_admin,
+                                                                                     yearly):
+    Organisation.objects.filter(pk=tree.haizhu.pk).update(is_active=False)
+    client = login(city_admin)
+    page = client.get(f"/stats/targets/target/{yearly.pk}/")
+    offered = [str(organisation) for organisation in page.context["share_form"].fields["organisation"].queryset]
+    assert offered == [str(tree.tianhe)]
+    assert "<script" not in page.content.decode().split("<title>")[1].split("</title>")[0]
+    too_large = client.post(f"/stats/targets/{tree.city.pk}/new/", {
+        "measure": Measure.WORKERS_PAID, "start_year": 2026, "end_year": 2026, "value": str(10**19)})
+    assert too_large.status_code == 200 and list(too_large.context["form"].errors) == ["value"]
+    for organisation in (tree.school, tree.haizhu):
+        refused = client.post(f"/api/stats/targets/{yearly.pk}/shares", {"organisation_id": organisation.pk,
+                                                                          "value": 1}, content_type="application/json")
+        assert refused.status_code == 422
+    answer = client.post(f"/api/stats/{tree.city.pk}/targets", {
+        "measure": Measure.WORKERS_PAID, "start_year": 2026, "end_year": 2026, "value": 10**19},
+        content_type="application/json")
+    assert answer.status_code == 422 and "value" in answer.content.decode()
+    assert not Target.objects.filter(parent=yearly).exists()
 
 
 def test_a_district_cannot_change_the_share_it_was_given(tree, login, city_admin, yearly):
@@ -164,5 +186,5 @@ def test_the_shares_export_holds_every_union_below_and_keeps_to_the_subtree(tree
     url = f"/stats/targets/target/{yearly.pk}/shares.xlsx?on=2026-06-30"
     rows = book(login(city_admin).get(url))
     shares = {row[0]: row[1] for row in rows[1:]}
-    assert shares["天河区总工会"] == 3000 and shares["海珠区总工会"] is None and len(rows) == 4  # and the school
+    assert shares["天河区总工会"] == 3000 and shares["海珠区总工会"] is None and len(rows) == 3  # not the school
     assert login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)).get(url).status_code == 404

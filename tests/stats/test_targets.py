@@ -61,6 +61,7 @@ def test_a_target_is_set_with_an_audit_record(tree, admins):
     ({"start": 2030, "end": 2024}, "end_year"),
     ({"start": 1999}, "start_year"),
     ({"measure": "graduates"}, "measure"),
+    ({"value": 10**19}, "value"),
 ])
 def test_bad_input_is_refused_by_its_field(tree, admins, fields, field):
     with pytest.raises(ValidationError) as excinfo:
@@ -120,6 +121,24 @@ def test_a_share_goes_to_a_child_without_its_own_target(tree, admins):
     with pytest.raises(ValidationError) as excinfo:
         target_share_allocate(by=admins.national, target=target, organisation=tree.province, value=-1)
     assert "value" in _errors(excinfo)
+
+
+def test_a_share_goes_only_to_an_active_union_and_no_value_is_too_large(tree, admins):
+    target = _set(admins.city, tree.city)
+    for organisation in (tree.school, tree.haizhu):
+        tree.haizhu.__class__.objects.filter(pk=tree.haizhu.pk).update(is_active=False)
+        organisation.refresh_from_db()
+        with pytest.raises(ValidationError) as excinfo:
+            target_share_allocate(by=admins.city, target=target, organisation=organisation, value=10)
+        assert "organisation" in _errors(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        target_share_allocate(by=admins.city, target=target, organisation=tree.tianhe, value=10**19)
+    assert "value" in _errors(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        target_change(by=admins.city, target=target, value=10**19)
+    assert "value" in _errors(excinfo)
+    assert not Target.objects.filter(parent=target).exists()
+    assert [child.name for child in children_for(admins.city, target)] == [tree.tianhe.name]
 
 
 def test_a_target_cannot_fall_below_its_shares_nor_a_share_above_its_parent(tree, admins):

@@ -15,7 +15,7 @@ from pydantic import create_model
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.api_answers import answers
-from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.models import Measure, Target
 from yuanmeng.stats.selectors import (
@@ -27,7 +27,7 @@ from yuanmeng.stats.selectors import (
     visible_organisations,
 )
 from yuanmeng.stats.target_services import target_change, target_remove, target_set, target_share_allocate
-from yuanmeng.stats.targets import Progress, capability_for, progress_for
+from yuanmeng.stats.targets import Progress, capability_for, progress_for, share_candidates
 
 router = Router(tags=["statistics"])
 
@@ -269,7 +269,7 @@ def set_target(request, organisation_id: int, payload: TargetIn):
              summary="Give or change the share of a union directly below (the shares may not exceed the target)")
 def share_target(request, target_id: int, payload: ShareIn):
     target = _target_to_manage(request, target_id)
-    child = Organisation.objects.filter(pk=payload.organisation_id, parent_id=target.organisation_id).first()
+    child = share_candidates(target).filter(pk=payload.organisation_id).first()
     if child is None:
         raise ValidationError({"organisation_id": [
             _("A share goes to a union directly below %(union)s.") % {"union": target.organisation}]})

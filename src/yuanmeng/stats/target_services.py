@@ -12,7 +12,7 @@ from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.models import Measure, Target
-from yuanmeng.stats.targets import capability_for, shared
+from yuanmeng.stats.targets import UNION_KINDS, capability_for, shared
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -27,9 +27,21 @@ def _owner(target: Target):
     return target.parent.organisation if target.parent_id else target.organisation
 
 
-def _check_value(value: int) -> None:
+# Above any count or sum of fen the programme could hold (10,000,000,000,000 yuan), well inside the column's 2**63.
+MAX_VALUE = 10**15
+
+
+def _value_errors(value: int) -> list[str]:
     if value < 0:
-        raise ValidationError({"value": [_("A target cannot be negative.")]})
+        return [_("A target cannot be negative.")]
+    if value > MAX_VALUE:
+        return [_("The target is too large to be right: check the number.")]
+    return []
+
+
+def _check_value(value: int) -> None:
+    if errors := _value_errors(value):
+        raise ValidationError({"value": errors})
 
 
 def _check(*, by, organisation, measure: str, start_year: int, end_year: int, value: int) -> None:
@@ -43,8 +55,8 @@ def _check(*, by, organisation, measure: str, start_year: int, end_year: int, va
             errors[field] = [_("Give a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}]
     if "end_year" not in errors and "start_year" not in errors and end_year < start_year:
         errors["end_year"] = [_("The last year cannot come before the first.")]
-    if value < 0:
-        errors["value"] = [_("A target cannot be negative.")]
+    if value_errors := _value_errors(value):
+        errors["value"] = value_errors
     if errors:
         raise ValidationError(errors)
 
@@ -95,7 +107,8 @@ def target_share_allocate(*, by, target: Target, organisation, value: int, note:
     exceed the target."""
     target = _locked(target)
     _require(by, target.organisation)
-    if organisation.parent_id != target.organisation_id:
+    if (organisation.parent_id != target.organisation_id or not organisation.is_active
+            or organisation.kind not in UNION_KINDS):
         raise ValidationError({"organisation": [
             _("A share goes to a union directly below %(union)s.") % {"union": target.organisation}]})
     _check_value(value)

@@ -33,6 +33,7 @@ from yuanmeng.stats.targets import (
     progress_for,
     progress_of,
     reached_by_year,
+    share_candidates,
     shares_of,
     shown,
 )
@@ -221,8 +222,7 @@ def target_page(request, target_id: int):
                        initial={"value": shown(target.measure, target.value).replace(",", ""), "note": target.note},
                        prefix="change")
     share = ShareForm(posted if posted and posted.get("action") == "share" else None, measure=target.measure)
-    share.fields["organisation"].queryset = Organisation.objects.filter(parent_id=target.organisation_id,
-                                                                        is_active=True).order_by("kind", "name")
+    share.fields["organisation"].queryset = share_candidates(target)
     if posted is not None:
         if not (can_change or can_share):
             raise PermissionDenied(_("You may set targets only of your own union and the unions "

@@ -22,12 +22,14 @@ from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.money import fen_to_yuan
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.projects.selectors import count_for_targets
 from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
 
 MONEY_MEASURES = frozenset({Measure.BUDGET_PAID})
+# Who takes a share of a target: the unions below (not a school or a training provider, which hold none).
+UNION_KINDS = frozenset(OrgKind.values) - {OrgKind.SCHOOL, OrgKind.PROVIDER}
 ROLLUP_MEASURES = (Measure.WORKERS_PAID, Measure.MIGRANTS_PAID, Measure.APPROVED, Measure.BUDGET_PAID)
 DAYS_PER_MONTH = 365.2425 / 12
 
@@ -259,10 +261,16 @@ class ShareRow:
     progress: Progress
 
 
+def share_candidates(target: Target):
+    """The unions a share of the target may go to: the active unions directly below its organisation, in the pages'
+    order."""
+    return Organisation.objects.filter(parent_id=target.organisation_id, is_active=True,
+                                       kind__in=UNION_KINDS).order_by("kind", "name")
+
+
 def children_for(user, target: Target):
-    """The children of the target's organisation that the user may read the measure of, in the pages' order."""
-    return (Organisation.objects.restrict(user, capability_for(target.measure))
-            .filter(parent_id=target.organisation_id, is_active=True).order_by("kind", "name"))
+    """The unions below that may take a share (``share_candidates``) whose measure the user may read."""
+    return share_candidates(target).restrict(user, capability_for(target.measure))
 
 
 def shares_of(target: Target, children: list[Organisation], on: datetime.date) -> list[ShareRow]:
