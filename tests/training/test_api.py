@@ -186,3 +186,11 @@ def test_only_the_courses_managers_may_report_on_it(tree, people, login, enrolle
     response = _post(login(people.other_district), "/api/training/xapi/statements", _statement(enrolled))
     assert response.status_code == 422 and list(response.json()["errors"]) == ["object.id"]
     assert not LearningRecord.objects.exists()
+
+
+def test_a_course_is_held_only_at_a_place_its_author_manages(tree, network, people, login):
+    client = login(people.school)  # the school under the city manages its own places, not the 天河 centre
+    body = {"provider_id": tree.school.pk, "title": "借用场地课", "category": "welding", "mode": "offline",
+            "hours": "4", "place_id": network.centre.pk}
+    answer = _post(client, "/api/training/courses", body)
+    assert answer.status_code == 422 and list(answer.json()["errors"]) == ["place_id"]

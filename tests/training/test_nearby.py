@@ -79,3 +79,10 @@ def test_the_workplace_is_a_place_of_the_workers_enterprise_union(tree, network,
     assert workplace_point(people.worker) is None
     network.place(tree.tianhe_firm.organisation, "精密制造职工培训车间", PlaceType.WORKSHOP, 23.12, 113.33)
     assert workplace_point(people.worker) == (23.12, 113.33)
+
+
+@pytest.mark.django_db
+def test_the_cap_on_rows_keeps_the_nearest_not_the_first_by_name(tree, network, people, monkeypatch):
+    monkeypatch.setattr("yuanmeng.training.selectors.MAX_NEARBY", 1)
+    station = (network.station.latitude, network.station.longitude)  # 天河's centre sorts first by name
+    assert [near.place for near in places_near(people.applicant, *station)] == [network.station]

@@ -198,7 +198,7 @@ def _course_fields(request, data: dict) -> dict:
         place_id = data.pop("place_id")
         data["place"] = None
         if place_id is not None:
-            data["place"] = selectors.place_list(request.user).filter(pk=place_id).first()
+            data["place"] = selectors.places_to_use(request.user).filter(pk=place_id).first()
             if data["place"] is None:
                 raise ValidationError({"place_id": [_("No such open place.")]})
     return _plain(data)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.training import selectors
 from yuanmeng.training.models import CourseLevel, CourseMode, CourseStatus, LearningVerb, Place, PlaceType
 from yuanmeng.training.services import COURSE_FIELDS, PLACE_FIELDS
 from yuanmeng.training.skills import SkillCategory
@@ -73,7 +74,7 @@ class CourseForm(forms.Form):
 
     def __init__(self, *args, by, course=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = Place.objects.restrict(by, Capability.MANAGE_TRAINING).filter(is_active=True)
+        self.fields["place"].queryset = selectors.places_to_use(by)
         if course is None:
             self.fields["provider"].queryset = _managed_organisations(by)
         else:

@@ -10,14 +10,16 @@ Places within reach of a point (``places_near``):
 1. the reach is a travel time; at ``SPEED_KMH`` door to door over a road ``DETOUR`` times the straight line, one
    hour reaches ``SPEED_KMH / DETOUR`` km as the crow flies;
 2. a bounding box of that radius is one range on the indexed latitude (longitude checked in the same index);
-3. the exact great-circle distance (haversine) of the few rows left is worked out in Python, the rows beyond the
+3. the rows are read nearest first by an approximate squared distance worked out in SQL (degrees of longitude
+   shrunk by the cosine of the latitude), so the cap ``MAX_NEARBY`` never drops a nearer place for a farther one;
+4. the exact great-circle distance (haversine) of the few rows left is worked out in Python, the rows beyond the
    radius dropped, the rest sorted by distance.
 """
 
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Sum, Value
 
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -124,11 +126,20 @@ def places_near(user, latitude: float, longitude: float, *, minutes: int = 60, p
     if place_type:
         rows = rows.filter(place_type=place_type)
     found = []
-    for place in rows.select_related("owner")[:MAX_NEARBY]:
+    for place in _nearest_first(rows, latitude, longitude).select_related("owner")[:MAX_NEARBY]:
         distance = haversine_km(latitude, longitude, place.latitude, place.longitude)
         if distance <= radius:
             found.append(Nearby(place, round(distance, 1), travel_minutes(distance)))
     return sorted(found, key=lambda near: (near.distance_km, near.place.pk))
+
+
+def _nearest_first(rows, latitude: float, longitude: float):
+    """``rows`` by their squared distance from the point on a flat map around it (equirectangular: good enough to
+    order the places of a box of some kilometres; across the 180th meridian the far side comes last)."""
+    shrink = Value(math.cos(math.radians(latitude)) ** 2, output_field=FloatField())
+    north = F("latitude") - Value(latitude, output_field=FloatField())
+    east = F("longitude") - Value(longitude, output_field=FloatField())
+    return rows.alias(squared_distance=north * north + east * east * shrink).order_by("squared_distance", "id")
 
 
 def workplace_point(worker) -> tuple[float, float] | None:
@@ -148,6 +159,11 @@ def place_list(user, *, q: str = "", place_type: str = ""):
     if place_type:
         rows = rows.filter(place_type=place_type)
     return rows
+
+
+def places_to_use(user):
+    """The open places a course of ``user``'s may be held at: those they manage."""
+    return Place.objects.restrict(user, Capability.MANAGE_TRAINING).filter(is_active=True)
 
 
 def places_managed(user):

@@ -312,6 +312,18 @@ def _in_statement_terms(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
+def _statement_record(by, statement: Statement, enrolment: Enrolment) -> None:
+    """Learning hours for a new statement; the same statement recorded meanwhile by a concurrent request (the
+    unique statement id) is already recorded, as if it had been seen first."""
+    try:
+        with transaction.atomic():
+            learning_record_create(by=by, enrolment=enrolment, verb=statement.verb, minutes=statement.minutes,
+                                   source=LearningSource.XAPI, statement_id=statement.statement_id)
+    except IntegrityError:
+        if not _already_recorded(statement, enrolment):
+            raise
+
+
 def xapi_statements_record(*, by, statements: list[Statement]) -> list[uuid.UUID]:
     """Record a batch of statements, all or none: learning hours for each new one; a statement sent again (same
     id) is recorded once. Returns the statements' ids (issued here for those sent without one)."""
@@ -321,11 +333,8 @@ def xapi_statements_record(*, by, statements: list[Statement]) -> list[uuid.UUID
             try:
                 enrolment = _statement_target(by, statement)
                 if not _already_recorded(statement, enrolment):
-                    statement_id = statement.statement_id or uuid.uuid4()
-                    learning_record_create(by=by, enrolment=enrolment, verb=statement.verb,
-                                           minutes=statement.minutes, source=LearningSource.XAPI,
-                                           statement_id=statement_id)
-                    statement = dataclasses.replace(statement, statement_id=statement_id)
+                    statement = dataclasses.replace(statement, statement_id=statement.statement_id or uuid.uuid4())
+                    _statement_record(by, statement, enrolment)
             except ValidationError as exc:
                 raise prefixed(_in_statement_terms(exc), index if len(statements) > 1 else None) from None
             ids.append(statement.statement_id)
