@@ -126,3 +126,11 @@ def test_ids_outside_answer_as_ids_that_exist_nowhere(client, login, orders, peo
         answer = client.put(f"{API}/sessions/{session.pk}/attendance", {"worker_id": worker_id},
                             content_type="application/json")
         assert list(answer.json()["errors"]) == ["worker_id"]
+
+
+def test_a_viewer_putting_workers_on_an_order_is_403_whatever_the_body(client, login, orders, tree):
+    order = orders.order()
+    login(tree.staff(Role.VIEWER, tree.city))
+    for body in ({"worker_ids": [orders.workers[0].pk]}, {"worker_ids": [999_999]}):
+        assert _post(client, f"{API}/{order.pk}/participants", body).status_code == 403
+    assert not order.participants.exists()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Sum, Value
 
-from yuanmeng.orgs.models import Organisation, OrgKind
+from yuanmeng.orgs.models import Organisation, OrgKind, path_ids
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import grants, within
 from yuanmeng.people.models import Worker
@@ -40,7 +40,7 @@ CITY_DEPTH = 2  # national → province → city: a city's path holds three ids
 
 def _city_root(path: str) -> str:
     """The path of the city an organisation lies in (itself and those above a city: their own path)."""
-    return "/" + "/".join(path.strip("/").split("/")[:CITY_DEPTH + 1]) + "/"
+    return "".join(f"/{pk}" for pk in path_ids(path)[:CITY_DEPTH + 1]) + "/"
 
 
 def reach_roots(user) -> list[str] | None:
@@ -73,7 +73,7 @@ def _catalogue_readable(rows, user):
     roots = reach_roots(user)
     if roots is None:
         return rows
-    cities = [int(root.strip("/").split("/")[-1]) for root in roots if root.count("/") == CITY_DEPTH + 2]
+    cities = [path_ids(root)[-1] for root in roots if root.count("/") == CITY_DEPTH + 2]
     condition = Q(city_id__in=cities)
     higher = [root for root in roots if root.count("/") < CITY_DEPTH + 2]
     if higher:

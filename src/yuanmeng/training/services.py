@@ -131,8 +131,7 @@ def place_update(*, by, place: Place, **fields) -> Place:
 def district_and_city(organisation: Organisation) -> tuple[Organisation | None, Organisation | None]:
     """The district and city unions the organisation lies in (itself if it is one): None above them or beside
     them (a school under the city has a city and no district)."""
-    ids = [int(part) for part in organisation.path.strip("/").split("/")]
-    found = {org.kind: org for org in Organisation.objects.filter(pk__in=ids,
+    found = {org.kind: org for org in Organisation.objects.filter(pk__in=organisation.path_ids(),
                                                                   kind__in=(OrgKind.DISTRICT, OrgKind.CITY))}
     return found.get(OrgKind.DISTRICT), found.get(OrgKind.CITY)
 

@@ -168,39 +168,45 @@ def manage(request):
 
 @login_required
 def place_edit(request, place_id: int | None = None):
-    place = get_for_action(selectors.places_visible(request.user).select_related("owner"), place_id,
-                           user=request.user, capability=Capability.MANAGE_TRAINING) if place_id else None
-    if place is None and not has_capability(request.user, Capability.MANAGE_TRAINING):
-        raise Http404
-    initial = {name: getattr(place, name) for name in services.PLACE_FIELDS} if place else {}
-    form = PlaceForm(request.POST or None, initial=initial, by=request.user, place=place)
-    if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        saved = submit(form, lambda: services.place_update(by=request.user, place=place, **fields) if place
-                       else services.place_create(by=request.user, owner=form.cleaned_data["owner"], **fields))
-        if saved is not None:
-            messages.success(request, _("Saved %(place)s.") % {"place": saved})
-            return redirect("training_place", place_id=saved.pk)
-    return render(request, "training/edit_form.html", {"form": form, "object": place,
-                                                       "title": _("Edit place") if place else _("Add a place")})
+    place = _managed_or_none(request, selectors.places_visible(request.user).select_related("owner"), place_id)
+    form = PlaceForm(request.POST or None, initial=_initial(place, services.PLACE_FIELDS), by=request.user,
+                     place=place)
+    return _edit_page(request, form, place, lambda fields: services.place_update(
+        by=request.user, place=place, **fields) if place else services.place_create(
+        by=request.user, owner=form.cleaned_data["owner"], **fields),
+        title=_("Edit place") if place else _("Add a place"), done="training_place")
 
 
 @login_required
 def course_edit(request, course_id: int | None = None):
-    course = get_for_action(selectors.courses_visible(request.user).select_related("provider"), course_id,
-                            user=request.user, capability=Capability.MANAGE_TRAINING) if course_id else None
-    if course is None and not has_capability(request.user, Capability.MANAGE_TRAINING):
-        raise Http404
-    initial = {name: getattr(course, name) for name in services.COURSE_FIELDS} if course else {}
-    form = CourseForm(request.POST or None, initial=initial, by=request.user, course=course)
-    if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        saved = submit(form, lambda: services.course_update(by=request.user, course=course, **fields) if course
-                       else services.course_create(by=request.user, provider=form.cleaned_data["provider"],
-                                                   **fields))
-        if saved is not None:
-            messages.success(request, _("Saved %(course)s.") % {"course": saved})
-            return redirect("training_course", course_id=saved.pk)
-    return render(request, "training/edit_form.html", {"form": form, "object": course,
-                                                       "title": _("Edit course") if course else _("Add a course")})
+    course = _managed_or_none(request, selectors.courses_visible(request.user).select_related("provider"), course_id)
+    form = CourseForm(request.POST or None, initial=_initial(course, services.COURSE_FIELDS), by=request.user,
+                      course=course)
+    return _edit_page(request, form, course, lambda fields: services.course_update(
+        by=request.user, course=course, **fields) if course else services.course_create(
+        by=request.user, provider=form.cleaned_data["provider"], **fields),
+        title=_("Edit course") if course else _("Add a course"), done="training_course")
 
+
+def _managed_or_none(request, rows, pk: int | None):
+    """The place or course being edited (404 outside, 403 without MANAGE_TRAINING over it), None for a new one
+    (404 for those who manage nothing)."""
+    if pk:
+        return get_for_action(rows, pk, user=request.user, capability=Capability.MANAGE_TRAINING)
+    if not has_capability(request.user, Capability.MANAGE_TRAINING):
+        raise Http404
+    return None
+
+
+def _initial(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names} if obj else {}
+
+
+def _edit_page(request, form, obj, save, *, title: str, done: str):
+    """The add or edit page of a place or a course: saved through ``save(fields)``, then its page (``done``)."""
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: save(form.service_fields()))
+        if saved is not None:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved})
+            return redirect(done, saved.pk)
+    return render(request, "training/edit_form.html", {"form": form, "object": obj, "title": title})

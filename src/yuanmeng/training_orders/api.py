@@ -18,6 +18,7 @@ from pydantic import StringConstraints
 from yuanmeng.core.access import get_for_action
 from yuanmeng.core.api import EXPORT, Pages, export_answer
 from yuanmeng.core.api_answers import answers
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
@@ -312,6 +313,8 @@ def list_participants(request, order_id: Id):
              summary="Put workers of the ordering enterprise on the order")
 def add_participants(request, order_id: Id, payload: ParticipantsIn):
     order = _order(request, order_id)
+    if not services.may_put_on(request.user, order):  # a wrong role: 403 before the body is read
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
     workers = list(Worker.objects.filter(pk__in=payload.worker_ids, employer__organisation=order.organisation))
     if len(workers) != len(set(payload.worker_ids)):
         raise ValidationError({"worker_ids": [_("Not workers of the ordering enterprise.")]})

@@ -132,28 +132,23 @@ def order_action(request, order_id: int, action: str):
 
 @login_required
 def order_assign(request, order_id: int):
-    if request.method != "POST":  # the form is on the order's page
-        return order_detail(request, order_id)
-    order = _order_to_take(request, order_id)
-    form = AssignForm(request.POST, order=order)
-    if form.is_valid():
-        if run_with_message(request, lambda: services.order_assign(by=request.user, order=order, **form.cleaned_data)):
-            messages.success(request, _("The school and teachers are assigned."))
-    else:
-        _form_errors(request, form)
-    return redirect("training_order_detail", order_id=order.pk)
+    return _union_form(request, order_id, AssignForm, services.order_assign, _("The school and teachers are assigned."))
 
 
 @login_required
 def session_add(request, order_id: int):
+    return _union_form(request, order_id, SessionForm, services.session_schedule, _("The session is scheduled."))
+
+
+def _union_form(request, order_id: int, form_class, service, done: str):
+    """A form of the taking union's on the order's page, posted: ``service(by, order, **its fields)``."""
     if request.method != "POST":  # the form is on the order's page
         return order_detail(request, order_id)
     order = _order_to_take(request, order_id)
-    form = SessionForm(request.POST, order=order)
+    form = form_class(request.POST, order=order)
     if form.is_valid():
-        if run_with_message(request, lambda: services.session_schedule(by=request.user, order=order,
-                                                                       **form.cleaned_data)):
-            messages.success(request, _("The session is scheduled."))
+        if run_with_message(request, lambda: service(by=request.user, order=order, **form.cleaned_data)):
+            messages.success(request, done)
     else:
         _form_errors(request, form)
     return redirect("training_order_detail", order_id=order.pk)
