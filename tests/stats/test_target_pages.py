@@ -4,6 +4,7 @@ may not), one target with its shares, each refusal shown by its field; and the A
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.core.test_exports import book
 from yuanmeng.orgs.models import Organisation, OrgKind
@@ -31,14 +32,30 @@ def yearly(tree, city_admin):
 def test_the_targets_page_shows_progress_and_the_way_down(tree, login, city_admin, yearly):
     client = login(city_admin)
     assert client.get("/stats/targets/").url == f"/stats/targets/{tree.city.pk}/"
-    page = client.get(f"/stats/targets/{tree.city.pk}/?on=2026-06-30").content.decode()
+    page = client.get(f"/stats/targets/{tree.city.pk}/").content.decode()
     assert "4,126" in page and "targets-chart-data" in page and "天河区总工会" in page
     assert f"/stats/targets/{tree.city.pk}/new/" in page
 
 
+def test_progress_is_measured_today_or_at_the_end_of_a_past_year(tree, login, city_admin, yearly):
+    """The rollups count by year: a day inside a year (or a later day) would set the whole year against part of it."""
+    client = login(city_admin)
+    today = timezone.localdate()
+    last_year_end = f"{today.year - 1}-12-31"
+    for url in (f"/stats/targets/{tree.city.pk}/", f"/stats/targets/target/{yearly.pk}/",
+                f"/stats/targets/target/{yearly.pk}/shares.xlsx"):
+        assert client.get(f"{url}?on={last_year_end}").status_code == 200
+        for day in (today.replace(month=1, day=1) if today.month > 1 else today.replace(day=1), "2999-12-31", "x"):
+            answer = client.get(f"{url}?on={day}")
+            assert answer.status_code == 400 and answer.content.decode().startswith("on: "), (url, day)
+    api = f"/api/stats/{tree.city.pk}/targets"
+    assert client.get(f"{api}?on={last_year_end}").json()["on"] == last_year_end
+    assert "on" in client.get(f"{api}?on=2999-12-31").json()["errors"]
+
+
 def test_a_district_sees_the_citys_target_for_context_and_nothing_outside(tree, login, yearly):
     client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
-    page = client.get(f"/stats/targets/{tree.tianhe.pk}/?on=2026-06-30").content.decode()
+    page = client.get(f"/stats/targets/{tree.tianhe.pk}/").content.decode()
     assert "4,126" in page and "/new/" not in page
     assert client.get(f"/stats/targets/{tree.haizhu.pk}/").status_code == 404
     assert client.get(f"/stats/targets/{tree.tianhe.pk}/new/").status_code == 403
@@ -119,11 +136,11 @@ def test_a_district_cannot_change_the_share_it_was_given(tree, login, city_admin
 
 def test_the_api_reads_sets_shares_changes_and_removes(tree, login, city_admin, yearly):
     client = login(city_admin)
-    answer = client.get(f"/api/stats/{tree.city.pk}/targets?on=2026-06-30").json()
+    answer = client.get(f"/api/stats/{tree.city.pk}/targets").json()
     [item] = answer["targets"]
     assert (item["target"]["value"], item["target"]["measure"], item["done"], item["context"]) == (
         4126, "approved", 0, False)
-    assert answer["on"] == "2026-06-30" and answer["as_of"]
+    assert answer["on"] == timezone.localdate().isoformat() and answer["as_of"]
     created = client.post(f"/api/stats/{tree.city.pk}/targets", {"measure": "projects", "start_year": 2024,
                                                                    "end_year": 2030, "value": 30},
                           content_type="application/json")
@@ -149,7 +166,7 @@ def test_the_api_keeps_to_the_subtree(tree, login, yearly):
     client = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
     assert client.get(f"/api/stats/{tree.haizhu.pk}/targets").status_code == 404
     assert client.get(f"/api/stats/{tree.city.pk}/targets").status_code == 404
-    [context] = client.get(f"/api/stats/{tree.tianhe.pk}/targets?on=2026-01-01").json()["targets"]
+    [context] = client.get(f"/api/stats/{tree.tianhe.pk}/targets").json()["targets"]
     assert context["context"] and context["target"]["value"] == 4126
     assert client.post(f"/api/stats/{tree.tianhe.pk}/targets", {"measure": "approved", "start_year": 2026,
                                                                   "end_year": 2026, "value": 5},
@@ -168,8 +185,8 @@ def _queries(client, url: str) -> int:
 def test_the_pages_run_as_many_queries_for_many_targets_and_shares_as_for_few(tree, login, city_admin, yearly):
     """No query per target or per share: a projects target's live count is the one exception, so none here."""
     client = login(city_admin)
-    urls = [f"/stats/targets/{tree.city.pk}/?on=2026-06-30", f"/stats/targets/target/{yearly.pk}/?on=2026-06-30",
-            f"/api/stats/{tree.city.pk}/targets?on=2026-06-30"]
+    urls = [f"/stats/targets/{tree.city.pk}/", f"/stats/targets/target/{yearly.pk}/",
+            f"/api/stats/{tree.city.pk}/targets"]
     few = [_queries(client, url) for url in urls]
     for measure in (Measure.WORKERS_PAID, Measure.MIGRANTS_PAID, Measure.BUDGET_PAID):
         target_set(by=city_admin, organisation=tree.city, measure=measure, start_year=2024, end_year=2030, value=10)
@@ -183,7 +200,7 @@ def test_the_pages_run_as_many_queries_for_many_targets_and_shares_as_for_few(tr
 
 def test_the_shares_export_holds_every_union_below_and_keeps_to_the_subtree(tree, login, city_admin, yearly):
     target_share_allocate(by=city_admin, target=yearly, organisation=tree.tianhe, value=3000)
-    url = f"/stats/targets/target/{yearly.pk}/shares.xlsx?on=2026-06-30"
+    url = f"/stats/targets/target/{yearly.pk}/shares.xlsx"
     rows = book(login(city_admin).get(url))
     shares = {row[0]: row[1] for row in rows[1:]}
     assert shares["天河区总工会"] == 3000 and shares["海珠区总工会"] is None and len(rows) == 3  # not the school

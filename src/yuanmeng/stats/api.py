@@ -8,7 +8,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import create_model
@@ -27,7 +26,7 @@ from yuanmeng.stats.selectors import (
     visible_organisations,
 )
 from yuanmeng.stats.target_services import target_change, target_remove, target_set, target_share_allocate
-from yuanmeng.stats.targets import Progress, capability_for, progress_for, share_candidates
+from yuanmeng.stats.targets import Progress, capability_for, progress_day, progress_for, share_candidates
 
 router = Router(tags=["statistics"])
 
@@ -253,7 +252,7 @@ def _target_to_manage(request, target_id: int) -> Target:
             summary="Targets of an organisation whose period holds the day, with progress, pace needed and forecast")
 def targets(request, organisation_id: int, on: datetime.date | None = None):
     organisation = get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
-    on = on or timezone.localdate()
+    on = progress_day(on)
     return {"as_of": latest_as_of(), "on": on, "organisation": organisation,
             "targets": [_progress_answer(item) for item in progress_for(user=request.user,
                                                                         organisation=organisation, on=on)]}

@@ -2,12 +2,13 @@
 way up and down the tree), setting a target, and one target with its shares to the unions below."""
 
 import datetime
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from yuanmeng.stats.targets import (
     capability_for,
     children_for,
     period_end,
+    progress_day,
     progress_for,
     progress_of,
     reached_by_year,
@@ -81,12 +83,22 @@ class ShareForm(ValueForm):
     field_order = ["organisation", "value", "note"]
 
 
-def _on(request) -> datetime.date:
-    """The day progress is measured on: ?on=YYYY-MM-DD, else today."""
-    try:
-        return datetime.date.fromisoformat(request.GET.get("on", ""))
-    except ValueError:
-        return timezone.localdate()
+def _measured_on(view):
+    """The view with ``on``: the day of ?on=YYYY-MM-DD (``progress_day``: today, or the end of a past year), else
+    today; a 400 naming what is wrong with another."""
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        text = request.GET.get("on", "")
+        try:
+            try:
+                asked = datetime.date.fromisoformat(text) if text else None
+            except ValueError:
+                raise ValidationError({"on": [_("Enter the day as YYYY-MM-DD.")]}) from None
+            on = progress_day(asked)
+        except ValidationError as exc:
+            return HttpResponseBadRequest(f"on: {exc.message_dict['on'][0]}", content_type="text/plain; charset=utf-8")
+        return view(request, *args, on=on, **kwargs)
+    return checked
 
 
 def _organisation(request, organisation_id: int) -> Organisation:
@@ -127,10 +139,11 @@ def _line(progress: Progress, reached: list[tuple[datetime.date, int]]) -> dict:
 
     series = [{"name": _("Reached"), "data": points(reached), "tone": 0}]
     if progress.months_left > 0:
-        series += [{"name": _("Pace needed"), "data": points([today, (end, progress.target.value)]), "tone": 1,
-                    "dashed": True},
-                   {"name": _("Forecast at the pace so far"), "data": points([today, (end, progress.forecast)]),
-                    "tone": 0, "dashed": True}]
+        series.append({"name": _("Pace needed"), "data": points([today, (end, progress.target.value)]), "tone": 1,
+                       "dashed": True})
+    if progress.months_left > 0 and progress.forecast is not None:  # none before the period began
+        series.append({"name": _("Forecast at the pace so far"), "data": points([today, (end, progress.forecast)]),
+                       "tone": 0, "dashed": True})
     return {"kind": "line", "title": str(progress.target.get_measure_display()), "series": series,
             "caps": [{"name": _("Target"), "value": progress.target.value / scale, "tone": 1}]}
 
@@ -146,9 +159,9 @@ def targets_index(request):
 
 @login_required
 @require_GET
-def targets_page(request, organisation_id: int):
+@_measured_on
+def targets_page(request, organisation_id: int, on: datetime.date):
     organisation = _organisation(request, organisation_id)
-    on = _on(request)
     progress = progress_for(user=request.user, organisation=organisation, on=on)
     children = paginate(request, visible_organisations(request.user, Capability.VIEW)
                         .filter(parent_id=organisation.pk, is_active=True).order_by("kind", "name"))
@@ -211,9 +224,9 @@ def _post(request, target: Target, change: ValueForm, share: ShareForm):
 
 
 @login_required
-def target_page(request, target_id: int):
+@_measured_on
+def target_page(request, target_id: int, on: datetime.date):
     target = _target(request, target_id)
-    on = _on(request)
     can_change = has_capability(request.user, Capability.SET_TARGETS,
                                 (target.parent.organisation if target.parent_id else target.organisation).path)
     can_share = has_capability(request.user, Capability.SET_TARGETS, target.organisation.path)
@@ -252,10 +265,10 @@ def _amount(measure: str, value):
 
 @login_required
 @require_GET
-def target_shares_export(request, target_id: int):
+@_measured_on
+def target_shares_export(request, target_id: int, on: datetime.date):
     """The target's page as a workbook: each union below (all of them, not a page), its share and progress."""
     target = _target(request, target_id)
-    on = _on(request)
     measure = target.measure
 
     def percent(row):

@@ -17,8 +17,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.money import fen_to_yuan
@@ -39,6 +42,16 @@ def shown(measure: str, value: int | float | None) -> str:
     if value is None:
         return "—"
     return fen_to_yuan(round(value)) if measure in MONEY_MEASURES else f"{round(value):,}"
+
+
+def progress_day(asked: datetime.date | None) -> datetime.date:
+    """The day progress is measured on: today (None), or the end of a past year. The rollups count by year as of the
+    last refresh, so a day inside a year (or a later one) would set that whole year's figures against part of it."""
+    today = timezone.localdate()
+    if asked is None or asked == today or (asked < today and (asked.month, asked.day) == (12, 31)):
+        return asked or today
+    raise ValidationError({"on": [_("Progress is measured today or on 31 December of a past year (the figures are "
+                                    "counted by year), such as %(day)s.") % {"day": f"{today.year - 1}-12-31"}]})
 
 
 def capability_for(measure: str) -> str:
