@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 
 from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.scoping import within
@@ -13,6 +13,18 @@ def count_for_targets(*, organisation, start: datetime.date, end: datetime.date)
     """Projects led within ``organisation``'s subtree that started in [start, end] and were not cancelled."""
     return (Project.objects.filter(within("lead__path", [organisation.path]), starts_on__range=(start, end))
             .exclude(status=ProjectStatus.CANCELLED).count())
+
+
+def count_for_targets_many(organisations, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """``count_for_targets`` of each organisation at once: {organisation id: count} (one query; a target page's
+    unions below)."""
+    organisations = list(organisations)
+    if not organisations:
+        return {}
+    counts = (Project.objects.filter(starts_on__range=(start, end)).exclude(status=ProjectStatus.CANCELLED)
+              .aggregate(**{f"in_{org.pk}": Count("pk", filter=Q(lead__path__startswith=org.path))
+                            for org in organisations}))
+    return {org.pk: counts[f"in_{org.pk}"] for org in organisations}
 
 
 def _named() -> Subquery:
