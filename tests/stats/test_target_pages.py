@@ -1,6 +1,8 @@
 """The targets' pages: an organisation's progress (404 outside the subtree), setting a target (403 for a role that
 may not), one target with its shares, each refusal shown by its field; and the API."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,8 @@ from tests.core.test_exports import book
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import organisation_create
+from yuanmeng.projects.models import ProjectKind
+from yuanmeng.projects.services import project_create
 from yuanmeng.stats.models import Measure, Target
 from yuanmeng.stats.services import stats_refresh
 from yuanmeng.stats.target_services import target_set, target_share_allocate
@@ -205,3 +209,25 @@ def test_the_shares_export_holds_every_union_below_and_keeps_to_the_subtree(tree
     shares = {row[0]: row[1] for row in rows[1:]}
     assert shares["天河区总工会"] == 3000 and shares["海珠区总工会"] is None and len(rows) == 3  # not the school
     assert login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)).get(url).status_code == 404
+
+
+def test_a_projects_target_counts_every_union_below_in_one_query(tree, login, city_admin):
+    """The projects are counted live, grouped: the page and its workbook run as many queries for ten more districts
+    (with a share each, and a project each) as for two."""
+    stats_refresh()
+    year = timezone.localdate().year
+    target = target_set(by=city_admin, organisation=tree.city, measure=Measure.PROJECTS, start_year=year,
+                        end_year=year, value=300)
+    client = login(city_admin)
+    urls = [f"/stats/targets/target/{target.pk}/", f"/stats/targets/target/{target.pk}/shares.xlsx",
+            f"/stats/targets/{tree.city.pk}/"]
+    few = [_queries(client, url) for url in urls]
+    for n in range(10):
+        district = organisation_create(by=tree.root_user, kind=OrgKind.DISTRICT, code=f"GZ-Q{n}", name=f"区{n}",
+                                       parent=tree.city)
+        target_share_allocate(by=city_admin, target=target, organisation=district, value=10)
+        project_create(by=city_admin, lead=district, name=f"项目{n}", kind=ProjectKind.SKILLS,
+                       starts_on=datetime.date(year, 1, 2), ends_on=datetime.date(year, 12, 1))
+    assert [_queries(client, url) for url in urls] == few
+    rows = book(client.get(urls[1]))
+    assert sorted(row[2] for row in rows[1:]) == [0, 0] + [1] * 10

@@ -27,7 +27,7 @@ from yuanmeng.core.access import Capability
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import has_capability
-from yuanmeng.projects.selectors import count_for_targets
+from yuanmeng.projects.selectors import count_for_targets_many
 from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
 
 MONEY_MEASURES = frozenset({Measure.BUDGET_PAID})
@@ -182,6 +182,21 @@ def achieved(organisation_ids: list[int], first: int, last: int) -> dict[int, di
     return found
 
 
+def _counted_to(target: Target, on: datetime.date) -> datetime.date:
+    return min(on, period_end(target))
+
+
+def _projects(targets_of: list[tuple[Target, Organisation, bool]], on: datetime.date) -> dict:
+    """The projects counted towards each projects target: {(first day, last day): {organisation id: count}}, one
+    query per period (a page's unions below share theirs)."""
+    periods = defaultdict(dict)
+    for target, organisation, _context in targets_of:
+        if target.measure == Measure.PROJECTS:
+            periods[(period_start(target), _counted_to(target, on))][organisation.pk] = organisation
+    return {(start, end): count_for_targets_many(organisations.values(), start, end)
+            for (start, end), organisations in periods.items()}
+
+
 def _progress(targets_of: list[tuple[Target, Organisation, bool]], on: datetime.date) -> list[Progress]:
     """The progress of each (target, organisation whose progress, context?) on the day."""
     if not targets_of:
@@ -189,11 +204,11 @@ def _progress(targets_of: list[tuple[Target, Organisation, bool]], on: datetime.
     first = min(target.start_year for target, _org, _context in targets_of)
     last = max(target.end_year for target, _org, _context in targets_of)
     read = achieved(sorted({org.pk for _target, org, _context in targets_of}), first, last)
+    projects = _projects(targets_of, on)
     progress = []
     for target, organisation, context in targets_of:
         if target.measure == Measure.PROJECTS:
-            done = count_for_targets(organisation=organisation, start=period_start(target),
-                                     end=min(on, period_end(target)))
+            done = projects[(period_start(target), _counted_to(target, on))][organisation.pk]
         else:
             done = sum(read[organisation.pk][year][target.measure] for year in _years(target, on))
         progress.append(Progress(target=target, organisation=organisation, context=context, done=done, on=on))
@@ -213,8 +228,8 @@ def reached_by_year(target: Target, on: datetime.date) -> list[tuple[datetime.da
     years = _years(target, on)
     if target.measure == Measure.PROJECTS:
         ends = [min(on, datetime.date(year, 12, 31)) for year in years]
-        counts = [count_for_targets(organisation=target.organisation, start=period_start(target), end=end)
-                  for end in ends]
+        counts = [count_for_targets_many([target.organisation], period_start(target), end)[target.organisation_id]
+                  for end in ends]  # one query a year of the period so far
         return [(period_start(target), 0), *zip(ends, counts, strict=True)]
     read = achieved([target.organisation_id], target.start_year, target.end_year)[target.organisation_id]
     points, total = [(period_start(target), 0)], 0
