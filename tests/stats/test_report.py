@@ -206,3 +206,21 @@ def test_the_application_starts_and_serves_without_weasyprint(tmp_path):
                                "YUANMENG_VAR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert "/pdf/" in done.stdout
+
+
+def test_the_caps_table_holds_the_organisations_own_intake_of_the_year_and_caps_only_of_its_policies(tree, year,
+                                                                                                    city_admin, login):
+    """A city policy in 海珠's report (and intake API): 海珠's own applicants of the year, not the whole city's, and no
+    cap (it counts the whole city's); the city's report shows the cap beside the city's applicants."""
+    from yuanmeng.policies.models import Policy
+    from yuanmeng.stats.report import report_assemble
+
+    Policy.objects.update(max_applicants=100)
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.haizhu)
+    [haizhu] = report_assemble(user=reviewer, organisation_id=tree.haizhu.pk, year=year).caps.rows
+    assert haizhu[1:] == ["1", "—", "0", "—"]
+    [city] = report_assemble(user=city_admin, organisation_id=tree.city.pk, year=year).caps.rows
+    assert city[1:3] == ["4", "100"]
+    [policy] = login(reviewer).get(f"/api/stats/{tree.haizhu.pk}/{year}/intake").json()["policies"]
+    assert (policy["applicants"], policy["max_applicants"], policy["whole"]) == (1, None, False)
+    assert Policy.objects.get().applicant_count == 4

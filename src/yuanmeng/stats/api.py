@@ -88,10 +88,12 @@ class PolicyCaps(Schema):
     id: int
     code: str
     title: str
-    max_applicants: int | None
-    max_approvals: int | None
-    applicant_count: int
-    approval_count: int
+    max_applicants: int | None = Field(..., description="null where the policy is a union's above this one (its cap "
+                                                     "counts every applicant of the policy) or has none")
+    max_approvals: int | None = Field(..., description="likewise")
+    applicants: int = Field(..., description="this organisation's applicants of the policy in the year")
+    approvals: int = Field(..., description="this organisation's approvals of the policy in the year")
+    whole: bool = Field(..., description="the policy is this organisation's or a union's below it")
 
 
 class RegistryCounts(Schema):
@@ -164,7 +166,7 @@ def durations(request, organisation_id: int, year: int):
             summary="Applicants and approvals per day and policy, beside the policies' caps")
 def intake(request, organisation_id: int, year: int):
     found = figure_for(request.user, figure="intake", organisation_id=organisation_id, year=year)
-    return {**_answer(found), "policies": intake_caps(found.organisation.pk, year)}
+    return {**_answer(found), "policies": intake_caps(found.organisation, year)}
 
 
 @router.get("/{organisation_id}/registry", response=answers(RegistryFigures, 404, 422),

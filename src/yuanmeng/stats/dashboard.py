@@ -285,14 +285,13 @@ def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
     by_policy = defaultdict(list)
     for row in found.total:
         by_policy[row["policy_id"]].append(row)
-    policies = sorted(intake_caps(found.organisation.pk, *years),
+    policies = sorted(intake_caps(found.organisation, *years),
                       key=lambda policy: -sum(row["applicants"] for row in by_policy[policy["id"]]))
     for n, policy in enumerate(policies):
         rows = by_policy[policy["id"]]
-        whole = policy["organisation__path"].startswith(found.organisation.path)
         dates = [row["day"] for row in rows]
         applied, approved = (list(accumulate(row[measure] for row in rows)) for measure in ("applicants", "approvals"))
-        caps = (policy["max_applicants"], policy["max_approvals"]) if whole else (None, None)
+        caps = (policy["max_applicants"], policy["max_approvals"])
         ends = [_projection(dates, counts, cap) for counts, cap in ((applied, caps[0]), (approved, caps[1]))]
         name = f"{policy['code']} {policy['title']}"
         summary.add([name, applied[-1] if applied else 0, caps[0], ends[0][0].isoformat() if ends[0] else None,
@@ -304,7 +303,7 @@ def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
                           approved_then])
     notes = [_("The %(n)d policies with the most applicants are charted.") % {"n": CHART_POLICIES}] \
         if len(policies) > CHART_POLICIES else []
-    if not all(policy["organisation__path"].startswith(found.organisation.path) for policy in policies):
+    if not all(policy["whole"] for policy in policies):
         notes.append(_("A policy of a union above this one: its caps count every applicant of the policy, so they "
                        "and their projection are shown on the dashboard of the union that holds it."))
     summary.note, summary.folded = " ".join(notes), len(summary.rows) > FOLD_ROWS

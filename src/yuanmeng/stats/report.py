@@ -109,7 +109,7 @@ def report_assemble(*, user, organisation_id: int, year: int) -> YearlyReport:
         drop_outs=drop_out_table(figures["funnel"].total["drop_outs"]),
         durations=durations_table(figures["durations"].total),
         intake=intake,
-        caps=caps_table(intake_caps(workers.organisation.pk, year)) if figures["intake"].total else Table([], []),
+        caps=caps_table(intake_caps(workers.organisation, year)) if figures["intake"].total else Table([], []),
         anchor=anchor_check(year),
         targets=targets_table(progress_for(user=user, organisation=workers.organisation, on=year_end(year))),
     )
@@ -228,9 +228,10 @@ def caps_table(policies: list[dict]) -> Table:
     def cap(value):
         return "—" if value is None else f"{value:,}"
 
-    return Table([_("Policy"), _("Applicants so far"), _("Applicant cap"), _("Approvals so far"), _("Approval cap")],
-                 [[f"{p['code']} {p['title']}", f"{p['applicant_count']:,}", cap(p["max_applicants"]),
-                   f"{p['approval_count']:,}", cap(p["max_approvals"])] for p in policies])
+    return Table([_("Policy"), _("Applicants in the year"), _("Applicant cap"), _("Approvals in the year"),
+                  _("Approval cap")],
+                 [[f"{p['code']} {p['title']}", f"{p['applicants']:,}", cap(p["max_applicants"]),
+                   f"{p['approvals']:,}", cap(p["max_approvals"])] for p in policies])
 
 
 def anchor_check(year: int) -> AnchorCheck:

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation
-from yuanmeng.policies.models import Policy
 from yuanmeng.stats.models import FunnelRollup, IntakeRollup, MoneyRollup, Refresh, RegistryRollup, WorkerRollup
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
@@ -163,14 +162,24 @@ def figure_for(user, *, figure: str, organisation_id: int, year: int, to_year: i
                      own=build(_less(rows.get(organisation.pk, {}), child_rows)))
 
 
-def intake_caps(organisation_id: int, year: int, to_year: int | None = None) -> list[dict]:
-    """The caps of the policies the organisation's intake of the year (or the years to ``to_year``) names, beside
-    their counts so far (one query; the organisation is one ``figure_for`` found visible)."""
-    named = IntakeRollup.objects.filter(organisation_id=organisation_id, year__gte=year,
-                                        year__lte=to_year or year).values("policy_id")
-    return list(Policy.objects.filter(pk__in=named).order_by("pk").values(
-        "id", "code", "title", "max_applicants", "max_approvals", "applicant_count", "approval_count",
-        "organisation__path"))
+def intake_caps(organisation: Organisation, year: int, to_year: int | None = None) -> list[dict]:
+    """The policies the organisation's intake of the year (or the years to ``to_year``) names, by id: its own
+    applicants and approvals of each in those years (the intake rollup's, as of the refresh), and the policy's caps
+    where it is the organisation's or a union's below (``whole``: the organisation's intake is all of the policy's);
+    a policy of a union above caps every applicant of it, so its caps are None here. One query; the organisation is
+    one ``figure_for`` found visible."""
+    rows = (IntakeRollup.objects.filter(organisation_id=organisation.pk, year__gte=year, year__lte=to_year or year)
+            .values("policy_id").annotate(applicants=Sum("applicants"), approvals=Sum("approvals"))
+            .values("policy_id", "policy__code", "policy__title", "policy__max_applicants", "policy__max_approvals",
+                    "policy__organisation__path", "applicants", "approvals").order_by("policy_id"))
+    found = []
+    for row in rows:
+        whole = row["policy__organisation__path"].startswith(organisation.path)
+        found.append({"id": row["policy_id"], "code": row["policy__code"], "title": row["policy__title"],
+                      "applicants": row["applicants"], "approvals": row["approvals"], "whole": whole,
+                      "max_applicants": row["policy__max_applicants"] if whole else None,
+                      "max_approvals": row["policy__max_approvals"] if whole else None})
+    return found
 
 
 @dataclass
