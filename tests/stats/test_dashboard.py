@@ -10,10 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.stats.test_api import figures  # noqa: F401  (the fixture: five applications, three budgets, refreshed)
 from yuanmeng.jobs.models import Job
+from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.services import organisation_create
 from yuanmeng.stats.dashboard import _projection, dashboard_for
 from yuanmeng.stats.jobs import REFRESH_JOB
 from yuanmeng.stats.models import Refresh
@@ -124,8 +127,15 @@ def test_those_who_set_targets_queue_a_refresh_others_may_not(tree, figures, log
     assert b"dashboard_refresh" not in _page(reviewer, tree.tianhe).content
     assert reviewer.post(f"/stats/{tree.tianhe.pk}/refresh/").status_code == 403
     admin = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    admin.post(f"/stats/{tree.city.pk}/refresh/")
+    assert not Job.objects.filter(kind=REFRESH_JOB).exists()  # counted minutes ago (the figures fixture)
+    Refresh.objects.update(as_of=timezone.now() - datetime.timedelta(hours=1))
     answer = admin.post(f"/stats/{tree.city.pk}/refresh/")
     assert answer.status_code == 302 and answer.url == f"/stats/{tree.city.pk}/"
+    # another city's administrator (or the same one again) while it is queued: that task, not a second count
+    other = organisation_create(by=tree.root_user, kind=OrgKind.CITY, code="SZ", name="深圳市总工会",
+                                parent=tree.province)
+    login(tree.staff(Role.CITY_ADMIN, other)).post(f"/stats/{other.pk}/refresh/")
     assert Job.objects.filter(kind=REFRESH_JOB).count() == 1
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.applications.workflow import State
@@ -20,14 +21,14 @@ from yuanmeng.core.access import Capability
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.exports import Column
 from yuanmeng.funds.models import FundSource
-from yuanmeng.jobs.models import Job
+from yuanmeng.jobs.models import LIVE_STATES, Job
 from yuanmeng.jobs.services import job_submit
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.jobs import REFRESH_JOB
 from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
 from yuanmeng.stats.rollups import DIMENSIONS, DIPLOMA_TO_MONEY, TIMED_STEPS
-from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, visible_organisations
+from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, latest_as_of, visible_organisations
 
 CHART_CHILDREN = 15  # a chart by child shows the largest; its table and export list every child
 CHART_POLICIES = 4  # the intake charts the policies with the most applicants; its table lists every policy
@@ -382,10 +383,22 @@ def may_refresh(user) -> bool:
     return has_capability(user, Capability.SET_TARGETS)
 
 
-def refresh_submit(*, by) -> Job:
-    """Queue a refresh of every rollup (one at a time; the same user's second request while queued is the same
-    task)."""
+FRESH_FOR = datetime.timedelta(minutes=10)  # a count this recent is not run again on request
+
+
+def refresh_submit(*, by) -> Job | None:
+    """Queue a refresh of every rollup, unless one is queued or running already, whoever asked for it (that one is
+    returned: it counts for everyone, and a national count takes minutes), or the last finished less than
+    ``FRESH_FOR`` ago (None)."""
     if not may_refresh(by):
         raise PermissionDenied(_("You may not count the figures again."))
+    live = next((job for job in Job.objects.filter(kind=REFRESH_JOB, state__in=LIVE_STATES).order_by("pk")
+                 if job.live), None)
+    if live is not None:
+        live.submitted_now = False
+        return live
+    as_of = latest_as_of()
+    if as_of is not None and timezone.now() - as_of < FRESH_FOR:
+        return None
     return job_submit(by=by, kind=REFRESH_JOB, label=_("Count the dashboards' figures"),
                       capability=Capability.SET_TARGETS)

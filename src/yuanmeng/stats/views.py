@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.exports import xlsx_response
-from yuanmeng.stats.dashboard import Dashboard, dashboard_for, may_refresh, refresh_submit
+from yuanmeng.stats.dashboard import FRESH_FOR, Dashboard, dashboard_for, may_refresh, refresh_submit
 from yuanmeng.stats.labels import dimension_label
 from yuanmeng.stats.rollups import DIMENSIONS
 from yuanmeng.stats.selectors import visible_organisations
@@ -89,6 +89,10 @@ def dashboard_export(request, organisation_id: int, table: str):
 def dashboard_refresh(request, organisation_id: int):
     """Queue a refresh and come back to the dashboard, which shows the new figures once the task is done."""
     job = refresh_submit(by=request.user)
-    messages.success(request, _("The figures are being counted again (task %(task)d); the page shows them once it "
-                                "is done.") % {"task": job.pk})
+    if job is None:
+        messages.info(request, _("The figures were counted less than %(minutes)d minutes ago.") % {
+            "minutes": FRESH_FOR.seconds // 60})
+    else:
+        messages.success(request, _("The figures are being counted again (task %(task)d); the page shows them once "
+                                    "it is done.") % {"task": job.pk})
     return redirect("dashboard", organisation_id=organisation_id)
