@@ -21,7 +21,7 @@ class Needs:
                                     closes_at=timezone.now() + datetime.timedelta(days=30))
         q = question_add
         self.single = q(by=self.district, survey=self.survey, kind=QuestionKind.SINGLE, text="最想学的技能",
-                        options=["电工", "数控", "焊接"])
+                        options=["电工", "数控加工", "焊接"])
         self.multiple = q(by=self.district, survey=self.survey, kind=QuestionKind.MULTIPLE, text="方便的时间",
                           options=["工作日晚上", "周末", "线上随时"], required=False)
         self.scale = q(by=self.district, survey=self.survey, kind=QuestionKind.SCALE, text="需求程度",

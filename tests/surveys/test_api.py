@@ -33,7 +33,7 @@ def test_build_send_answer_read(tree, needs):
     assert sent.json()["recipient_count"] == 1
 
     officer = session(needs.officer)
-    assert [s["id"] for s in officer.get("/api/surveys/to-answer").json()] == [survey_id]
+    assert [s["id"] for s in officer.get("/api/surveys/to-answer").json()["items"]] == [survey_id]
     wrong = officer.post(f"/api/surveys/{survey_id}/responses",
                          {"answers": {str(question["id"]): [question["options"][0]["id"], 999999]}},
                          content_type="application/json")

@@ -117,7 +117,7 @@ def test_results_count_and_percent(needs, tree):
     results = {r.question.pk: r for r in survey_results(Survey.objects.get())}
     single = results[needs.single.pk]
     assert (single.answered, [(o.label, o.count, o.percent) for o in single.options]) == (
-        2, [("电工", 1, 50.0), ("数控", 1, 50.0), ("焊接", 0, 0.0)])
+        2, [("电工", 1, 50.0), ("数控加工", 1, 50.0), ("焊接", 0, 0.0)])
     multiple = results[needs.multiple.pk]
     assert (multiple.answered, [o.count for o in multiple.options], multiple.options[0].percent) == (1, [1, 0, 1], 100)
     scale = results[needs.scale.pk]

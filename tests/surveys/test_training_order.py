@@ -22,8 +22,8 @@ def test_the_officer_turns_the_answers_into_an_order(client, login, answered, tr
     assert reverse("survey_order", args=[response.pk]) in listing.text
     page = client.get(reverse("survey_order", args=[response.pk]))
     form = page.context["form"]
-    assert form.initial["skill_category"] == SkillCategory.CNC  # the option 数控 answered
-    assert "最想学的技能：数控" in form.initial["notes"]
+    assert form.initial["skill_category"] == SkillCategory.CNC  # the option 数控加工 answered
+    assert "最想学的技能：数控加工" in form.initial["notes"]
     missing = client.post(reverse("survey_order", args=[response.pk]), {"topic": "数控培训", "skill_category": "cnc"})
     assert missing.status_code == 200 and not TrainingOrder.objects.exists()  # no head-count
     done = client.post(reverse("survey_order", args=[response.pk]),
@@ -49,3 +49,12 @@ def test_once_per_response_and_only_the_officer(answered, tree, client, login):
 def _stale(response):
     response.training_order = None
     return response
+
+
+def test_the_skill_is_an_option_named_as_a_category_exactly():
+    from yuanmeng.surveys.views import _skill_of
+
+    assert _skill_of([("方便的时间", "周末"), ("最想学的技能", "电工、焊接")]) == SkillCategory.ELECTRICAL
+    # a part of a category's name, or a word inside a sentence, is no category
+    assert _skill_of([("最想学的技能", "工")]) == SkillCategory.GENERAL
+    assert _skill_of([("其他建议", "希望学焊接")]) == SkillCategory.GENERAL

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.orgs.models import ALLOWED_PARENTS, EnterpriseSize, Industry, Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.selectors import organisations_by_code
 
 
 class EnterpriseForm(forms.Form):
@@ -18,3 +19,18 @@ class EnterpriseForm(forms.Form):
         self.fields["parent"].queryset = Organisation.objects.restrict(by, Capability.CHANGE_ORGS).filter(
             kind__in=ALLOWED_PARENTS[OrgKind.ENTERPRISE]
         )
+
+
+class OrganisationCodesField(forms.CharField):
+    """Organisations by their codes (one per line, or separated by commas), among ``queryset`` — set it to the
+    caller's scope: a code outside it is answered like a code of none."""
+
+    def __init__(self, *, queryset=None, **kwargs):
+        super().__init__(required=False, widget=forms.Textarea(attrs={"rows": 3}), **kwargs)
+        self.queryset = Organisation.objects.none() if queryset is None else queryset
+
+    def clean(self, value) -> list[Organisation]:
+        found, unknown = organisations_by_code(super().clean(value), self.queryset)
+        if unknown:
+            raise forms.ValidationError(_("No organisation with the code %(codes)s.") % {"codes": "、".join(unknown)})
+        return found

@@ -1,6 +1,6 @@
 """Reads of the tree, shared by pages, API and admin; always scoped to the caller."""
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from yuanmeng.core.text import clean_search
 from yuanmeng.core.validators import normalise_text
@@ -53,11 +53,12 @@ def child_containing(children: list[Organisation], path_field: str) -> Case:
                 default=None, output_field=IntegerField())
 
 
-def organisations_by_code(text: str) -> tuple[list[Organisation], list[str]]:
-    """The active organisations whose codes ``text`` lists (one per line, or separated by commas, 、 or spaces), in
-    the order written, and the codes of none: how a form takes a set of organisations by the codes offices know."""
+def organisations_by_code(text: str, among: QuerySet) -> tuple[list[Organisation], list[str]]:
+    """The active organisations of ``among`` (a queryset of organisations: the caller's scope) whose codes ``text``
+    lists (one per line, or separated by commas, 、 or spaces), in the order written, and the codes of none — also
+    those of an organisation outside ``among``, so that a code reveals nothing beyond the caller's scope."""
     for mark in (",", "，", "、"):
         text = text.replace(mark, " ")
     wanted = list(dict.fromkeys(text.split()))
-    found = {org.code: org for org in Organisation.objects.filter(code__in=wanted, is_active=True)}
+    found = {org.code: org for org in among.filter(code__in=wanted, is_active=True)}
     return [found[code] for code in wanted if code in found], [code for code in wanted if code not in found]

@@ -17,6 +17,7 @@ from yuanmeng.core.api import Pages
 from yuanmeng.core.api_answers import answers
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import within
 from yuanmeng.surveys import selectors, services
 from yuanmeng.surveys.models import Audience, Question, QuestionKind, SurveyStatus
 
@@ -136,9 +137,10 @@ def list_surveys(request, status: SurveyStatus | None = None):
     return selectors.survey_list(user=request.user, status=status or "")
 
 
-@router.get("/to-answer", response=answers(list[ToAnswerOut]), summary="Open surveys addressed to me")
+@router.get("/to-answer", response=answers(list[ToAnswerOut], 422), summary="Open surveys addressed to me")
+@paginate(Pages)
 def to_answer(request):
-    return list(selectors.surveys_to_answer(user=request.user))
+    return selectors.surveys_to_answer(user=request.user)
 
 
 @router.post("", response=answers({201: SurveyDetailOut}, 403, 404, 422), summary="Start a survey (a draft)")
@@ -177,7 +179,8 @@ def remove_question(request, question_id: Id):
 @router.post("/{survey_id}/send", response=answers(SurveyOut, 403, 404, 422), summary="Send a draft")
 def send_survey(request, survey_id: Id, payload: SendIn):
     survey = _survey(request, survey_id)
-    targets = list(Organisation.objects.restrict(request.user).filter(pk__in=payload.target_ids))
+    targets = list(Organisation.objects.restrict(request.user).filter(
+        within("path", [survey.organisation.path]), pk__in=payload.target_ids))
     if len(targets) != len(set(payload.target_ids)):
         raise ValidationError({"target_ids": [_("No such organisation.")]})
     return services.survey_send(by=request.user, survey=survey, targets=targets)

@@ -2,17 +2,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.orgs.forms import OrganisationCodesField
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.selectors import organisations_by_code
+from yuanmeng.orgs.scoping import within
 from yuanmeng.surveys.models import Audience, QuestionKind
 from yuanmeng.surveys.services import UNION_KINDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def unknown_codes_error(unknown: list[str]) -> forms.ValidationError:
-    return forms.ValidationError(_("No organisation with the code %(codes)s.") % {"codes": "、".join(unknown)})
 
 
 class SurveyForm(forms.Form):
@@ -48,33 +45,36 @@ class SendForm(forms.Form):
     children = forms.ModelMultipleChoiceField(label=_("organisations below your union"), required=False,
                                               queryset=Organisation.objects.none(),
                                               widget=forms.CheckboxSelectMultiple)
-    codes = forms.CharField(label=_("or their codes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text=_("Organisation codes, one per line or separated by commas."))
+    codes = OrganisationCodesField(label=_("or their codes"),
+                                   help_text=_("Organisation codes, one per line or separated by commas."))
 
-    def __init__(self, *args, survey, **kwargs):
+    def __init__(self, *args, survey, by, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the survey's union and those below it answer to a code (a code elsewhere names nothing).
+        self.fields["codes"].queryset = Organisation.objects.restrict(by, Capability.MANAGE_SURVEYS).filter(
+            within("path", [survey.organisation.path]))
         children = Organisation.objects.filter(parent=survey.organisation, is_active=True).order_by("code")
         # Enterprises to answer for themselves; for workers, the areas below (an enterprise goes by its code).
         enterprises = Q(kind=OrgKind.ENTERPRISE)
         self.fields["children"].queryset = children.filter(
             enterprises if survey.audience == Audience.ENTERPRISES else ~enterprises)
 
-    def clean_codes(self) -> list[Organisation]:
-        found, unknown = organisations_by_code(self.cleaned_data["codes"])
-        if unknown:
-            raise unknown_codes_error(unknown)
-        return found
-
     def targets(self) -> list[Organisation]:
         return list(self.cleaned_data["children"]) + self.cleaned_data["codes"]
 
 
 class AnswerForm(forms.Form):
-    """One field per question (``q<id>``), as the survey asks it."""
+    """One field per question (``q<id>``), as the survey asks it; for an officer of several enterprises still to
+    answer, which of them answers (``enterprises``)."""
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, enterprises=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        if len(enterprises) > 1:
+            self.fields["enterprise"] = forms.TypedChoiceField(
+                label=_("answering for"), choices=[("", "---------")] + [(e.pk, e.name) for e in enterprises],
+                coerce=int, empty_value=None, required=False, help_text=_("One answer per enterprise."))
+        self.enterprises = {e.pk: e for e in enterprises}
         for question in questions:
             self.fields[f"q{question.pk}"] = self._field(question)
 
@@ -95,3 +95,9 @@ class AnswerForm(forms.Form):
 
     def answers(self) -> dict:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
+
+    def enterprise(self):
+        """The enterprise chosen, or the only one still to answer (None: the service asks to choose)."""
+        if len(self.enterprises) == 1:
+            return next(iter(self.enterprises.values()))
+        return self.enterprises.get(self.cleaned_data.get("enterprise"))

@@ -11,6 +11,7 @@ at once cannot both count), one ``Answer`` row per question answered (per option
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.access import ScopedQuerySet
@@ -34,6 +35,7 @@ class QuestionKind(models.TextChoices):
 
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+RECIPIENT_CAP = 10_000  # workers counted when a survey is sent; above, "more than 10,000"
 
 
 class Survey(models.Model):
@@ -58,12 +60,25 @@ class Survey(models.Model):
         verbose_name = _("needs survey")
         verbose_name_plural = _("needs surveys")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="survey_newest")]
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="survey_window"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def recipients_over_cap(self) -> bool:
+        """Whether the workers addressed were more than ``RECIPIENT_CAP`` (counted only so far when sent)."""
+        return self.recipient_count > RECIPIENT_CAP
+
+    @property
+    def recipients_shown(self) -> str:
+        """The recipients as a page says them: "more than 10,000" above the cap."""
+        if self.recipients_over_cap:
+            return gettext("more than %(n)s") % {"n": f"{RECIPIENT_CAP:,}"}
+        return str(self.recipient_count)
 
 
 class Question(models.Model):

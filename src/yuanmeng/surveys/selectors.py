@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
+from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import grants
 from yuanmeng.people.models import Worker
-from yuanmeng.surveys.models import Answer, Audience, QuestionKind, Response, Survey, SurveyStatus
+from yuanmeng.surveys.models import Answer, Audience, QuestionKind, Response, Survey, SurveyStatus, Target
 
 
 def survey_list(*, user, status: str = ""):
@@ -17,35 +18,41 @@ def survey_list(*, user, status: str = ""):
     return surveys.filter(status=status) if status else surveys
 
 
-def _prefixes(path: str) -> list[str]:
-    """Every ancestor's path of ``path`` ("/1/2/3/" → "/1/", "/1/2/", "/1/2/3/"): a target above a respondent."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+def _my_enterprises(user) -> list[int]:
+    """The enterprises the user orders training for (answers enterprise surveys for)."""
+    return [g.organisation_id for g in grants(user) if Capability.ORDER_TRAINING in g.capabilities]
 
 
 def surveys_addressed(*, user):
     """The sent surveys addressed to the user — as a worker (the workers of a target above their employer) or as an
-    enterprise's union officer (their enterprise a target) —, open or not, each with ``answered`` (and the
-    response's id and training order). One query by paths the index on the targets serves, not a scan of
-    recipients."""
-    addressed = Q()
+    enterprise's union officer (their enterprise a target) —, open or not, each with ``answered`` (the user has
+    nobody left to answer for: their worker record, or every enterprise of theirs targeted) and the id of one
+    response (and its training order). Each way of being addressed is an EXISTS on the targets' (survey,
+    organisation) index by organisation ids: no join of the targets, no DISTINCT."""
     worker = Worker.objects.select_related("employer__organisation").filter(user=user).first() \
         if getattr(user, "is_authenticated", False) else None
+    enterprises = _my_enterprises(user)
+    addressed = Q()
     if worker is not None and worker.employer_id:
-        addressed |= Q(audience=Audience.WORKERS,
-                       targets__organisation__path__in=_prefixes(worker.employer.organisation.path))
-    enterprises = [g.organisation_id for g in grants(user) if Capability.ORDER_TRAINING in g.capabilities]
+        above = worker.employer.organisation.path_ids()
+        addressed |= Q(Exists(Target.objects.filter(survey=OuterRef("pk"), organisation_id__in=above)),
+                       audience=Audience.WORKERS)
     if enterprises:
-        addressed |= Q(audience=Audience.ENTERPRISES, targets__organisation__in=enterprises)
+        addressed |= Q(Exists(Target.objects.filter(survey=OuterRef("pk"), organisation_id__in=enterprises)),
+                       audience=Audience.ENTERPRISES)
     if not addressed:
         return Survey.objects.none()
-    mine = Q(worker=worker) if worker is not None else Q()
+    mine = Q(worker=worker) if worker is not None else Q(pk=None)
     if enterprises:
         mine |= Q(enterprise__in=enterprises)
-    answered = Response.objects.filter(mine, survey=OuterRef("pk"))
-    return (Survey.objects.filter(addressed, status=SurveyStatus.SENT).distinct().select_related("organisation")
-            .annotate(answered=Exists(answered), response_id=Subquery(answered.values("pk")[:1]),
-                      training_order_id=Subquery(answered.values("training_order")[:1]))
+    responses = Response.objects.filter(mine, survey=OuterRef("pk")).order_by("training_order_id", "id")
+    unanswered = Target.objects.filter(survey=OuterRef("pk"), organisation_id__in=enterprises).exclude(
+        Exists(Response.objects.filter(survey=OuterRef("survey_id"), enterprise=OuterRef("organisation_id"))))
+    answered = Case(When(audience=Audience.ENTERPRISES, then=~Exists(unanswered)), default=Exists(responses),
+                    output_field=BooleanField())
+    return (Survey.objects.filter(addressed, status=SurveyStatus.SENT).select_related("organisation")
+            .annotate(answered=answered, response_id=Subquery(responses.values("pk")[:1]),
+                      training_order_id=Subquery(responses.values("training_order")[:1]))
             .order_by("closes_at", "id"))
 
 
@@ -53,6 +60,14 @@ def surveys_to_answer(*, user):
     """The surveys addressed to the user that take answers now."""
     now = timezone.now()
     return surveys_addressed(user=user).filter(opens_at__lte=now, closes_at__gt=now)
+
+
+def enterprises_to_answer(*, user, survey: Survey) -> list:
+    """The enterprises the user answers for that ``survey`` targets and that have not answered it yet."""
+    return list(Organisation.objects.filter(
+        pk__in=survey.targets.filter(organisation_id__in=_my_enterprises(user)).values("organisation_id"))
+        .exclude(pk__in=Response.objects.filter(survey=survey, enterprise__isnull=False).values("enterprise_id"))
+        .order_by("name"))
 
 
 @dataclass
@@ -125,6 +140,6 @@ def response_summary(response: Response) -> list[tuple[str, str]]:
 
 def enterprise_response(*, user, pk) -> Response | None:
     """An enterprise's response whose enterprise the user orders training for; None otherwise."""
-    enterprises = [g.organisation_id for g in grants(user) if Capability.ORDER_TRAINING in g.capabilities]
+    enterprises = _my_enterprises(user)
     return (Response.objects.select_related("survey__organisation", "enterprise")
             .filter(pk=pk, enterprise__in=enterprises).first())

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record, changes
+from yuanmeng.core.editing import clean_description, clean_editable, snapshot
 from yuanmeng.core.errors import PermissionDenied, clean_each
+from yuanmeng.core.pages import count_up_to
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.roles import Capability
@@ -18,6 +20,7 @@ from yuanmeng.orgs.scoping import has_capability, within
 from yuanmeng.people.models import Worker
 from yuanmeng.surveys.models import (
     CHOICE_KINDS,
+    RECIPIENT_CAP,
     Answer,
     Audience,
     Option,
@@ -45,9 +48,14 @@ def _require(by, survey_or_organisation) -> None:
         raise PermissionDenied(_("You may manage surveys only of your own union and the unions below it."))
 
 
-def _require_draft(survey: Survey) -> None:
-    if survey.status != SurveyStatus.DRAFT:
-        raise ValidationError(_("A sent survey cannot be changed."))
+def _lock_draft(survey: Survey) -> None:
+    """Lock the survey's row until commit and read it again into ``survey``: a draft still, or refused. A send
+    committed meanwhile is seen here, so no change to a draft undoes it (nor does a send slip between a change's
+    check and its write)."""
+    try:
+        survey.refresh_from_db(from_queryset=Survey.objects.select_for_update().filter(status=SurveyStatus.DRAFT))
+    except Survey.DoesNotExist:
+        raise ValidationError(_("A sent survey cannot be changed.")) from None
 
 
 def _clean_one(name: str, value):
@@ -58,15 +66,12 @@ def _clean_one(name: str, value):
     if name in ("opens_at", "closes_at") and not isinstance(value, datetime.datetime):
         raise ValidationError(_("Enter a date and time."))
     if name == "description":
-        return (value or "").replace("\x00", "")[:5000]
+        return clean_description(value)
     return value
 
 
 def _clean(fields: dict) -> dict:
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"not editable survey fields: {sorted(unknown)}")
-    return clean_each(fields, _clean_one)
+    return clean_editable(fields, EDITABLE_FIELDS, _clean_one)
 
 
 def _check_window(survey: Survey) -> None:
@@ -75,8 +80,7 @@ def _check_window(survey: Survey) -> None:
 
 
 def _snapshot(survey: Survey) -> dict:
-    values = {name: getattr(survey, name) for name in EDITABLE_FIELDS}
-    return {k: v.isoformat() if isinstance(v, datetime.datetime) else v for k, v in values.items()}
+    return snapshot(survey, EDITABLE_FIELDS)
 
 
 @transaction.atomic
@@ -98,12 +102,13 @@ def survey_create(*, by, organisation, **fields) -> Survey:
 @transaction.atomic
 def survey_update(*, by, survey: Survey, **fields) -> Survey:
     _require(by, survey)
-    _require_draft(survey)
+    cleaned = _clean(fields)
+    _lock_draft(survey)
     before = _snapshot(survey)
-    for name, value in _clean(fields).items():
+    for name, value in cleaned.items():
         setattr(survey, name, value)
     _check_window(survey)
-    survey.save()
+    survey.save(update_fields=list(cleaned))
     old, new = changes(before, _snapshot(survey))
     if new:
         audit_record(actor=by, action="survey.update", obj=survey, organisation=survey.organisation,
@@ -141,12 +146,12 @@ def question_add(*, by, survey: Survey, kind: str, text: str, required: bool = T
                  scale_min: int | None = None, scale_max: int | None = None) -> Question:
     """Add a question at the end of a draft survey."""
     _require(by, survey)
-    _require_draft(survey)
     if kind not in QuestionKind.values:
         raise ValidationError({"kind": [_("Choose from the listed options.")]})
     text = clean_each({"text": text}, lambda _n, v: clean_text(v, max_length=500, required=True))["text"]
     labels = _clean_options(kind, options)
     low, high = _clean_scale(kind, scale_min, scale_max)
+    _lock_draft(survey)
     if survey.questions.count() >= MAX_QUESTIONS:
         raise ValidationError(_("A survey has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
     last = survey.questions.aggregate(last=Max("position"))["last"] or 0
@@ -164,7 +169,7 @@ def question_add(*, by, survey: Survey, kind: str, text: str, required: bool = T
 def question_remove(*, by, question: Question) -> None:
     survey = question.survey
     _require(by, survey)
-    _require_draft(survey)
+    _lock_draft(survey)
     question.delete()
     audit_record(actor=by, action="survey.question_remove", obj=survey, organisation=survey.organisation,
                  before={"question": question.text})
@@ -175,7 +180,10 @@ def question_move(*, by, question: Question, up: bool) -> None:
     """Swap the question with the one before (``up``) or after it; at either end nothing moves."""
     survey = question.survey
     _require(by, survey)
-    _require_draft(survey)
+    _lock_draft(survey)
+    question = survey.questions.filter(pk=question.pk).first()  # its position as of the lock
+    if question is None:
+        return
     neighbours = survey.questions.filter(position__lt=question.position).order_by("-position") if up \
         else survey.questions.filter(position__gt=question.position).order_by("position")
     other = neighbours.first()
@@ -193,7 +201,7 @@ def _check_targets(survey: Survey, targets) -> list:
         raise ValidationError({"targets": [_("Choose whom the survey goes to.")]})
     if len(targets) > MAX_TARGETS:
         raise ValidationError({"targets": [_("At most %(n)d organisations at once.") % {"n": MAX_TARGETS}]})
-    outside = [org.name for org in targets if not org.path.startswith(survey.organisation.path)]
+    outside = [org.code for org in targets if not org.path.startswith(survey.organisation.path)]
     if outside:
         raise ValidationError({"targets": [_("Not within your union: %(names)s.") % {"names": "、".join(outside)}]})
     if survey.audience == Audience.ENTERPRISES:
@@ -204,17 +212,20 @@ def _check_targets(survey: Survey, targets) -> list:
 
 
 def _recipients(survey: Survey, targets) -> int:
-    """How many may answer: the enterprises, or the workers employed within the targets (counted once, as sent)."""
+    """How many may answer: the enterprises, or the workers employed within the targets counted up to
+    ``RECIPIENT_CAP + 1`` (a province's millions are "more than 10,000": an exact count would read them all inside
+    the send's transaction)."""
     if survey.audience == Audience.ENTERPRISES:
         return len(targets)
-    return Worker.objects.filter(within("employer__organisation__path", [org.path for org in targets])).count()
+    workers = Worker.objects.filter(within("employer__organisation__path", [org.path for org in targets]))
+    return count_up_to(workers, RECIPIENT_CAP)
 
 
 @transaction.atomic
 def survey_send(*, by, survey: Survey, targets) -> Survey:
     """Fix the survey's questions and targets and open it for answers in its window."""
     _require(by, survey)
-    _require_draft(survey)
+    _lock_draft(survey)
     if not survey.questions.exists():
         raise ValidationError({"questions": [_("Add at least one question first.")]})
     if survey.closes_at <= timezone.now():
@@ -222,9 +233,7 @@ def survey_send(*, by, survey: Survey, targets) -> Survey:
     targets = _check_targets(survey, targets)
     now = timezone.now()
     recipients = _recipients(survey, targets)
-    if not Survey.objects.filter(pk=survey.pk, status=SurveyStatus.DRAFT).update(
-            status=SurveyStatus.SENT, sent_at=now, recipient_count=recipients):
-        raise ValidationError(_("Someone else changed this survey; reload and try again."))
+    Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.SENT, sent_at=now, recipient_count=recipients)
     Target.objects.bulk_create(Target(survey=survey, organisation=org) for org in targets)
     survey.status, survey.sent_at, survey.recipient_count = SurveyStatus.SENT, now, recipients
     audit_record(actor=by, action="survey.send", obj=survey, organisation=survey.organisation,

@@ -54,7 +54,7 @@ def survey_detail(request, survey_id: int):
     survey = _survey(request, survey_id)
     context = {"survey": survey, "questions": survey.questions.prefetch_related("options")}
     if survey.status == SurveyStatus.DRAFT:
-        context |= {"question_form": QuestionForm(), "send_form": SendForm(survey=survey)}
+        context |= {"question_form": QuestionForm(), "send_form": SendForm(survey=survey, by=request.user)}
     else:
         results = selectors.survey_results(survey)
         context |= {"results": results, "charts": [exports.chart(r) for r in results if r.options],
@@ -72,7 +72,7 @@ def question_add(request, survey_id: int):
         return redirect("survey_detail", survey_id=survey.pk)
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "questions": survey.questions.prefetch_related("options"), "question_form": form,
-        "send_form": SendForm(survey=survey)}, status=422)
+        "send_form": SendForm(survey=survey, by=request.user)}, status=422)
 
 
 QUESTION_ACTIONS = {
@@ -103,10 +103,10 @@ def question_action(request, question_id: int, action: str):
 @require_POST
 def survey_send(request, survey_id: int):
     survey = _survey(request, survey_id)
-    form = SendForm(request.POST, survey=survey)
+    form = SendForm(request.POST, survey=survey, by=request.user)
     if form.is_valid() and submit(form, lambda: services.survey_send(by=request.user, survey=survey,
                                                                      targets=form.targets())):
-        messages.success(request, _("Sent to %(n)d recipients.") % {"n": survey.recipient_count})
+        messages.success(request, _("Sent to %(n)s recipients.") % {"n": survey.recipients_shown})
         return redirect("survey_detail", survey_id=survey.pk)
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "questions": survey.questions.prefetch_related("options"),
@@ -137,31 +137,37 @@ def survey_export(request, survey_id: int):
 
 @login_required
 def surveys_to_answer(request):
-    return render(request, "surveys/to_answer.html", {"surveys": selectors.surveys_to_answer(user=request.user)})
+    return render(request, "surveys/to_answer.html",
+                  {"page": paginate(request, selectors.surveys_to_answer(user=request.user))})
 
 
 @login_required
 def survey_answer(request, survey_id: int):
-    survey = get_object_or_404(selectors.surveys_to_answer(user=request.user), pk=survey_id)
+    # Any survey addressed to the user, open or not: the service says when its window is (not a 404).
+    survey = get_object_or_404(selectors.surveys_addressed(user=request.user), pk=survey_id)
     if survey.answered:
         messages.info(request, _("You have already answered this survey. Thank you."))
         return redirect("surveys_to_answer")
     questions = list(survey.questions.prefetch_related("options"))
-    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)  # may be empty
+    enterprises = selectors.enterprises_to_answer(user=request.user, survey=survey) \
+        if survey.audience == Audience.ENTERPRISES else []
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions,
+                      enterprises=enterprises)  # may be empty
     if request.method == "POST" and form.is_valid():
-        if submit(form, lambda: services.response_submit(by=request.user, survey=survey, answers=form.answers())):
+        if submit(form, lambda: services.response_submit(by=request.user, survey=survey, answers=form.answers(),
+                                                         enterprise=form.enterprise())):
             messages.success(request, _("Thank you: your answers are in."))
             return redirect("surveys_to_answer")
     return render(request, "surveys/answer.html", {
         "survey": survey, "form": form, "fields": [(q, form[f"q{q.pk}"]) for q in questions],
-        "for_enterprise": survey.audience == Audience.ENTERPRISES})
+        "for_enterprise": survey.audience == Audience.ENTERPRISES,
+        "enterprise_field": form["enterprise"] if "enterprise" in form.fields else None})
 
 
 def _skill_of(answers: list[tuple[str, str]]) -> str:
-    """The skill category whose name an answer gives (the first found), else general education."""
-    given = "、".join(answer for _question, answer in answers)
-    return next((value for value, label in SkillCategory.choices if str(label) in given or
-                 any(part and part in str(label) for part in given.split("、"))), SkillCategory.GENERAL)
+    """The skill category an option chosen is named exactly as (the first found), else general education."""
+    chosen = {part.strip() for _question, answer in answers for part in answer.split("、")}
+    return next((value for value, label in SkillCategory.choices if str(label) in chosen), SkillCategory.GENERAL)
 
 
 @login_required
