@@ -27,8 +27,16 @@ from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.jobs import REFRESH_JOB
 from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
-from yuanmeng.stats.rollups import DIMENSIONS, DIPLOMA_TO_MONEY, TIMED_STEPS
-from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps, latest_as_of, visible_organisations
+from yuanmeng.stats.rollups import DIPLOMA_TO_MONEY, TIMED_STEPS
+from yuanmeng.stats.selectors import (
+    WORKER_MEASURES,
+    Drilldown,
+    every_application,
+    figure_for,
+    intake_caps,
+    latest_as_of,
+    visible_organisations,
+)
 
 CHART_CHILDREN = 15  # a chart by child shows the largest; its table and export list every child
 CHART_POLICIES = 4  # the intake charts the policies with the most applicants; its table lists every policy
@@ -85,7 +93,8 @@ def _shown(cell) -> str:
     return str(cell)
 
 
-def _yuan(fen: int) -> Decimal:
+def yuan(fen: int) -> Decimal:
+    """Fen as yuan for a table's cell and its export (a number, not text)."""
     return Decimal(fen) / 100
 
 
@@ -116,7 +125,7 @@ def money_tables(found: Drilldown) -> list[Table]:
                       [False, True, True, True, True])
     for row in found.total:
         by_source.add([source_label(row["source"]), *(
-            _yuan(row[f"{measure}_fen"]) for measure in ("budgeted", "reserved", "paid", "available"))])
+            yuan(row[f"{measure}_fen"]) for measure in ("budgeted", "reserved", "paid", "available"))])
     by_source.charts = [_chart(by_source.title, [cells[0] for cells in by_source.rows], [
         (_("Paid"), [float(cells[3]) for cells in by_source.rows]),
         (_("Reserved"), [float(cells[2]) for cells in by_source.rows]),
@@ -139,8 +148,8 @@ def _money_by_holder(found: Drilldown) -> Table:
         if organisation is found.organisation and not (special or matching):
             continue
         share = round(100 * matching / (special + matching), 1) if special + matching else None
-        table.add([organisation.name, str(level), _yuan(special), _yuan(matching),
-                   _yuan(sum(row["paid_fen"] for row in figure)), share],
+        table.add([organisation.name, str(level), yuan(special), yuan(matching),
+                   yuan(sum(row["paid_fen"] for row in figure)), share],
                   None if organisation is found.organisation else organisation)
     shown = _largest([cells for cells in table.rows if cells[2] + cells[3]], lambda cells: cells[2] + cells[3])
     table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
@@ -152,9 +161,6 @@ def _money_by_holder(found: Drilldown) -> Table:
 
 # ---- workers -------------------------------------------------------------------------------------------------
 
-MEASURES = ("applying", "approved", "graduated", "paid")
-
-
 def _measure_headers() -> list[str]:
     return [_("Applying"), _("Approved"), _("Graduated"), _("Paid")]
 
@@ -164,25 +170,18 @@ def workers_tables(found: Drilldown, dimension: str) -> list[Table]:
                   [dimension_label(dimension), *_measure_headers()], [False, True, True, True, True])
     for row in found.total:
         if row["dimension"] == dimension:
-            table.add([value_label(dimension, row["value"]), *(row[m] for m in MEASURES)])
+            table.add([value_label(dimension, row["value"]), *(row[m] for m in WORKER_MEASURES)])
     table.charts = [_chart(table.title, [cells[0] for cells in table.rows], [
         (header, [cells[i + 1] for cells in table.rows]) for i, header in enumerate(_measure_headers())])]
     return [table, _workers_by_child(found)]
-
-
-def _applications(figure: list[dict]) -> list[int]:
-    """The four counts of all applications: every application has one value of each dimension, so the values of
-    the first dimension sum to them."""
-    first = next(iter(DIMENSIONS))
-    return [sum(row[m] for row in figure if row["dimension"] == first) for m in MEASURES]
 
 
 def _workers_by_child(found: Drilldown) -> Table:
     table = Table("workers_by_organisation", _("Workers by organisation below"),
                   [_("Organisation"), *_measure_headers()], [False, True, True, True, True])
     for child, figure in found.children:
-        table.add([child.name, *_applications(figure)], child)
-    own = _applications(found.own)
+        table.add([child.name, *every_application(figure)], child)
+    own = every_application(found.own)
     if any(own):
         table.add([_("%(name)s itself") % {"name": found.organisation.name}, *own])
     shown = _largest(table.rows, lambda cells: cells[1])

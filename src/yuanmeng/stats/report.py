@@ -22,7 +22,7 @@ from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.stats.charts_svg import Series, bar_chart
 from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
 from yuanmeng.stats.models import Measure
-from yuanmeng.stats.selectors import Drilldown, figure_for, intake_caps
+from yuanmeng.stats.selectors import WORKER_MEASURES, Drilldown, every_application, figure_for, intake_caps
 from yuanmeng.stats.targets import Progress, progress_for
 
 FIRST_YEAR = 2000  # no union kept these figures before
@@ -144,25 +144,15 @@ def money_by_child(money: Drilldown) -> Table:
     return Table([_("Organisation"), *_money_columns()], rows)
 
 
-WORKER_MEASURES = ("applying", "approved", "graduated", "paid")
-
-
 def _worker_columns() -> list[str]:
     return [_("Applying"), _("Approved"), _("Graduated"), _("Paid")]
-
-
-def _sums(rows: list[dict]) -> list[int]:
-    """The four counts of all applications: each dimension counts each application once, so one dimension's values
-    sum to them."""
-    first = rows[0]["dimension"] if rows else None
-    return [sum(r[m] for r in rows if r["dimension"] == first) for m in WORKER_MEASURES]
 
 
 CHART_CHILDREN = 20  # a chart of more bars than this would not fit a page; the table beneath lists every child
 
 
 def workers_by_child(workers: Drilldown) -> Table:
-    rows = [[child.name, *_sums(figure)] for child, figure in workers.children]
+    rows = [[child.name, *every_application(figure)] for child, figure in workers.children]
     charted = sorted(rows, key=lambda row: -row[1])[:CHART_CHILDREN]
     title = _("Applying and paid, by organisation") if len(rows) <= CHART_CHILDREN else \
         _("Applying and paid: the %(count)d organisations with most applications") % {"count": CHART_CHILDREN}
@@ -251,17 +241,12 @@ def anchor_check(year: int) -> AnchorCheck:
 
 def targets_table(progress: list[Progress]) -> Table:
     """The targets whose period holds the year's end (an ancestor's, marked, where the organisation has none)."""
-    def amount(item: Progress, value) -> str:
-        if value is None:
-            return "—"
-        return fen_to_yuan(round(value)) if item.is_money else f"{round(value):,}"
-
     def name(item: Progress) -> str:
         label = str(dict(Measure.choices).get(item.measure, item.measure))
         return _("%(measure)s (set above)") % {"measure": label} if item.context else label
 
     return Table([_("Target"), _("Period"), _("Target value"), _("Reached"), _("Share reached"), _("Needed per month"),
                   _("Forecast")],
-                 [[name(item), f"{item.target.start_year}–{item.target.end_year}", amount(item, item.target.value),
-                   amount(item, item.done), "—" if item.percent is None else f"{item.percent:.1f}%",
-                   amount(item, item.needed_per_month), amount(item, item.forecast)] for item in progress])
+                 [[name(item), f"{item.target.start_year}–{item.target.end_year}", item.value_shown, item.done_shown,
+                   "—" if item.percent is None else f"{item.percent:.1f}%", item.needed_shown, item.forecast_shown]
+                  for item in progress])

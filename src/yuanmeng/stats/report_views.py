@@ -4,7 +4,7 @@ organisation with few children, by the background worker for a larger one; ``rep
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -12,21 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yuanmeng.core.access import Capability
-from yuanmeng.orgs.scoping import acting_organisation
 from yuanmeng.stats.jobs import report_submit
 from yuanmeng.stats.report import INLINE_CHILDREN, report_assemble, report_year
 from yuanmeng.stats.report_pdf import report_filename, report_generate
-from yuanmeng.stats.selectors import visible_organisations
+from yuanmeng.stats.selectors import highest_organisation, visible_organisations
 
 
 @login_required
 @require_GET
 def report_index(request):
     """The report of the highest organisation the user may view, for this year."""
-    organisation = acting_organisation(request.user, Capability.VIEW)
-    if organisation is None:
-        raise Http404
-    return redirect("stats_report", organisation_id=organisation.pk)
+    return redirect("stats_report", organisation_id=highest_organisation(request.user).pk)
 
 
 def _year_or_page(request, organisation_id: int, asked):

@@ -13,10 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.scoping import acting_organisation
 from yuanmeng.stats.models import FunnelRollup, IntakeRollup, MoneyRollup, Refresh, RegistryRollup, WorkerRollup
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
@@ -51,6 +53,27 @@ def latest_as_of():
 def visible_organisations(user, capability: str):
     """The organisations over which the user holds ``capability``, with what a figure names of them."""
     return Organisation.objects.restrict(user, capability).only("id", "name", "kind", "path")
+
+
+def highest_organisation(user) -> Organisation:
+    """Where the dashboards, targets and yearly reports open: the highest organisation the user may view (a
+    superuser without a role: the root); 404 for none."""
+    organisation = acting_organisation(user, Capability.VIEW)
+    if organisation is None and user.is_superuser:
+        organisation = Organisation.objects.order_by("depth", "path").first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+EVERY_APPLICATION = "level"  # any one dimension of the workers' rollup counts every application once
+WORKER_MEASURES = ("applying", "approved", "graduated", "paid")
+
+
+def every_application(figure: list[dict]) -> list[int]:
+    """The four counts (``WORKER_MEASURES``) of all applications in a ``workers`` figure: the values of one
+    dimension (``EVERY_APPLICATION``) sum to them."""
+    return [sum(row[m] for row in figure if row["dimension"] == EVERY_APPLICATION) for m in WORKER_MEASURES]
 
 
 def money(rows: Rows) -> list[dict]:
@@ -233,7 +256,6 @@ def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Regi
 # Where applications stand, every year together, and what the budgets paid: a province's or the nation's home page
 # compares its children by these.
 STAGE_COUNTS = ("under_review", "pre_registered", "diploma_verified", "paid", "paid_fen")
-EVERY_APPLICATION = "level"  # any one dimension of the workers' rollup counts every application once
 
 
 def stages_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:

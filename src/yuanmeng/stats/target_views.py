@@ -21,10 +21,11 @@ from yuanmeng.core.exports import Column, xlsx_response
 from yuanmeng.core.money import yuan_to_fen
 from yuanmeng.core.pages import add_service_errors, paginate, run_with_message, submit
 from yuanmeng.orgs.models import Organisation
-from yuanmeng.orgs.scoping import acting_organisation, has_capability
+from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats import target_services
+from yuanmeng.stats.dashboard import yuan
 from yuanmeng.stats.models import Measure, Target
-from yuanmeng.stats.selectors import latest_as_of, visible_organisations
+from yuanmeng.stats.selectors import highest_organisation, latest_as_of, visible_organisations
 from yuanmeng.stats.targets import (
     MONEY_MEASURES,
     Progress,
@@ -151,10 +152,7 @@ def _line(progress: Progress, reached: list[tuple[datetime.date, int]]) -> dict:
 @login_required
 @require_GET
 def targets_index(request):
-    organisation = acting_organisation(request.user, Capability.VIEW)
-    if organisation is None:
-        raise Http404
-    return redirect("stats_targets", organisation_id=organisation.pk)
+    return redirect("stats_targets", organisation_id=highest_organisation(request.user).pk)
 
 
 @login_required
@@ -260,7 +258,7 @@ def _amount(measure: str, value):
     """A figure of the workbook: yuan for money, the count otherwise; empty for none."""
     if value is None:
         return None
-    return round(value / 100, 2) if measure in MONEY_MEASURES else round(value)
+    return yuan(round(value)) if measure in MONEY_MEASURES else round(value)
 
 
 @login_required

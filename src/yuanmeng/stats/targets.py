@@ -29,6 +29,7 @@ from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.projects.selectors import count_for_targets_many
 from yuanmeng.stats.models import Measure, MoneyRollup, Target, WorkerRollup
+from yuanmeng.stats.selectors import EVERY_APPLICATION
 
 MONEY_MEASURES = frozenset({Measure.BUDGET_PAID})
 # Who takes a share of a target: the unions below (not a school or a training provider, which hold none).
@@ -166,12 +167,13 @@ def achieved(organisation_ids: list[int], first: int, last: int) -> dict[int, di
     """Every rollup-read measure of each organisation's subtree per year from ``first`` to ``last``, as of the last
     refresh (two queries: workers, money)."""
     found = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(ROLLUP_MEASURES, 0)))
-    # The "level" dimension holds every application once (each has a level); "migrant" the migrants among them.
+    # EVERY_APPLICATION's dimension holds every application once; "migrant" the migrants among them.
     for org_id, year, dimension, value, approved, paid in WorkerRollup.objects.filter(
-            organisation_id__in=organisation_ids, year__range=(first, last), dimension__in=["level", "migrant"],
+            organisation_id__in=organisation_ids, year__range=(first, last),
+            dimension__in=[EVERY_APPLICATION, "migrant"],
     ).values_list("organisation_id", "year", "dimension", "value", "approved", "paid"):
         counts = found[org_id][year]
-        if dimension == "level":
+        if dimension == EVERY_APPLICATION:
             counts[Measure.WORKERS_PAID] += paid
             counts[Measure.APPROVED] += approved
         elif value == "yes":

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yuanmeng.core.access import Capability
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.stats.dashboard import FRESH_FOR, Dashboard, dashboard_for, may_refresh, refresh_submit
 from yuanmeng.stats.labels import dimension_label
 from yuanmeng.stats.rollups import DIMENSIONS
-from yuanmeng.stats.selectors import visible_organisations
+from yuanmeng.stats.selectors import highest_organisation
 
 MAX_YEARS = 10
 
@@ -55,9 +54,7 @@ def _dashboard(request, organisation_id: int) -> tuple[YearsForm, Dashboard | No
 @login_required
 def dashboard_home(request):
     """The dashboard of the highest organisation where the user may view."""
-    organisation = visible_organisations(request.user, Capability.VIEW).order_by("depth", "path").first()
-    if organisation is None:
-        raise Http404
+    organisation = highest_organisation(request.user)
     query = request.GET.urlencode()
     return redirect(reverse("dashboard", kwargs={"organisation_id": organisation.pk}) + (f"?{query}" if query else ""))
 
