@@ -5,6 +5,7 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -36,6 +37,11 @@ class ProjectOut(Schema):
     named_participants: int = Field(..., description="workers named one by one")
     unnamed_participants: int = Field(..., description="participants counted but not named")
     description: str
+    partner_ids: list[int] = Field(..., description="partner organisations")
+
+    @staticmethod
+    def resolve_partner_ids(obj: Project) -> list[int]:
+        return sorted(org.pk for org in obj.partners.all())
 
     @staticmethod
     def resolve_named_participants(obj: Project) -> int:
@@ -72,29 +78,34 @@ class AddedOut(Schema):
     added: int
 
 
-def _partners(ids: list[int]) -> list[Organisation]:
-    found = {org.pk: org for org in Organisation.objects.filter(pk__in=ids)}
+def _partners(request, ids: list[int]) -> list[Organisation]:
+    """Partners by id among those the caller may name (any other id is no organisation at all)."""
+    found = {org.pk: org for org in selectors.partner_candidates(request.user).filter(pk__in=ids)}
     if len(found) != len(set(ids)):
         raise ValidationError({"partner_ids": [_("No such organisation: %(ids)s.")
                                                % {"ids": ", ".join(str(i) for i in ids if i not in found)}]})
     return [found[i] for i in ids]
 
 
-def _fields(data: dict) -> dict:
+def _fields(request, data: dict) -> dict:
     if "partner_ids" in data:
-        data["partners"] = _partners(data.pop("partner_ids"))
+        data["partners"] = _partners(request, data.pop("partner_ids"))
     return {k: str(v) if isinstance(v, ProjectKind) else v for k, v in data.items()}
 
 
+def _projects(request, **filters):
+    return selectors.project_list(user=request.user, **filters).prefetch_related("partners")
+
+
 def _to_manage(request, project_id: int) -> Project:
-    return get_for_action(selectors.project_list(user=request.user), project_id, user=request.user,
+    return get_for_action(_projects(request), project_id, user=request.user,
                           capability=Capability.MANAGE_PROJECTS)
 
 
 @router.get("", response=answers(list[ProjectOut], 422), summary="Projects in my scope")
 @paginate(Pages)
 def list_projects(request, status: ProjectStatus | None = None, kind: ProjectKind | None = None, q: str = ""):
-    return selectors.project_list(user=request.user, status=status or "", kind=kind or "", search=q)
+    return _projects(request, status=status or "", kind=kind or "", search=q)
 
 
 @router.get("/export", summary="Projects in my scope, as an Excel workbook", **EXPORT)
@@ -104,7 +115,7 @@ def export_projects(request, status: ProjectStatus | None = None, kind: ProjectK
 
 @router.get("/{project_id}", response=answers(ProjectOut, 404, 422), summary="One project")
 def get_project(request, project_id: Id):
-    return get_for_action(selectors.project_list(user=request.user), project_id, user=request.user,
+    return get_for_action(_projects(request), project_id, user=request.user,
                           capability=Capability.VIEW)
 
 
@@ -113,15 +124,15 @@ def create_project(request, payload: ProjectIn):
     lead = Organisation.objects.restrict(request.user).filter(pk=payload.lead_id).first()
     if lead is None:
         raise ValidationError({"lead_id": [_("No such organisation in your scope.")]})
-    project = services.project_create(by=request.user, lead=lead, **_fields(payload.dict(exclude={"lead_id"})))
-    return Status(201, selectors.project_list(user=request.user).get(pk=project.pk))
+    project = services.project_create(by=request.user, lead=lead, **_fields(request, payload.dict(exclude={"lead_id"})))
+    return Status(201, _projects(request).get(pk=project.pk))
 
 
 @router.patch("/{project_id}", response=answers(ProjectOut, 403, 404, 422), summary="Change a project")
 def update_project(request, project_id: Id, payload: ProjectPatch):
     project = services.project_update(by=request.user, project=_to_manage(request, project_id),
-                                      **_fields(payload.dict(exclude_unset=True)))
-    return selectors.project_list(user=request.user).get(pk=project.pk)
+                                      **_fields(request, payload.dict(exclude_unset=True)))
+    return _projects(request).get(pk=project.pk)
 
 
 @router.post("/{project_id}/participants", response=answers(AddedOut, 403, 404, 422),
@@ -134,10 +145,19 @@ def add_participants(request, project_id: Id, payload: WorkersIn):
     return {"added": services.project_participants_add(by=request.user, project=project, workers=workers)}
 
 
+@router.delete("/{project_id}/participants/{worker_id}", response=answers({204: None}, 403, 404, 422),
+               summary="Take a named worker off an open project")
+def remove_participant(request, project_id: Id, worker_id: Id):
+    project = _to_manage(request, project_id)
+    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
+    services.project_participant_remove(by=request.user, project=project, worker=worker)
+    return Status(204, None)
+
+
 @router.post("/{project_id}/{action}", response=answers(ProjectOut, 403, 404, 422),
              summary="Move the status: start, finish or cancel")
 def transition_project(request, project_id: Id, action: str):
     if action not in ("start", "finish", "cancel"):
         raise ValidationError({"action": [_("This action is not open to a project in this status.")]})
     project = services.project_transition(by=request.user, project=_to_manage(request, project_id), action=action)
-    return selectors.project_list(user=request.user).get(pk=project.pk)
+    return _projects(request).get(pk=project.pk)

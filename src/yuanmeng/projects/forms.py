@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.orgs.forms import OrganisationCodesField
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
-from yuanmeng.orgs.selectors import organisations_by_code
 from yuanmeng.projects.models import ProjectKind
+from yuanmeng.projects.selectors import partner_candidates
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -17,9 +18,8 @@ class ProjectForm(forms.Form):
     ends_on = forms.DateField(label=_("ends on"), widget=DATE)
     unnamed_participants = forms.IntegerField(label=_("participants not named"), min_value=0, initial=0,
                                               help_text=_("Workers taking part who are not named one by one."))
-    partner_codes = forms.CharField(label=_("partners"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                    help_text=_("Codes of the partner schools, enterprises and unions, separated "
-                                                "by commas."))
+    partner_codes = OrganisationCodesField(label=_("partners"), help_text=_(
+        "Codes of the partner schools, enterprises and unions, separated by commas."))
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, by, **kwargs):
@@ -27,12 +27,7 @@ class ProjectForm(forms.Form):
         # Enterprises take part as partners; a project is led by a union, a school or a provider.
         self.fields["lead"].queryset = Organisation.objects.restrict(by, Capability.MANAGE_PROJECTS).exclude(
             kind=OrgKind.ENTERPRISE).order_by("path")
-
-    def clean_partner_codes(self) -> list[Organisation]:
-        found, unknown = organisations_by_code(self.cleaned_data["partner_codes"])
-        if unknown:
-            raise forms.ValidationError(_("No organisation with the code %(codes)s.") % {"codes": "、".join(unknown)})
-        return found
+        self.fields["partner_codes"].queryset = partner_candidates(by)
 
     @staticmethod
     def initial_from(project) -> dict:

@@ -6,10 +6,13 @@ period and a status. The status moves by ``workflow.TRANSITIONS``; projects not 
 project target (300 by 2030) of every union above their lead.
 """
 
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.access import ScopedQuerySet
+from yuanmeng.people.models import PatternIndex
 
 
 class ProjectKind(models.TextChoices):
@@ -53,7 +56,8 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-starts_on", "-id"]
-        indexes = [models.Index(fields=["lead", "starts_on"], name="project_lead_start")]
+        indexes = [models.Index(fields=["lead", "starts_on"], name="project_lead_start"),
+                   PatternIndex(OpClass(Upper("name"), name="varchar_pattern_ops"), name="project_name_upper_prefix")]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="project_period"),
         ]

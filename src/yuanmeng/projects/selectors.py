@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 
 from yuanmeng.core.text import clean_search
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import within
 from yuanmeng.projects.models import Project, ProjectParticipant, ProjectStatus
 
@@ -34,18 +35,27 @@ def _named() -> Subquery:
 
 
 def project_list(*, user, status: str = "", kind: str = "", search: str = ""):
-    """The projects the user may see, newest first, with their lead and ``named`` (participants named)."""
+    """The projects the user may see, newest first, with their lead and ``named`` (participants named); ``search``:
+    the start of the name."""
     projects = Project.objects.restrict(user).select_related("lead").annotate(named=_named())
     if status:
         projects = projects.filter(status=status)
     if kind:
         projects = projects.filter(kind=kind)
     if search := clean_search(search):
-        projects = projects.filter(name__icontains=search)
+        projects = projects.filter(name__istartswith=search)  # a prefix: project_name_upper_prefix serves it
     return projects
+
+
+def partner_candidates(user):
+    """The organisations the user may name as a project's partners: any school or training provider (they work
+    across areas), and any other organisation within the user's sight."""
+    return Organisation.objects.filter(Q(kind__in=(OrgKind.SCHOOL, OrgKind.PROVIDER))
+                                       | Q(pk__in=Organisation.objects.restrict(user).values("pk")))
 
 
 def participants(project: Project):
     """The workers named in a project, as added (their masked numbers only)."""
     return (project.participants.select_related("worker__employer__organisation").order_by("-id")
-            .values("worker__name", "worker__id_number_masked", "worker__employer__organisation__name", "added_at"))
+            .values("worker_id", "worker__name", "worker__id_number_masked", "worker__employer__organisation__name",
+                    "added_at"))

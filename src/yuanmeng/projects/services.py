@@ -7,13 +7,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record, changes
-from yuanmeng.core.errors import PermissionDenied, clean_each
+from yuanmeng.core.editing import clean_description, clean_editable, snapshot
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.models import Worker
 from yuanmeng.projects.models import Project, ProjectKind, ProjectParticipant, ProjectStatus
+from yuanmeng.projects.selectors import partner_candidates
 from yuanmeng.projects.workflow import TRANSITIONS
 
 EDITABLE_FIELDS = ("name", "kind", "starts_on", "ends_on", "unnamed_participants", "description")
@@ -35,15 +37,12 @@ def _clean_one(name: str, value):
     if name == "unnamed_participants" and (not isinstance(value, int) or not 0 <= value <= 10_000_000):
         raise ValidationError(_("A whole number from 0 to 10,000,000."))
     if name == "description":
-        return (value or "").replace("\x00", "")[:5000]
+        return clean_description(value)
     return value
 
 
 def _clean(fields: dict) -> dict:
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"not editable project fields: {sorted(unknown)}")
-    return clean_each(fields, _clean_one)
+    return clean_editable(fields, EDITABLE_FIELDS, _clean_one)
 
 
 def _check_period(project: Project) -> None:
@@ -51,11 +50,15 @@ def _check_period(project: Project) -> None:
         raise ValidationError({"ends_on": [_("The project ends before it starts.")]})
 
 
-def _partners(lead, partners) -> list[Organisation]:
-    """The partner organisations (active, other than the lead), at most ``MAX_PARTNERS``."""
+def _partners(by, lead, partners) -> list[Organisation]:
+    """The partner organisations (active, other than the lead, each one ``partner_candidates`` offers the
+    caller), at most ``MAX_PARTNERS``."""
     partners = list(dict.fromkeys(partners))
     if len(partners) > MAX_PARTNERS:
         raise ValidationError({"partners": [_("At most %(n)d partners.") % {"n": MAX_PARTNERS}]})
+    offered = set(partner_candidates(by).filter(pk__in=[org.pk for org in partners]).values_list("pk", flat=True))
+    if any(org.pk not in offered for org in partners):
+        raise ValidationError({"partners": [_("No such organisation.")]})
     if any(not org.is_active for org in partners):
         raise ValidationError({"partners": [_("A partner organisation is no longer active.")]})
     if any(org.pk == lead.pk for org in partners):
@@ -64,8 +67,15 @@ def _partners(lead, partners) -> list[Organisation]:
 
 
 def _snapshot(project: Project) -> dict:
-    values = {name: getattr(project, name) for name in EDITABLE_FIELDS}
-    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items()}
+    return snapshot(project, EDITABLE_FIELDS)
+
+
+def _lock_open(project: Project) -> None:
+    """Lock the project's row until commit and read it again into ``project``; a finished or cancelled project
+    (also one finished or cancelled meanwhile) is refused, so no change undoes that."""
+    project.refresh_from_db(from_queryset=Project.objects.select_for_update())
+    if project.status in (ProjectStatus.FINISHED, ProjectStatus.CANCELLED):
+        raise ValidationError(_("A finished or cancelled project cannot be changed."))
 
 
 @transaction.atomic
@@ -77,7 +87,7 @@ def project_create(*, by, lead, partners=(), **fields) -> Project:
         raise ValidationError(missing)
     project = Project(lead=lead, **_clean(fields))
     _check_period(project)
-    partners = _partners(lead, partners)
+    partners = _partners(by, lead, partners)
     project.save()
     project.partners.set(partners)
     after = _snapshot(project) | {"partners": [org.code for org in partners]}
@@ -90,17 +100,17 @@ def project_update(*, by, project: Project, partners=None, **fields) -> Project:
     """Change the project's terms (and, with ``partners``, its partners); a finished or cancelled project is
     closed."""
     _require(by, project.lead)
-    if project.status in (ProjectStatus.FINISHED, ProjectStatus.CANCELLED):
-        raise ValidationError(_("A finished or cancelled project cannot be changed."))
+    cleaned = _clean(fields)
+    _lock_open(project)
     before = _snapshot(project)
-    for name, value in _clean(fields).items():
+    for name, value in cleaned.items():
         setattr(project, name, value)
     _check_period(project)
-    project.save()
+    project.save(update_fields=list(cleaned))
     old, new = changes(before, _snapshot(project))
     if partners is not None:
         previous = sorted(project.partners.values_list("code", flat=True))
-        partners = _partners(project.lead, partners)
+        partners = _partners(by, project.lead, partners)
         project.partners.set(partners)
         if sorted(org.code for org in partners) != previous:
             old["partners"], new["partners"] = previous, sorted(org.code for org in partners)
@@ -131,8 +141,7 @@ def project_participants_add(*, by, project: Project, workers) -> int:
     """Name workers as participants (each once; those already named are left as they are). Workers must be in
     the caller's sight. Returns how many were added."""
     _require(by, project.lead)
-    if project.status in (ProjectStatus.FINISHED, ProjectStatus.CANCELLED):
-        raise ValidationError(_("A finished or cancelled project cannot be changed."))
+    _lock_open(project)
     ids = list(dict.fromkeys(worker.pk for worker in workers))
     if Worker.objects.restrict(by).filter(pk__in=ids).count() != len(ids):
         raise ValidationError({"workers": [_("A worker is not within your organisation.")]})
@@ -147,7 +156,9 @@ def project_participants_add(*, by, project: Project, workers) -> int:
 
 @transaction.atomic
 def project_participant_remove(*, by, project: Project, worker: Worker) -> None:
+    """Take a named worker off an open project (a finished or cancelled one keeps its participants)."""
     _require(by, project.lead)
+    _lock_open(project)
     if not project.participants.filter(worker=worker).delete()[0]:
         raise ValidationError({"worker": [_("This worker is not a participant.")]})
     audit_record(actor=by, action="project.participant_remove", obj=project, organisation=project.lead,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -93,4 +93,15 @@ def project_participants_add(request, project_id: int):
                 by=request.user, project=project, workers=list(found.values())))
             if added is not None:
                 messages.success(request, _("%(n)d workers added.") % {"n": added})
+    return redirect("project_detail", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def project_participant_remove(request, project_id: int, worker_id: int):
+    project = _project(request, project_id, Capability.MANAGE_PROJECTS)
+    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
+    if run_with_message(request, lambda: services.project_participant_remove(by=request.user, project=project,
+                                                                             worker=worker)):
+        messages.success(request, _("%(name)s is no longer a participant.") % {"name": worker.name})
     return redirect("project_detail", project_id=project.pk)
