@@ -134,3 +134,19 @@ def test_a_viewer_putting_workers_on_an_order_is_403_whatever_the_body(client, l
     for body in ({"worker_ids": [orders.workers[0].pk]}, {"worker_ids": [999_999]}):
         assert _post(client, f"{API}/{order.pk}/participants", body).status_code == 403
     assert not order.participants.exists()
+
+
+def test_a_participant_taken_off_and_a_session_cancelled_over_the_api(client, login, orders, people):
+    order = orders.accepted()
+    held, coming = orders.session(order), orders.session(order, date=TODAY + datetime.timedelta(days=1))
+    services.attendance_mark(by=people.district, session=held, worker=orders.workers[0])
+    login(people.district)
+    participants = {p["worker_id"]: p["id"] for p in client.get(f"{API}/{order.pk}/participants").json()}
+    refused = client.delete(f"{API}/participants/{participants[orders.workers[0].pk]}")
+    assert refused.status_code == 422 and "worker" in refused.json()["errors"]
+    assert client.delete(f"{API}/participants/{participants[orders.workers[1].pk]}").status_code == 204
+    assert client.delete(f"{API}/sessions/{held.pk}").status_code == 422
+    assert client.delete(f"{API}/sessions/{coming.pk}").status_code == 204
+    assert (order.participants.count(), order.sessions.count()) == (2, 1)
+    login(people.enterprise)
+    assert client.delete(f"{API}/sessions/{held.pk}").status_code == 403

@@ -5,11 +5,12 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.builders import workbook
-from tests.training_orders.conftest import TODAY
+from tests.training_orders.conftest import NOON, TODAY
+from yuanmeng.notify.models import Message
 from yuanmeng.orgs.roles import Role
 from yuanmeng.training_orders import services
 from yuanmeng.training_orders.models import Attendance, Session, TrainingOrder
@@ -105,12 +106,12 @@ def test_report_page_and_export(client, login, orders, people):
 PAGES = [
     ("/training-orders/", "enterprise", 6),
     ("/training-orders/", "district", 6),
-    ("/training-orders/{order}/", "district", 18),
-    ("/training-orders/{order}/", "enterprise", 12),  # with its messages about the order
+    ("/training-orders/{order}/", "district", 20),  # participants a page: count, page; the picker's ids
+    ("/training-orders/{order}/", "enterprise", 14),  # with its messages about the order
     ("/training-orders/new/", "enterprise", 7),
-    ("/training-orders/sessions/{session}/", "district", 7),
+    ("/training-orders/sessions/{session}/", "district", 8),  # participants a page
     ("/training-orders/teachers/", "city", 8),
-    ("/training-orders/report/", "city", 9),
+    ("/training-orders/report/", "city", 10),  # the rows a page
     ("/api/training-orders", "district", 4),
     ("/api/training-orders/{order}", "district", 4),
     ("/api/training-orders/{order}/sessions", "district", 5),
@@ -179,3 +180,60 @@ def test_a_school_teachers_page_names_only_the_orders_its_staff_may_read(client,
     assert "天河企业的课题" not in html and "another order" in html.replace("另一个订单", "another order")
     login(people.city)
     assert "天河企业的课题" in client.get(f"/training-orders/teachers/{teacher.pk}/").content.decode()
+
+
+def test_a_session_without_attendance_is_cancelled_and_a_participant_taken_off(client, login, orders, people):
+    order = orders.accepted()
+    held, coming = orders.session(order), orders.session(order, date=TODAY + datetime.timedelta(days=1))
+    services.attendance_mark(by=people.district, session=held, worker=orders.workers[0])
+    login(people.district)
+    page = client.get(f"/training-orders/{order.pk}/").content.decode()
+    assert f"/training-orders/sessions/{coming.pk}/cancel/" in page
+    assert f"/training-orders/sessions/{held.pk}/cancel/" not in page  # attendance recorded: held
+    client.post(f"/training-orders/sessions/{held.pk}/cancel/")
+    client.post(f"/training-orders/sessions/{coming.pk}/cancel/")
+    assert list(order.sessions.all()) == [held]
+    assert Message.objects.filter(recipient=people.enterprise, subject__contains="cancelled").exists()
+    first, second = order.participants.order_by("id")[:2]
+    login(people.enterprise)
+    client.post(f"/training-orders/participants/{first.pk}/remove/")  # attended: stays
+    client.post(f"/training-orders/participants/{second.pk}/remove/")
+    assert set(order.participants.values_list("pk", flat=True)) == {first.pk, order.participants.last().pk}
+
+
+@override_settings(PAGE_SIZE=2)
+def test_long_lists_come_a_page_at_a_time(client, login, orders, people, tree):
+    order = orders.accepted(head_count=4)
+    session = orders.session(order)
+    services.attendance_set(by=people.district, session=session, workers=orders.workers)
+    login(people.district)
+    detail = client.get(f"/training-orders/{order.pk}/")
+    assert len(detail.context["participants"].object_list) == 2 and detail.context["participants"].has_next()
+    url = f"/training-orders/sessions/{session.pk}/?page=2"
+    shown = client.get(url).context["page"].object_list
+    assert [p.worker for p in shown] == orders.workers[2:]
+    client.post(url, {"shown": [orders.workers[2].pk]})  # page 2 unticked; page 1 left as it was
+    assert set(session.attendances.values_list("participant__worker", flat=True)) == {w.pk for w in orders.workers[:2]}
+    other = orders.accepted(topic="叉车", skill_category="logistics")
+    services.attendance_set(by=people.district, session=orders.session(other, starts_at=NOON,
+                                                                       ends_at=datetime.time(13)),
+                            workers=orders.workers[:1])
+    services.attendance_set(by=people.district, session=orders.session(
+        orders.accepted(topic="焊接", skill_category="welding"), starts_at=datetime.time(14),
+        ends_at=datetime.time(15)), workers=orders.workers[:1])
+    login(people.city)
+    report = client.get("/training-orders/report/?group_by=skill_category")
+    assert len(report.context["rows"]) == 2 and report.context["page"].has_next()
+    assert client.get("/training-orders/report/?group_by=skill_category&page=2").context["rows"][0].workers == 1
+
+
+def test_the_workers_to_put_on_are_found_by_name_a_few_at_a_time(client, login, orders, people, tree, monkeypatch):
+    monkeypatch.setattr("yuanmeng.training_orders.forms.PICKER_SIZE", 2)
+    order = orders.order(head_count=10)
+    for name in ("张一", "张二", "张三", "李四"):
+        tree.worker(name=name)
+    login(people.enterprise)
+    form = client.get(f"/training-orders/{order.pk}/").context["participants_form"]
+    assert len(form.fields["workers"].choices) == 2 and form.more
+    form = client.get(f"/training-orders/{order.pk}/?q=李").context["participants_form"]
+    assert [str(label)[:2] for _value, label in form.fields["workers"].choices] == ["李四"] and not form.more

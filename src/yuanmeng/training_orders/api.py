@@ -101,6 +101,7 @@ class SessionIn(Schema):
 
 
 class ParticipantOut(Schema):
+    id: int = Field(..., description="the participant's id (to take them off the order)")
     worker_id: int
     name: str = Field(..., alias="worker.name")
     id_number_masked: str = Field(..., alias="worker.id_number_masked")
@@ -319,6 +320,22 @@ def add_participants(request, order_id: Id, payload: ParticipantsIn):
     if len(workers) != len(set(payload.worker_ids)):
         raise ValidationError({"worker_ids": [_("Not workers of the ordering enterprise.")]})
     return {"changed": services.participants_add(by=request.user, order=order, workers=workers)}
+
+
+@router.delete("/participants/{participant_id}", response=answers({204: None}, 403, 404, 422),
+               summary="Take a worker off the order", description="A participant (an order's participants list "
+               "their ids) while none of their attendance is recorded.")
+def remove_participant(request, participant_id: Id):
+    participant = selectors.participant_to_remove(user=request.user, participant_id=participant_id)
+    services.participant_remove(by=request.user, order=participant.order, worker=participant.worker)
+    return Status(204, None)
+
+
+@router.delete("/sessions/{session_id}", response=answers({204: None}, 403, 404, 422),
+               summary="Take a session off the schedule", description="Before any attendance is recorded for it.")
+def cancel_session(request, session_id: Id):
+    services.session_cancel(by=request.user, session=_session(request, session_id))
+    return Status(204, None)
 
 
 @router.put("/sessions/{session_id}/attendance", response=answers(ChangedOut, 403, 404, 422),

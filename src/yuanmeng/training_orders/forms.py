@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.core.exports import param_choice, param_int
+from yuanmeng.core.text import clean_search
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import scope_paths
 from yuanmeng.people.models import Worker
+from yuanmeng.people.selectors import workers_named
 from yuanmeng.training.models import Place
 from yuanmeng.training.skills import SkillCategory
 from yuanmeng.training_orders import selectors
@@ -82,14 +84,28 @@ class SessionForm(forms.Form):
         self.fields["venue"].initial = order.preferred_place
 
 
+PICKER_SIZE = 50  # workers offered at once to put on an order: an enterprise may have thousands
+
+
 class ParticipantsForm(forms.Form):
+    """Workers of the ordering enterprise not on the order yet; the page offers ``PICKER_SIZE`` of them at a time,
+    those whose name starts with ``search`` (a posted form takes any of them)."""
+
     workers = forms.ModelMultipleChoiceField(label=_("workers"), queryset=Worker.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, order, **kwargs):
+    def __init__(self, *args, order, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].queryset = (Worker.objects.filter(employer__organisation=order.organisation)
-                                           .exclude(training_participations__order=order).order_by("name", "id"))
+        candidates = (Worker.objects.filter(employer__organisation=order.organisation)
+                      .exclude(training_participations__order=order).order_by("name", "id"))
+        self.more = False  # more workers than those offered: search by name
+        if not self.is_bound:
+            term = clean_search(search)
+            found = candidates.filter(pk__in=workers_named(term).values("pk")) if term else candidates
+            offered = list(found.values_list("pk", flat=True)[:PICKER_SIZE + 1])
+            self.more = len(offered) > PICKER_SIZE
+            candidates = Worker.objects.filter(pk__in=offered[:PICKER_SIZE])
+        self.fields["workers"].queryset = candidates.order_by("name", "id")
 
 
 class AttendanceUploadForm(forms.Form):

@@ -3,18 +3,21 @@ scoped to the caller (``restrict``): an enterprise union sees its own orders, a 
 the enterprises below it."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.orgs.models import Organisation, path_ids
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.selectors import child_containing
 from yuanmeng.training.models import Place
 from yuanmeng.training.skills import SkillCategory
-from yuanmeng.training_orders.models import Attendance, Session, Teacher, TrainingOrder
-from yuanmeng.training_orders.services import assignable_teacher_ids
+from yuanmeng.training_orders.models import Attendance, Participant, Session, Teacher, TrainingOrder
+from yuanmeng.training_orders.services import assignable_teacher_ids, may_put_on
 from yuanmeng.training_orders.workflow import State
 
 
@@ -35,6 +38,16 @@ def order_detail(*, user, order_id: int) -> TrainingOrder | None:
 def order_sessions(order: TrainingOrder):
     return (order.sessions.select_related("teacher").annotate(present=Count("attendances"))
             .order_by("date", "starts_at", "id"))
+
+
+def participant_to_remove(*, user, participant_id: int) -> Participant:
+    """A participant of an order the user sees (else 404), whom they may take off it (else 403: the enterprise or
+    the union that takes its orders)."""
+    participant = get_object_or_404(Participant.objects.filter(order__in=order_list(user=user).values("pk"))
+                                    .select_related("order__organisation", "worker"), pk=participant_id)
+    if not may_put_on(user, participant.order):
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
+    return participant
 
 
 def order_participants(order: TrainingOrder):
@@ -122,12 +135,26 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class Report:
+    """The report's total, and its rows as a grouped query (most workers first) to read whole (``rows``: the
+    export, the API) or a page at a time (``rows_of``: the page; a city's enterprises are many)."""
+
     organisation: Organisation
     group_by: str
     since: datetime.date
     until: datetime.date
-    rows: list[ReportRow]
     total: ReportRow
+    grouped: QuerySet
+    labels: Callable[[list], dict]
+
+    @property
+    def rows(self) -> list[ReportRow]:
+        return self.rows_of(self.grouped)
+
+    def rows_of(self, grouped) -> list[ReportRow]:
+        grouped = list(grouped)
+        names = self.labels([r["group"] for r in grouped])
+        return [ReportRow(r["group"], names.get(r["group"], str(r["group"])), r["sessions"], r["workers"],
+                          r["minutes"] or 0) for r in grouped]
 
 
 def report_organisation(user, organisation_id: int | None) -> Organisation | None:
@@ -152,31 +179,24 @@ def training_report(*, user, organisation: Organisation, group_by: str, since: d
                 "minutes": Sum("session__minutes")}
     total = attended.aggregate(**measures)
     labels, key = _grouping(group_by, organisation)
-    grouped = attended.annotate(group=key).values("group").annotate(**measures).order_by("group")
-    rows = [ReportRow(r["group"], labels(r["group"]), r["sessions"], r["workers"], r["minutes"] or 0)
-            for r in grouped]
-    return Report(organisation, group_by, since, until, sorted(rows, key=lambda r: (-r.workers, r.label)),
-                  ReportRow(None, str(_("Total")), total["sessions"], total["workers"], total["minutes"] or 0))
+    grouped = attended.annotate(group=key).values("group").annotate(**measures).order_by("-workers", "group")
+    return Report(organisation, group_by, since, until,
+                  ReportRow(None, str(_("Total")), total["sessions"], total["workers"], total["minutes"] or 0),
+                  grouped, labels)
 
 
 def _grouping(group_by: str, organisation: Organisation):
+    """(the labels of some rows' group keys: {key: label}, the grouping's expression)."""
     if group_by == "skill_category":
-        return (lambda value: str(SkillCategory(value).label) if value in SkillCategory.values else str(value),
+        return (lambda keys: {key: str(SkillCategory(key).label) for key in keys if key in SkillCategory.values},
                 F("session__order__skill_category"))
     if group_by == "district":
         children = list(organisation.children.order_by("name"))
         names = {child.pk: child.name for child in children}
-        return (lambda value: names.get(value, organisation.name),
+        return (lambda keys: {key: names.get(key, organisation.name) for key in keys},
                 child_containing(children, "session__order__organisation__path"))
-    names = {}
-
-    def enterprise_name(value):
-        if not names:
-            names.update(Organisation.objects.filter(training_orders__isnull=False, path__startswith=organisation.path)
-                         .values_list("pk", "name").distinct())
-        return names.get(value, str(value))
-
-    return enterprise_name, F("session__order__organisation")
+    return (lambda keys: dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "name")),
+            F("session__order__organisation"))
 
 
 def waiting_orders(*, user):

@@ -410,8 +410,9 @@ def session_schedule(*, by, order: TrainingOrder, teacher: Teacher | None, date:
 
 
 @transaction.atomic
-def session_cancel(*, by, session: Session) -> None:
-    """Take a session off the schedule before anyone's attendance is recorded for it."""
+def session_cancel(*, by, session: Session) -> TrainingOrder:
+    """Take a session off the schedule before anyone's attendance is recorded for it (the enterprise is told).
+    Its order."""
     order = session.order
     _require_editable(by, order)
     if session.attendances.exists():
@@ -419,7 +420,11 @@ def session_cancel(*, by, session: Session) -> None:
     audit_record(actor=by, action="training_order.unschedule", obj=order, organisation=order.organisation,
                  before={"session": session.pk, "date": session.date.isoformat(),
                          "starts_at": f"{session.starts_at:%H:%M}", "teacher": session.teacher_id})
+    _tell_enterprise(order, worker_text("Training session cancelled"), worker_text(
+        "The session of “%(topic)s” on %(date)s, %(start)s–%(end)s is cancelled.", topic=order.topic,
+        date=session.date, start=f"{session.starts_at:%H:%M}", end=f"{session.ends_at:%H:%M}"))
     session.delete()
+    return order
 
 
 # ---- participants and attendance ---------------------------------------------------------------------------------
@@ -463,7 +468,8 @@ def participants_add(*, by, order: TrainingOrder, workers) -> int:
 
 
 @transaction.atomic
-def participant_remove(*, by, order: TrainingOrder, worker: Worker) -> None:
+def participant_remove(*, by, order: TrainingOrder, worker: Worker) -> TrainingOrder:
+    """Take a worker off the order (the enterprise or the union) while no attendance of theirs is recorded."""
     _require_participants_editable(by, order)
     participant = order.participants.filter(worker=worker).first()
     if participant is None:
@@ -473,6 +479,7 @@ def participant_remove(*, by, order: TrainingOrder, worker: Worker) -> None:
     participant.delete()
     audit_record(actor=by, action="training_order.participant_remove", obj=order, organisation=order.organisation,
                  before={"worker": worker.pk})
+    return order
 
 
 def _require_attendance(by, session: Session) -> None:
@@ -512,18 +519,23 @@ def attendance_mark(*, by, session: Session, worker: Worker, present: bool = Tru
 
 
 @transaction.atomic
-def attendance_set(*, by, session: Session, workers) -> tuple[int, int]:
-    """The session's attendance as a whole: exactly ``workers`` present (the attendance page's ticks). Refused
-    whole if one is not on the order. (added, removed)."""
+def attendance_set(*, by, session: Session, workers, among=None) -> tuple[int, int]:
+    """The session's attendance as a whole, or of the workers ``among`` (ids: a page of the attendance page's
+    ticks): exactly ``workers`` present. Refused whole if one is not on the order (or not among those).
+    (added, removed)."""
     _require_attendance(by, session)
     workers = list(workers)
-    on_order = dict(session.order.participants.values_list("worker_id", "pk"))
+    participants = session.order.participants
+    if among is not None:
+        participants = participants.filter(worker_id__in=list(among))
+    on_order = dict(participants.values_list("worker_id", "pk"))
     strangers = [w.name for w in workers if w.pk not in on_order]
     if strangers:
         raise ValidationError({"workers": [_("Not on this order: %(names)s.") % {"names": "、".join(strangers)}]})
     present = {on_order[w.pk] for w in workers}
     recorded = set(session.attendances.values_list("participant_id", flat=True))
-    removed = session.attendances.exclude(participant_id__in=present).delete()[0]
+    shown = session.attendances if among is None else session.attendances.filter(participant_id__in=on_order.values())
+    removed = shown.exclude(participant_id__in=present).delete()[0]
     Attendance.objects.bulk_create([Attendance(session=session, participant_id=pk) for pk in present - recorded])
     added = len(present - recorded)
     if added or removed:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from yuanmeng.people.models import Worker
 from yuanmeng.training.skills import SkillCategory
 from yuanmeng.training_orders import selectors, services, workflow
 from yuanmeng.training_orders.forms import (
+    PICKER_SIZE,
     AssignForm,
     AttendanceUploadForm,
     OrderForm,
@@ -95,14 +97,17 @@ def order_detail(request, order_id: int):
     participants_open = (can_take or can_order) and order.state in (State.REQUESTED, State.ACCEPTED)
     actions = [a for a in workflow.actions_from(order.state)
                if has_capability(request.user, workflow.move(order.state, a)[0], path)]
+    search = request.GET.get("q", "")
     return render(request, "training_orders/order_detail.html", {
         "order": order, "actions": actions, "editable": editable, "today": timezone.localdate(),
         "events": order.events.select_related("by"), "sessions": selectors.order_sessions(order),
-        "participants": selectors.order_participants(order), "teachers": order.teachers.select_related("school"),
+        "participants": paginate(request, selectors.order_participants(order)), "search": search,
+        "participants_open": participants_open, "picker_size": PICKER_SIZE,
+        "teachers": order.teachers.select_related("school"),
         "assign_form": AssignForm(order=order, initial={"school": order.school, "teachers": order.teachers.all()})
         if editable else None,
         "session_form": SessionForm(order=order) if editable else None,
-        "participants_form": ParticipantsForm(order=order) if participants_open else None,
+        "participants_form": ParticipantsForm(order=order, search=search) if participants_open else None,
         "notices": _notices(request.user, order) if can_order else None,
     })
 
@@ -172,6 +177,26 @@ def participants_add(request, order_id: int):
     return redirect("training_order_detail", order_id=order.pk)
 
 
+@login_required
+@require_POST
+def participant_remove(request, participant_id: int):
+    participant = selectors.participant_to_remove(user=request.user, participant_id=participant_id)
+    order, worker = participant.order, participant.worker
+    if run_with_message(request, lambda: services.participant_remove(by=request.user, order=order, worker=worker)):
+        messages.success(request, _("%(name)s is taken off the order.") % {"name": worker.name})
+    return redirect("training_order_detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def session_cancel(request, session_id: int):
+    session = get_for_action(Session.objects.restrict(request.user).select_related("order__organisation"),
+                             session_id, user=request.user, capability=Capability.TAKE_TRAINING_ORDERS)
+    if run_with_message(request, lambda: services.session_cancel(by=request.user, session=session)):
+        messages.success(request, _("The session is taken off the schedule."))
+    return redirect("training_order_detail", order_id=session.order_id)
+
+
 def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -194,20 +219,28 @@ def session_attendance(request, session_id: int):
                 if added is not None:
                     messages.success(request, _("%(n)d attendances recorded from the file.") % {"n": added})
         else:
-            ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
-            workers = Worker.objects.filter(pk__in=ids, training_participations__order=order)  # others: not ticked
-            done = run_with_message(request, lambda: services.attendance_set(by=request.user, session=session,
-                                                                            workers=workers))
-            if done is not None:
-                messages.success(request, _("Attendance saved."))
-        return redirect("training_session_attendance", session_id=session.pk)
-    present = set(session.attendances.values_list("participant_id", flat=True))
+            _save_attendance_page(request, session)
+        return redirect(f"{reverse('training_session_attendance', args=[session.pk])}?{request.GET.urlencode()}")
+    page = paginate(request, order.participants.select_related("worker").order_by("id"))
+    present = set(session.attendances.filter(participant__in=page.object_list).values_list("participant_id",
+                                                                                           flat=True))
     return render(request, "training_orders/session_attendance.html", {
-        "session": session, "order": order, "participants": order.participants.select_related("worker"),
-        "present": present, "upload_form": AttendanceUploadForm(), "today": timezone.localdate(),
+        "session": session, "order": order, "page": page, "present": present,
+        "upload_form": AttendanceUploadForm(), "today": timezone.localdate(),
         "can_record": has_capability(request.user, Capability.TAKE_TRAINING_ORDERS, order.organisation.path)
         and order.state in workflow.EDITABLE_STATES and session.date <= timezone.localdate(),
     })
+
+
+def _save_attendance_page(request, session) -> None:
+    """The ticks of one page of participants (``shown``: their workers' ids): those ticked present, the others of
+    the page absent."""
+    ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+    shown = {int(v) for v in request.POST.getlist("shown") if v.isdigit()} | set(ids)
+    workers = Worker.objects.filter(pk__in=ids, training_participations__order=session.order_id)  # others: unticked
+    if run_with_message(request, lambda: services.attendance_set(by=request.user, session=session, workers=workers,
+                                                                 among=shown)) is not None:
+        messages.success(request, _("Attendance saved."))
 
 
 @login_required
@@ -256,6 +289,8 @@ def training_report(request):
         raise Http404
     report = selectors.training_report(user=request.user, organisation=organisation, group_by=group_by,
                                        since=since, until=until)
+    page = paginate(request, report.grouped)
     return render(request, "training_orders/report.html", {
-        "report": report, "groupings": selectors.GROUPINGS.items(),
+        "report": report, "page": page, "rows": report.rows_of(page.object_list),
+        "groupings": selectors.GROUPINGS.items(),
         "unions": selectors.report_unions(request.user)})
