@@ -15,6 +15,7 @@ from yuanmeng.payouts.models import Batch, BatchStatus, LotteryDraw
 from yuanmeng.people.models import MembershipState, Worker
 from yuanmeng.policies.models import Policy
 from yuanmeng.stats.models import Refresh, RegistryRollup
+from yuanmeng.surveys.models import Response
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def test_demo_has_the_city_its_districts_enterprises_schools_and_logins(client, 
     assert Batch.objects.filter(status=BatchStatus.RESULTS_IMPORTED).exists()
     assert funds_verify().ok
     assert Policy.objects.filter(parent__isnull=False).count() == 2  # district and enterprise matching
+    assert Response.objects.exclude(training_order=None).count() == 2  # answers turned into training orders
     draw = LotteryDraw.objects.get()  # a round drawn by lottery, its public page open to anyone
     assert draw.round.funded_count and draw.seed_confirmed_by != draw.seed_entered_by
     registry = RegistryRollup.objects.get(organisation__code="GZ")  # counted at once: the home shows figures

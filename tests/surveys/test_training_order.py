@@ -52,9 +52,10 @@ def _stale(response):
 
 
 def test_the_skill_is_an_option_named_as_a_category_exactly():
-    from yuanmeng.surveys.views import _skill_of
+    from yuanmeng.surveys.selectors import skill_category_of as _skill_of
 
     assert _skill_of([("方便的时间", "周末"), ("最想学的技能", "电工、焊接")]) == SkillCategory.ELECTRICAL
     # a part of a category's name, or a word inside a sentence, is no category
     assert _skill_of([("最想学的技能", "工")]) == SkillCategory.GENERAL
     assert _skill_of([("其他建议", "希望学焊接")]) == SkillCategory.GENERAL
+    assert _skill_of([("skill", "Welding")]) == SkillCategory.WELDING  # options written in English

@@ -1,6 +1,7 @@
 """The demo's needs surveys and projects: the city union's training-needs survey of 40 enterprises, answered by
-most of their union officers; a district's survey of its workers, open for the demo worker; a draft; and a dozen
-education and skills projects of unions and schools with their partners — each made by the role that makes it."""
+most of their union officers (two of them turning the answers into a training order); a district's survey of its
+workers, open for the demo worker; a draft; and a dozen education and skills projects of unions and schools with
+their partners — each made by the role that makes it."""
 
 import datetime
 import random
@@ -14,10 +15,18 @@ from yuanmeng.people.models import Worker
 from yuanmeng.projects.models import ProjectKind
 from yuanmeng.projects.services import project_create, project_participants_add, project_transition
 from yuanmeng.surveys.models import Audience, QuestionKind
-from yuanmeng.surveys.services import question_add, response_submit, survey_create, survey_send
+from yuanmeng.surveys.selectors import response_summary, skill_category_of
+from yuanmeng.surveys.services import (
+    question_add,
+    response_order_training,
+    response_submit,
+    survey_create,
+    survey_send,
+)
 
 SURVEYED_ENTERPRISES = 40
 ANSWERING = 32
+ORDERED = 2  # answers turned into training orders by their officers
 SKILLS = ["电工", "数控加工", "焊接", "物流管理", "工业机器人运维", "电子商务"]
 TIMES = ["工作日晚上", "周末", "线上随时学", "送教进企业（工作时间）"]
 WISHES = ["希望增加PLC编程的实操课", "夜班职工多，线上课程最好能回看", "希望课程结束能考职业技能等级证书",
@@ -70,13 +79,25 @@ def _enterprise_survey(city_admin, city, rng: random.Random) -> None:
                     .values_list("organisation_id", "user"))
     users = get_user_model().objects.in_bulk(officers.values())
     options = {q.pk: [o.pk for o in q.options.all()] for q in (skill, times)}
+    responses = []
     for enterprise in enterprises[:ANSWERING]:
         if enterprise.pk not in officers:
             continue
         answers = {skill.pk: rng.choices(options[skill.pk], weights=[5, 4, 3, 2, 3, 1])[0],
                    times.pk: rng.sample(options[times.pk], rng.randint(1, 3)),
                    heads.pk: rng.choices([2, 3, 4, 5], weights=[1, 3, 5, 3])[0], wish.pk: rng.choice(WISHES)}
-        response_submit(by=users[officers[enterprise.pk]], survey=survey, answers=answers, enterprise=enterprise)
+        responses.append(response_submit(by=users[officers[enterprise.pk]], survey=survey, answers=answers,
+                                         enterprise=enterprise))
+    for response in responses[:ORDERED]:
+        _order_training(response, rng)
+
+
+def _order_training(response, rng: random.Random) -> None:
+    """The officer turns the enterprise's answers into a training order, as the order page prefills it."""
+    summary = response_summary(response)
+    response_order_training(by=response.by, response=response, topic=f"{response.enterprise.name}职工技能培训",
+                            skill_category=skill_category_of(summary), head_count=rng.randint(20, 60),
+                            notes="\n".join(f"{question}：{answer}" for question, answer in summary)[:2000])
 
 
 def _worker_survey(reviewer, district) -> None:

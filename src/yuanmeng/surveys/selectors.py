@@ -2,14 +2,16 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import grants
 from yuanmeng.people.models import Worker
 from yuanmeng.surveys.models import Answer, Audience, QuestionKind, Response, Survey, SurveyStatus, Target
+from yuanmeng.training.skills import SkillCategory
 
 
 def survey_list(*, user, status: str = ""):
@@ -136,6 +138,20 @@ def response_summary(response: Response) -> list[tuple[str, str]]:
                                                                           "text").order_by("id"):
         given.setdefault(question_id, []).append(label or (str(value) if value is not None else text))
     return [(q.text, "、".join(given.get(q.pk, [])) or "—") for q in response.survey.questions.all()]
+
+
+def skill_category_of(summary: list[tuple[str, str]]) -> str:
+    """The skill category an option chosen (in ``response_summary``) is named exactly as — the first found —, else
+    general education: what a training order made of the answers is filed under."""
+    chosen = {part.strip() for _question, answer in summary for part in answer.split("、")}
+    for value, label in SkillCategory.choices:
+        names = set()
+        for language, _name in settings.LANGUAGES:  # the union wrote its options in one of them
+            with translation.override(language):
+                names.add(str(label))
+        if names & chosen:
+            return value
+    return SkillCategory.GENERAL
 
 
 def enterprise_response(*, user, pk) -> Response | None:

@@ -12,7 +12,6 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.surveys import exports, selectors, services
 from yuanmeng.surveys.forms import AnswerForm, QuestionForm, SendForm, SurveyForm
 from yuanmeng.surveys.models import Audience, Question, Survey, SurveyStatus
-from yuanmeng.training.skills import SkillCategory
 from yuanmeng.training_orders.forms import OrderForm
 
 
@@ -164,12 +163,6 @@ def survey_answer(request, survey_id: int):
         "enterprise_field": form["enterprise"] if "enterprise" in form.fields else None})
 
 
-def _skill_of(answers: list[tuple[str, str]]) -> str:
-    """The skill category an option chosen is named exactly as (the first found), else general education."""
-    chosen = {part.strip() for _question, answer in answers for part in answer.split("、")}
-    return next((value for value, label in SkillCategory.choices if str(label) in chosen), SkillCategory.GENERAL)
-
-
 @login_required
 def survey_order(request, response_id: int):
     """An enterprise officer turns their enterprise's answers into a training order, prefilled and confirmed."""
@@ -179,8 +172,9 @@ def survey_order(request, response_id: int):
     if response.training_order_id:
         return redirect("training_order_detail", order_id=response.training_order_id)
     summary = selectors.response_summary(response)
-    initial = {"organisation": response.enterprise, "topic": response.survey.title, "skill_category":
-               _skill_of(summary), "notes": "\n".join(f"{question}：{answer}" for question, answer in summary)[:2000]}
+    initial = {"organisation": response.enterprise, "topic": response.survey.title,
+               "skill_category": selectors.skill_category_of(summary),
+               "notes": "\n".join(f"{question}：{answer}" for question, answer in summary)[:2000]}
     form = OrderForm(request.POST or None, initial=initial, by=request.user)
     form.fields["organisation"].disabled = True
     if request.method == "POST" and form.is_valid():
