@@ -91,6 +91,19 @@ def tally_plan(survey) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def addressed_plan(user) -> str:
+    """The plan of a worker's first page of surveys to answer: an EXISTS per way of being addressed, no DISTINCT."""
+    from django.db import connection
+
+    from yuanmeng.surveys.selectors import surveys_to_answer
+
+    sql, params = surveys_to_answer(user=user)[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_target")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=100_000)
@@ -101,6 +114,7 @@ def main() -> None:
     from django.db import connection
 
     from yuanmeng.surveys.selectors import survey_results, surveys_to_answer, text_answers
+    from yuanmeng.surveys.services import _recipients
 
     city, union, survey, questions = build(args.responses)
     answers = answer_all(survey, questions)
@@ -113,8 +127,11 @@ def main() -> None:
     worker_user = city.tree.member().user
     figure(BENCH, "a worker's surveys to answer", timed(lambda: list(surveys_to_answer(user=worker_user)),
                                                         args.repeat), "ms", size=size)
+    figure(BENCH, "recipients counted when sent to the city (up to 10,000)",
+           timed(lambda: _recipients(survey, [city.tree.city]), args.repeat), "ms", size=size)
     if connection.vendor == "postgresql":
         print(tally_plan(survey), flush=True)
+        print(addressed_plan(worker_user), flush=True)
 
 
 if __name__ == "__main__":
