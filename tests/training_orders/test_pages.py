@@ -2,6 +2,7 @@
 query per row fails)."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -190,10 +191,11 @@ def test_a_session_without_attendance_is_cancelled_and_a_participant_taken_off(c
     page = client.get(f"/training-orders/{order.pk}/").content.decode()
     assert f"/training-orders/sessions/{coming.pk}/cancel/" in page
     assert f"/training-orders/sessions/{held.pk}/cancel/" not in page  # attendance recorded: held
+    told = Message.objects.filter(recipient=people.enterprise, about_id=order.pk)
+    before = told.count()
     client.post(f"/training-orders/sessions/{held.pk}/cancel/")
     client.post(f"/training-orders/sessions/{coming.pk}/cancel/")
-    assert list(order.sessions.all()) == [held]
-    assert Message.objects.filter(recipient=people.enterprise, subject__contains="cancelled").exists()
+    assert list(order.sessions.all()) == [held] and told.count() == before + 1
     first, second = order.participants.order_by("id")[:2]
     login(people.enterprise)
     client.post(f"/training-orders/participants/{first.pk}/remove/")  # attended: stays
@@ -237,3 +239,15 @@ def test_the_workers_to_put_on_are_found_by_name_a_few_at_a_time(client, login, 
     assert len(form.fields["workers"].choices) == 2 and form.more
     form = client.get(f"/training-orders/{order.pk}/?q=李").context["participants_form"]
     assert [str(label)[:2] for _value, label in form.fields["workers"].choices] == ["李四"] and not form.more
+
+
+def test_the_home_counts_the_orders_waiting_to_be_taken(client, login, orders, people):
+    orders.order()
+    orders.accepted(topic="已受理")
+    login(people.district)
+    html = client.get("/").content.decode()
+    found = re.search(r'<a href="([^"]+)">\s*<strong>([^<]+)</strong>\s*<span>(待受理的培训订单|Training orders to '
+                      r'take)</span>', html)
+    assert found and found.group(2) == "1" and found.group(1) == "/training-orders/?state=requested"
+    login(people.enterprise)
+    assert "Training orders to take" not in client.get("/").content.decode()

@@ -179,9 +179,9 @@ PLAN = "/payouts/plan/?policy={policy}&budget={budget}&limit=50000&quota="
 PAGES = [
     # the area summary from the stats rollup: the organisation, its children, the refresh's time, the rows (it
     # grouped the workers and the enterprises, one query each, beside the children)
-    ("/", "city", 16),  # with the district: the members-to-confirm card (decision 0010), one count
+    ("/", "city", 17),  # with the district: the members-to-confirm and training orders to take cards, a count each
     ("/", "finance", 14),
-    ("/", "district", 15),
+    ("/", "district", 16),
     ("/", "viewer", 13),  # the summary per city from the rollups: organisation, children, refresh time, three rollups
     ("/payouts/batches/?waiting=approve", "finance", 6),
     ("/", "worker", 10),  # where is my money: the lines, the live application, its top-ups, messages, notice

@@ -23,6 +23,8 @@ from yuanmeng.people.models import Worker
 from yuanmeng.people.permissions import may_confirm_members
 from yuanmeng.people.selectors import members_to_confirm
 from yuanmeng.stats.selectors import registry_for, stages_for
+from yuanmeng.training_orders.selectors import waiting_orders
+from yuanmeng.training_orders.workflow import State
 
 NOT_AREAS = (OrgKind.SCHOOL, OrgKind.PROVIDER)
 
@@ -55,6 +57,9 @@ def work_cards(user) -> list[Card]:
         cards.insert(0, Card(_("Members to confirm"), waiting(members_to_confirm(user), "created_at"),
                              reverse("members_to_confirm")))
     cards += [Card(work.label, counted, f"{batches}?waiting={work.key}") for work, counted in batches_waiting(user)]
+    if has_capability(user, Capability.TAKE_TRAINING_ORDERS):
+        cards.append(Card(_("Training orders to take"), waiting(waiting_orders(user=user), "created_at"),
+                          f"{reverse('training_order_list')}?state={State.REQUESTED}"))
     failed = jobs_failed(user) if grants(user) else None
     if failed is not None and (cards or failed.count):  # a viewer's home shows it only when a task failed
         cards.append(Card(_("Tasks that failed"), failed, f"{reverse('job_list')}?state=failed"))
