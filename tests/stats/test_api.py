@@ -130,3 +130,14 @@ def test_the_registry_of_a_city_is_its_districts_summed_and_a_district_sees_only
     district = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
     assert district.get(f"/api/stats/{tree.tianhe.pk}/registry").status_code == 200
     assert district.get(f"/api/stats/{tree.city.pk}/registry").status_code == 404
+
+
+def test_a_figure_sums_the_years_to_year_to_like_the_dashboard(tree, figures, login):
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    one = _get(client, tree.city, figures, "workers").json()
+    summed = client.get(f"/api/stats/{tree.city.pk}/{figures - 1}/workers?year_to={figures}").json()
+    assert (summed["year"], summed["year_to"], one["year_to"]) == (figures - 1, figures, figures)
+    assert summed["total"] == one["total"]  # nothing in the year before
+    for bad in (figures - 2, figures + 9):
+        answer = client.get(f"/api/stats/{tree.city.pk}/{figures - 1}/intake?year_to={bad}")
+        assert answer.status_code == 422 and "year_to" in answer.json()["errors"]

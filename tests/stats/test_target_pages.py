@@ -231,3 +231,17 @@ def test_a_projects_target_counts_every_union_below_in_one_query(tree, login, ci
     assert [_queries(client, url) for url in urls] == few
     rows = book(client.get(urls[1]))
     assert sorted(row[2] for row in rows[1:]) == [0, 0] + [1] * 10
+
+
+def test_the_api_reads_one_target_and_a_page_of_its_shares(tree, login, city_admin, yearly):
+    target_share_allocate(by=city_admin, target=yearly, organisation=tree.tianhe, value=3000)
+    client = login(city_admin)
+    answer = client.get(f"/api/stats/targets/{yearly.pk}").json()
+    assert (answer["progress"]["target"]["value"], answer["progress"]["allocated"], answer["pages"]) == (4126, 3000, 1)
+    shares = {row["organisation"]["name"]: row for row in answer["shares"]}
+    assert set(shares) == {"天河区总工会", "海珠区总工会"}  # not the school
+    assert shares["天河区总工会"]["share"]["value"] == 3000 and not shares["天河区总工会"]["progress"]["context"]
+    assert shares["海珠区总工会"]["share"] is None and shares["海珠区总工会"]["progress"]["context"]
+    assert client.get(f"/api/stats/targets/{yearly.pk}?on=2999-12-31").status_code == 422
+    district = login(tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe))
+    assert district.get(f"/api/stats/targets/{yearly.pk}").status_code == 404

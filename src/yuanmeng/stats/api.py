@@ -14,6 +14,7 @@ from pydantic import create_model
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.api_answers import answers
+from yuanmeng.core.pages import paginate
 from yuanmeng.orgs.models import OrgKind
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.models import Measure, Target
@@ -26,7 +27,16 @@ from yuanmeng.stats.selectors import (
     visible_organisations,
 )
 from yuanmeng.stats.target_services import target_change, target_remove, target_set, target_share_allocate
-from yuanmeng.stats.targets import Progress, capability_for, progress_day, progress_for, share_candidates
+from yuanmeng.stats.targets import (
+    Progress,
+    capability_for,
+    children_for,
+    progress_day,
+    progress_for,
+    progress_of,
+    share_candidates,
+    shares_of,
+)
 
 router = Router(tags=["statistics"])
 
@@ -117,12 +127,16 @@ class RegistryFigures(Schema):
     children: list[RegistryOfChild]
 
 
+YEAR_TO = "the last year summed (?year_to=, up to nine years on; the year alone by default)"
+
+
 def _figures_schema(name: str, figure: type, **extra) -> type[Schema]:
     """The answer of one figure: the organisation's, each child's and its own part's, with the refresh's time."""
     child = create_model(f"{name}OfChild", __base__=Schema, organisation=(OrganisationRef, ...), figure=(figure, ...))
     return create_model(
         name, __base__=Schema, as_of=(datetime.datetime | None, ...), organisation=(OrganisationRef, ...),
-        year=(int, ...), total=(figure, ...), own=(figure, ...), children=(list[child], ...), **extra)
+        year=(int, ...), year_to=(int, Field(..., description=YEAR_TO)),
+        total=(figure, ...), own=(figure, ...), children=(list[child], ...), **extra)
 
 
 MoneyFigures = _figures_schema("MoneyFigures", list[MoneyRow])
@@ -132,41 +146,52 @@ DurationFigures = _figures_schema("DurationFigures", list[DurationRow])
 IntakeFigures = _figures_schema("IntakeFigures", list[IntakeDay], policies=(list[PolicyCaps], ...))
 
 
-def _answer(found: Drilldown) -> dict:
-    return {"as_of": found.as_of, "organisation": found.organisation, "year": found.year, "total": found.total,
-            "own": found.own, "children": [{"organisation": child, "figure": figure}
-                                           for child, figure in found.children]}
+MAX_YEARS = 10  # as on the dashboard
+
+
+def _figure(request, figure: str, organisation_id: int, year: int, year_to: int | None) -> Drilldown:
+    """The figure for ``year`` or, with ``year_to``, the years from ``year`` to it summed (as the dashboard's)."""
+    if year_to is not None and not year <= year_to < year + MAX_YEARS:
+        raise ValidationError({"year_to": [_("Give a year from %(first)s to %(last)s.") % {
+            "first": year, "last": year + MAX_YEARS - 1}]})
+    return figure_for(request.user, figure=figure, organisation_id=organisation_id, year=year, to_year=year_to)
+
+
+def _answer(found: Drilldown, year_to: int | None) -> dict:
+    return {"as_of": found.as_of, "organisation": found.organisation, "year": found.year,
+            "year_to": year_to or found.year, "total": found.total, "own": found.own,
+            "children": [{"organisation": child, "figure": figure} for child, figure in found.children]}
 
 
 @router.get("/{organisation_id}/{year}/money", response=answers(MoneyFigures, 404, 422),
             summary="Money by fund source: budgeted, reserved, paid, available (fen)")
-def money(request, organisation_id: int, year: int):
-    return _answer(figure_for(request.user, figure="money", organisation_id=organisation_id, year=year))
+def money(request, organisation_id: int, year: int, year_to: int | None = None):
+    return _answer(_figure(request, "money", organisation_id, year, year_to), year_to)
 
 
 @router.get("/{organisation_id}/{year}/workers", response=answers(WorkersFigures, 404, 422),
             summary="Applications applying, approved, graduated and paid, by each dimension")
-def workers(request, organisation_id: int, year: int):
-    return _answer(figure_for(request.user, figure="workers", organisation_id=organisation_id, year=year))
+def workers(request, organisation_id: int, year: int, year_to: int | None = None):
+    return _answer(_figure(request, "workers", organisation_id, year, year_to), year_to)
 
 
 @router.get("/{organisation_id}/{year}/funnel", response=answers(FunnelFigures, 404, 422),
             summary="The funnel from application to payment, and who left at which step")
-def funnel(request, organisation_id: int, year: int):
-    return _answer(figure_for(request.user, figure="funnel", organisation_id=organisation_id, year=year))
+def funnel(request, organisation_id: int, year: int, year_to: int | None = None):
+    return _answer(_figure(request, "funnel", organisation_id, year, year_to), year_to)
 
 
 @router.get("/{organisation_id}/{year}/durations", response=answers(DurationFigures, 404, 422),
             summary="Median and 90th-percentile whole days per review step and from diploma to money")
-def durations(request, organisation_id: int, year: int):
-    return _answer(figure_for(request.user, figure="durations", organisation_id=organisation_id, year=year))
+def durations(request, organisation_id: int, year: int, year_to: int | None = None):
+    return _answer(_figure(request, "durations", organisation_id, year, year_to), year_to)
 
 
 @router.get("/{organisation_id}/{year}/intake", response=answers(IntakeFigures, 404, 422),
             summary="Applicants and approvals per day and policy, beside the policies' caps")
-def intake(request, organisation_id: int, year: int):
-    found = figure_for(request.user, figure="intake", organisation_id=organisation_id, year=year)
-    return {**_answer(found), "policies": intake_caps(found.organisation, year)}
+def intake(request, organisation_id: int, year: int, year_to: int | None = None):
+    found = _figure(request, "intake", organisation_id, year, year_to)
+    return {**_answer(found, year_to), "policies": intake_caps(found.organisation, year, year_to)}
 
 
 @router.get("/{organisation_id}/registry", response=answers(RegistryFigures, 404, 422),
@@ -217,6 +242,22 @@ class TargetsOut(Schema):
     targets: list[ProgressOut]
 
 
+class ShareOut(Schema):
+    organisation: OrganisationRef
+    share: TargetOut | None = Field(..., description="null: none given; the progress is then towards the target")
+    progress: ProgressOut
+
+
+class TargetDetailOut(Schema):
+    as_of: datetime.datetime | None
+    on: datetime.date
+    progress: ProgressOut
+    shares: list[ShareOut] = Field(..., description="a page of the unions below that may take a share, by kind and "
+                                                    "name (?page=)")
+    page: int
+    pages: int = Field(..., description="the pages of unions below, counted up to PAGE_COUNT_CAP of them")
+
+
 class TargetIn(Schema):
     measure: str
     start_year: int
@@ -258,6 +299,19 @@ def targets(request, organisation_id: int, on: datetime.date | None = None):
     return {"as_of": latest_as_of(), "on": on, "organisation": organisation,
             "targets": [_progress_answer(item) for item in progress_for(user=request.user,
                                                                         organisation=organisation, on=on)]}
+
+
+@router.get("/targets/{target_id}", response=answers(TargetDetailOut, 404, 422),
+            summary="One target with its progress, and a page of the unions below with their shares and progress")
+def target(request, target_id: int, on: datetime.date | None = None, page: int = 1):
+    target = _target_to_manage(request, target_id)
+    on = progress_day(on)
+    children = paginate(request, children_for(request.user, target))
+    return {"as_of": latest_as_of(), "on": on, "progress": _progress_answer(progress_of(target, on)),
+            "shares": [{"organisation": row.organisation, "share": row.share,
+                        "progress": _progress_answer(row.progress)}
+                       for row in shares_of(target, list(children.object_list), on)],
+            "page": children.number, "pages": children.paginator.num_pages}
 
 
 @router.post("/{organisation_id}/targets", response=answers({201: TargetOut}, 403, 404, 422), summary="Set a target")

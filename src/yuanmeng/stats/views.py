@@ -5,18 +5,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yuanmeng.core.access import Capability
 from yuanmeng.core.exports import xlsx_response
 from yuanmeng.stats.dashboard import FRESH_FOR, Dashboard, dashboard_for, may_refresh, refresh_submit
 from yuanmeng.stats.labels import dimension_label
 from yuanmeng.stats.rollups import DIMENSIONS
-from yuanmeng.stats.selectors import highest_organisation
+from yuanmeng.stats.selectors import highest_organisation, visible_organisations
 
 MAX_YEARS = 10
 
@@ -85,6 +86,7 @@ def dashboard_export(request, organisation_id: int, table: str):
 @require_POST
 def dashboard_refresh(request, organisation_id: int):
     """Queue a refresh and come back to the dashboard, which shows the new figures once the task is done."""
+    get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
     job = refresh_submit(by=request.user)
     if job is None:
         messages.info(request, _("The figures were counted less than %(minutes)d minutes ago.") % {
