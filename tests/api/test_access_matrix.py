@@ -210,6 +210,7 @@ class City:
         order_transition(by=reviewer, order=self.training_order, action="accept")
         order_assign(by=reviewer, order=self.training_order, school=None, teachers=[self.teacher])
         participants_add(by=officer, order=self.training_order, workers=[self.worker])
+        self.training_participant = self.training_order.participants.get()
         self.training_session = session_schedule(
             by=reviewer, order=self.training_order, teacher=self.teacher, date=timezone.localdate(),
             starts_at=datetime.time(9), ends_at=datetime.time(11), venue="职工学习中心")
@@ -454,6 +455,10 @@ OPERATIONS = {  # OpenAPI operations, by method and path
         "training_order", "200* 200* 200* 403 403 404 403 404", lambda city: {"worker_ids": [city.colleague.pk]}),
     "PUT /api/training-orders/sessions/{session_id}/attendance": Row(
         "training_session", "403 200* 200* 403 403 404 403 404", "PUT", lambda city: {"worker_id": city.worker.pk}),
+    "DELETE /api/training-orders/participants/{participant_id}": Row(
+        "training_participant", "204* 204* 204* 403 403 404 403 404", "DELETE"),
+    "DELETE /api/training-orders/sessions/{session_id}": Row(
+        "training_session", "403 204* 204* 403 403 404 403 404", "DELETE"),
     "POST /api/training-orders/sessions/{session_id}/attendance-file": post(
         "training_session", "403 422 422 403 403 404 403 404", _upload("出勤.xlsx"), form=True),
     "PUT /api/training-orders/teachers/{teacher_id}": Row("teacher",      "404 200* 200* 403 403 404 403 404", "PUT",
@@ -546,6 +551,8 @@ PAGES = {  # pages, by URL name
     "training_order_action": post("requested_order",                    "403 302* 302* 403 403 404 403 404",
                                   params={"action": "accept"}),
     "training_session_attendance": Row("training_session",              "200 200 200 200 200 404 200 404"),
+    "training_session_cancel": post("training_session",                 "403 302* 302* 403 403 404 403 404"),
+    "training_participant_remove": post("training_participant",         "302* 302* 302* 403 403 404 403 404"),
     "teacher_edit": Row("teacher",                                      "404 200 200 403 403 404 403 404"),
     "training_learning": post("enrolment",                              "404 302* 302* 403 403 404 403 403",
                               {"verb": "attended", "minutes": "60"}),
@@ -911,7 +918,7 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
                                                    path_kind="training_order"),
     ("training_participants_add POST", "workers"): PageId("colleague", "enterprise_officer", "302*", "302", {},
                                                           form="ParticipantsForm", path_kind="training_order"),
-    ("training_report", "organisation"): PageId("district", "city_admin", "200", "404"),
+    ("training_report", "organisation"): PageId("district", "city_admin", "200 n=0", "404"),
     ("training_courses", "district"): PageId("district", "city_admin", "200 n=1", "200 n=0"),
     ("stats_target POST", "organisation"): PageId("district", "city_admin", "302*", "200 organisation",
                                                   {"action": "share", "value": "10"}, form="ShareForm",
