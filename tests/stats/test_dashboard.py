@@ -162,3 +162,19 @@ def test_the_intake_projection_follows_the_recent_pace_once_there_is_enough_of_i
     assert _projection(days, cumulative, None) is None  # no cap
     assert _projection(days[-5:], cumulative[-5:], 300) is None  # five days: too few to take a pace from
     assert _projection(days, [200] * 20, 300) is None  # nobody for two weeks: no pace
+
+
+def test_the_tables_by_organisation_below_show_a_page_of_them_and_the_export_every_one(tree, figures, login,  # noqa: F811
+                                                                                        settings):
+    settings.PAGE_SIZE = 1
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    pages = [_page(client, tree.city, f"?year_from={figures}&page={n}") for n in (1, 2, 3)]
+    shown = [[org.name for org, _cells in page.context["dashboard"].table(key).shown() if org is not None]
+             for page in pages for key in ("workers_by_organisation", "durations_by_organisation")]
+    assert all(len(names) == 1 for names in shown)
+    children = {tree.tianhe.name, tree.haizhu.name, tree.school.name}
+    assert {names[0] for names in shown} == children
+    assert "?year_from" in pages[0].content.decode() and "page=2" in pages[0].content.decode()
+    answer = client.get(f"/stats/{tree.city.pk}/export/workers_by_organisation.xlsx?year_from={figures}&page=1")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} >= children

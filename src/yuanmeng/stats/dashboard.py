@@ -55,6 +55,8 @@ class Table:
     charts: list[dict] = field(default_factory=list)
     note: str = ""
     folded: bool = False  # a long table the page shows folded (the chart above says it)
+    by_child: bool = False  # a row per child: the page shows a page of them (``page_of``), the export every one
+    page_ids: set[int] | None = None  # the children of the page shown
 
     @property
     def wide(self) -> bool:
@@ -75,7 +77,8 @@ class Table:
     def shown(self) -> list[tuple[Organisation | None, list[tuple[str, bool]]]]:
         """Each row's organisation and its cells as the page shows them, each with whether it is a number."""
         return [(org, [(_shown(cell), numeric) for cell, numeric in zip(cells, self.numeric, strict=True)])
-                for org, cells in zip(self.organisations, self.rows, strict=True)]
+                for org, cells in zip(self.organisations, self.rows, strict=True)
+                if self.page_ids is None or org is None or org.pk in self.page_ids]
 
     def columns(self) -> list[Column]:
         return [Column(header, lambda row, i=i: row[i], 22 if i == 0 else 14) for i, header in enumerate(self.headers)]
@@ -138,7 +141,7 @@ def _money_by_holder(found: Drilldown) -> Table:
     district's and its enterprises' matching), with the matching money's share of each."""
     table = Table("money_by_holder", _("Budgets by who holds them (yuan), and the share of matching money"),
                   [_("Organisation"), _("Level"), _("Special fund"), _("Matching fund"), _("Paid"),
-                   _("Matching share (%)")], [False, False, True, True, True, True])
+                   _("Matching share (%)")], [False, False, True, True, True, True], by_child=True)
     holders = [(found.organisation, _("its own budgets"), found.own), *(
         (child, child.get_kind_display(), figure) for child, figure in found.children)]
     for organisation, level, figure in holders:
@@ -178,7 +181,7 @@ def workers_tables(found: Drilldown, dimension: str) -> list[Table]:
 
 def _workers_by_child(found: Drilldown) -> Table:
     table = Table("workers_by_organisation", _("Workers by organisation below"),
-                  [_("Organisation"), *_measure_headers()], [False, True, True, True, True])
+                  [_("Organisation"), *_measure_headers()], [False, True, True, True, True], by_child=True)
     for child, figure in found.children:
         table.add([child.name, *every_application(figure)], child)
     own = every_application(found.own)
@@ -240,7 +243,7 @@ def _durations_by_child(found: Drilldown) -> Table:
         headers += [_("%(step)s: median") % {"step": _step_label(step)},
                     _("%(step)s: 90th percentile") % {"step": _step_label(step)}]
     table = Table("durations_by_organisation", _("Days per step, by organisation below"), headers,
-                  [False] + [True] * (len(headers) - 1))
+                  [False] + [True] * (len(headers) - 1), by_child=True)
     for child, figure in found.children:
         steps = {row["step"]: row for row in figure}
         table.add([child.name, *(value for step in STEPS_TIMED
@@ -346,6 +349,14 @@ class Dashboard:
 
     def table(self, key: str) -> Table | None:
         return next((table for section in self.sections for table in section.tables if table.key == key), None)
+
+    def page_of(self, children: list[Organisation]) -> None:
+        """Show only these children's rows in the tables by child (a page of them; the charts keep the largest of
+        all, the exports every row)."""
+        for section in self.sections:
+            for table in section.tables:
+                if table.by_child:
+                    table.page_ids = {child.pk for child in children}
 
 
 def _sections(found: dict[str, Drilldown], years: tuple[int, int], dimension: str) -> list[Section]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yuanmeng.core.access import Capability
 from yuanmeng.core.exports import xlsx_response
+from yuanmeng.core.pages import paginate
 from yuanmeng.stats.dashboard import FRESH_FOR, Dashboard, dashboard_for, may_refresh, refresh_submit
 from yuanmeng.stats.labels import dimension_label
 from yuanmeng.stats.rollups import DIMENSIONS
@@ -63,8 +64,11 @@ def dashboard_home(request):
 @login_required
 def dashboard(request, organisation_id: int):
     form, found = _dashboard(request, organisation_id)
+    children = paginate(request, found.children) if found else None
+    if found:
+        found.page_of(children.object_list)
     return render(request, "stats/dashboard.html", {
-        "form": form, "dashboard": found, "may_refresh": may_refresh(request.user),
+        "form": form, "dashboard": found, "children_page": children, "may_refresh": may_refresh(request.user),
         "dimensions": [(dimension, dimension_label(dimension)) for dimension in DIMENSIONS],
         "query": request.GET.urlencode()})
 
