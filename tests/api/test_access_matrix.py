@@ -212,8 +212,11 @@ class City:
         participants_add(by=officer, order=self.training_order, workers=[self.worker])
         self.training_participant = self.training_order.participants.get()
         self.training_session = session_schedule(
-            by=reviewer, order=self.training_order, teacher=self.teacher, date=timezone.localdate(),
+            by=reviewer, order=self.training_order, teacher=self.teacher,
+            date=timezone.localdate() + datetime.timedelta(days=1),
             starts_at=datetime.time(9), ends_at=datetime.time(11), venue="职工学习中心")
+        self.training_session.date = timezone.localdate()  # held today at 9, whatever the hour: attendance is open
+        self.training_session.save(update_fields=["date"])
         self.requested_order = order_request(by=officer, organisation=self.organisation, topic="焊工安全",
                                              skill_category="welding", head_count=2)
 
@@ -614,8 +617,8 @@ def _budget_fields(city):
 
 
 def _session_fields(city):
-    return {"teacher_id": city.teacher.pk, "date": timezone.localdate().isoformat(), "starts_at": "14:00",
-            "ends_at": "15:00", "venue": "职工学习中心"}
+    return {"teacher_id": city.teacher.pk, "date": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+            "starts_at": "14:00", "ends_at": "15:00", "venue": "职工学习中心"}
 
 
 def _session_form(city):

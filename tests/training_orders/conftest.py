@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from yuanmeng.training.skills import SkillCategory
 from yuanmeng.training_orders import services
@@ -36,6 +37,14 @@ class Orders:
     def session(self, order, date=TODAY, starts_at=NINE, ends_at=ELEVEN, teacher=None):
         return services.session_schedule(by=self.people.district, order=order, teacher=teacher or self.teacher,
                                          date=date, starts_at=starts_at, ends_at=ends_at, venue="厂区培训室")
+
+
+@pytest.fixture(autouse=True)
+def _early_today(monkeypatch):
+    """The clock at 00:01 on ``TODAY``: a session today at any hour is still to come (a start earlier than now is
+    refused), whenever the tests run."""
+    moment = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(0, 1)))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.builders import workbook
 from tests.training_orders.conftest import ELEVEN, NINE, NOON, TEN, TODAY
@@ -116,6 +116,16 @@ def test_a_session_in_the_past_is_refused(orders):
         orders.session(order, date=TODAY - datetime.timedelta(days=1))
     assert "date" in _field_errors(exc)
     assert not Session.objects.exists()
+
+
+def test_a_session_today_starting_before_now_is_refused(orders, monkeypatch):
+    order = orders.accepted()
+    ten_past_ten = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(10, 10)))
+    monkeypatch.setattr(timezone, "now", lambda: ten_past_ten)
+    with pytest.raises(ValidationError) as exc:
+        orders.session(order, starts_at=TEN, ends_at=NOON)
+    assert "has passed" in _field_errors(exc)["starts_at"][0]
+    assert orders.session(order, starts_at=datetime.time(10, 30), ends_at=NOON).date == TODAY
 
 
 def test_session_times_and_teacher_are_checked(orders, people, tree):

@@ -358,6 +358,8 @@ def _session_errors(order, *, teacher, date, starts_at, ends_at, venue, place) -
         errors["date"] = [_("This field is required.")]
     elif date < timezone.localdate():
         errors["date"] = [_("This day is in the past; a session is scheduled for today or later.")]
+    elif date == timezone.localdate() and starts_at is not None and starts_at < timezone.localtime().time():
+        errors["starts_at"] = [_("This time has passed; a session today starts now or later.")]
     if starts_at is None or ends_at is None:
         errors["ends_at" if starts_at else "starts_at"] = [_("This field is required.")]
     elif not 0 < session_minutes(starts_at, ends_at) <= MAX_SESSION_MINUTES:
