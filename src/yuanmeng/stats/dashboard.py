@@ -158,7 +158,9 @@ def _money_by_holder(found: Drilldown) -> Table:
     table.charts = [_chart(_("Budgeted by holder (yuan)"), [cells[0] for cells in shown], [
         (_("Special fund"), [float(cells[2]) for cells in shown]),
         (_("Matching fund"), [float(cells[3]) for cells in shown])])]
-    table.note = _chart_note(table.rows)
+    table.note = " ".join(filter(None, [_chart_note(table.rows), _(
+        "A child's budgets are its whole subtree's: a district's matching fund includes its enterprises' (the counts "
+        "are kept by subtree, not by the level of the union holding each budget).")]))
     return table
 
 
