@@ -4,6 +4,7 @@ school and a teacher, schedules a session, records attendance and completes it; 
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.builders import Tree
 from tests.e2e.test_roles import log_in
@@ -25,8 +26,12 @@ def setting(transactional_db):
     return tree, officer, reviewer, workers
 
 
-def test_an_enterprise_order_goes_from_request_to_completed(live_server, setting, phone, browser, screenshots):
+def test_an_enterprise_order_goes_from_request_to_completed(live_server, setting, phone, browser, screenshots,
+                                                            monkeypatch):
     tree, _officer, _reviewer, workers = setting
+    today = timezone.localdate()
+    early = timezone.make_aware(datetime.datetime.combine(today, datetime.time(0, 1)))
+    monkeypatch.setattr(timezone, "now", lambda: early)  # the session today at 09:00 is still to come
     base = live_server.url
     log_in(phone, base, "order_officer")
     phone.click("label.nav-button")
@@ -58,13 +63,13 @@ def test_an_enterprise_order_goes_from_request_to_completed(live_server, setting
     desk.click(f"form[action='/training-orders/{order.pk}/assign/'] button[type=submit]")
     desk.wait_for_load_state()
     desk.select_option("#id_teacher", label="王建国")
-    desk.fill("#id_date", datetime.date.today().isoformat())
+    desk.fill("#id_date", today.isoformat())
     desk.fill("#id_starts_at", "09:00")
     desk.fill("#id_ends_at", "11:30")
     desk.click(f"form[action='/training-orders/{order.pk}/sessions/'] button[type=submit]")
     desk.wait_for_load_state()
     desk.screenshot(path=str(screenshots / "training-order-scheduled.png"), full_page=True)
-    desk.click("table a >> text=" + datetime.date.today().isoformat())
+    desk.click("table a >> text=" + today.isoformat())
     for worker in workers:
         desk.check(f"input[name=present][value='{worker.pk}']")
     desk.click("button[type=submit].primary")
