@@ -77,7 +77,7 @@ from yuanmeng.people.services import worker_account_create, worker_register
 from yuanmeng.policies.models import DocumentKind, Level, ProgrammeType, Selection
 from yuanmeng.policies.services import policy_create, policy_publish
 from yuanmeng.projects.models import ProjectKind
-from yuanmeng.projects.services import project_create
+from yuanmeng.projects.services import project_create, project_participants_add
 from yuanmeng.stats.models import Measure
 from yuanmeng.stats.target_services import target_set
 from yuanmeng.surveys.models import Audience, QuestionKind
@@ -221,10 +221,12 @@ class City:
                                              skill_category="welding", head_count=2)
 
     def _surveys_and_projects(self, root):
-        """The district's project; its survey of the enterprise (sent, one question, answered by the enterprise's
-        officer) and a draft survey with a question."""
+        """The district's project, the colleague named on it; its survey of the enterprise (sent, one question,
+        answered by the enterprise's officer) and a draft survey with a question."""
         self.project = project_create(by=root, lead=self.district, name="数控技能提升项目", kind=ProjectKind.SKILLS,
                                       starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 12, 31))
+        project_participants_add(by=root, project=self.project, workers=[self.colleague])
+        self.project_participant = self.project.participants.get()
         window = {"opens_at": timezone.now() - datetime.timedelta(days=1),
                   "closes_at": timezone.now() + datetime.timedelta(days=30)}
         self.survey = survey_create(by=root, organisation=self.district, title="培训需求调查",
@@ -489,6 +491,8 @@ OPERATIONS = {  # OpenAPI operations, by method and path
                                                          lambda city: {"worker_ids": [city.worker.pk]}),
     "POST /api/projects/{project_id}/{action}": post("project",          "404 200* 200* 403 403 404 403 404",
                                                      params={"action": "start"}),
+    "DELETE /api/projects/participants/{participant_id}": Row("project_participant",
+                                                              "404 204* 204* 403 403 404 403 404", "DELETE"),
 }
 PAGES = {  # pages, by URL name
     "token_revoke": post("token",                                       "302* 302* 302* 302* 302* 302* 302* -"),
@@ -579,6 +583,7 @@ PAGES = {  # pages, by URL name
                                      lambda city: {"mobiles": city.worker.mobile}),
     "project_action": post("project",                                   "404 302* 302* 403 403 404 403 404",
                            params={"action": "start"}),
+    "project_participant_remove": post("project_participant",           "404 302* 302* 403 403 404 403 404"),
 }
 
 @dataclass(frozen=True)
@@ -843,7 +848,7 @@ PAGE_IDS = {  # (URL name [+ " POST"], form field or query key): who asks, and t
                                                  "closes_at": "2030-01-01T08:00"}, form="SurveyForm"),
     # the draft's page offers its union's children as boxes to tick
     ("survey_send POST", "children"): PageId("organisation", "district_reviewer", "302*", "422",
-                                             path_kind="survey_draft"),
+                                             path_kind="survey_draft", form="SendForm"),
     ("project_add POST", "lead"): PageId("district", "city_admin", "302*", "200 lead", _project_fields,
                                          form="ProjectForm"),
     ("policy_add POST", "parent"): PageId("policy", "city_admin", "302*", "200 parent", _yuan_policy_form,

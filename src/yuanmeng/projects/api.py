@@ -18,7 +18,7 @@ from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.people.models import Worker
 from yuanmeng.projects import selectors, services
-from yuanmeng.projects.models import Project, ProjectKind, ProjectStatus
+from yuanmeng.projects.models import Project, ProjectKind, ProjectParticipant, ProjectStatus
 
 router = Router(tags=["projects"])
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -145,12 +145,12 @@ def add_participants(request, project_id: Id, payload: WorkersIn):
     return {"added": services.project_participants_add(by=request.user, project=project, workers=workers)}
 
 
-@router.delete("/{project_id}/participants/{worker_id}", response=answers({204: None}, 403, 404, 422),
+@router.delete("/participants/{participant_id}", response=answers({204: None}, 403, 404, 422),
                summary="Take a named worker off an open project")
-def remove_participant(request, project_id: Id, worker_id: Id):
-    project = _to_manage(request, project_id)
-    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
-    services.project_participant_remove(by=request.user, project=project, worker=worker)
+def remove_participant(request, participant_id: Id):
+    named = get_object_or_404(ProjectParticipant.objects.select_related("worker"), pk=participant_id)
+    project = _to_manage(request, named.project_id)
+    services.project_participant_remove(by=request.user, project=project, worker=named.worker)
     return Status(204, None)
 
 

@@ -57,5 +57,5 @@ def partner_candidates(user):
 def participants(project: Project):
     """The workers named in a project, as added (their masked numbers only)."""
     return (project.participants.select_related("worker__employer__organisation").order_by("-id")
-            .values("worker_id", "worker__name", "worker__id_number_masked", "worker__employer__organisation__name",
+            .values("id", "worker__name", "worker__id_number_masked", "worker__employer__organisation__name",
                     "added_at"))

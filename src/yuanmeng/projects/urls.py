@@ -10,7 +10,7 @@ urlpatterns = [
     path("<int:project_id>/", views.project_detail, name="project_detail"),
     path("<int:project_id>/edit/", views.project_edit, name="project_edit"),
     path("<int:project_id>/participants/", views.project_participants_add, name="project_participants_add"),
-    path("<int:project_id>/participants/<int:worker_id>/remove/", views.project_participant_remove,
+    path("participants/<int:participant_id>/remove/", views.project_participant_remove,
          name="project_participant_remove"),
     path("<int:project_id>/<slug:action>/", views.project_action, name="project_action"),
 ]

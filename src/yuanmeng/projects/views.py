@@ -12,7 +12,7 @@ from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.people.models import Worker
 from yuanmeng.projects import selectors, services
 from yuanmeng.projects.forms import ParticipantsForm, ProjectForm
-from yuanmeng.projects.models import Project, ProjectKind, ProjectStatus
+from yuanmeng.projects.models import Project, ProjectKind, ProjectParticipant, ProjectStatus
 from yuanmeng.projects.workflow import ACTIONS, actions_from
 
 
@@ -98,10 +98,10 @@ def project_participants_add(request, project_id: int):
 
 @login_required
 @require_POST
-def project_participant_remove(request, project_id: int, worker_id: int):
-    project = _project(request, project_id, Capability.MANAGE_PROJECTS)
-    worker = get_object_or_404(Worker.objects.restrict(request.user), pk=worker_id)
+def project_participant_remove(request, participant_id: int):
+    named = get_object_or_404(ProjectParticipant.objects.select_related("worker"), pk=participant_id)
+    project = _project(request, named.project_id, Capability.MANAGE_PROJECTS)
     if run_with_message(request, lambda: services.project_participant_remove(by=request.user, project=project,
-                                                                             worker=worker)):
-        messages.success(request, _("%(name)s is no longer a participant.") % {"name": worker.name})
+                                                                             worker=named.worker)):
+        messages.success(request, _("%(name)s is no longer a participant.") % {"name": named.worker.name})
     return redirect("project_detail", project_id=project.pk)

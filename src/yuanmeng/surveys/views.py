@@ -99,8 +99,9 @@ def question_action(request, question_id: int, action: str):
 
 
 @login_required
-@require_POST
 def survey_send(request, survey_id: int):
+    if request.method != "POST":  # the draft's page, where the send form is
+        return survey_detail(request, survey_id)
     survey = _survey(request, survey_id)
     form = SendForm(request.POST, survey=survey, by=request.user)
     if form.is_valid() and submit(form, lambda: services.survey_send(by=request.user, survey=survey,
