@@ -357,6 +357,7 @@ def response_submit(*, by, survey: Survey, answers: dict, enterprise=None) -> Re
     except IntegrityError:
         raise ValidationError({"survey": [_("You have already answered this survey.")]}) from None
     Answer.objects.bulk_create(Answer(survey=survey, response=response, **row) for row in rows)
+    # The survey's row stays locked until commit; no extra wait: audit_record below locks the one audit head anyway.
     Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1)
     who = respondent.get("enterprise") or respondent["worker"]
     audit_record(actor=by, action="survey.answer", obj=survey, organisation=survey.organisation,
