@@ -26,7 +26,7 @@ from yuanmeng.jobs.services import job_submit
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.jobs import REFRESH_JOB
-from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
+from yuanmeng.stats.labels import CHART_CHILDREN, dimension_label, source_label, state_label, step_label, value_label
 from yuanmeng.stats.rollups import DIPLOMA_TO_MONEY, TIMED_STEPS
 from yuanmeng.stats.selectors import (
     WORKER_MEASURES,
@@ -38,7 +38,6 @@ from yuanmeng.stats.selectors import (
     visible_organisations,
 )
 
-CHART_CHILDREN = 15  # a chart by child shows the largest; its table and export list every child
 CHART_POLICIES = 4  # the intake charts the policies with the most applicants; its table lists every policy
 FOLD_ROWS = 20  # a longer table is folded under its chart
 RECENT_DAYS = 14  # the intake's projection follows the pace of the last two weeks with data
@@ -221,17 +220,12 @@ def funnel_tables(found: Drilldown) -> list[Table]:
 STEPS_TIMED = (*TIMED_STEPS, DIPLOMA_TO_MONEY)
 
 
-def _step_label(step: str) -> str:
-    return state_label(step) if step == DIPLOMA_TO_MONEY else _("waiting at “%(state)s”") % {
-        "state": state_label(step)}
-
-
 def durations_tables(found: Drilldown) -> list[Table]:
     table = Table("durations", _("Days per step"),
                   [_("Step"), _("Applications timed"), _("Median days"), _("90th percentile days")],
                   [False, True, True, True])
     for row in found.total:
-        table.add([_step_label(row["step"]), row["applications"], row["median_days"], row["p90_days"]])
+        table.add([step_label(row["step"]), row["applications"], row["median_days"], row["p90_days"]])
     table.charts = [_chart(table.title, [cells[0] for cells in table.rows], [
         (_("Median days"), [cells[2] or 0 for cells in table.rows]),
         (_("90th percentile days"), [cells[3] or 0 for cells in table.rows])], _("days"))]
@@ -242,8 +236,8 @@ def _durations_by_child(found: Drilldown) -> Table:
     """Who is slow: each child's median and 90th percentile per step."""
     headers = [_("Organisation")]
     for step in STEPS_TIMED:
-        headers += [_("%(step)s: median") % {"step": _step_label(step)},
-                    _("%(step)s: 90th percentile") % {"step": _step_label(step)}]
+        headers += [_("%(step)s: median") % {"step": step_label(step)},
+                    _("%(step)s: 90th percentile") % {"step": step_label(step)}]
     table = Table("durations_by_organisation", _("Days per step, by organisation below"), headers,
                   [False] + [True] * (len(headers) - 1), by_child=True)
     for child, figure in found.children:
@@ -253,7 +247,7 @@ def _durations_by_child(found: Drilldown) -> Table:
     timed = [cells for cells in table.rows if any(value is not None for value in cells[1:])]
     shown = _largest(timed, lambda cells: cells[-1] or 0)
     table.charts = [_chart(_("90th percentile days per step, by organisation below"), [cells[0] for cells in shown],
-                           [(_step_label(step), [cells[2 + 2 * i] or 0 for cells in shown])
+                           [(step_label(step), [cells[2 + 2 * i] or 0 for cells in shown])
                             for i, step in enumerate(STEPS_TIMED)], _("days"))]
     table.note = _chart_note(timed)
     return table

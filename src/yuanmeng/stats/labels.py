@@ -53,5 +53,15 @@ def state_label(state: str) -> str:
     return str(dict(State.choices).get(state, state))
 
 
+def step_label(step: str) -> str:
+    """A timed step of the durations: waiting at a state, or from the diploma to the money."""
+    return state_label(step) if step == DIPLOMA_TO_MONEY else str(_("waiting at “%(state)s”") % {
+        "state": state_label(step)})
+
+
+# A chart by child shows the largest (the dashboard's and the report's); its table and export list every child.
+CHART_CHILDREN = 15
+
+
 def source_label(source: str) -> str:
     return str(dict(FundSource.choices).get(source, source))

@@ -20,7 +20,7 @@ from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_on
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.stats.charts_svg import Series, bar_chart
-from yuanmeng.stats.labels import dimension_label, source_label, state_label, value_label
+from yuanmeng.stats.labels import CHART_CHILDREN, dimension_label, source_label, state_label, step_label, value_label
 from yuanmeng.stats.models import Measure
 from yuanmeng.stats.selectors import WORKER_MEASURES, Drilldown, every_application, figure_for, intake_caps
 from yuanmeng.stats.targets import Progress, progress_for
@@ -148,7 +148,6 @@ def _worker_columns() -> list[str]:
     return [_("Applying"), _("Approved"), _("Graduated"), _("Paid")]
 
 
-CHART_CHILDREN = 20  # a chart of more bars than this would not fit a page; the table beneath lists every child
 
 
 def workers_by_child(workers: Drilldown) -> Table:
@@ -192,11 +191,11 @@ def _days(value: float | None) -> str:
 
 def durations_table(rows: list[dict]) -> Table:
     timed = [r for r in rows if r["applications"]]
-    chart = bar_chart(title=_("Days per step"), categories=[state_label(r["step"]) for r in timed],
+    chart = bar_chart(title=_("Days per step"), categories=[step_label(r["step"]) for r in timed],
                       series=[Series(_("Median"), [r["median_days"] for r in timed]),
                               Series(_("90th percentile"), [r["p90_days"] for r in timed])]) if timed else None
     return Table([_("Step"), _("Applications timed"), _("Median days"), _("90th percentile days")],
-                 [[state_label(r["step"]), f"{r['applications']:,}", _days(r["median_days"]), _days(r["p90_days"])]
+                 [[step_label(r["step"]), f"{r['applications']:,}", _days(r["median_days"]), _days(r["p90_days"])]
                   for r in rows], chart)
 
 
