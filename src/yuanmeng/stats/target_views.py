@@ -102,6 +102,13 @@ def _measured_on(view):
     return checked
 
 
+def _days() -> list[datetime.date]:
+    """The days progress may be measured on (``progress_day``) offered on the page: today and the ends of the ten
+    years before."""
+    today = timezone.localdate()
+    return [today, *(datetime.date(year, 12, 31) for year in range(today.year - 1, today.year - 11, -1))]
+
+
 def _organisation(request, organisation_id: int) -> Organisation:
     return get_object_or_404(visible_organisations(request.user, Capability.VIEW), pk=organisation_id)
 
@@ -165,7 +172,7 @@ def targets_page(request, organisation_id: int, on: datetime.date):
                         .filter(parent_id=organisation.pk, is_active=True).order_by("kind", "name"))
     return render(request, "stats/targets.html", {
         "organisation": organisation, "crumbs": _crumbs(request.user, organisation), "children": children,
-        "progress": progress, "on": on, "as_of": latest_as_of(), "chart": _chart(progress),
+        "progress": progress, "on": on, "days": _days(), "as_of": latest_as_of(), "chart": _chart(progress),
         "can_set": has_capability(request.user, Capability.SET_TARGETS, organisation.path),
     })
 
