@@ -53,7 +53,8 @@ def queries(client, url: str, params: dict | None = None) -> int:
 
 def test_every_list_page_and_api_list_has_an_export():
     assert set(EXPORTS) == {"workers", "applications", "api-applications", "rosters", "enterprises", "organisations",
-                            "policies", "budgets", "rounds", "payment-lines", "audit", "projects"}
+                            "policies", "budgets", "rounds", "payment-lines", "audit", "projects", "training_orders",
+                            "training_report"}
 
 
 # ---- workers --------------------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 query per row fails)."""
 
 import datetime
+import io
 import re
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
@@ -100,6 +102,23 @@ def test_report_page_and_export(client, login, orders, people):
         page = client.get(f"/training-orders/report/?group_by={group_by}")
         assert page.context["report"].total.workers == 3
     assert client.get("/exports/training_report/?group_by=enterprise").status_code == 200
+
+
+def test_the_orders_export_holds_the_callers_orders_only(client, login, orders, people, tree):
+    orders.order(topic="天河电工")
+    haizhu_officer = tree.staff(Role.ENTERPRISE_OFFICER, tree.haizhu_firm.organisation)
+    services.order_request(by=haizhu_officer, organisation=tree.haizhu_firm.organisation, topic="海珠焊接",
+                           skill_category="welding", head_count=2, preferred_place="", preferred_from=TODAY,
+                           preferred_to=TODAY)
+    topics = {}
+    for name, user in (("enterprise", people.enterprise), ("district", people.district), ("city", people.city)):
+        login(user)
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get("/exports/training_orders/").streaming_content)))
+        topics[name] = sorted(row[2] for row in list(book.active.values)[1:])
+    assert topics == {"enterprise": ["天河电工"], "district": ["天河电工"], "city": sorted(["海珠焊接", "天河电工"])}
+    login(people.district)
+    haizhu_report = f"/exports/training_report/?group_by=enterprise&organisation={tree.haizhu.pk}"
+    assert client.get(haizhu_report).status_code == 404
 
 
 # ---- query counts --------------------------------------------------------------------------------------------
