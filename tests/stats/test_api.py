@@ -88,13 +88,14 @@ def test_money_needs_view_funds_like_every_budget_read(tree, figures, login, rol
 def test_a_city_role_that_sees_funds_reads_the_money_of_its_subtree(tree, figures, login, role):
     client = login(tree.staff(role, tree.city))
     money = _get(client, tree.tianhe, figures, "money").json()
-    assert money["total"] == [{"source": "matching", "budgeted_fen": 200_000, "reserved_fen": 0, "paid_fen": 0,
-                               "available_fen": 200_000}]
+    assert money["total"] == [  # the district's matching fund and its enterprise's, by the level holding each
+        {"source": "matching", "holder_kind": level, "budgeted_fen": 100_000, "reserved_fen": 0, "paid_fen": 0,
+         "available_fen": 100_000} for level in ("district", "enterprise")]
     city = _get(client, tree.city, figures, "money").json()
     assert {child["organisation"]["id"] for child in city["children"]} == {tree.tianhe.pk, tree.haizhu.pk,
                                                                             tree.school.pk}
-    assert city["own"] == [{"source": "special", "budgeted_fen": 100_000, "reserved_fen": 0, "paid_fen": 0,
-                            "available_fen": 100_000}]
+    assert city["own"] == [{"source": "special", "holder_kind": "city", "budgeted_fen": 100_000, "reserved_fen": 0,
+                            "paid_fen": 0, "available_fen": 100_000}]
 
 
 @pytest.mark.parametrize("figure", list(FIGURES))

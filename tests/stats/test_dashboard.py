@@ -70,6 +70,15 @@ def test_a_viewer_above_sees_children_that_sum_to_the_parent(tree, figures, logi
     assert sum(sum(pair) for pair in money.values()) == 3_000  # 1,000 yuan in each of the three budgets
 
 
+def test_matching_money_by_the_level_of_the_union_holding_it(tree, figures, login):  # noqa: F811
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    city = _page(client, tree.city, f"?year_from={figures}").context["dashboard"]
+    levels = {cells[0]: cells[1:] for cells in city.table("money_by_level").rows}
+    assert levels == {"市总工会": [1_000, 0, 0, 0.0], "区总工会": [0, 1_000, 0, 50.0],
+                      "企业工会": [0, 1_000, 0, 50.0]}
+    assert [cells[1] for cells in city.table("money").rows] == [2_000, 1_000]  # matching, special: levels summed
+
+
 def test_a_range_of_years_sums_them(tree, figures, login):  # noqa: F811
     client = login(tree.staff(Role.CITY_ADMIN, tree.city))
     one = _page(client, tree.city, f"?year_from={figures}").context["dashboard"]

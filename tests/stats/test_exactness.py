@@ -21,7 +21,7 @@ from yuanmeng.applications.workflow import Action, State
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.funds.models import Budget, FundSource
 from yuanmeng.funds.services import budget_create
-from yuanmeng.orgs.models import Enterprise, Organisation
+from yuanmeng.orgs.models import Enterprise, Organisation, OrgKind
 from yuanmeng.orgs.roles import Role
 from yuanmeng.payouts.models import Batch, BatchStatus, PaymentLine
 from yuanmeng.payouts.services import batch_approve, result_import, round_commit
@@ -137,11 +137,13 @@ def direct_money(organisation: Organisation, year: int) -> list[dict]:
     sums = defaultdict(lambda: [0, 0, 0])
     for budget in Budget.objects.filter(year=year).select_related("organisation"):
         if within(organisation, budget.organisation.path):
-            totals = sums[budget.source]
+            totals = sums[budget.source, budget.organisation.kind]
             for i, value in enumerate((budget.allocated_fen, budget.reserved_fen, budget.paid_fen)):
                 totals[i] += value
-    return [{"source": source, "budgeted_fen": b, "reserved_fen": r, "paid_fen": p, "available_fen": b - r - p}
-            for source, (b, r, p) in sorted(sums.items())]
+    return [{"source": source, "holder_kind": kind, "budgeted_fen": b, "reserved_fen": r, "paid_fen": p,
+             "available_fen": b - r - p}
+            for (source, kind), (b, r, p) in sorted(sums.items(), key=lambda item: (
+                item[0][0], list(OrgKind.values).index(item[0][1])))]
 
 
 def _applications(organisation: Organisation, year: int) -> list[Application]:

@@ -49,6 +49,7 @@ class OrganisationRef(Schema):
 
 class MoneyRow(Schema):
     source: str
+    holder_kind: OrgKind = Field(..., description="the level of the unions holding these budgets")
     budgeted_fen: int
     reserved_fen: int
     paid_fen: int

@@ -26,7 +26,15 @@ from yuanmeng.jobs.services import job_submit
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.scoping import has_capability
 from yuanmeng.stats.jobs import REFRESH_JOB
-from yuanmeng.stats.labels import CHART_CHILDREN, dimension_label, source_label, state_label, step_label, value_label
+from yuanmeng.stats.labels import (
+    CHART_CHILDREN,
+    dimension_label,
+    holder_label,
+    source_label,
+    state_label,
+    step_label,
+    value_label,
+)
 from yuanmeng.stats.rollups import DIPLOMA_TO_MONEY, TIMED_STEPS
 from yuanmeng.stats.selectors import (
     WORKER_MEASURES,
@@ -35,6 +43,8 @@ from yuanmeng.stats.selectors import (
     figure_for,
     intake_caps,
     latest_as_of,
+    money_by_level,
+    money_by_source,
     visible_organisations,
 )
 
@@ -118,21 +128,35 @@ def _chart_note(children: list) -> str:
 # ---- money ---------------------------------------------------------------------------------------------------
 
 def _by_source(rows: list[dict]) -> dict[str, dict]:
-    return {row["source"]: row for row in rows}
+    return {row["source"]: row for row in money_by_source(rows)}
 
 
 def money_tables(found: Drilldown) -> list[Table]:
     by_source = Table("money", _("Money by fund source (yuan)"),
                       [_("Fund source"), _("Budgeted"), _("Reserved"), _("Paid"), _("Available")],
                       [False, True, True, True, True])
-    for row in found.total:
+    for row in money_by_source(found.total):
         by_source.add([source_label(row["source"]), *(
             yuan(row[f"{measure}_fen"]) for measure in ("budgeted", "reserved", "paid", "available"))])
     by_source.charts = [_chart(by_source.title, [cells[0] for cells in by_source.rows], [
         (_("Paid"), [float(cells[3]) for cells in by_source.rows]),
         (_("Reserved"), [float(cells[2]) for cells in by_source.rows]),
         (_("Available"), [float(cells[4]) for cells in by_source.rows])])]
-    return [by_source, _money_by_holder(found)]
+    return [by_source, _money_by_level(found), _money_by_holder(found)]
+
+
+def _money_by_level(found: Drilldown) -> Table:
+    """The special and matching money by the level of the unions holding it, and each level's share of the
+    matching money (three-level funding: city, district and enterprise)."""
+    table = Table("money_by_level", _("Budgets by the level of the union holding them (yuan)"),
+                  [_("Level"), _("Special fund"), _("Matching fund"), _("Paid"), _("Share of the matching money (%)")],
+                  [False, True, True, True, True])
+    for level in money_by_level(found.total):
+        table.add([holder_label(level["holder_kind"]), yuan(level["special_fen"]), yuan(level["matching_fen"]),
+                   yuan(level["paid_fen"]), level["matching_share"]])
+    table.charts = [_chart(_("Matching money by level (yuan)"), [cells[0] for cells in table.rows],
+                           [(_("Matching fund"), [float(cells[2]) for cells in table.rows])])]
+    return table
 
 
 def _money_by_holder(found: Drilldown) -> Table:
@@ -158,8 +182,8 @@ def _money_by_holder(found: Drilldown) -> Table:
         (_("Special fund"), [float(cells[2]) for cells in shown]),
         (_("Matching fund"), [float(cells[3]) for cells in shown])])]
     table.note = " ".join(filter(None, [_chart_note(table.rows), _(
-        "A child's budgets are its whole subtree's: a district's matching fund includes its enterprises' (the counts "
-        "are kept by subtree, not by the level of the union holding each budget).")]))
+        "A child's budgets are its whole subtree's: a district's matching fund includes its enterprises' (the "
+        "table by level splits them by the union holding each budget).")]))
     return table
 
 

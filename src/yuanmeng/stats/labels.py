@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuanmeng.applications.workflow import State
 from yuanmeng.funds.models import FundSource
-from yuanmeng.orgs.models import Industry
+from yuanmeng.orgs.models import Industry, OrgKind
 from yuanmeng.people.models import Sex
 from yuanmeng.policies.models import Level, PriorityGroup, ProgrammeType
 from yuanmeng.stats.rollups import DIPLOMA_TO_MONEY, NO, YES
@@ -65,3 +65,8 @@ CHART_CHILDREN = 15
 
 def source_label(source: str) -> str:
     return str(dict(FundSource.choices).get(source, source))
+
+
+def holder_label(kind: str) -> str:
+    """The level of the unions holding budgets, by their kind (城市总工会, 区总工会…)."""
+    return str(dict(OrgKind.choices).get(kind, kind))

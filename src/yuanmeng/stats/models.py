@@ -44,9 +44,11 @@ class YearRollup(models.Model):
 
 
 class MoneyRollup(YearRollup):
-    """Budgets of a fund source: allocated, reserved and paid (available is what is left)."""
+    """Budgets of a fund source held by unions of one level (the kind of organisation holding them: city, district,
+    enterprise…): allocated, reserved and paid (available is what is left)."""
 
     source = models.CharField(max_length=10)
+    holder_kind = models.CharField(max_length=12, default="")
     budgeted_fen = models.BigIntegerField()
     reserved_fen = models.BigIntegerField()
     paid_fen = models.BigIntegerField()

@@ -20,9 +20,25 @@ from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_on
 from yuanmeng.audit.models import AuditEntry
 from yuanmeng.core.money import fen_to_yuan
 from yuanmeng.stats.charts_svg import Series, bar_chart
-from yuanmeng.stats.labels import CHART_CHILDREN, dimension_label, source_label, state_label, step_label, value_label
+from yuanmeng.stats.labels import (
+    CHART_CHILDREN,
+    dimension_label,
+    holder_label,
+    source_label,
+    state_label,
+    step_label,
+    value_label,
+)
 from yuanmeng.stats.models import Measure
-from yuanmeng.stats.selectors import WORKER_MEASURES, Drilldown, every_application, figure_for, intake_caps
+from yuanmeng.stats.selectors import (
+    WORKER_MEASURES,
+    Drilldown,
+    every_application,
+    figure_for,
+    intake_caps,
+    money_by_level,
+    money_by_source,
+)
 from yuanmeng.stats.targets import Progress, progress_for
 
 FIRST_YEAR = 2000  # no union kept these figures before
@@ -74,6 +90,7 @@ class YearlyReport:
     has_data: bool
     children: int
     money: Table | None  # None: the reader may not see funds here
+    money_by_level: Table | None
     money_by_child: Table | None
     workers_by_child: Table
     workers: list[tuple[str, Table]]
@@ -102,6 +119,7 @@ def report_assemble(*, user, organisation_id: int, year: int) -> YearlyReport:
         has_data=bool(workers.total or money_total or figures["intake"].total),
         children=len(workers.children),
         money=money_table(money_total) if money else None,
+        money_by_level=money_level_table(money_total) if money else None,
         money_by_child=money_by_child(money) if money else None,
         workers_by_child=workers_by_child(workers),
         workers=workers_tables(workers.total),
@@ -128,12 +146,23 @@ def _money_columns() -> list[str]:
 
 
 def money_table(rows: list[dict]) -> Table:
+    rows = money_by_source(rows)
     series = [Series(name, [r[measure] / 100 for r in rows])
               for name, measure in zip(_money_columns(), MONEY_FIELDS, strict=True)]
     chart = bar_chart(title=_("Money by fund source (yuan)"), categories=[source_label(r["source"]) for r in rows],
                       series=series) if rows else None
     return Table([_("Fund source"), *_money_columns()],
                  [[source_label(r["source"]), *(fen_to_yuan(r[m]) for m in MONEY_FIELDS)] for r in rows], chart)
+
+
+def money_level_table(rows: list[dict]) -> Table:
+    """The special and matching money by the level of the unions holding it, and each level's share of the
+    matching money."""
+    return Table([_("Level"), _("Special fund"), _("Matching fund"), _("Paid"), _("Share of the matching money (%)")],
+                 [[holder_label(level["holder_kind"]), fen_to_yuan(level["special_fen"]),
+                   fen_to_yuan(level["matching_fen"]), fen_to_yuan(level["paid_fen"]),
+                   "" if level["matching_share"] is None else f"{level['matching_share']}"]
+                  for level in money_by_level(rows)], None)
 
 
 def money_by_child(money: Drilldown) -> Table:

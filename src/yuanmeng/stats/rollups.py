@@ -88,7 +88,7 @@ def positional(queryset: QuerySet, groups: list, measures: list) -> tuple[str, l
 
 
 def money_selects() -> list[tuple[str, list]]:
-    return [positional(Budget.objects.all(), [F("organisation_id"), F("year"), F("source")],
+    return [positional(Budget.objects.all(), [F("organisation_id"), F("year"), F("source"), F("organisation__kind")],
                        [Sum("allocated_fen"), Sum("reserved_fen"), Sum("paid_fen")])]
 
 
@@ -180,7 +180,8 @@ def registry_selects() -> list[tuple[str, list]]:
 
 # Each figure of the dashboards and the rollup it is read from.
 ROLLUPS = {
-    "money": Rollup(MoneyRollup, ("year", "source"), ("budgeted_fen", "reserved_fen", "paid_fen"), money_selects),
+    "money": Rollup(MoneyRollup, ("year", "source", "holder_kind"), ("budgeted_fen", "reserved_fen", "paid_fen"),
+                    money_selects),
     "workers": Rollup(WorkerRollup, ("year", "dimension", "value"), ("applying", "approved", "graduated", "paid"),
                       worker_selects),
     "funnel": Rollup(FunnelRollup, ("year", "outcome", "state"), ("applications",), funnel_selects),

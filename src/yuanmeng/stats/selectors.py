@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from yuanmeng.core.access import Capability
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import acting_organisation
 from yuanmeng.stats.models import FunnelRollup, IntakeRollup, MoneyRollup, Refresh, RegistryRollup, WorkerRollup
 from yuanmeng.stats.rollups import (
@@ -76,10 +76,40 @@ def every_application(figure: list[dict]) -> list[int]:
     return [sum(row[m] for row in figure if row["dimension"] == EVERY_APPLICATION) for m in WORKER_MEASURES]
 
 
+MONEY_MEASURES = ("budgeted_fen", "reserved_fen", "paid_fen", "available_fen")
+HOLDER_ORDER = list(OrgKind.values)
+
+
 def money(rows: Rows) -> list[dict]:
-    return [{"source": source, "budgeted_fen": budgeted, "reserved_fen": reserved, "paid_fen": paid,
-             "available_fen": budgeted - reserved - paid}
-            for (source,), (budgeted, reserved, paid) in sorted(rows.items())]
+    """Budgets by fund source and by the level of the union holding them (its kind)."""
+    return [{"source": source, "holder_kind": kind, "budgeted_fen": budgeted, "reserved_fen": reserved,
+             "paid_fen": paid, "available_fen": budgeted - reserved - paid}
+            for (source, kind), (budgeted, reserved, paid) in
+            sorted(rows.items(), key=lambda item: (item[0][0], HOLDER_ORDER.index(item[0][1])))]
+
+
+def money_by_source(rows: list[dict]) -> list[dict]:
+    """The money rows summed over the levels: one row per fund source."""
+    summed = {}
+    for row in rows:
+        totals = summed.setdefault(row["source"], dict.fromkeys(MONEY_MEASURES, 0))
+        for measure in MONEY_MEASURES:
+            totals[measure] += row[measure]
+    return [{"source": source, **totals} for source, totals in summed.items()]
+
+
+def money_by_level(rows: list[dict]) -> list[dict]:
+    """Per level of the holding unions (city, district, enterprise…): budgeted special and matching money, paid, and
+    the level's share of all the matching money budgeted (None when there is none)."""
+    levels = {}
+    for row in rows:
+        level = levels.setdefault(row["holder_kind"], {"special_fen": 0, "matching_fen": 0, "paid_fen": 0})
+        level[f"{row['source']}_fen"] += row["budgeted_fen"]
+        level["paid_fen"] += row["paid_fen"]
+    matching = sum(level["matching_fen"] for level in levels.values())
+    return [{"holder_kind": kind, **level,
+             "matching_share": round(100 * level["matching_fen"] / matching, 1) if matching else None}
+            for kind, level in sorted(levels.items(), key=lambda item: HOLDER_ORDER.index(item[0]))]
 
 
 def _dimension_order(dimension: str, value: str) -> tuple:
