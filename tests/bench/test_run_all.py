@@ -51,4 +51,4 @@ def test_every_benchmark_is_planned_with_its_size():
     assert scripts["bench_seed.py"] == ["--workers", "3000000", "--applications", "1000000"]
     assert scripts["bench_pages.py"] == ["--applications", "1000000", "--workers", "3000000"]
     assert "bench_api.py" in scripts and "bench_payouts.py" in scripts
-    assert scripts["bench_stats.py"] == ["--applications", "1000000"]
+    assert scripts["bench_stats.py"] == ["--workers", "3000000", "--applications", "1000000"]

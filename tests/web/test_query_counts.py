@@ -235,8 +235,8 @@ PAGES = [
     ("/stats/report/{org}/?year={year}", "city", 28),
     # the dashboard (tests/stats/test_dashboard.py): per figure the organisation, its children (not the intake's), the
     # rows, the refresh's time; the policies' caps; the organisations above
-    ("/stats/{org}/?year_from={year}", "city", 25),
-    ("/stats/{org}/?year_from={year}", "district", 21),  # no money section
+    ("/stats/{org}/?year_from={year}", "city", 23),
+    ("/stats/{org}/?year_from={year}", "district", 19),  # no money section
     # targets (none in this world; with targets, two rollup reads and the shares' sum, whatever their number:
     # tests/stats/test_target_pages.py): the organisation, its ancestors, their targets, the children (count and
     # page), the refresh's time

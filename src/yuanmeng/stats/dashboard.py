@@ -7,7 +7,6 @@ own dashboard (the drill-down).
 
 import datetime
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
@@ -42,6 +41,7 @@ from yuanmeng.stats.selectors import (
     every_application,
     figure_for,
     intake_caps,
+    intake_days,
     latest_as_of,
     money_by_level,
     money_by_source,
@@ -294,10 +294,10 @@ def _projection(days: list[datetime.date], cumulative: list[int], cap: int | Non
     return days[-1] + datetime.timedelta(days=math.ceil((cap - cumulative[-1]) / pace)), cap
 
 
-def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
+def intake_tables(organisation: Organisation, years: tuple[int, int]) -> list[Table]:
     """Per policy: applicants and approvals to date against its caps, with the day each cap would be reached at the
-    recent pace (a projection, only where this organisation's intake is the whole policy's); the largest policies
-    charted by day, their days beneath."""
+    recent pace (a projection, only for a policy still open whose intake here is the whole policy's); the largest
+    policies charted by day, their days beneath. Days are read only for the policies charted or projected."""
     summary = Table("intake", _("Intake against the policies' caps"),
                     [_("Policy"), _("Applicants"), _("Applicant cap"), _("Cap reached (projected)"),
                      _("Approvals"), _("Approval cap"), _("Cap reached (projected)")],
@@ -305,11 +305,10 @@ def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
     days = Table("intake_days", _("Intake by day of the policies charted"),
                  [_("Policy"), _("Day"), _("Applicants"), _("Approvals"), _("Applicants to date"),
                   _("Approvals to date")], [False, False, True, True, True, True], folded=True)
-    by_policy = defaultdict(list)
-    for row in found.total:
-        by_policy[row["policy_id"]].append(row)
-    policies = sorted(intake_caps(found.organisation, *years),
-                      key=lambda policy: -sum(row["applicants"] for row in by_policy[policy["id"]]))
+    policies = sorted(intake_caps(organisation, *years), key=lambda policy: (-policy["applicants"], policy["id"]))
+    projected = {policy["id"] for policy in policies
+                 if policy["open"] and (policy["max_applicants"] or policy["max_approvals"])}
+    by_policy = intake_days(organisation, {policy["id"] for policy in policies[:CHART_POLICIES]} | projected, *years)
     for n, policy in enumerate(policies):
         rows = by_policy[policy["id"]]
         dates = [row["day"] for row in rows]
@@ -317,8 +316,8 @@ def intake_tables(found: Drilldown, years: tuple[int, int]) -> list[Table]:
         caps = (policy["max_applicants"], policy["max_approvals"])
         ends = [_projection(dates, counts, cap) for counts, cap in ((applied, caps[0]), (approved, caps[1]))]
         name = f"{policy['code']} {policy['title']}"
-        summary.add([name, applied[-1] if applied else 0, caps[0], ends[0][0].isoformat() if ends[0] else None,
-                     approved[-1] if approved else 0, caps[1], ends[1][0].isoformat() if ends[1] else None])
+        summary.add([name, policy["applicants"], caps[0], ends[0][0].isoformat() if ends[0] else None,
+                     policy["approvals"], caps[1], ends[1][0].isoformat() if ends[1] else None])
         if n < CHART_POLICIES:
             summary.charts.append(_intake_chart(name, dates, (applied, approved), caps, ends))
             for row, applied_then, approved_then in zip(rows, applied, approved, strict=True):
@@ -385,17 +384,17 @@ def _sections(found: dict[str, Drilldown], years: tuple[int, int], dimension: st
             Section("workers", _("Workers"), workers_tables(found["workers"], dimension)),
             Section("funnel", _("The funnel"), funnel_tables(found["funnel"])),
             Section("durations", _("Time taken"), durations_tables(found["durations"])),
-            Section("intake", _("Intake"), intake_tables(found["intake"], years))]
+            Section("intake", _("Intake"), intake_tables(found["workers"].organisation, years))]
 
 
 def dashboard_for(user, *, organisation_id: int, years: tuple[int, int], dimension: str) -> Dashboard:
     """Every figure of the organisation the user may read, as tables (404 where they may not VIEW it; no money
     section where they may not see funds)."""
     found = {}
-    for figure in ("workers", "funnel", "durations", "intake", "money"):
+    for figure in ("workers", "funnel", "durations", "money"):
         try:
             found[figure] = figure_for(user, figure=figure, organisation_id=organisation_id, year=years[0],
-                                       to_year=years[1], with_children=figure != "intake")
+                                       to_year=years[1])
         except Http404:
             if figure != "money":
                 raise

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from yuanmeng.core.access import Capability
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.orgs.scoping import acting_organisation
+from yuanmeng.policies.models import PolicyStatus
 from yuanmeng.stats.models import FunnelRollup, IntakeRollup, MoneyRollup, Refresh, RegistryRollup, WorkerRollup
 from yuanmeng.stats.rollups import (
     AGE_BANDS,
@@ -196,16 +197,14 @@ def _less(total: Rows, parts: list[Rows]) -> Rows:
     return {key: tuple(measures) for key, measures in left.items() if any(measures)}
 
 
-def figure_for(user, *, figure: str, organisation_id: int, year: int, to_year: int | None = None,
-               with_children: bool = True) -> Drilldown:
+def figure_for(user, *, figure: str, organisation_id: int, year: int, to_year: int | None = None) -> Drilldown:
     """One figure of an organisation over which the user holds the figure's capability (404 otherwise), the
     children's over which they hold it too, and its own part (four queries: the user's roles, the organisation,
     its children, the rows; the refresh's time a fifth); for ``year`` or, with ``to_year``, the years from
-    ``year`` to ``to_year`` summed. Without children (``with_children=False``: one query and their rows fewer, for a
-    reader of the total only) ``own`` is the total."""
+    ``year`` to ``to_year`` summed."""
     visible = visible_organisations(user, CAPABILITIES[figure])
     organisation = get_object_or_404(visible, pk=organisation_id)
-    children = list(visible.filter(parent_id=organisation.pk).order_by("path")) if with_children else []
+    children = list(visible.filter(parent_id=organisation.pk).order_by("path"))
     rows = _rows(figure, [organisation.pk, *(child.pk for child in children)], range(year, (to_year or year) + 1))
     build = FIGURES[figure]
     child_rows = [rows.get(child.pk, {}) for child in children]
@@ -224,14 +223,27 @@ def intake_caps(organisation: Organisation, year: int, to_year: int | None = Non
     rows = (IntakeRollup.objects.filter(organisation_id=organisation.pk, year__gte=year, year__lte=to_year or year)
             .values("policy_id").annotate(applicants=Sum("applicants"), approvals=Sum("approvals"))
             .values("policy_id", "policy__code", "policy__title", "policy__max_applicants", "policy__max_approvals",
-                    "policy__organisation__path", "applicants", "approvals").order_by("policy_id"))
+                    "policy__organisation__path", "policy__status", "applicants", "approvals").order_by("policy_id"))
     found = []
     for row in rows:
         whole = row["policy__organisation__path"].startswith(organisation.path)
         found.append({"id": row["policy_id"], "code": row["policy__code"], "title": row["policy__title"],
                       "applicants": row["applicants"], "approvals": row["approvals"], "whole": whole,
+                      "open": row["policy__status"] == PolicyStatus.PUBLISHED,
                       "max_applicants": row["policy__max_applicants"] if whole else None,
                       "max_approvals": row["policy__max_approvals"] if whole else None})
+    return found
+
+
+def intake_days(organisation: Organisation, policy_ids, year: int, to_year: int | None = None) -> dict[int, list]:
+    """The organisation's intake by day of these policies in the years (the intake rollup's), oldest day first, by
+    policy: a dashboard reads the days of the few policies it charts or projects, not of every policy (a national
+    union's intake is a row per policy and day of the whole country)."""
+    found = defaultdict(list)
+    for row in (IntakeRollup.objects.filter(organisation_id=organisation.pk, year__gte=year,
+                                            year__lte=to_year or year, policy_id__in=policy_ids)
+                .values_list("policy_id", "day", "applicants", "approvals").order_by("policy_id", "day")):
+        found[row[0]].append({"day": row[1], "applicants": row[2], "approvals": row[3]})
     return found
 
 
