@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 WRITES = {"post", "put", "patch", "delete"}
 # Writes whose refusals are all "bad input" or "not found": simulating writes nothing and needs no more than
 # seeing the policy; an import the caller may not make is refused as input (422) by the import engine.
-WRITES_WITHOUT_403 = {("post", "/api/payouts/simulate"), ("post", "/api/imports/{kind}")}
+# Answering a survey: one not addressed to the caller is not found (404), and every other refusal is about the answers.
+WRITES_WITHOUT_403 = {("post", "/api/payouts/simulate"), ("post", "/api/imports/{kind}"),
+                      ("post", "/api/surveys/{survey_id}/responses")}
 # A worker signs up without a log-in: neither 401 nor 403, only bad input (docs/decisions/0010).
 PUBLIC = {("post", "/api/workers/sign-up/code"), ("post", "/api/workers/sign-up")}
 

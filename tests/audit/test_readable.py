@@ -16,6 +16,9 @@ from yuanmeng.audit.selectors import audit_list
 from yuanmeng.core.exports import export_count
 from yuanmeng.funds.services import budget_create
 from yuanmeng.payouts.services import FILE_AUDIT_ACTIONS
+from yuanmeng.projects.workflow import ACTIONS as PROJECT_ACTIONS
+from yuanmeng.training.models import LearningVerb
+from yuanmeng.training_orders.workflow import Action as OrderAction
 
 SOURCE = Path(yuanmeng.__file__).parent
 
@@ -24,6 +27,12 @@ def _dynamic_codes(value: ast.expr) -> list[str]:
     """The codes a non-literal ``action`` can take; a new dynamic form fails here, to be added to this list."""
     if isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'application.{action}'":
         return [f"application.{action}" for action in Action.values]
+    if isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'project.{action}'":
+        return [f"project.{action}" for action in PROJECT_ACTIONS]
+    if isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'training.learning_{verb}'":
+        return [f"training.learning_{verb}" for verb in LearningVerb.values]
+    if isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'training_order.{action}'":
+        return [f"training_order.{action}" for action in OrderAction.values]
     if isinstance(value, ast.Subscript) and ast.unparse(value.value) == "FILE_AUDIT_ACTIONS":
         return list(FILE_AUDIT_ACTIONS.values())
     raise AssertionError(f"an audit action the test cannot enumerate: {ast.unparse(value)}")
@@ -122,7 +131,12 @@ OBJ_MODELS = {"budget": "funds.budget", "policy": "policies.policy", "org": "org
               "round_": "payouts.round", "line": "payouts.paymentline", "batch": "payouts.batch",
               "draw": "payouts.lotterydraw", "user": "accounts.user", "token": "accounts.apitoken",
               "application": "applications.application", "worker": "people.worker",
-              "invitation": "accounts.invitation", "target": "stats.target", "share": "stats.target"}
+              "invitation": "accounts.invitation", "target": "stats.target", "share": "stats.target",
+              "project": "projects.project", "report.organisation": "orgs.organisation",
+              "record": "training.learningrecord", "course": "training.course", "enrolment": "training.enrolment",
+              "place": "training.place", "order": "training_orders.trainingorder",
+              "session.order": "training_orders.trainingorder", "teacher": "training_orders.teacher",
+              "survey": "surveys.survey", "response.survey": "surveys.survey"}
 
 
 def _literal_keys(node: ast.AST, helpers: dict) -> set[str]:
