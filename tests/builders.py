@@ -3,10 +3,13 @@
 import datetime
 import io
 import itertools
+import threading
 import zipfile
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import Workbook
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -158,3 +161,24 @@ def rewrite_sheet(book: io.BytesIO, edit) -> io.BytesIO:
             copy.writestr(item, edit(body) if item.filename == sheet else body)
     out.seek(0)
     return out
+
+
+def in_parallel(calls) -> list:
+    """Run each call in its own thread and connection, released at once (PostgreSQL races); their refusals."""
+    barrier, refusals = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except ValidationError as exc:
+            refusals.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return refusals

@@ -5,15 +5,13 @@ union's join link signs nobody up."""
 import datetime
 import os
 import re
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone, translation
 
-from tests.builders import mobile
+from tests.builders import in_parallel, mobile
 from yuanmeng.accounts import codes
 from yuanmeng.accounts.models import CodePurpose, VerificationCode
 from yuanmeng.accounts.selectors import enterprise_invited
@@ -36,27 +34,6 @@ def sent_code(number: str) -> str:
     return re.search(r"\d{6}", Message.objects.filter(mobile=number, worker=None).latest("id").body).group()
 
 
-def in_parallel(count: int, call) -> list:
-    """Run ``call`` in ``count`` threads released at once, each on its own connection; their refusals."""
-    barrier, refusals = threading.Barrier(count), []
-
-    def run():
-        try:
-            barrier.wait()
-            call()
-        except ValidationError as exc:
-            refusals.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return refusals
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not ON_POSTGRES, reason="a real race needs PostgreSQL")
 def test_parallel_wrong_codes_get_only_the_allowed_tries(tree, monkeypatch):
@@ -66,7 +43,7 @@ def test_parallel_wrong_codes_get_only_the_allowed_tries(tree, monkeypatch):
     real_compare = codes.constant_time_compare
     monkeypatch.setattr(codes, "constant_time_compare", lambda a, b: compared.append(1) or real_compare(a, b))
     wrong = f"{(int(right) + 1) % 10**6:06d}"
-    refusals = in_parallel(12, lambda: codes.code_use(purpose=CodePurpose.SIGN_UP, subject=number, code=wrong))
+    refusals = in_parallel([lambda: codes.code_use(purpose=CodePurpose.SIGN_UP, subject=number, code=wrong)] * 12)
     assert len(refusals) == 12 and len(compared) == codes.MAX_ATTEMPTS
     assert VerificationCode.objects.get().attempts == codes.MAX_ATTEMPTS
     with pytest.raises(ValidationError, match="Too many"):
@@ -77,8 +54,8 @@ def test_parallel_wrong_codes_get_only_the_allowed_tries(tree, monkeypatch):
 @pytest.mark.skipif(not ON_POSTGRES, reason="a real race needs PostgreSQL")
 def test_parallel_sends_for_one_subject_issue_one_code(tree):
     number = mobile()
-    refusals = in_parallel(8, lambda: codes.code_send(purpose=CodePurpose.SIGN_UP, subject=number, mobile=number,
-                                                      address=None))
+    refusals = in_parallel([lambda: codes.code_send(purpose=CodePurpose.SIGN_UP, subject=number, mobile=number,
+                                                    address=None)] * 8)
     assert len(refusals) == 7
     assert VerificationCode.objects.count() == 1 and Message.objects.filter(mobile=number).count() == 1
 

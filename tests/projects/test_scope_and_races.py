@@ -2,7 +2,6 @@
 a named worker taken off an open project, over the API and on the page; the list searches the start of names."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from tests.builders import in_parallel
 from yuanmeng.orgs.roles import Role
 from yuanmeng.projects.models import Project, ProjectKind, ProjectParticipant, ProjectStatus
 from yuanmeng.projects.selectors import project_list
@@ -85,24 +85,9 @@ def test_an_edit_racing_a_cancel_never_undoes_it(tree):
         pytest.skip("concurrent transactions need PostgreSQL")
     city = tree.staff(Role.CITY_ADMIN, tree.city)
     project = make(tree, city)
-    barrier, refusals = threading.Barrier(2), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except ValidationError as exc:
-            refusals.append(exc)
-        finally:
-            connection.close()
-
     calls = [lambda: project_transition(by=city, project=Project.objects.get(), action="cancel"),
              lambda: project_update(by=city, project=Project.objects.get(), name="改了")]
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    refusals = in_parallel(calls)
     assert Project.objects.get(pk=project.pk).status == ProjectStatus.CANCELLED
     assert len(refusals) <= 1
 

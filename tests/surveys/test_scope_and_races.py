@@ -2,7 +2,6 @@
 enterprises answers for each; a closed survey says when it closed; the workers addressed are counted up to a cap."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.builders import in_parallel
 from yuanmeng.orgs.models import Membership
 from yuanmeng.orgs.roles import Role
 from yuanmeng.surveys import models, services
@@ -73,25 +73,10 @@ def test_edits_racing_a_send_never_undo_it(tree):
     from tests.surveys.conftest import Needs
 
     needs = Needs(tree)
-    barrier, refusals = threading.Barrier(3), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except ValidationError as exc:
-            refusals.append(exc)
-        finally:
-            connection.close()
-
     calls = [lambda: survey_send(by=needs.district, survey=Survey.objects.get(), targets=[tree.tianhe]),
              lambda: survey_update(by=needs.district, survey=Survey.objects.get(), title="改了"),
              lambda: question_add(by=needs.district, survey=Survey.objects.get(), kind="text", text="又一个")]
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    refusals = in_parallel(calls)
     survey = Survey.objects.get()
     assert survey.status == SurveyStatus.SENT and survey.recipient_count == 1 and Target.objects.count() == 1
     assert all("已发出的调查不能修改" in " ".join(r.messages) for r in refusals)

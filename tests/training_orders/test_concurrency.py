@@ -5,9 +5,9 @@ import threading
 import time
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
+from tests.builders import in_parallel
 from tests.training_orders.conftest import ELEVEN, NINE, NOON, TEN, TODAY
 from yuanmeng.training_orders import services
 from yuanmeng.training_orders.models import Attendance, OrderEvent, Session, TrainingOrder
@@ -15,27 +15,6 @@ from yuanmeng.training_orders.models import Attendance, OrderEvent, Session, Tra
 ON_POSTGRES = connection.vendor == "postgresql"
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not ON_POSTGRES, reason="a real race needs PostgreSQL")]
-
-
-def in_parallel(calls) -> list:
-    """Run each call in its own thread and connection, released at once; their refusals."""
-    barrier, refusals = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except ValidationError as exc:
-            refusals.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return refusals
 
 
 def test_one_teacher_scheduled_at_the_same_time_by_six_officers_teaches_once(orders, people):
