@@ -19,7 +19,7 @@ from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import organisation_create
 from yuanmeng.stats.dashboard import _projection, dashboard_for
 from yuanmeng.stats.jobs import REFRESH_JOB
-from yuanmeng.stats.models import Refresh
+from yuanmeng.stats.models import MoneyRollup, Refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,15 @@ def test_matching_money_by_the_level_of_the_union_holding_it(tree, figures, logi
     assert levels == {"市总工会": [1_000, 0, 0, 0.0], "区总工会": [0, 1_000, 0, 50.0],
                       "企业工会": [0, 1_000, 0, 50.0]}
     assert [cells[1] for cells in city.table("money").rows] == [2_000, 1_000]  # matching, special: levels summed
+
+
+def test_money_counted_before_the_level_was_kept_still_shows(tree, figures, login):  # noqa: F811
+    """Rows from before migration stats/0004 have no level until the next refresh: shown, last, unlabelled."""
+    MoneyRollup.objects.update(holder_kind="")
+    client = login(tree.staff(Role.CITY_ADMIN, tree.city))
+    city = _page(client, tree.city, f"?year_from={figures}").context["dashboard"]
+    assert [cells[0] for cells in city.table("money_by_level").rows] == [""]
+    assert client.get(f"/api/stats/{tree.city.pk}/{figures}/money").status_code == 200
 
 
 def test_a_range_of_years_sums_them(tree, figures, login):  # noqa: F811

@@ -49,7 +49,9 @@ class OrganisationRef(Schema):
 
 class MoneyRow(Schema):
     source: str
-    holder_kind: OrgKind = Field(..., description="the level of the unions holding these budgets")
+    holder_kind: str = Field(..., description="the level of the unions holding these budgets (an organisation kind: "
+                                              "city, district, enterprise…); empty for figures counted before the "
+                                              "level was kept, until the next refresh")
     budgeted_fen: int
     reserved_fen: int
     paid_fen: int

@@ -81,12 +81,17 @@ MONEY_MEASURES = ("budgeted_fen", "reserved_fen", "paid_fen", "available_fen")
 HOLDER_ORDER = list(OrgKind.values)
 
 
+def _holder_order(kind: str) -> int:
+    """Levels from the top down; rows counted before the level was kept (no kind until the next refresh) last."""
+    return HOLDER_ORDER.index(kind) if kind in HOLDER_ORDER else len(HOLDER_ORDER)
+
+
 def money(rows: Rows) -> list[dict]:
     """Budgets by fund source and by the level of the union holding them (its kind)."""
     return [{"source": source, "holder_kind": kind, "budgeted_fen": budgeted, "reserved_fen": reserved,
              "paid_fen": paid, "available_fen": budgeted - reserved - paid}
             for (source, kind), (budgeted, reserved, paid) in
-            sorted(rows.items(), key=lambda item: (item[0][0], HOLDER_ORDER.index(item[0][1])))]
+            sorted(rows.items(), key=lambda item: (item[0][0], _holder_order(item[0][1])))]
 
 
 def money_by_source(rows: list[dict]) -> list[dict]:
@@ -110,7 +115,7 @@ def money_by_level(rows: list[dict]) -> list[dict]:
     matching = sum(level["matching_fen"] for level in levels.values())
     return [{"holder_kind": kind, **level,
              "matching_share": round(100 * level["matching_fen"] / matching, 1) if matching else None}
-            for kind, level in sorted(levels.items(), key=lambda item: HOLDER_ORDER.index(item[0]))]
+            for kind, level in sorted(levels.items(), key=lambda item: _holder_order(item[0]))]
 
 
 def _dimension_order(dimension: str, value: str) -> tuple:
