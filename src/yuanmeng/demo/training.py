@@ -116,7 +116,7 @@ def _course(n: int, provider: Organisation, places: list[Place], district, rng) 
                     video_url=f"https://video.gzgh-demo.cn/course/{n + 1}" if mode == CourseMode.ONLINE else "")
     course.search_text = f"{title}\n{description}".lower()
     course.district = place.owner if place and place.owner.kind == OrgKind.DISTRICT else district
-    course.city_id = int(provider.path.strip("/").split("/")[2])  # every demo provider lies in the demo city
+    course.city_id = provider.path_ids()[2]  # every demo provider lies in the demo city
     return course
 
 

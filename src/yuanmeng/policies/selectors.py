@@ -18,7 +18,7 @@ def _related(qs):
 
 def ancestor_paths(organisation: Organisation) -> list[str]:
     """The paths of the organisation and every union above it: ``/1/4/17/`` → ``/1/``, ``/1/4/``, ``/1/4/17/``."""
-    ids = organisation.path.strip("/").split("/")
+    ids = [str(pk) for pk in organisation.path_ids()]
     return [f"/{'/'.join(ids[:n])}/" for n in range(1, len(ids) + 1)]
 
 

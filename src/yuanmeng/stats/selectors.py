@@ -277,27 +277,33 @@ def _with_children(user, capability: str, organisation_id: int, child_kinds_left
                               .exclude(kind__in=child_kinds_left_out).order_by("kind", "name"))
 
 
-def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:
-    """The registry's counts of an organisation the user may VIEW (None otherwise) and of its active children but
-    those of ``child_kinds_left_out``, by kind and name: four queries whatever the subtree's size (the user's roles,
-    the organisation, its children, the rows; the refresh's time a fifth)."""
-    found = _with_children(user, Capability.VIEW, organisation_id, child_kinds_left_out)
+def _registry(user, capability: str, organisation_id: int, child_kinds_left_out, counts_of) -> Registry | None:
+    """The organisation and children ``_with_children`` finds, each with its counts as of the last refresh
+    (``counts_of(ids)``: a function of an organisation's id; no counts before the first refresh)."""
+    found = _with_children(user, capability, organisation_id, child_kinds_left_out)
     if found is None:
         return None
     organisation, children = found
     as_of = latest_as_of()
     if as_of is None:
         return Registry(organisation=organisation, as_of=None, total={}, children=[(child, {}) for child in children])
+    counts = counts_of([organisation.pk, *(child.pk for child in children)])
+    return Registry(organisation=organisation, as_of=as_of, total=counts(organisation.pk),
+                    children=[(child, counts(child.pk)) for child in children])
+
+
+def registry_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Registry | None:
+    """The registry's counts of an organisation the user may VIEW (None otherwise) and of its active children but
+    those of ``child_kinds_left_out``, by kind and name: four queries whatever the subtree's size (the user's roles,
+    the organisation, its children, the rows; the refresh's time a fifth)."""
+    return _registry(user, Capability.VIEW, organisation_id, child_kinds_left_out, _registry_counts)
+
+
+def _registry_counts(ids: list[int]):
     zeros = dict.fromkeys(REGISTRY_COUNTS, 0)
-    rows = {row["organisation_id"]: row for row in RegistryRollup.objects.filter(
-        organisation_id__in=[organisation.pk, *(child.pk for child in children)]).values(
+    rows = {row["organisation_id"]: row for row in RegistryRollup.objects.filter(organisation_id__in=ids).values(
         "organisation_id", *REGISTRY_COUNTS)}
-
-    def counts(org: Organisation) -> dict[str, int]:
-        return {key: rows.get(org.pk, zeros)[key] for key in REGISTRY_COUNTS}
-
-    return Registry(organisation=organisation, as_of=as_of, total=counts(organisation),
-                    children=[(child, counts(child)) for child in children])
+    return lambda pk: {key: rows.get(pk, zeros)[key] for key in REGISTRY_COUNTS}
 
 
 # Where applications stand, every year together, and what the budgets paid: a province's or the nation's home page
@@ -312,14 +318,10 @@ def stages_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Regist
     until its diploma is verified, then verified until paid; paid money is what the budgets of the subtree paid.
     Seven queries whatever the subtree's size (the user's roles, the organisation, its children, the refresh's time,
     three rollups)."""
-    found = _with_children(user, Capability.VIEW_FUNDS, organisation_id, child_kinds_left_out)
-    if found is None:
-        return None
-    organisation, children = found
-    as_of = latest_as_of()
-    if as_of is None:
-        return Registry(organisation=organisation, as_of=None, total={}, children=[(child, {}) for child in children])
-    ids = [organisation.pk, *(child.pk for child in children)]
+    return _registry(user, Capability.VIEW_FUNDS, organisation_id, child_kinds_left_out, _stage_counts)
+
+
+def _stage_counts(ids: list[int]):
     applications = {row.pop("organisation_id"): row for row in WorkerRollup.objects.filter(
         organisation_id__in=ids, dimension=EVERY_APPLICATION).values("organisation_id").annotate(
         applying=Sum("applying"), approved=Sum("approved"), graduated=Sum("graduated"), paid=Sum("paid"))}
@@ -328,12 +330,11 @@ def stages_for(user, *, organisation_id: int, child_kinds_left_out=()) -> Regist
     paid_fen = dict(MoneyRollup.objects.filter(organisation_id__in=ids).values("organisation_id").annotate(
         fen=Sum("paid_fen")).values_list("organisation_id", "fen"))
 
-    def counts(org: Organisation) -> dict[str, int]:
-        found = applications.get(org.pk, {"applying": 0, "approved": 0, "graduated": 0, "paid": 0})
-        return {"under_review": found["applying"] - found["approved"] - dropped.get(org.pk, 0),
+    def counts(pk: int) -> dict[str, int]:
+        found = applications.get(pk, {"applying": 0, "approved": 0, "graduated": 0, "paid": 0})
+        return {"under_review": found["applying"] - found["approved"] - dropped.get(pk, 0),
                 "pre_registered": found["approved"] - found["graduated"],
                 "diploma_verified": found["graduated"] - found["paid"], "paid": found["paid"],
-                "paid_fen": paid_fen.get(org.pk, 0)}
+                "paid_fen": paid_fen.get(pk, 0)}
 
-    return Registry(organisation=organisation, as_of=as_of, total=counts(organisation),
-                    children=[(child, counts(child)) for child in children])
+    return counts
