@@ -2,6 +2,7 @@
 model a service edits field by field."""
 
 import datetime
+import decimal
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,10 +23,11 @@ def clean_description(value) -> str:
 
 
 def snapshot(obj, names: Iterable[str]) -> dict:
-    """The ``names`` of ``obj`` as JSON values for an audit record (dates and times in ISO form; a foreign key by
-    its id)."""
+    """The ``names`` of ``obj`` as JSON values for an audit record (dates and times in ISO form, decimals as text; a
+    foreign key by its id)."""
     values = {}
     for name in names:
         field = obj._meta.get_field(name)
         values[name] = getattr(obj, field.attname)
-    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items()}
+    return {k: v.isoformat() if isinstance(v, datetime.date) else str(v) if isinstance(v, decimal.Decimal) else v
+            for k, v in values.items()}

@@ -5,7 +5,6 @@ pattern of STYLE.md: correct under concurrent enrolments on both databases, with
 """
 
 import dataclasses
-import datetime
 import decimal
 import uuid
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuanmeng.audit.services import audit_record, changes
+from yuanmeng.core.editing import snapshot
 from yuanmeng.core.errors import PermissionDenied, clean_each
 from yuanmeng.core.text import clean_text
 from yuanmeng.orgs.models import Organisation, OrgKind
@@ -95,12 +95,6 @@ def _clean_one(name: str, value):
     return value
 
 
-def _snapshot(obj, names) -> dict:
-    values = {name: getattr(obj, f"{name}_id" if name == "place" else name) for name in names}
-    return {k: v.isoformat() if isinstance(v, datetime.datetime) else str(v) if isinstance(v, decimal.Decimal)
-            else v for k, v in values.items()}
-
-
 # ---- places ---------------------------------------------------------------------------------------------------
 
 def place_create(*, by, owner: Organisation, **fields) -> Place:
@@ -109,20 +103,20 @@ def place_create(*, by, owner: Organisation, **fields) -> Place:
     with transaction.atomic():
         place.save()
         audit_record(actor=by, action="training.place_create", obj=place, organisation=owner,
-                     after=_snapshot(place, fields))
+                     after=snapshot(place, fields))
     return place
 
 
 def place_update(*, by, place: Place, **fields) -> Place:
     _require(by, place.owner)
     cleaned = clean_each(fields, _clean_one)
-    before = _snapshot(place, cleaned)
+    before = snapshot(place, cleaned)
     for name, value in cleaned.items():
         setattr(place, name, value)
     with transaction.atomic():
         place.save(update_fields=list(cleaned))
         audit_record(actor=by, action="training.place_update", obj=place, organisation=place.owner,
-                     **dict(zip(("before", "after"), changes(before, _snapshot(place, cleaned)), strict=True)))
+                     **dict(zip(("before", "after"), changes(before, snapshot(place, cleaned)), strict=True)))
     return place
 
 
@@ -165,7 +159,7 @@ def course_create(*, by, provider: Organisation, **fields) -> Course:
     with transaction.atomic():
         course.save()
         audit_record(actor=by, action="training.course_create", obj=course, organisation=provider,
-                     after=_snapshot(course, fields))
+                     after=snapshot(course, fields))
     return course
 
 
@@ -173,7 +167,7 @@ def course_update(*, by, course: Course, **fields) -> Course:
     _require(by, course.provider)
     cleaned = clean_each(fields, _clean_one)
     course.refresh_from_db(fields=["enrolled_count"])
-    before = _snapshot(course, cleaned)
+    before = snapshot(course, cleaned)
     for name, value in cleaned.items():
         setattr(course, name, value)
     _check_course(course)
@@ -186,7 +180,7 @@ def course_update(*, by, course: Course, **fields) -> Course:
         except IntegrityError:  # a seat taken since the check: the table's constraint refused the capacity
             raise ValidationError({"capacity": [_("Fewer places than workers enrolled.")]}) from None
         audit_record(actor=by, action="training.course_update", obj=course, organisation=course.provider,
-                     **dict(zip(("before", "after"), changes(before, _snapshot(course, cleaned)), strict=True)))
+                     **dict(zip(("before", "after"), changes(before, snapshot(course, cleaned)), strict=True)))
     return course
 
 
