@@ -44,7 +44,8 @@ def test_worker_applies_on_a_phone_and_it_is_approved_through_all_levels(
     proof.write_bytes(PDF)
     log_in(phone, live_server.url, "13800138002")
     phone.click("label.nav-button")
-    phone.click("nav >> text=求学补助")
+    with phone.expect_navigation():
+        phone.click("nav >> text=求学补助")
     assert "还有名额" in phone.content()
     phone.click("a.button.primary >> nth=0")  # apply for the first level offered
     phone.select_option("#id_programme_type", "open_university")

@@ -37,7 +37,8 @@ def test_the_worker_sees_the_total_with_top_ups_and_enters_a_bank_account_on_a_p
 
     phone.fill("#id_bank_name", "工商银行 天河支行")
     phone.fill("#id_bank_account", "6222020200112233445")  # a wrong check digit
-    phone.click("text=保存我的银行账户")
+    with phone.expect_navigation():
+        phone.click("text=保存我的银行账户")
     assert "校验位" in phone.content()
     phone.fill("#id_bank_name", "工商银行 天河支行")
     phone.fill("#id_bank_account", "6222020200112233446")

@@ -52,7 +52,8 @@ def test_worker_logs_in_by_mobile_and_sees_own_record(live_server, tree, phone, 
     log_in(phone, live_server.url, "13800138000")
     assert "林静" in phone.content() and worker.id_number_masked in phone.content()
     phone.click("label.nav-button")
-    phone.click("nav >> text=我的信息")
+    with phone.expect_navigation():
+        phone.click("nav >> text=我的信息")
     assert worker.id_number in phone.content()  # the worker may see their own number in full
     phone.screenshot(path=str(screenshots / "worker-my-record.png"), full_page=True)
 
