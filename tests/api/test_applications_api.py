@@ -348,6 +348,17 @@ def test_list_filters_and_paginates(tree, people, policy):
     assert unseen.status_code == 422 and "organisation_id" in unseen.json()["errors"]
 
 
+def test_a_list_row_shows_the_names_and_amount_its_detail_shows(tree, people, policy):
+    """The list reads its names by subqueries (decision 0020), the detail by following its model row: they agree."""
+    _applications(tree, policy, 2)
+    _applications(tree, policy, 1, employer=tree.haizhu_firm)
+    client = session(people.city)
+    for row in client.get("/api/applications").json()["items"]:
+        detail = client.get(f"/api/applications/{row['id']}").json()
+        assert {key: detail[key] for key in row} == row
+        assert (row["school_id"], row["school_name"], row["amount_fen"]) == (tree.school.pk, tree.school.name, 150_000)
+
+
 def test_the_detail_shows_the_whole_history_and_every_document(tree, people, policy):
     application = tree.apply(people.worker, policy, documents={"enrolment_proof": pdf(), "fee_receipt": pdf()})
     for user, action in ((people.enterprise, Action.CONFIRM), (people.district, Action.REVIEW),

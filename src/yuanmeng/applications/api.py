@@ -15,7 +15,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Case, F, When
+from django.db.models import Case, OuterRef, Subquery, When
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -30,7 +30,7 @@ from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, ApplicationEvent, Document, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import PersonAction, State
-from yuanmeng.core.api import EXPORT, Pages, TaskQueued, export_answer, task_answer
+from yuanmeng.core.api import EXPORT, Pages, TaskQueued, Values, export_answer, task_answer
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.sql import json_moment, json_rows
 from yuanmeng.jobs.services import job_queued
@@ -131,20 +131,35 @@ APPLICATION_COLUMNS = ("id", "version", "state", "policy_id", "worker_id", "orga
                        "programme_type", "major", "study_mode", "enrolment_date", "student_number", "priority_group",
                        "priority_rank", "submitted_at", "updated_at", "certificate_number", "graduation_date",
                        "diploma_note")
-APPLICATION_JOINED = {
-    "policy_code": "policy__code", "policy_title": "policy__title", "worker_name": "worker__name",
-    "worker_id_number": "worker__id_number_masked", "organisation_name": "organisation__name",
-    "school_organisation_id": "school__organisation_id", "school_name": "school__organisation__name",
-}
 EVENT_COLUMNS = ("action", "from_state", "to_state", "actor_label", "role", "reason", "at")
 DOCUMENT_COLUMNS = ("id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at")
 
 
+# The names an answer shows beside an application, by the path from it (the detail follows them on its model row).
+APPLICATION_NAMES = {
+    "policy_code": "policy__code", "policy_title": "policy__title", "worker_name": "worker__name",
+    "worker_id_number": "worker__id_number_masked", "organisation_name": "organisation__name",
+    "school_organisation_id": "school__organisation_id", "school_name": "school__organisation__name",
+}
+
+
+def _looked_up(path: str) -> Subquery:
+    """The value at ``path`` (``policy__code``) as a scalar subquery on the application's key (``policy_id``).
+
+    A list reads its names so rather than by joins: with the policy, worker, enterprise union, school and the school's
+    organisation joined in, PostgreSQL spent 4.5 ms planning a reviewer's page of 50 that it then ran in 0.3 ms (it
+    weighs every join order against the application table's indexes); looked up row by row, the page plans in
+    0.3 ms and runs in 0.7 ms (decision 0020)."""
+    relation, column = path.split("__", 1)
+    related = Application._meta.get_field(relation).related_model
+    return Subquery(related.objects.filter(pk=OuterRef(f"{relation}_id")).values(column))
+
+
 def application_values(applications):
     """``applications`` as ApplicationOut's values, the policy's amount for the level among them."""
-    amount = Case(*(When(level=level, then=F(f"policy__{column}")) for level, column in LEVEL_AMOUNTS.items()))
+    amount = Case(*(When(level=level, then=_looked_up(f"policy__{column}")) for level, column in LEVEL_AMOUNTS.items()))
     return applications.values(*APPLICATION_COLUMNS, amount_fen=amount,
-                               **{name: F(path) for name, path in APPLICATION_JOINED.items()})
+                               **{name: _looked_up(path) for name, path in APPLICATION_NAMES.items()})
 
 
 def _detail(request, application_id: int) -> dict:
@@ -159,7 +174,7 @@ def _detail(request, application_id: int) -> dict:
     if application is None:
         raise Http404
     row = {name: getattr(application, name) for name in APPLICATION_COLUMNS}
-    row.update({name: _follow(application, path) for name, path in APPLICATION_JOINED.items()})
+    row.update({name: _follow(application, path) for name, path in APPLICATION_NAMES.items()})
     pay = selectors.application_pay(application)
     return {**row, "amount_fen": application.policy.amount_fen(application.level),
             "checks": allowed_actions(request.user, application), "pay": {**pay._asdict(), "total_fen": pay.total_fen},
@@ -197,7 +212,7 @@ class EligibilityOut(Schema):
     checks: list[CheckOut] = Field(..., description="every rule of the policy, passed or not, with its reason")
 
 
-class EventOut(Schema):
+class EventOut(Values):
     action: str
     from_state: str
     to_state: str
@@ -207,7 +222,7 @@ class EventOut(Schema):
     at: datetime.datetime
 
 
-class DocumentOut(Schema):
+class DocumentOut(Values):
     id: int
     kind: DocumentKind
     original_name: str
@@ -222,7 +237,7 @@ class DocumentOut(Schema):
         return DOCUMENT_URL.format(id=row["id"])
 
 
-class ApplicationOut(Schema):
+class ApplicationOut(Values):
     id: int
     version: int = Field(..., description="send it back with a transition so that it applies to what you saw")
     state: State
@@ -263,7 +278,7 @@ class RefusedActionOut(Schema):
     reason: str = Field(..., description="why you may not, in the user's language")
 
 
-class PayOut(Schema):
+class PayOut(Values):
     city_fen: int = Field(..., description="the city's subsidy, integer fen")
     district_fen: int = Field(..., description="a district (or street) union's matching, integer fen")
     enterprise_fen: int = Field(..., description="the enterprise union's matching, integer fen")
