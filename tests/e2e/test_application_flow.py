@@ -31,8 +31,8 @@ def decide(browser, base_url, username: str, application_id: int, button: str, s
     log_in(page, base_url, username)
     page.goto(f"{base_url}/applications/")
     page.click(f"a[href='/applications/{application_id}/'] >> nth=0")
-    page.click(f"button[value={button}]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"button[value={button}]")
     page.screenshot(path=str(screenshots / shot), full_page=True)
     context.close()
 

@@ -42,8 +42,8 @@ def test_reviewer_home_count_goes_down_as_they_review(live_server, confirmed, ph
         has_text=re.compile(r"职工\d")).first
     assert first_link.get_attribute("href") == f"/applications/{oldest.pk}/"  # the oldest first
     first_link.click()
-    phone.click("button[value=review]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("button[value=review]")
     phone.goto(f"{live_server.url}/")
     assert review_count(phone) == str(WAITING - 1)
     phone.screenshot(path=str(screenshots / "home-work-reviewer-after.png"), full_page=True)

@@ -80,6 +80,6 @@ def test_officer_fixes_a_bad_identity_number_then_saves(live_server, tree, phone
 def test_switch_to_english(live_server, tree, phone):
     tree.staff(Role.CITY_ADMIN, tree.city, username="e2e_lang")
     log_in(phone, live_server.url, "e2e_lang")
-    phone.click("button[value=en]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("button[value=en]")
     assert "Register a worker" in phone.content()

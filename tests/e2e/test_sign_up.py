@@ -40,8 +40,8 @@ def test_a_worker_signs_up_on_a_phone_is_confirmed_and_applies(live_server, sett
     phone.fill("#id_id_number", id_number("440106", "19960812"))
     phone.select_option("#id_job_category", "service")
     phone.fill("#id_mobile", MOBILE)
-    phone.click("button[name=send_code]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("button[name=send_code]")
     code = re.search(r"\d{6}", Message.objects.filter(mobile=MOBILE, worker=None).latest("id").body).group()
     phone.fill("#id_code", code)
     phone.fill("#id_password", PASSWORD)
@@ -60,8 +60,8 @@ def test_a_worker_signs_up_on_a_phone_is_confirmed_and_applies(live_server, sett
     union.goto(f"{live_server.url}/members/confirm/")
     assert "黄小燕" in union.content() and fits_the_phone(union)
     union.screenshot(path=str(screenshots / "members-to-confirm-phone.png"), full_page=True)
-    union.click(f"form[action='/members/{worker.pk}/confirm/'] button")
-    union.wait_for_load_state()
+    with union.expect_navigation():
+        union.click(f"form[action='/members/{worker.pk}/confirm/'] button")
     assert "暂无待确认的会员" in union.content()
     union.context.close()
     worker.refresh_from_db()

@@ -38,18 +38,18 @@ def test_a_worker_answers_a_survey_on_the_phone(live_server, setting, phone, bro
     desk.select_option("#id_kind", "single")
     desk.fill("#id_text", "最想学的技能")
     desk.fill("#id_options", "电工\n焊接\n数控")
-    desk.click(f"form[action='/surveys/{survey.pk}/questions/'] button[type=submit]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click(f"form[action='/surveys/{survey.pk}/questions/'] button[type=submit]")
     desk.fill("#id_codes", tree.tianhe_firm.organisation.code)
-    desk.click(f"form[action='/surveys/{survey.pk}/send/'] button[type=submit]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click(f"form[action='/surveys/{survey.pk}/send/'] button[type=submit]")
     assert Survey.objects.get().status == "sent"
 
     log_in(phone, base, "13900001111")
     phone.goto(f"{base}/surveys/answer/")
     phone.click("text=作答")
-    phone.click("button.primary.wide")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("button.primary.wide")
     assert phone.locator("p.error").inner_text() == "这道题必须作答。"
     phone.check("label:has-text('焊接') input")
     phone.screenshot(path=str(screenshots / "survey-answer-phone.png"), full_page=True)

@@ -38,8 +38,8 @@ def test_a_worker_finds_a_centre_near_them_and_enrols_in_a_course(live_server, l
 
     page.click("text=天河区职工学习中心")
     page.click("text=焊工中级实操班")
-    page.click("form[action$='/enrol/'] button")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[action$='/enrol/'] button")
     assert "焊工中级实操班" in page.locator(".flash, .messages, [role=status]").first.inner_text() or \
         page.locator(".note").is_visible()
     enrolment = Enrolment.objects.get(worker=worker)

@@ -48,36 +48,36 @@ def test_an_enterprise_order_goes_from_request_to_completed(live_server, setting
     phone.click("summary")
     for worker in workers:
         phone.check(f"input[name=workers][value='{worker.pk}']")
-    phone.click(f"form[action='/training-orders/{order.pk}/participants/'] button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click(f"form[action='/training-orders/{order.pk}/participants/'] button[type=submit]")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 391
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     log_in(desk, base, "order_reviewer")
     desk.goto(f"{base}/training-orders/?state=requested")
     desk.click("text=低压电工安全操作")
-    desk.click(f"form[action='/training-orders/{order.pk}/accept/'] button")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click(f"form[action='/training-orders/{order.pk}/accept/'] button")
     desk.select_option("#id_school", label="广州开放大学")
     desk.check("input[name=teachers] >> nth=0")
-    desk.click(f"form[action='/training-orders/{order.pk}/assign/'] button[type=submit]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click(f"form[action='/training-orders/{order.pk}/assign/'] button[type=submit]")
     desk.select_option("#id_teacher", label="王建国")
     desk.fill("#id_date", today.isoformat())
     desk.fill("#id_starts_at", "09:00")
     desk.fill("#id_ends_at", "11:30")
-    desk.click(f"form[action='/training-orders/{order.pk}/sessions/'] button[type=submit]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click(f"form[action='/training-orders/{order.pk}/sessions/'] button[type=submit]")
     desk.screenshot(path=str(screenshots / "training-order-scheduled.png"), full_page=True)
     desk.click("table a >> text=" + today.isoformat())
     for worker in workers:
         desk.check(f"input[name=present][value='{worker.pk}']")
-    desk.click("button[type=submit].primary")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click("button[type=submit].primary")
     desk.click(f"a[href='/training-orders/{order.pk}/']")
     desk.click(f"form[action='/training-orders/{order.pk}/complete/'] button")
-    desk.click("#confirm-dialog button[value=confirm]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click("#confirm-dialog button[value=confirm]")
     desk.screenshot(path=str(screenshots / "training-order-completed.png"), full_page=True)
 
     order.refresh_from_db()
