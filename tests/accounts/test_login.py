@@ -4,7 +4,11 @@ import pytest
 from django.test import Client
 
 from tests.builders import PASSWORD
+from yuanmeng.accounts.backends import UsernameOrMobileBackend
+from yuanmeng.accounts.models import User
+from yuanmeng.orgs.models import Membership, Organisation
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.scoping import grants
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +217,17 @@ def test_an_administrator_lifts_locks_with_the_axes_commands(tree, client, setti
     assert post_login(Client(), "sprayed0", PASSWORD).status_code == 429
     call_command("axes_reset_ip", "127.0.0.1")
     assert post_login(Client(), "sprayed0", PASSWORD).status_code == 302
+
+
+def test_a_sessions_user_comes_with_their_active_roles_in_one_query(tree, client, django_assert_num_queries):
+    officer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    Membership.objects.create(user=officer, organisation=tree.haizhu, role=Role.DISTRICT_REVIEWER)
+    Organisation.objects.filter(pk=tree.haizhu.pk).update(is_active=False)
+    backend = UsernameOrMobileBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(officer.pk)
+        held = [(grant.organisation_id, grant.role) for grant in grants(user)]
+    assert user == officer and held == [(tree.tianhe.pk, Role.DISTRICT_REVIEWER)]
+    assert backend.get_user(10**9) is None
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    assert backend.get_user(officer.pk) is None

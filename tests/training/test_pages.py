@@ -96,13 +96,13 @@ def _grow(tree, network, n: int) -> None:
 
 
 PAGES = [  # (role, url, queries)
-    ("applicant", "/training/near/?latitude=23.1321&longitude=113.3232&minutes=60", 8),
-    ("applicant", "/training/courses/", 9),
-    ("applicant", "/training/courses/?q=焊工&category=welding", 9),
-    ("applicant", "/training/mine/", 8),
-    ("district", "/training/manage/", 6),
-    ("district", "/training/manage/?show=places", 6),
-    ("district", "/training/courses/{online}/", 9),
+    ("applicant", "/training/near/?latitude=23.1321&longitude=113.3232&minutes=60", 7),
+    ("applicant", "/training/courses/", 8),
+    ("applicant", "/training/courses/?q=焊工&category=welding", 8),
+    ("applicant", "/training/mine/", 7),
+    ("district", "/training/manage/", 5),
+    ("district", "/training/manage/?show=places", 5),
+    ("district", "/training/courses/{online}/", 8),
 ]
 
 
