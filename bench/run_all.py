@@ -99,12 +99,21 @@ def number(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
+def _changed_meanwhile(result: dict) -> str:
+    """Each script imports the tree as it is when it starts: say so when the tree was not the same at the end."""
+    after = result.get("commit_after", result["commit"])
+    if after == result["commit"] and "uncommitted" not in after:
+        return ""
+    return f" The tree changed while it ran (at the end: {after}): a later script may have run newer code."
+
+
 def render(result: dict) -> str:
     """The generated part of docs/performance.md: the run, the machine, the table of figures, what did not run."""
     m = result["machine"]
     lines = [
         f"Run of {result['date']} at commit {result['commit']}, size `{result['size']}` "
-        f"(`make bench SIZE={result['size']}`), {result['seconds']:,.0f} s in all.",
+        f"(`make bench SIZE={result['size']}`), {result['seconds']:,.0f} s in all."
+        + _changed_meanwhile(result),
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), {m['ram_gib']} GiB RAM, PostgreSQL "
         f"{m['postgresql']}, Python {m['python']}. Load average (1, 5, 15 min) before: "
@@ -156,11 +165,11 @@ def main() -> None:
     small = args.size == "small"
     size = SMALL if small else int(args.size.replace("_", "").replace(",", ""))
     figures_file = Path(tempfile.mkdtemp(prefix="ymbench-run-")) / "figures.jsonl"
-    started, load_before = time.monotonic(), os.getloadavg()
+    started, load_before, commit = time.monotonic(), os.getloadavg(), git_commit()
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     runs = [run(script, script_args, figures_file) for script, script_args in plan(size, small)
             if not args.only or script in args.only]
-    result = {"date": date, "commit": git_commit(), "size": args.size, "applications": size,
+    result = {"date": date, "commit": commit, "commit_after": git_commit(), "size": args.size, "applications": size,
               "seconds": round(time.monotonic() - started), "machine": machine(), "load_before": load_before,
               "load_after": os.getloadavg(), "runs": runs, "figures": read_figures(figures_file)}
     write(result, args.markdown, args.json)

@@ -35,8 +35,16 @@ def test_the_generated_part_is_replaced_and_the_sections_stay(tmp_path):
     assert "2 CPUs (Test CPU), 7.8 GiB RAM, PostgreSQL 16.4" in text and "before: 0.50, 0.40, 0.30" in text
     assert "| bench_pages.py | `` | 0 | missing |" in text
     assert json.loads(json_path.read_text(encoding="utf-8"))["figures"] == FIGURES
+    assert "changed while it ran" not in text
     write(fake_result([]), markdown, json_path)  # a second run replaces the first, once
     assert markdown.read_text(encoding="utf-8").count(BEGIN) == 1
+
+
+def test_a_tree_that_changed_during_the_run_is_told(tmp_path):
+    markdown = tmp_path / "performance.md"
+    write({**fake_result(FIGURES), "commit_after": "def5678"}, markdown, tmp_path / "performance.json")
+    assert "at commit abc1234" in markdown.read_text(encoding="utf-8")
+    assert "The tree changed while it ran (at the end: def5678)" in markdown.read_text(encoding="utf-8")
 
 
 def test_a_document_without_markers_gets_them_at_its_end(tmp_path):
