@@ -6,6 +6,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.builders import pdf
@@ -95,6 +97,21 @@ def test_the_queue_labels_every_filter_folds_them_and_selects_all(tree, people, 
     assert "data-select-all" in page and 'name="all_matching"' in page and "all 1 matching the filters" in page
     assert "data-confirm=" in page and "{action}: {n} applications?" in page
     assert "yuanmeng/queue.js" in page
+
+
+def test_the_queue_page_joins_only_what_it_shows(tree, people, policy, login):
+    """The worker, the enterprise union and its parent; the policy only under a policy filter (its title heads the
+    list). Every joined table costs PostgreSQL planning time on every page (decision 0020)."""
+    tree.apply(people.worker, policy)
+    client = login(people.district)
+    for params, joined in (({"state": ""}, False), ({"state": "", "policy": policy.pk}, True)):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/applications/", params).content.decode()
+        assert people.worker.name in page and (policy.title in page) == joined
+        rows = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith(
+            'SELECT "applications_application"."id", "applications_application"."worker_id"'))
+        assert '"people_worker"' in rows and '"orgs_school"' not in rows
+        assert ('JOIN "policies_policy"' in rows) == joined
 
 
 def test_withdraw_and_reject_ask_first(tree, people, policy, login):

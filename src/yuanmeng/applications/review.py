@@ -121,3 +121,12 @@ def queue_for(user, filters: ReviewFilters):
     if filters.state:  # a step's work: first come first served within priority (the application_queue_order index)
         return qs.order_by("priority_rank", "submitted_at", "id")
     return qs.order_by("-submitted_at", "-id")  # every state: the register, newest first
+
+
+def queue_page_rows(applications, filters: ReviewFilters):
+    """The queue's rows with only what its page shows joined in: the worker's name, the enterprise union and its
+    parent, and under a policy filter the policy's title. With every relation the list selects (policy, school, the
+    school's organisation too), PostgreSQL spent 7.8 ms planning a page of 50 it then ran in 0.6 ms; with these,
+    0.9 ms (decision 0020)."""
+    shown = ("worker", "organisation__parent", *(("policy",) if filters.policy_id else ()))
+    return applications.select_related(None).select_related(*shown)

@@ -20,7 +20,7 @@ from yuanmeng.applications.eligibility import check_eligibility, worker_history
 from yuanmeng.applications.forms import ApplicationForm, DiplomaForm, RosterForm
 from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, Document
-from yuanmeng.applications.review import bulk_actions_for, queue_for, review_filters
+from yuanmeng.applications.review import bulk_actions_for, queue_for, queue_page_rows, review_filters
 from yuanmeng.applications.selectors import application_pay, roster_list
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import NEEDS_REASON, STEPS, Action, State
@@ -234,7 +234,7 @@ def review_queue(request):
     filters = review_filters(request.user, request.GET)
     applications = queue_for(request.user, filters)
     return render(request, "applications/queue.html", {
-        "page": paginate(request, applications), "filters": filters, "drawn_at": drawn_at,
+        "page": paginate(request, queue_page_rows(applications, filters)), "filters": filters, "drawn_at": drawn_at,
         "active_filters": sum(1 for key in NARROWING_FILTERS if request.GET.get(key)),
         "bulk_actions": [(a, Action(a).label) for a in bulk_actions_for(request.user, filters.state)],
         "states": State.choices, "levels": Level.choices, "groups": PriorityGroup.choices,
