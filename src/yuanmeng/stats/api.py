@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import create_model
 
 from yuanmeng.core.access import Capability
+from yuanmeng.core.api import Values
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.pages import paginate
 from yuanmeng.orgs.models import OrgKind
@@ -47,7 +48,7 @@ class OrganisationRef(Schema):
     kind: OrgKind
 
 
-class MoneyRow(Schema):
+class MoneyRow(Values):
     source: str
     holder_kind: str = Field(..., description="the level of the unions holding these budgets (an organisation kind: "
                                               "city, district, enterprise…); empty for figures counted before the "
@@ -58,7 +59,7 @@ class MoneyRow(Schema):
     available_fen: int
 
 
-class WorkersRow(Schema):
+class WorkersRow(Values):
     dimension: str
     value: str
     applying: int
@@ -67,37 +68,37 @@ class WorkersRow(Schema):
     paid: int
 
 
-class FunnelStep(Schema):
+class FunnelStep(Values):
     state: str
     reached: int
 
 
-class DropOut(Schema):
+class DropOut(Values):
     outcome: str
     state: str
     applications: int
 
 
-class Funnel(Schema):
+class Funnel(Values):
     steps: list[FunnelStep]
     drop_outs: list[DropOut]
 
 
-class DurationRow(Schema):
+class DurationRow(Values):
     step: str
     applications: int
     median_days: float | None
     p90_days: float | None
 
 
-class IntakeDay(Schema):
+class IntakeDay(Values):
     policy_id: int
     day: datetime.date
     applicants: int
     approvals: int
 
 
-class PolicyCaps(Schema):
+class PolicyCaps(Values):
     id: int
     code: str
     title: str
@@ -109,7 +110,7 @@ class PolicyCaps(Schema):
     whole: bool = Field(..., description="the policy is this organisation's or a union's below it")
 
 
-class RegistryCounts(Schema):
+class RegistryCounts(Values):
     workers: int
     migrants: int
     new_form: int
@@ -118,12 +119,12 @@ class RegistryCounts(Schema):
     enterprises: int
 
 
-class RegistryOfChild(Schema):
+class RegistryOfChild(Values):
     organisation: OrganisationRef
     figure: RegistryCounts | None
 
 
-class RegistryFigures(Schema):
+class RegistryFigures(Values):
     as_of: datetime.datetime | None
     organisation: OrganisationRef
     total: RegistryCounts | None
@@ -135,9 +136,9 @@ YEAR_TO = "the last year summed (?year_to=, up to nine years on; the year alone 
 
 def _figures_schema(name: str, figure: type, **extra) -> type[Schema]:
     """The answer of one figure: the organisation's, each child's and its own part's, with the refresh's time."""
-    child = create_model(f"{name}OfChild", __base__=Schema, organisation=(OrganisationRef, ...), figure=(figure, ...))
+    child = create_model(f"{name}OfChild", __base__=Values, organisation=(OrganisationRef, ...), figure=(figure, ...))
     return create_model(
-        name, __base__=Schema, as_of=(datetime.datetime | None, ...), organisation=(OrganisationRef, ...),
+        name, __base__=Values, as_of=(datetime.datetime | None, ...), organisation=(OrganisationRef, ...),
         year=(int, ...), year_to=(int, Field(..., description=YEAR_TO)),
         total=(figure, ...), own=(figure, ...), children=(list[child], ...), **extra)
 
