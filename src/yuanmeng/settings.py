@@ -188,6 +188,7 @@ CACHES = {
 }
 
 # Sessions and cookies.
+SESSION_ENGINE = "yuanmeng.accounts.sessions"  # Django's database sessions, read by a query compiled once
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from yuanmeng.accounts.models import ApiToken, Invitation
+from yuanmeng.core.compiled import CompiledOnce
 from yuanmeng.orgs.scoping import grants_known
 
 
@@ -37,23 +38,31 @@ def _know_grants(user, rows) -> None:
                         if row.grant_role is not None and row.grant_active])
 
 
+_TOKEN_IN_USE = CompiledOnce(
+    lambda digest: ApiToken.objects.select_related("user").only("last_used_at", "user")
+    .filter(digest=digest, revoked=False, user__is_active=True).annotate(**_grant_columns("user__")),
+    digest=str)
+
+
 def token_in_use(secret: str) -> ApiToken | None:
     """The live token with this secret, with its holder and the holder's roles (``orgs.scoping.grants``) read in
-    the same query; None for an unknown or revoked token or a deactivated holder. The API's every call starts here,
-    so one query instead of two."""
-    rows = list(ApiToken.objects.select_related("user").only("last_used_at", "user")
-                .filter(digest=ApiToken.digest_of(secret), revoked=False, user__is_active=True)
-                .annotate(**_grant_columns("user__")))
+    the same query; None for an unknown or revoked token or a deactivated holder. The API's every call starts here:
+    one query, compiled once per process (``core.compiled``)."""
+    rows = _TOKEN_IN_USE(digest=ApiToken.digest_of(secret))
     if not rows:
         return None
     _know_grants(rows[0].user, rows)
     return rows[0]
 
 
+_USER_IN_SESSION = CompiledOnce(
+    lambda user_id: get_user_model()._default_manager.filter(pk=user_id).annotate(**_grant_columns()), user_id=int)
+
+
 def user_in_session(user_id):
     """The user a session names, with their roles read in the same query (as ``token_in_use``): every logged-in
-    page and API call asks one query fewer. None for no such user."""
-    rows = list(get_user_model()._default_manager.filter(pk=user_id).annotate(**_grant_columns()))
+    page and API call asks one query fewer, compiled once per process. None for no such user."""
+    rows = _USER_IN_SESSION(user_id=user_id)
     if not rows:
         return None
     _know_grants(rows[0], rows)

@@ -1,0 +1,104 @@
+"""``core.compiled.CompiledOnce``: the rows the QuerySet itself gives, for every value, built and compiled once."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from yuanmeng.accounts.selectors import token_in_use, user_in_session
+from yuanmeng.accounts.services import api_token_issue
+from yuanmeng.core.compiled import CompiledOnce
+from yuanmeng.orgs.models import Membership, Organisation
+from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.scoping import grants
+
+pytestmark = pytest.mark.django_db
+
+
+def _members():
+    return CompiledOnce(lambda organisation_id: Membership.objects.select_related("user", "organisation")
+                        .filter(organisation_id=organisation_id).order_by("pk"), organisation_id=int)
+
+
+def test_instances_with_their_relations_as_the_queryset_gives_them(tree):
+    tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    tree.staff(Role.AUDITOR, tree.tianhe)
+    tree.staff(Role.CITY_ADMIN, tree.city)
+    members = _members()
+    for organisation in (tree.tianhe, tree.city, tree.haizhu):
+        expected = list(Membership.objects.select_related("user", "organisation")
+                        .filter(organisation=organisation).order_by("pk"))
+        seen = members(organisation_id=organisation.pk)
+        assert [(m.pk, m.role, m.user.username, m.organisation.path) for m in seen] == [
+            (m.pk, m.role, m.user.username, m.organisation.path) for m in expected]
+    assert members(organisation_id=tree.haizhu.pk) == []
+
+
+def test_values_rows_and_the_sql_the_orm_sends(tree):
+    paths = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("code")
+                         .values("code", "path"), parent_id=int)
+    with CaptureQueriesContext(connection) as sent:
+        seen = paths(parent_id=tree.city.pk)
+    expected = Organisation.objects.filter(parent_id=tree.city.pk).order_by("code").values("code", "path")
+    with CaptureQueriesContext(connection) as orm:
+        assert seen == list(expected)
+    assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
+
+
+def test_built_and_compiled_on_the_first_call_only(tree, monkeypatch):
+    built = []
+    members = CompiledOnce(lambda organisation_id: built.append(1) or Membership.objects.filter(
+        organisation_id=organisation_id), organisation_id=int)
+    members(organisation_id=tree.city.pk)
+    compiled = []
+    real = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or real(self, *a, **k))
+    for organisation in (tree.tianhe, tree.haizhu, tree.city):
+        members(organisation_id=organisation.pk)
+    assert built == [1]
+    assert compiled == []
+
+
+def test_a_value_is_converted_to_its_kind(tree):
+    members = _members()
+    assert members(organisation_id=str(tree.city.pk)) == members(organisation_id=tree.city.pk)
+    with pytest.raises(TypeError):
+        members(organisation=tree.city.pk)
+
+
+@pytest.mark.parametrize("build", [
+    lambda code: Organisation.objects.filter(code__startswith=code),       # a pattern: 'code%'
+    lambda code: Organisation.objects.filter(name__iexact="x"),             # the value not used at all
+])
+def test_a_value_that_is_not_a_plain_parameter_is_refused(build):
+    with pytest.raises(ImproperlyConfigured):
+        CompiledOnce(build, code=str)(code="GZ")
+
+
+def test_only_ints_texts_and_moments_can_stand_in():
+    with pytest.raises(ImproperlyConfigured):
+        CompiledOnce(lambda day: Organisation.objects.all(), day=datetime.date)
+
+
+def test_the_session_read_sees_a_live_session_only(client, tree):
+    user = tree.staff(Role.CITY_ADMIN, tree.city)
+    client.force_login(user)
+    assert client.get("/api/me").json()["username"] == user.username
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get("/api/me").status_code == 401
+
+
+def test_the_callers_look_ups_give_user_and_roles(tree):
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    _token, secret = api_token_issue(by=reviewer, name="t")
+    holder = token_in_use(secret).user
+    assert holder.pk == reviewer.pk and [g.role for g in grants(holder)] == [Role.DISTRICT_REVIEWER]
+    assert token_in_use(secret + "x") is None
+    assert [g.path for g in grants(user_in_session(str(reviewer.pk)))] == [tree.tianhe.path]
+    assert user_in_session(get_user_model().objects.order_by("-pk").first().pk + 1) is None
