@@ -6,11 +6,12 @@
 Builds a fresh database (as bench_foundation.py does) with N applications (bench_payouts.insert_applications;
 every tenth moved to ``confirmed``, the district reviewer's queue), starts gunicorn (``--server-workers`` sync
 workers, 2 by default: one per core of the reference machine) on a free loopback port with
-``bench/api_settings.py`` (the product's settings and URLs plus ``/bench/bare``, a ``JsonResponse`` through the
-same middleware without the database), and loads it with wrk (``--seconds`` per case, at each of
-``--connections``, 2 threads) in this order:
+``bench/api_settings.py`` (the product's settings and URLs plus the references of ``bench/api_urls.py``), and loads
+it with wrk (``--seconds`` per case, at each of ``--connections``, 2 threads) in this order:
 
 - ``bare``: ``GET /bench/bare``, the ceiling;
+- ``signed in, session`` and ``signed in, token``: ``GET /bench/signed-in``, a constant answer through ninja behind
+  the product's authentication, as the worker and as the reviewer: the floor of an API call that knows its caller;
 - ``worker read``: ``GET /api/applications/{id}`` as the worker (session cookie: workers have no API token);
 - ``reviewer queue``: ``GET /api/applications?state=confirmed`` with a 天河 district reviewer's token;
 - ``register``: ``POST /api/workers`` with an enterprise union officer's token, each request a new worker with a
@@ -276,9 +277,11 @@ def main() -> None:
           f"{args.server_workers} sync workers; {args.seconds:g} s a case")
     body = json.dumps({"name": "压测职工", "id_number": "%ID%", "mobile": "%MOBILE%", "employer_id": employer_id,
                        "job_category": "production"}, ensure_ascii=False)
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
     cases = [
-        ("worker read", f"/api/applications/{application_id}", {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
-         None),
+        ("signed in, session", "/bench/signed-in", cookie, None),
+        ("signed in, token", "/bench/signed-in", {"Authorization": f"Bearer {reviewer}"}, None),
+        ("worker read", f"/api/applications/{application_id}", cookie, None),
         ("reviewer queue", "/api/applications?state=confirmed", {"Authorization": f"Bearer {reviewer}"}, None),
         ("register", "/api/workers", {"Authorization": f"Bearer {officer}"}, body),
     ]

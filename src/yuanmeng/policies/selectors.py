@@ -7,6 +7,7 @@ employer — the ones that apply to them — which no membership grants.
 
 from typing import NamedTuple
 
+from yuanmeng.core.compiled import CompiledOnce
 from yuanmeng.orgs.models import Organisation, OrgKind
 from yuanmeng.policies.models import Policy, PolicyStatus
 
@@ -83,11 +84,16 @@ class PayParts(NamedTuple):
         return self.city_fen + self.matching_fen
 
 
-def top_ups(policy: Policy):
+_TOP_UPS = CompiledOnce(
+    lambda policy_id: Policy.objects.filter(parent_id=policy_id, status=PolicyStatus.PUBLISHED)
+    .select_related("organisation").order_by("-organisation__depth", "pk"), policy_id=int)
+
+
+def top_ups(policy: Policy) -> list[Policy]:
     """The published matching policies of ``policy``, closest to the enterprise first (a street's before its
-    district's): the order in which a round's commit gives their amounts."""
-    return (policy.matching_policies.filter(status=PolicyStatus.PUBLISHED).select_related("organisation")
-            .order_by("-organisation__depth", "pk"))
+    district's): the order in which a round's commit gives their amounts. Compiled once per process: every
+    application's page and API answer shows its pay by part."""
+    return _TOP_UPS(policy_id=policy.pk)
 
 
 def matching_part(organisation: Organisation) -> str:
