@@ -348,6 +348,27 @@ def test_list_filters_and_paginates(tree, people, policy):
     assert unseen.status_code == 422 and "organisation_id" in unseen.json()["errors"]
 
 
+def test_a_queue_compiled_once_gives_what_the_orm_list_gives(tree, people, policy, settings):
+    """Lists filtered by plain values run a page query compiled once per shape of scope, filters and page
+    (``orgs.scoping.CompiledScopedList``); a date filter takes the ORM's way. With a date that takes in every
+    application, both must give the same pages, counts and "more" to every caller, page past the end and cap."""
+    settings.PAGE_COUNT_CAP = 9
+    _applications(tree, policy, 12)
+    _applications(tree, policy, 3, employer=tree.haizhu_firm)
+    mine = tree.apply(people.worker, policy)
+    application_transition(by=people.enterprise, application=mine, action=Action.CONFIRM)
+    every_day = {"submitted_from": (TODAY - datetime.timedelta(days=1)).isoformat()}
+    for user in (people.city, people.district, people.other_district, people.school, people.worker.user,
+                 people.enterprise):
+        client = session(user)
+        for params in ({}, {"state": "submitted"}, {"state": "confirmed", "level": "college"},
+                       {"policy_id": policy.pk, "page": 2, "page_size": 4}, {"page": 9}, {"page_size": 200},
+                       {"worker_id": people.worker.pk}, {"priority_group": "front_line", "page_size": 3}):
+            compiled = client.get("/api/applications", params).json()
+            assert compiled == client.get("/api/applications", {**params, **every_day}).json(), (user, params)
+    assert session(people.city).get("/api/applications").json()["more"] is True
+
+
 def test_a_list_row_shows_the_names_and_amount_its_detail_shows(tree, people, policy):
     """The list reads its names by subqueries (decision 0020), the detail by following its model row: they agree."""
     _applications(tree, policy, 2)

@@ -102,3 +102,9 @@ def test_the_callers_look_ups_give_user_and_roles(tree):
     assert token_in_use(secret + "x") is None
     assert [g.path for g in grants(user_in_session(str(reviewer.pk)))] == [tree.tianhe.path]
     assert user_in_session(get_user_model().objects.order_by("-pk").first().pk + 1) is None
+
+
+def test_a_key_beyond_64_bits_finds_nothing_as_the_orm_does(tree):
+    by_key = CompiledOnce(lambda pk: Organisation.objects.filter(pk=pk), pk=int)
+    assert by_key(pk=tree.city.pk) == [tree.city]
+    assert by_key(pk=10**20) == [] == list(Organisation.objects.filter(pk=10**20))

@@ -58,13 +58,15 @@ class Pages(PageNumberPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         cap = settings.PAGE_COUNT_CAP
-        if not isinstance(queryset, QuerySet):
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        if isinstance(queryset, QuerySet):
+            items, counted = page_counted_up_to(queryset, offset, page_size, cap, self.shape)
+        elif hasattr(queryset, "counted_page"):  # a list whose pages are compiled once (orgs.scoping.CallersList)
+            items, counted = queryset.counted_page(offset, page_size, cap, self.shape)
+        else:
             page = super().paginate_queryset(queryset, pagination, request, **params)
             items, counted = page[self.items_attribute], page["count"]
-        else:
-            page_size = self._get_page_size(pagination.page_size)
-            items, counted = page_counted_up_to(queryset, (pagination.page - 1) * page_size, page_size, cap,
-                                                self.shape)
         return {self.items_attribute: items, "count": min(counted, cap), "more": counted > cap}
 
     def _items_count(self, queryset) -> int:

@@ -36,12 +36,22 @@ def page_counted_up_to(rows: QuerySet, offset: int, limit: int, cap: int, shape=
     if rows.query.combinator or rows.query.group_by is not None:  # a count cannot ride on a union's or a group's rows
         page = shape(rows) if shape else rows
         return list(page[offset:offset + limit]), count_up_to(rows, cap)
+    return counted_page(list(counted_page_query(rows, offset, limit, cap, shape)), lambda: count_up_to(rows, cap))
+
+
+def counted_page_query(rows: QuerySet, offset: int, limit: int, cap: int, shape=None) -> QuerySet:
+    """The query of ``page_counted_up_to``: the page's rows, each with the count up to ``cap + 1`` beside it."""
     sql, params = rows.order_by().values("pk")[: cap + 1].query.sql_with_params()
     page = (shape(rows) if shape else rows).annotate(**{COUNTED: RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped",
                                                                          params)})
-    items = list(page[offset:offset + limit])
+    return page[offset:offset + limit]
+
+
+def counted_page(items: list, count_alone: Callable[[], int]) -> tuple[list, int]:
+    """The page's rows read by ``counted_page_query`` and their count, taken off them (``count_alone()`` for a page
+    past the end, which has no row to carry it)."""
     if not items:
-        return items, count_up_to(rows, cap)
+        return items, count_alone()
     if isinstance(items[0], dict):
         counted = items[0][COUNTED]
         for item in items:

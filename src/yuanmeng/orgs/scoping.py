@@ -17,12 +17,16 @@ The floors below orgs (core, audit) cannot import this module: orgs registers ``
 ``core/access.py`` in its ``ready()``, and ``ScopedQuerySet.restrict`` there calls ``restrict()`` here.
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
 from yuanmeng.core.access import AccessRules, Capability, model_scope_paths
+from yuanmeng.core.compiled import CompiledOnce, Prefix
+from yuanmeng.core.pages import count_up_to, counted_page, counted_page_query
 from yuanmeng.orgs.roles import ROLE_CAPABILITIES
 
 
@@ -74,6 +78,9 @@ def scope_paths(user, capability: str) -> list[str] | None:
     """Subtree roots where the user holds ``capability``; ``None`` means everywhere (superuser)."""
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
         return None
+    stood_in = getattr(user, "_yuanmeng_roots", None)  # a stand-in of ``scope_shape``
+    if stood_in is not None:
+        return stood_in.get(capability, [])
     paths = sorted({g.path for g in grants(user) if capability in g.capabilities})
     roots: list[str] = []
     for path in paths:  # sorted, so an ancestor comes before its descendants
@@ -162,3 +169,87 @@ def restrict(queryset: models.QuerySet, user, capability: str = Capability.VIEW)
 
 
 ACCESS_RULES = AccessRules(restrict=restrict, has_capability=has_capability)
+
+
+# ---- a scoped query compiled once per shape of scope (core.compiled) ------------------------------------------
+
+def _scope_capabilities(model, capability: str) -> list[str]:
+    also = list(getattr(model, "SCOPE_ALSO", {}).values()) if capability == Capability.VIEW else []
+    return [capability, *also]
+
+
+def scope_shape(user, model, capability: str = Capability.VIEW):
+    """``restrict()``'s condition for ``user`` on ``model`` taken apart, for a query compiled once per shape
+    (``CompiledInScope``): the shape's key (the number of subtree roots of each capability the condition asks, and
+    whether the owner's clause is in it), the user's own values in it by name (each root, the user's id), and how to
+    make a stand-in user whose condition has the same shape with other values (the markers). A superuser's shape
+    has no condition."""
+    if scope_paths(user, capability) is None:
+        return ("everything",), {}, lambda values: get_user_model()(pk=0, is_active=True, is_superuser=True)
+    capabilities = _scope_capabilities(model, capability)
+    roots = [scope_paths(user, held) for held in capabilities]
+    owner = getattr(model, "SCOPE_OWNER", None)
+    owns = bool(capability == Capability.VIEW and owner and _sees_own_rows(user, model, owner))
+    values = {f"root_{i}_{j}": Prefix(root) for i, held in enumerate(roots) for j, root in enumerate(held)}
+    if owns:
+        values["owner"] = user.pk
+
+    def stand_in(markers: dict):
+        who = get_user_model()(pk=markers.get("owner", 0), is_active=True, is_superuser=False, mobile="")
+        who._yuanmeng_roots = {held: [markers[f"root_{i}_{j}"] for j in range(len(roots[i]))]
+                               for i, held in enumerate(capabilities)}
+        who._yuanmeng_grants = [] if owns else [Grant("", "", 0)]  # no role: the owner's clause (_sees_own_rows)
+        return who
+
+    return (capability, tuple(map(len, roots)), owns), values, stand_in
+
+
+class CompiledInScope:
+    """``core.compiled.CompiledOnce`` for a query of ``model`` restricted to the caller's scope: ``build(user,
+    **values)`` is compiled once per shape of scope (``scope_shape``: a district reviewer's one subtree, a worker's
+    own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's."""
+
+    def __init__(self, build, model, capability: str = Capability.VIEW, **kinds: type):
+        self.build, self.model, self.capability, self.kinds = build, model, capability, kinds
+        self._by_shape: dict[tuple, CompiledOnce] = {}
+
+    def __call__(self, user, **values) -> list:
+        key, scope_values, stand_in = scope_shape(user, self.model, self.capability)
+        compiled = self._by_shape.get(key)
+        if compiled is None:
+            compiled = self._by_shape[key] = CompiledOnce(
+                lambda **given: self.build(stand_in(given), **{name: given[name] for name in self.kinds}),
+                **self.kinds, **{name: type(value) for name, value in scope_values.items()})
+        return compiled(**values, **scope_values)
+
+
+class CompiledScopedList:
+    """A list endpoint's rows — ``search(user=…, **filters)``, restricted to the caller's scope — paged with their
+    capped count (``core.pages.counted_page_query``), each page's query compiled once per shape of scope, filters
+    given, and page (its offset and size are written into the SQL). Filters are ints or texts; ``Pages`` (core.api)
+    pages what ``for_caller`` gives."""
+
+    def __init__(self, search, model):
+        self.search, self.model = search, model
+        self.page_query = functools.lru_cache(maxsize=256)(self._page_query)  # a process keeps its busiest pages
+
+    def _page_query(self, kinds: tuple, offset: int, limit: int, cap: int, shape) -> CompiledInScope:
+        return CompiledInScope(lambda user, **filters: counted_page_query(
+            self.search(user=user, **filters), offset, limit, cap, shape), self.model, **dict(kinds))
+
+    def for_caller(self, user, **filters) -> "CallersList":
+        return CallersList(self, user, filters)
+
+
+@dataclass(frozen=True)
+class CallersList:
+    """A ``CompiledScopedList`` for one caller and their filters, as ``Pages`` reads it."""
+
+    lists: CompiledScopedList
+    user: object
+    filters: dict
+
+    def counted_page(self, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
+        kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
+        rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
+        return counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
