@@ -24,6 +24,7 @@ machine a simple Python load loop (threads over http.client) stands in, and says
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -47,9 +48,10 @@ from bench.common import figure  # noqa: E402
 
 BENCH = "api"
 LUA = ROOT / "bench" / "register_workers.lua"
-# Identity numbers a run may use (register_workers.lua: a birth day per thousand from 1966, so about 14 runs on one
-# database), and a case: far more requests than 10 s bring.
-NUMBERS_A_RUN, NUMBERS_A_CASE = 1_000_000, 100_000
+# The registered workers' identity numbers (register_workers.lua): a birth day per thousand from 1966, each run
+# starting after the last one a run registered on the database; a case may use 100,000, far more than 10 s bring.
+NUMBERS_ORIGIN, NUMBERS_A_CASE = datetime.date(1966, 1, 1), 100_000
+REGISTERED_NAME = "压测职工"
 
 
 @dataclass
@@ -161,7 +163,7 @@ def python_load(url: str, headers: dict, seconds: int, connections: int, script_
                 n = next(numbers)
             body = None
             if script_args:
-                body = script_args[1].replace("%ID%", bench_id_number(n)).replace(
+                body = script_args[1].replace("%ID%", bench_id_number(n, NUMBERS_ORIGIN)).replace(
                     "%MOBILE%", f"139{n:08d}").encode()
             started = time.perf_counter()
             conn.request("POST" if body else "GET", path, body=body,
@@ -224,13 +226,12 @@ def reuse(postgres: bool, var: str) -> None:
 
 def callers():
     """The requests' callers: the applicant's application and session cookie, the reviewer's and the officer's
-    new tokens, the officer's enterprise, and the first identity number of this run (each run on a database takes
-    its own million: runs are counted by their tokens). Returns (application id, cookie, reviewer token, officer
+    new tokens, the officer's enterprise, and the first identity number of this run (``first_unused_number``).
+    Returns (application id, cookie, reviewer token, officer
     token, employer id, first number)."""
     from django.conf import settings
     from django.test import Client
 
-    from yuanmeng.accounts.models import ApiToken
     from yuanmeng.accounts.services import api_token_issue
     from yuanmeng.applications.models import Application
     from yuanmeng.orgs.models import Membership
@@ -243,11 +244,29 @@ def callers():
     reviewer = Membership.objects.select_related("user").filter(role=Role.DISTRICT_REVIEWER).first().user
     officer = Membership.objects.select_related("organisation__enterprise").filter(
         role=Role.ENTERPRISE_OFFICER).first()
-    runs_before = ApiToken.objects.filter(name="bench", user=reviewer).count()
     _token, reviewer_secret = api_token_issue(by=reviewer, name="bench")
     _token, officer_secret = api_token_issue(by=officer.user, name="bench")
     return (application.pk, client.cookies[settings.SESSION_COOKIE_NAME].value, reviewer_secret, officer_secret,
-            officer.organisation.enterprise.pk, runs_before * NUMBERS_A_RUN)
+            officer.organisation.enterprise.pk, first_unused_number())
+
+
+def first_unused_number() -> int:
+    """The first identity number (register_workers.lua's n) after every worker an earlier run registered on this
+    database: the next day of birth after theirs."""
+    from django.db.models import Max
+
+    from yuanmeng.people.models import Worker
+
+    last = Worker.objects.filter(name=REGISTERED_NAME).aggregate(last=Max("birth_date"))["last"]
+    return 0 if last is None else ((last - NUMBERS_ORIGIN).days + 1) * 1000
+
+
+def numbers_left(first: int, needed: int) -> None:
+    """Stop before a run whose last birth date would be in the future (the registration would refuse them all)."""
+    last_birth = NUMBERS_ORIGIN + datetime.timedelta(days=(first + needed) // 1000)
+    if last_birth >= datetime.date.today():
+        raise SystemExit(f"this database's identity numbers for registrations are used up (the next run's would be "
+                         f"born up to {last_birth}): build a new database (without --reuse)")
 
 
 def main() -> None:
@@ -271,11 +290,12 @@ def main() -> None:
 
     print(f"{os.cpu_count()} cores; load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
     application_id, session, reviewer, officer, employer_id, first_number = callers()
+    numbers_left(first_number, NUMBERS_A_CASE * (len(args.connections) + 1))
     connections.close_all()
     load = wrk_load if shutil.which("wrk") else python_load
     print(f"load from {'wrk' if load is wrk_load else 'a Python loop (no wrk on this machine)'}; gunicorn "
           f"{args.server_workers} sync workers; {args.seconds:g} s a case")
-    body = json.dumps({"name": "压测职工", "id_number": "%ID%", "mobile": "%MOBILE%", "employer_id": employer_id,
+    body = json.dumps({"name": REGISTERED_NAME, "id_number": "%ID%", "mobile": "%MOBILE%", "employer_id": employer_id,
                        "job_category": "production"}, ensure_ascii=False)
     cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
     cases = [

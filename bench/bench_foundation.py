@@ -76,11 +76,12 @@ def timed(fn, repeat: int = 20) -> float:
     return statistics.median(samples)
 
 
-def bench_id_number(n: int) -> str:
-    """A valid, unique identity number for row ``n``: one birth date per thousand rows, serial n % 1000."""
+def bench_id_number(n: int, origin: datetime.date = datetime.date(1970, 1, 1)) -> str:
+    """A valid, unique identity number for row ``n``: one birth date per thousand rows from ``origin``, serial
+    n % 1000."""
     from stdnum.cn import ric
 
-    birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=n // 1000)
+    birth = origin + datetime.timedelta(days=n // 1000)
     body = f"440106{birth:%Y%m%d}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
