@@ -8,12 +8,17 @@ from django.db import transaction
 from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_append, last_anchor
 from yuanmeng.audit.chain import GENESIS_HASH, hash_problem
 from yuanmeng.audit.models import AuditCheck, AuditEntry, AuditHead
+from yuanmeng.core.compiled import CompiledOnce
 
 SYSTEM_LABEL = "system"
 
 
+# The chain's head, locked: every audited change reads it, so its query is compiled once (core.compiled).
+_HEAD_LOCKED = CompiledOnce(lambda: AuditHead.objects.select_for_update().filter(pk=1))
+
+
 def _head_for_update() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    head = next(iter(_HEAD_LOCKED()), None)
     if head is None:
         AuditHead.objects.get_or_create(pk=1)
         head = AuditHead.objects.select_for_update().get(pk=1)

@@ -1,5 +1,6 @@
 import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,6 +12,7 @@ from yuanmeng.core.api_answers import ERRORS, answers
 from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.orgs.roles import Capability
+from yuanmeng.orgs.scoping import CompiledInScope
 from yuanmeng.people import selectors, services
 from yuanmeng.people.models import HonourLevel, JobCategory, MembershipState, Worker
 
@@ -94,11 +96,18 @@ class WorkerPatch(Schema):
     bank_account: str | None = Field(None, max_length=40)
 
 
+# The employer a registration or a change names, in the caller's scope: compiled once per shape of scope (every
+# registration asks it).
+_EMPLOYER = CompiledInScope(lambda user, pk: Enterprise.objects.restrict(user).select_related("organisation")
+                            .filter(pk=pk), Enterprise, pk=int)
+
+
 def _fields(request, data: dict) -> dict:
     if "employer_id" in data:
-        data["employer"] = get_object_or_404(
-            Enterprise.objects.restrict(request.user).select_related("organisation"), pk=data.pop("employer_id")
-        )
+        found = _EMPLOYER(request.user, pk=data.pop("employer_id"))
+        if not found:
+            raise Http404
+        data["employer"] = found[0]
     return data
 
 
