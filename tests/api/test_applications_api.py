@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from tests.builders import pdf
 from yuanmeng.accounts.services import api_token_issue
+from yuanmeng.applications.api import _APPLICATION_PAGES
 from yuanmeng.applications.documents import request_limit_bytes
 from yuanmeng.applications.models import Application, ApplicationEvent, Document
 from yuanmeng.applications.services import application_transition
@@ -367,6 +368,7 @@ def test_a_queue_compiled_once_gives_what_the_orm_list_gives(tree, people, polic
             compiled = client.get("/api/applications", params).json()
             assert compiled == client.get("/api/applications", {**params, **every_day}).json(), (user, params)
     assert session(people.city).get("/api/applications").json()["more"] is True
+    assert _APPLICATION_PAGES.page_query.cache_info().hits  # the compiled pages did serve
 
 
 def test_a_list_row_shows_the_names_and_amount_its_detail_shows(tree, people, policy):

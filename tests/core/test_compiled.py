@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -51,16 +52,30 @@ def test_values_rows_and_the_sql_the_orm_sends(tree):
     assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
 
 
+def test_a_later_call_sends_the_sql_the_orm_sends_for_its_value(tree):
+    paths = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("code")
+                         .values("code", "path"), parent_id=int)
+    paths(parent_id=tree.province.pk)
+    with CaptureQueriesContext(connection) as sent:
+        seen = paths(parent_id=tree.city.pk)
+    expected = Organisation.objects.filter(parent_id=tree.city.pk).order_by("code").values("code", "path")
+    with CaptureQueriesContext(connection) as orm:
+        assert seen == list(expected) and len(seen) == 3
+    assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
+
+
 def test_built_and_compiled_on_the_first_call_only(tree, monkeypatch):
     built = []
     members = CompiledOnce(lambda organisation_id: built.append(1) or Membership.objects.filter(
         organisation_id=organisation_id), organisation_id=int)
     members(organisation_id=tree.city.pk)
+    organisations = (tree.tianhe, tree.haizhu, tree.city)
+    expected = [list(Membership.objects.filter(organisation=o).values_list("pk", flat=True)) for o in organisations]
     compiled = []
     real = SQLCompiler.as_sql
     monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or real(self, *a, **k))
-    for organisation in (tree.tianhe, tree.haizhu, tree.city):
-        members(organisation_id=organisation.pk)
+    seen = [[m.pk for m in members(organisation_id=o.pk)] for o in organisations]
+    assert seen == expected
     assert built == [1]
     assert compiled == []
 
@@ -86,10 +101,33 @@ def test_only_ints_texts_and_moments_can_stand_in():
         CompiledOnce(lambda day: Organisation.objects.all(), day=datetime.date)
 
 
+def test_what_it_cannot_run_as_the_orm_would_is_refused(tree):
+    with pytest.raises(ImproperlyConfigured, match="range"):  # a small column: the ORM refuses the int's marker
+        CompiledOnce(lambda depth: Organisation.objects.filter(depth=depth), depth=int)(depth=2)
+    with pytest.raises(ImproperlyConfigured, match="prefetch_related"):
+        CompiledOnce(lambda pk: Organisation.objects.filter(pk=pk).prefetch_related("children"), pk=int)(pk=1)
+    members = _members()
+    with pytest.raises(ValueError):  # the ORM would write IS NULL
+        members(organisation_id=None)
+    moments = CompiledOnce(lambda now: Session.objects.filter(expire_date__gt=now), now=datetime.datetime)
+    with pytest.raises(ValueError):
+        moments(now=datetime.datetime(2026, 1, 1))
+
+
+def test_a_query_that_can_have_no_rows_gives_none():
+    nothing = CompiledOnce(lambda pk: Organisation.objects.none().filter(pk=pk), pk=int)
+    with CaptureQueriesContext(connection) as sent:
+        assert nothing(pk=1) == []
+    assert not sent
+
+
 def test_the_session_read_sees_a_live_session_only(client, tree):
-    user = tree.staff(Role.CITY_ADMIN, tree.city)
+    user, other = tree.staff(Role.CITY_ADMIN, tree.city), tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
     client.force_login(user)
+    other_client = Client()
+    other_client.force_login(other)
     assert client.get("/api/me").json()["username"] == user.username
+    assert other_client.get("/api/me").json()["username"] == other.username
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get("/api/me").status_code == 401
 

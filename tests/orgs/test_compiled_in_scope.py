@@ -3,11 +3,14 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from yuanmeng.applications.models import Application
-from yuanmeng.orgs.models import Organisation
+from yuanmeng.orgs.models import Enterprise, Organisation
 from yuanmeng.orgs.roles import Role
-from yuanmeng.orgs.scoping import CompiledInScope, scope_shape
+from yuanmeng.orgs.scoping import CompiledInScope, CompiledScopedList, scope_shape
 from yuanmeng.orgs.services import membership_grant
 from yuanmeng.people.models import Worker
 
@@ -21,8 +24,9 @@ def _fresh(user):
 
 @pytest.fixture
 def callers(tree, policy):
-    """Applications in both districts and at the school, and a caller of every shape of scope (two of most shapes,
-    so that a shape compiled for one is run for the other)."""
+    """Applications in both districts and at the school, and a caller of every shape of scope; two or more of the
+    shapes most callers have (one subtree: district reviewers, enterprise officers, city admin, school staff; a
+    worker's own rows), so that a shape compiled for one is run for the other."""
     tianhe_worker, haizhu_worker = tree.member(name="天河人"), tree.member(employer=tree.haizhu_firm, name="海珠人")
     tree.apply(tianhe_worker, policy)
     tree.apply(haizhu_worker, policy)
@@ -45,6 +49,7 @@ def callers(tree, policy):
         "enterprise officer who applied elsewhere": officer_who_applied.user,
         "city admin": tree.staff(Role.CITY_ADMIN, tree.city),
         "school staff": tree.staff(Role.SCHOOL_STAFF, tree.school),
+        "the school's other staff": tree.staff(Role.SCHOOL_STAFF, tree.school),
         "province viewer": tree.staff(Role.VIEWER, tree.province),
     }
 
@@ -85,3 +90,11 @@ def test_a_callers_values_are_their_roots_and_id(callers, tree):
     _key, values, _stand_in = scope_shape(_fresh(callers["enterprise officer who applied elsewhere"]), Application)
     assert sorted(values.values(), key=str) == sorted([tree.tianhe_firm.organisation.path,
                                                        callers["enterprise officer who applied elsewhere"].pk], key=str)
+
+
+def test_a_list_for_a_caller_who_may_see_nothing_is_empty(tree):
+    """An empty scope is ``none()``: no query to compile, no count to ask."""
+    enterprises = CompiledScopedList(lambda user: Enterprise.objects.restrict(user).order_by("pk"), Enterprise)
+    with CaptureQueriesContext(connection) as sent:
+        assert enterprises.for_caller(AnonymousUser()).counted_page(0, 50, 10_000) == ([], 0)
+    assert not sent

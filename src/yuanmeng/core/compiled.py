@@ -8,16 +8,19 @@ building once: the first call builds the query with stand-in values (markers), c
 marker landed among the parameters; every later call sends the same SQL with its own values in those places, and
 turns the rows into instances or dicts as the QuerySet would.
 
-A value may only be a plain parameter of the query (``filter(digest=…)``, ``filter(pk=…)``): a marker that the ORM
-changed on the way (a pattern of ``startswith``, a ``LIMIT``) is refused when the query is first compiled, so a
-query that cannot be run this way fails its first test, never returns the wrong rows.
+A value may only be a plain parameter of the query (``filter(digest=…)``, ``filter(pk=…)``) or the prefix of a
+``startswith`` (``Prefix``): a marker that the ORM changed on the way, used inside another pattern or not used at
+all is refused when the query is first compiled, as is a query with ``prefetch_related`` (run by the QuerySet, not
+by its iterable); so a query that cannot be run this way fails its first test, never returns the wrong rows.
+Ints stand in for keys and other signed columns of 32 bits or more; a value may not be None (the ORM writes
+``IS NULL`` for it) and a moment must carry its time zone.
 """
 
 import copy
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -27,9 +30,10 @@ class Prefix(str):
     the root of a subtree in a scope's condition."""
 
 
-# A marker of each kind of value: numbers and texts no real row uses, told apart by their position in the call.
+# A marker of each kind of value, told apart by its position in the call: compared only with the parameters of the
+# query it builds, at its compiling. An int marker fits a 32-bit column (the ORM refuses a value beyond a column).
 _MARKERS = {
-    int: lambda position: -7_340_033_000 - position,
+    int: lambda position: -2_147_000_000 - position,
     str: lambda position: f"\x1fcompiled-once-{position}\x1f",
     Prefix: lambda position: Prefix(f"\x1fcompiled-once-prefix-{position}\x1f"),
     datetime.datetime: lambda position: datetime.datetime(1901, 2, 3, 4, 5, 6, position + 1, tzinfo=datetime.UTC),
@@ -54,6 +58,10 @@ class CompiledOnce:
         """The rows of ``build(**values)``: model instances, or dicts for a ``values()`` query."""
         if values.keys() != self.kinds.keys():
             raise TypeError(f"CompiledOnce takes {sorted(self.kinds)}, got {sorted(values)}")
+        if any(value is None or isinstance(value, datetime.datetime) and value.tzinfo is None
+               for value in values.values()):
+            raise ValueError(f"CompiledOnce needs a value for each of {sorted(self.kinds)} (not None) and moments "
+                             "with their time zone")
         typed = {name: value if type(value) is self.kinds[name] else self.kinds[name](value)  # an enum's value too
                  for name, value in values.items()}
         if any(type(value) is int and not -2**63 <= value < 2**63 for value in typed.values()):
@@ -71,8 +79,14 @@ class CompiledOnce:
         queryset = self.build(**markers).using(using)
         if queryset.query.is_empty():  # none(): no SQL to send, ever
             return _Compiled(queryset, None, "", [], {})
+        if queryset._prefetch_related_lookups:
+            raise ImproperlyConfigured("CompiledOnce runs a query's own rows: prefetch_related would be left out")
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            raise ImproperlyConfigured("CompiledOnce: the ORM found a marker out of its column's range (an int "
+                                       "stands in for a signed column of 32 bits or more)") from None
         adapted = {name: _adapt(connection, marker) for name, marker in markers.items()}
         places = {}
         for index, param in enumerate(params):

@@ -40,7 +40,10 @@ def page_counted_up_to(rows: QuerySet, offset: int, limit: int, cap: int, shape=
 
 
 def counted_page_query(rows: QuerySet, offset: int, limit: int, cap: int, shape=None) -> QuerySet:
-    """The query of ``page_counted_up_to``: the page's rows, each with the count up to ``cap + 1`` beside it."""
+    """The query of ``page_counted_up_to``: the page's rows, each with the count up to ``cap + 1`` beside it (none for
+    a query that can have none)."""
+    if rows.query.is_empty():
+        return rows
     sql, params = rows.order_by().values("pk")[: cap + 1].query.sql_with_params()
     page = (shape(rows) if shape else rows).annotate(**{COUNTED: RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped",
                                                                          params)})

@@ -26,7 +26,7 @@ from django.db.models import Q
 
 from yuanmeng.core.access import AccessRules, Capability, model_scope_paths
 from yuanmeng.core.compiled import CompiledOnce, Prefix
-from yuanmeng.core.pages import count_up_to, counted_page, counted_page_query
+from yuanmeng.core.pages import count_up_to, counted_page, counted_page_query, page_counted_up_to
 from yuanmeng.orgs.roles import ROLE_CAPABILITIES
 
 
@@ -207,7 +207,8 @@ def scope_shape(user, model, capability: str = Capability.VIEW):
 class CompiledInScope:
     """``core.compiled.CompiledOnce`` for a query of ``model`` restricted to the caller's scope: ``build(user,
     **values)`` is compiled once per shape of scope (``scope_shape``: a district reviewer's one subtree, a worker's
-    own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's."""
+    own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's.
+    ``build`` may use the user only through ``restrict()``: anything else it read of them would be the stand-in's."""
 
     def __init__(self, build, model, capability: str = Capability.VIEW, **kinds: type):
         self.build, self.model, self.capability, self.kinds = build, model, capability, kinds
@@ -223,11 +224,14 @@ class CompiledInScope:
         return compiled(**values, **scope_values)
 
 
+COMPILED_PAGES = 5  # the first pages of each list are compiled; a reviewer works from the top of their queue
+
+
 class CompiledScopedList:
     """A list endpoint's rows — ``search(user=…, **filters)``, restricted to the caller's scope — paged with their
-    capped count (``core.pages.counted_page_query``), each page's query compiled once per shape of scope, filters
-    given, and page (its offset and size are written into the SQL). Filters are ints or texts; ``Pages`` (core.api)
-    pages what ``for_caller`` gives."""
+    capped count (``core.pages.counted_page_query``), each of its first ``COMPILED_PAGES`` pages compiled once per
+    shape of scope, filters given, and page (its offset and size are written into the SQL). Filters are ints or
+    texts; ``Pages`` (core.api) pages what ``for_caller`` gives."""
 
     def __init__(self, search, model):
         self.search, self.model = search, model
@@ -250,6 +254,8 @@ class CallersList:
     filters: dict
 
     def counted_page(self, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
+        if offset >= COMPILED_PAGES * limit:  # deep pages the ORM's way: a walk through them keeps the busy ones
+            return page_counted_up_to(self.lists.search(user=self.user, **self.filters), offset, limit, cap, shape)
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
         rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
         return counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
