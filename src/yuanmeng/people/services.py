@@ -192,9 +192,11 @@ def worker_check(*, by, fields: dict, worker: Worker | None = None) -> None:
 
 
 def _save(worker: Worker, fields: list[str] | None = None) -> None:
+    """Save inside the caller's transaction (every caller is a service in ``transaction.atomic``: a duplicate's
+    refusal rolls back the service's own savepoint or transaction, so no savepoint of its own, two round trips fewer
+    a registration)."""
     try:
-        with transaction.atomic():
-            worker.save(update_fields=fields)
+        worker.save(update_fields=fields)
     except IntegrityError as exc:
         if "id_number_index" not in str(exc):
             raise
