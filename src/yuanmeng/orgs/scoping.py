@@ -78,9 +78,6 @@ def scope_paths(user, capability: str) -> list[str] | None:
     """Subtree roots where the user holds ``capability``; ``None`` means everywhere (superuser)."""
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
         return None
-    stood_in = getattr(user, "_yuanmeng_roots", None)  # a stand-in of ``scope_shape``
-    if stood_in is not None:
-        return stood_in.get(capability, [])
     paths = sorted({g.path for g in grants(user) if capability in g.capabilities})
     roots: list[str] = []
     for path in paths:  # sorted, so an ancestor comes before its descendants
@@ -138,33 +135,53 @@ def _sees_own_rows(user, model, owner: str) -> bool:
     return owned[model]
 
 
-def _extra_view_condition(model, user) -> Q:
-    """Who else may read a row: its owner (``SCOPE_OWNER``), and holders of a particular capability over a second
-    organisation of the row (``SCOPE_ALSO``: a school's staff see its students' applications — and only they: the
-    unions above the school do not gain sight of other cities' workers through it)."""
-    condition = Q()
+@dataclass(frozen=True)
+class Scope:
+    """What ``restrict()`` asks of one user on one model, before it writes the condition: the subtree roots where
+    the user holds the capability (None: everywhere, a superuser), the user's id when the owner's clause is in it
+    (``SCOPE_OWNER``), and for a view, the roots of each second organisation of the row readable with a particular
+    capability (``SCOPE_ALSO``: a school's staff see its students' applications — and only they: the unions above
+    the school do not gain sight of other cities' workers through it)."""
+
+    roots: tuple[str, ...] | None
+    owner_id: int | None = None
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+NOTHING = Scope(roots=())
+
+
+def scope_of(user, model, capability: str = Capability.VIEW) -> Scope:
+    """The user's ``Scope`` on ``model``; a stand-in of ``scope_shape`` brings its own (and sees nothing else)."""
+    stood_in = getattr(user, "_yuanmeng_scopes", None)
+    if stood_in is not None:
+        return stood_in.get((model, capability), NOTHING)
+    roots = scope_paths(user, capability)
+    if roots is None:
+        return Scope(roots=None)
+    if capability != Capability.VIEW:
+        return Scope(roots=tuple(roots))
     owner = getattr(model, "SCOPE_OWNER", None)
-    if owner and _sees_own_rows(user, model, owner):
-        condition |= Q(**{owner: user})
-    for lookup, capability in getattr(model, "SCOPE_ALSO", {}).items():
-        roots = scope_paths(user, capability)
-        if roots:
-            condition |= within(lookup, roots)
-    return condition
+    return Scope(roots=tuple(roots), owner_id=user.pk if owner and _sees_own_rows(user, model, owner) else None,
+                 also=tuple((lookup, tuple(scope_paths(user, held) or ()))
+                            for lookup, held in getattr(model, "SCOPE_ALSO", {}).items()))
 
 
 def restrict(queryset: models.QuerySet, user, capability: str = Capability.VIEW) -> models.QuerySet:
     """The rows of ``queryset`` the user may see with ``capability``: one SQL condition on the model's scope
     paths (``ScopedQuerySet.restrict`` in ``core/access.py`` calls this)."""
-    roots = scope_paths(user, capability)
-    if roots is None:
+    scope = scope_of(user, queryset.model, capability)
+    if scope.roots is None:
         return queryset
     condition = Q()
-    if roots:
+    if scope.roots:
         for lookup in model_scope_paths(queryset.model):
-            condition |= within(lookup, roots)
-    if capability == Capability.VIEW:
-        condition |= _extra_view_condition(queryset.model, user)
+            condition |= within(lookup, list(scope.roots))
+    if scope.owner_id is not None:
+        condition |= Q(**{queryset.model.SCOPE_OWNER: scope.owner_id})
+    for lookup, roots in scope.also:
+        if roots:
+            condition |= within(lookup, list(roots))
     return queryset.filter(condition) if condition else queryset.none()
 
 
@@ -173,42 +190,43 @@ ACCESS_RULES = AccessRules(restrict=restrict, has_capability=has_capability)
 
 # ---- a scoped query compiled once per shape of scope (core.compiled) ------------------------------------------
 
-def _scope_capabilities(model, capability: str) -> list[str]:
-    also = list(getattr(model, "SCOPE_ALSO", {}).values()) if capability == Capability.VIEW else []
-    return [capability, *also]
-
-
 def scope_shape(user, model, capability: str = Capability.VIEW):
-    """``restrict()``'s condition for ``user`` on ``model`` taken apart, for a query compiled once per shape
-    (``CompiledInScope``): the shape's key (the number of subtree roots of each capability the condition asks, and
-    whether the owner's clause is in it), the user's own values in it by name (each root, the user's id), and how to
-    make a stand-in user whose condition has the same shape with other values (the markers). A superuser's shape
-    has no condition."""
-    if scope_paths(user, capability) is None:
-        return ("everything",), {}, lambda values: get_user_model()(pk=0, is_active=True, is_superuser=True)
-    capabilities = _scope_capabilities(model, capability)
-    roots = [scope_paths(user, held) for held in capabilities]
-    owner = getattr(model, "SCOPE_OWNER", None)
-    owns = bool(capability == Capability.VIEW and owner and _sees_own_rows(user, model, owner))
-    values = {f"root_{i}_{j}": Prefix(root) for i, held in enumerate(roots) for j, root in enumerate(held)}
-    if owns:
-        values["owner"] = user.pk
+    """The user's ``Scope`` on ``model`` taken apart, for a query compiled once per shape (``CompiledInScope``): the
+    shape's key (how many roots of each kind, whether the owner's clause is in it), the user's own values in it by
+    name (each root, the user's id), and how to make a stand-in user whose scope has the same shape with other
+    values (the markers)."""
+    scope = scope_of(user, model, capability)
+    if scope.roots is None:
+        return ("everything",), {}, lambda markers: _stand_in(model, capability, scope)
+    values = {f"root_{i}": Prefix(root) for i, root in enumerate(scope.roots)}
+    values.update({f"also_{i}_{j}": Prefix(root) for i, (_lookup, roots) in enumerate(scope.also)
+                   for j, root in enumerate(roots)})
+    if scope.owner_id is not None:
+        values["owner"] = scope.owner_id
 
     def stand_in(markers: dict):
-        who = get_user_model()(pk=markers.get("owner", 0), is_active=True, is_superuser=False, mobile="")
-        who._yuanmeng_roots = {held: [markers[f"root_{i}_{j}"] for j in range(len(roots[i]))]
-                               for i, held in enumerate(capabilities)}
-        who._yuanmeng_grants = [] if owns else [Grant("", "", 0)]  # no role: the owner's clause (_sees_own_rows)
-        return who
+        return _stand_in(model, capability, Scope(
+            roots=tuple(markers[f"root_{i}"] for i in range(len(scope.roots))), owner_id=markers.get("owner"),
+            also=tuple((lookup, tuple(markers[f"also_{i}_{j}"] for j in range(len(roots))))
+                       for i, (lookup, roots) in enumerate(scope.also))))
 
-    return (capability, tuple(map(len, roots)), owns), values, stand_in
+    key = (capability, len(scope.roots), tuple(len(roots) for _lookup, roots in scope.also),
+           scope.owner_id is not None)
+    return key, values, stand_in
+
+
+def _stand_in(model, capability: str, scope: Scope):
+    who = get_user_model()(pk=0, is_active=True)
+    who._yuanmeng_scopes = {(model, capability): scope}
+    return who
 
 
 class CompiledInScope:
     """``core.compiled.CompiledOnce`` for a query of ``model`` restricted to the caller's scope: ``build(user,
     **values)`` is compiled once per shape of scope (``scope_shape``: a district reviewer's one subtree, a worker's
     own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's.
-    ``build`` may use the user only through ``restrict()``: anything else it read of them would be the stand-in's."""
+    ``build`` may use the user only through ``restrict()`` of ``model``: anything else it read of them would be the
+    stand-in's (which sees nothing of any other model)."""
 
     def __init__(self, build, model, capability: str = Capability.VIEW, **kinds: type):
         self.build, self.model, self.capability, self.kinds = build, model, capability, kinds
