@@ -87,20 +87,26 @@ class CompiledOnce:
         except EmptyResultSet:
             raise ImproperlyConfigured("CompiledOnce: the ORM found a marker out of its column's range (an int "
                                        "stands in for a signed column of 32 bits or more)") from None
-        adapted = {name: _adapt(connection, marker) for name, marker in markers.items()}
-        places = {}
-        for index, param in enumerate(params):
-            for name, marker in adapted.items():
-                if param == (marker + "%" if isinstance(marker, Prefix) else marker):
-                    places[index] = name
-                elif isinstance(param, str) and isinstance(marker, str) and marker in param:
-                    raise ImproperlyConfigured(f"CompiledOnce: {name!r} is used inside a parameter ({param!r}), "
-                                               "not as one; only plain parameters can be replaced")
-        missing = set(markers) - set(places.values())
-        if missing:
-            raise ImproperlyConfigured(f"CompiledOnce: {sorted(missing)} did not reach the query's parameters as "
-                                       "they were given (a LIMIT, a pattern or a changed value cannot be replaced)")
+        places = _places(params, {name: _adapt(connection, marker) for name, marker in markers.items()})
         return _Compiled(queryset, compiler, sql, list(params), places)
+
+
+def _places(params, markers: dict) -> dict[int, str]:
+    """Where each marker (as the driver gets it) landed among a compiled query's parameters, by index; a marker
+    used inside another parameter, or not at all, is refused."""
+    places = {}
+    for index, param in enumerate(params):
+        for name, marker in markers.items():
+            if param == (marker + "%" if isinstance(marker, Prefix) else marker):
+                places[index] = name
+            elif isinstance(param, str) and isinstance(marker, str) and marker in param:
+                raise ImproperlyConfigured(f"CompiledOnce: {name!r} is used inside a parameter ({param!r}), "
+                                           "not as one; only plain parameters can be replaced")
+    missing = set(markers) - set(places.values())
+    if missing:
+        raise ImproperlyConfigured(f"CompiledOnce: {sorted(missing)} did not reach the query's parameters as "
+                                   "they were given (a pattern other than a prefix, or a changed value)")
+    return places
 
 
 def _adapt(connection, value):
