@@ -146,3 +146,44 @@ def test_a_key_beyond_64_bits_finds_nothing_as_the_orm_does(tree):
     by_key = CompiledOnce(lambda pk: Organisation.objects.filter(pk=pk), pk=int)
     assert by_key(pk=tree.city.pk) == [tree.city]
     assert by_key(pk=10**20) == [] == list(Organisation.objects.filter(pk=10**20))
+
+
+postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+
+
+def _prepared(fragment: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{fragment}%"])
+        return [statement for statement, in cursor.fetchall()]
+
+
+@postgresql
+def test_on_postgresql_a_compiled_query_is_prepared_once_and_run_with_each_calls_values(tree):
+    names = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-name")
+                         .values_list("name", flat=True), parent_id=int)
+    for parent in (tree.province, tree.city, tree.city, tree.province):
+        assert names(parent_id=parent.pk) == list(Organisation.objects.filter(parent=parent).order_by("-name")
+                                                  .values_list("name", flat=True))
+    assert len(_prepared('SELECT "orgs_organisation"."name" AS "name" FROM')) == 1
+
+
+@postgresql
+def test_a_prepared_run_is_logged_with_its_values_as_the_orm_logs_a_query(tree):
+    names = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-code")
+                         .values_list("code", flat=True), parent_id=int)
+    names(parent_id=tree.province.pk)
+    with CaptureQueriesContext(connection) as sent:
+        names(parent_id=tree.city.pk)
+    with CaptureQueriesContext(connection) as orm:
+        list(Organisation.objects.filter(parent_id=tree.city.pk).order_by("-code").values_list("code", flat=True))
+    assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
+    assert str(tree.city.pk) in sent[0]["sql"]
+
+
+@postgresql
+def test_without_a_prepare_threshold_nothing_is_prepared(tree, monkeypatch):
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold", raising=False)
+    depths = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-depth")
+                          .values_list("depth", flat=True), parent_id=int)
+    assert depths(parent_id=tree.city.pk) == depths(parent_id=tree.city.pk)
+    assert _prepared('SELECT "orgs_organisation"."depth" AS "depth" FROM') == []

@@ -14,6 +14,9 @@ all is refused when the query is first compiled, as is a query with ``prefetch_r
 by its iterable); so a query that cannot be run this way fails its first test, never returns the wrong rows.
 Ints stand in for keys and other signed columns of 32 bits or more; a value may not be None (the ORM writes
 ``IS NULL`` for it) and a moment must carry its time zone.
+
+On PostgreSQL the SQL is also prepared on the server, once per connection (decision 0022): planning the
+application's read took longer than running it. Settings' ``prepare_threshold`` turns this on.
 """
 
 import copy
@@ -22,6 +25,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 
 
@@ -138,7 +143,7 @@ class _Compiled:
             value = values[name]
             params[index] = value + "%" if isinstance(value, Prefix) else value
         compiler = copy.copy(self.compiler)
-        compiler.connection = connection  # the calling thread's
+        compiler.connection = _Preparing(connection) if _prepares(connection) else connection
         sql, converters = self.sql, self.converters
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
         compiler.get_converters = lambda expressions: converters
@@ -164,3 +169,45 @@ class _QueryCompiled:
 
     def __getattr__(self, name):
         return getattr(self._query, name)
+
+
+def _prepares(connection) -> bool:
+    """Whether the database keeps prepared statements for this connection (PostgreSQL, ``prepare_threshold`` set in
+    its OPTIONS: settings.py)."""
+    options = connection.settings_dict["OPTIONS"]
+    return connection.vendor == "postgresql" and options.get("prepare_threshold") is not None
+
+
+class _PreparedCursor(ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Logs a prepared statement's run with its values written in, as Django logs others (psycopg keeps no text of
+    a prepared statement's run for ``last_executed_query``)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+
+class _Preparing:
+    """A PostgreSQL connection as a compiled query's compiler sees it: its cursor binds the values on the server and
+    prepares the statement there once per connection (``_PreparedCursor``), so later runs skip parsing and
+    planning."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def cursor(self):
+        connection = self._connection
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            connection.validate_thread_sharing()
+            cursor = _PreparedCursor(connection.connection)
+            return (_PreparedDebugCursor if connection.queries_logged else CursorWrapper)(cursor, connection)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
