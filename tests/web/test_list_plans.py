@@ -15,6 +15,7 @@ from bench.bench_payouts import PER_WORKER_FEN, insert_applications
 from django.http import QueryDict
 
 from yuanmeng.applications.review import queue_for, review_filters
+from yuanmeng.applications.selectors import application_list
 from yuanmeng.core.sql import execute
 from yuanmeng.funds.models import FundSource
 from yuanmeng.funds.services import budget_create
@@ -55,6 +56,16 @@ def test_the_city_admins_queue_uses_its_index_and_its_count_reads_ids_only(rows)
     assert "application_queue_order" in _plan(queue[:25])
     count = _plan(queue.order_by().values("pk")[:10_001])  # what the pager counts: ids, no join of the workers
     assert "people_worker" not in count and "Sort" not in count, count
+
+
+def test_a_districts_count_of_one_state_reads_its_own_enterprises_entries(rows):
+    """The capped count of a reviewer's queue by state (the API's list): not the state's entries of the whole
+    country, kept or dropped by their organisation, but those of the scope's enterprises (decision 0022)."""
+    reviewer = rows.staff(Role.DISTRICT_REVIEWER, rows.tianhe)
+    confirmed = application_list(user=reviewer).filter(state="confirmed")
+    count = _plan(confirmed.order_by().values("pk")[:10_001])
+    assert "application_in_organisation" in count, count
+    assert "application_waiting_order" not in count and "application_queue_order" not in count, count
 
 
 def test_the_worker_list_reads_workers_newest_first_by_index(rows):
