@@ -138,10 +138,10 @@ else:
     # collapse limits (8) the planner keeps the written join order and hashes the whole scope before it searches
     # (560 ms instead of 2 ms at 100,000 applications; docs/performance.md "Pages at national scale").
     add_session_options(DATABASES["default"], "-c join_collapse_limit=12 -c from_collapse_limit=12")
-    # The hot queries compiled once (core.compiled) are prepared on the server once per connection, so that their
-    # runs skip parsing and planning (an application's read: 3.9 → 1.3 ms); Django's other queries bind their values
-    # on the client and are never prepared. YUANMENG_DB_PREPARE=0 turns it off, for a pooler that cannot keep
-    # prepared statements (PgBouncer before 1.21 in transaction mode).
+    # The queries compiled once (core.compiled) are prepared on the server after their fifth run on a connection, so
+    # that they skip parsing and, on a generic plan, planning (an application's read: 2.9–4.7 → 1.0–1.7 ms; decision
+    # 0022); Django's other queries bind their values on the client and are never prepared. YUANMENG_DB_PREPARE=0
+    # turns it off, behind a pooler in transaction mode that does not keep prepared statements.
     if os.environ.get("YUANMENG_DB_PREPARE", "1") == "1":
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,8 +15,11 @@ by its iterable); so a query that cannot be run this way fails its first test, n
 Ints stand in for keys and other signed columns of 32 bits or more; a value may not be None (the ORM writes
 ``IS NULL`` for it) and a moment must carry its time zone.
 
-On PostgreSQL the SQL is also prepared on the server, once per connection (decision 0022): planning the
-application's read took longer than running it. Settings' ``prepare_threshold`` turns this on.
+On PostgreSQL a compiled query binds its values on the server, so that psycopg prepares it once it has run
+``prepare_threshold`` times on a connection (settings.py; decision 0022): planning the application's read took longer
+than running it. A query with a ``Prefix`` is not prepared (see ``_compile``). The SQL is the ORM's, written for values
+bound on the client: a query that PostgreSQL cannot type with its values bound apart ("could not determine data type of
+parameter", a value inside a GROUP BY expression) fails its first test on PostgreSQL.
 """
 
 import copy
@@ -25,9 +28,12 @@ from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
-from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
+from psycopg.pq import Format
+from psycopg.types.numeric import Int8
 
 
 class Prefix(str):
@@ -83,7 +89,7 @@ class CompiledOnce:
         markers = {name: _MARKERS[kind](position) for position, (name, kind) in enumerate(self.kinds.items())}
         queryset = self.build(**markers).using(using)
         if queryset.query.is_empty():  # none(): no SQL to send, ever
-            return _Compiled(queryset, None, "", [], {})
+            return _Compiled(queryset, None, "", [], {}, False)
         if queryset._prefetch_related_lookups:
             raise ImproperlyConfigured("CompiledOnce runs a query's own rows: prefetch_related would be left out")
         compiler = queryset.query.get_compiler(using=using)
@@ -93,7 +99,10 @@ class CompiledOnce:
             raise ImproperlyConfigured("CompiledOnce: the ORM found a marker out of its column's range (an int "
                                        "stands in for a signed column of 32 bits or more)") from None
         places = _places(params, {name: _adapt(connection, marker) for name, marker in markers.items()})
-        return _Compiled(queryset, compiler, sql, list(params), places)
+        # A subtree's prefix is a LIKE pattern that only a plan for its value takes to the path index: PostgreSQL's
+        # generic plan of a prepared statement would read every organisation, for a district as for the nation.
+        prepares = _prepares(connection) and Prefix not in self.kinds.values()
+        return _Compiled(queryset, compiler, sql, list(params), places, prepares)
 
 
 def _places(params, markers: dict) -> dict[int, str]:
@@ -128,8 +137,9 @@ class _Compiled:
     """One database's compiled query: the SQL, its parameters with markers, where each value goes, and the compiler
     whose column map turns rows back into what the QuerySet gives."""
 
-    def __init__(self, queryset: QuerySet, compiler, sql: str, params: list, places: dict[int, str]):
+    def __init__(self, queryset: QuerySet, compiler, sql: str, params: list, places: dict[int, str], prepares: bool):
         self.queryset, self.compiler, self.sql, self.params, self.places = queryset, compiler, sql, params, places
+        self.prepares = prepares
         # What turns each column's value into Python (a moment from SQLite's text, a JSON document): fixed by the
         # columns, so found once (Django looks them up on every run: 0.5 ms for an application's ~40 columns).
         self.converters = compiler.get_converters([column for column, *_ in compiler.select[:compiler.col_count]]
@@ -143,7 +153,7 @@ class _Compiled:
             value = values[name]
             params[index] = value + "%" if isinstance(value, Prefix) else value
         compiler = copy.copy(self.compiler)
-        compiler.connection = _Preparing(connection) if _prepares(connection) else connection
+        compiler.connection = _Preparing(connection) if self.prepares else connection
         sql, converters = self.sql, self.converters
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
         compiler.get_converters = lambda expressions: converters
@@ -178,24 +188,30 @@ def _prepares(connection) -> bool:
     return connection.vendor == "postgresql" and options.get("prepare_threshold") is not None
 
 
-class _PreparedCursor(ServerBindingCursor):
+class _PreparingCursor(ServerBindingCursor):
+    """Binds the values on the server, so that psycopg prepares the statement once it has run ``prepare_threshold``
+    times on the connection. Every int goes as a bigint: psycopg types an int by its size, and keys its prepared
+    statements by the SQL and those types (a key of 5 and one of 40,000 would be two statements)."""
+
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        if params:
+            params = [Int8(value) if type(value) is int else value for value in params]
+        return super().execute(query, params, prepare=prepare, binary=binary)
 
 
-class _PreparedDebugCursor(CursorDebugWrapper):
-    """Logs a prepared statement's run with its values written in, as Django logs others (psycopg keeps no text of
-    a prepared statement's run for ``last_executed_query``)."""
+class _PreparingDebugCursor(CursorDebugWrapper):
+    """Logs a run with its values written in, as Django logs others: a cursor that binds on the server keeps no
+    text with the values for ``last_executed_query`` (Django composes it so under ``server_side_binding`` too)."""
 
     def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
             return CursorWrapper.execute(self, sql, params)
 
 
 class _Preparing:
-    """A PostgreSQL connection as a compiled query's compiler sees it: its cursor binds the values on the server and
-    prepares the statement there once per connection (``_PreparedCursor``), so later runs skip parsing and
-    planning."""
+    """A PostgreSQL connection as a compiled query's compiler sees it: its cursor binds the values on the server
+    (``_PreparingCursor``), so that a hot query skips parsing, and planning once PostgreSQL settles on a generic plan.
+    Made as ``BaseDatabaseWrapper._cursor`` and the backend's ``create_cursor`` make Django's own (Django 5.2)."""
 
     def __init__(self, connection):
         self._connection = connection
@@ -206,8 +222,10 @@ class _Preparing:
         connection.ensure_connection()
         with connection.wrap_database_errors:
             connection.validate_thread_sharing()
-            cursor = _PreparedCursor(connection.connection)
-            return (_PreparedDebugCursor if connection.queries_logged else CursorWrapper)(cursor, connection)
+            cursor = _PreparingCursor(connection.connection)
+            if connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+                register_tzloader(connection.timezone, cursor)
+            return (_PreparingDebugCursor if connection.queries_logged else CursorWrapper)(cursor, connection)
 
     def __getattr__(self, name):
         return getattr(self._connection, name)
