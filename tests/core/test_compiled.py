@@ -150,7 +150,11 @@ def test_a_key_beyond_64_bits_finds_nothing_as_the_orm_does(tree):
 
 
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-HOT = 6  # runs after which a compiled query is prepared: settings' prepare_threshold (5) and one
+
+
+def _runs_to_prepare() -> int:
+    """Runs after which psycopg has prepared a compiled query: settings' ``prepare_threshold``, and one."""
+    return connection.settings_dict["OPTIONS"]["prepare_threshold"] + 1
 
 
 def _prepared(fragment: str) -> list[str]:
@@ -163,7 +167,7 @@ def _prepared(fragment: str) -> list[str]:
 def test_on_postgresql_a_hot_compiled_query_is_prepared_once_whatever_the_size_of_its_ints(tree):
     names = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-name")
                          .values_list("name", flat=True), parent_id=int)
-    for parent_id in (tree.province.pk, 40_000, 3_000_000_000) * 2 + (tree.city.pk,):  # int2, int4, int8 by size
+    for parent_id in (tree.province.pk, 40_000, 3_000_000_000) * _runs_to_prepare():  # int2, int4, int8 by size
         assert names(parent_id=parent_id) == list(Organisation.objects.filter(parent_id=parent_id).order_by("-name")
                                                   .values_list("name", flat=True))
     assert len(_prepared('SELECT "orgs_organisation"."name" AS "name" FROM')) == 1
@@ -173,7 +177,7 @@ def test_on_postgresql_a_hot_compiled_query_is_prepared_once_whatever_the_size_o
 def test_a_run_bound_on_the_server_is_logged_with_its_values_as_the_orm_logs_a_query(tree):
     names = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-code")
                          .values_list("code", flat=True), parent_id=int)
-    for _ in range(HOT):
+    for _ in range(_runs_to_prepare()):
         names(parent_id=tree.province.pk)
     with CaptureQueriesContext(connection) as sent:
         names(parent_id=tree.city.pk)
@@ -188,7 +192,7 @@ def test_a_query_with_a_prefix_is_never_prepared(tree):
     """A generic plan could not take a subtree's LIKE prefix to the path index (decision 0022)."""
     within = CompiledOnce(lambda root: Organisation.objects.filter(path__startswith=root).order_by("-path")
                           .values_list("path", flat=True), root=Prefix)
-    for _ in range(HOT):
+    for _ in range(_runs_to_prepare()):
         assert within(root=Prefix(tree.city.path)) == list(
             Organisation.objects.filter(path__startswith=tree.city.path).order_by("-path").values_list("path",
                                                                                                        flat=True))
@@ -197,9 +201,10 @@ def test_a_query_with_a_prefix_is_never_prepared(tree):
 
 @postgresql
 def test_without_a_prepare_threshold_nothing_is_prepared(tree, monkeypatch):
+    runs = _runs_to_prepare()
     monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold", raising=False)
     depths = CompiledOnce(lambda parent_id: Organisation.objects.filter(parent_id=parent_id).order_by("-depth")
                           .values_list("depth", flat=True), parent_id=int)
-    for _ in range(HOT):
+    for _ in range(runs):
         depths(parent_id=tree.city.pk)
     assert _prepared('SELECT "orgs_organisation"."depth" AS "depth" FROM') == []

@@ -89,7 +89,7 @@ class CompiledOnce:
         markers = {name: _MARKERS[kind](position) for position, (name, kind) in enumerate(self.kinds.items())}
         queryset = self.build(**markers).using(using)
         if queryset.query.is_empty():  # none(): no SQL to send, ever
-            return _Compiled(queryset, None, "", [], {}, False)
+            return _Compiled(queryset, None, "", [], {}, prepares=False)
         if queryset._prefetch_related_lookups:
             raise ImproperlyConfigured("CompiledOnce runs a query's own rows: prefetch_related would be left out")
         compiler = queryset.query.get_compiler(using=using)
@@ -102,7 +102,7 @@ class CompiledOnce:
         # A subtree's prefix is a LIKE pattern that only a plan for its value takes to the path index: PostgreSQL's
         # generic plan of a prepared statement would read every organisation, for a district as for the nation.
         prepares = _prepares(connection) and Prefix not in self.kinds.values()
-        return _Compiled(queryset, compiler, sql, list(params), places, prepares)
+        return _Compiled(queryset, compiler, sql, list(params), places, prepares=prepares)
 
 
 def _places(params, markers: dict) -> dict[int, str]:
