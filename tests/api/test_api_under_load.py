@@ -105,9 +105,9 @@ TOKEN_QUERIES = [
     ("GET", "/api/applications?state=confirmed", "district", 2),
     # the application with what it shows joined and its history and documents as JSON, the policy's top-ups
     ("GET", "/api/applications/{application}", "district", 3),
-    # the employer in scope; BEGIN, the identity number's uniqueness, the INSERT (no savepoint of its own), the
-    # audit chain's head (locked), entry and new head, COMMIT
-    ("POST", "/api/workers", "enterprise", 9),
+    # the employer in scope; BEGIN, the INSERT (no savepoint of its own; the unique index refuses a taken identity
+    # number), the audit chain's head (locked), entry and new head, COMMIT
+    ("POST", "/api/workers", "enterprise", 8),
 ]
 
 

@@ -200,6 +200,34 @@ def test_a_query_with_a_prefix_is_never_prepared(tree):
 
 
 @postgresql
+def test_a_row_found_by_its_key_within_a_prefix_is_prepared_and_planned_by_its_key(tree):
+    """``by_key``: the generic plan finds the row by its key and checks its one path against the pattern, for a
+    district's subtree as for the whole country's (decision 0022)."""
+    in_subtree = CompiledOnce(lambda pk, root: Organisation.objects.filter(pk=pk, path__startswith=root)
+                              .values_list("code", flat=True), by_key=True, pk=int, root=Prefix)
+    for _ in range(_runs_to_prepare()):
+        assert in_subtree(pk=tree.tianhe_firm.organisation_id, root=Prefix(tree.city.path)) == [
+            tree.tianhe_firm.organisation.code]
+    assert in_subtree(pk=tree.province.pk, root=Prefix(tree.city.path)) == []
+    [statement] = _prepared('SELECT "orgs_organisation"."code" AS "code" FROM')
+    name, types = _prepared_name_and_types(statement)
+    values = ", ".join("1" if kind == "bigint" else "'/%'" for kind in types)  # any key, the whole country
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(f'EXPLAIN EXECUTE "{name}" ({values})')
+        plan = "\n".join(line for line, in cursor.fetchall())
+        cursor.execute("RESET plan_cache_mode")
+    assert "orgs_organisation_pkey" in plan and "Seq Scan" not in plan, plan
+
+
+def _prepared_name_and_types(statement: str) -> tuple[str, list[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, parameter_types::text[] FROM pg_prepared_statements WHERE statement = %s",
+                       [statement])
+        return cursor.fetchone()
+
+
+@postgresql
 def test_without_a_prepare_threshold_nothing_is_prepared(tree, monkeypatch):
     runs = _runs_to_prepare()
     monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold", raising=False)

@@ -170,7 +170,7 @@ _APPLICATION_READ = CompiledInScope(
                               **{name: name for name in EVENT_COLUMNS}),
         documents_read=json_rows(Document.objects.all(), "application", **{name: name for name in DOCUMENT_COLUMNS}),
     ).order_by("pk")[:1],
-    Application, application_id=int)
+    Application, by_key=True, application_id=int)
 
 
 # The API's list of applications by the filters that are plain values (most calls: a reviewer's queue by state).

@@ -17,7 +17,8 @@ Ints stand in for keys and other signed columns of 32 bits or more; a value may 
 
 On PostgreSQL a compiled query binds its values on the server, so that psycopg prepares it once it has run
 ``prepare_threshold`` times on a connection (settings.py; decision 0022): planning the application's read took longer
-than running it. A query with a ``Prefix`` is not prepared (see ``_compile``). The SQL is the ORM's, written for values
+than running it. A query with a ``Prefix`` is not prepared (see ``_compile``) unless it picks a row by its key
+(``by_key``). The SQL is the ORM's, written for values
 bound on the client: a query that PostgreSQL cannot type with its values bound apart ("could not determine data type of
 parameter", a value inside a GROUP BY expression) fails its first test on PostgreSQL.
 """
@@ -55,13 +56,16 @@ class CompiledOnce:
     """``build(**values) -> QuerySet``, compiled on its first call per database and run with each call's values.
 
     ``kinds`` names each value and its type (``CompiledOnce(build, digest=str)``): a call's value is converted to it
-    (a session's user id comes as text) and, for a datetime, adapted for the database as the ORM would."""
+    (a session's user id comes as text) and, for a datetime, adapted for the database as the ORM would. ``by_key``:
+    the query finds at most one row by its primary key, so it is prepared even with a ``Prefix`` in it (see
+    ``_compile``)."""
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+    def __init__(self, build: Callable[..., QuerySet], *, by_key: bool = False, **kinds: type):
         unknown = {name: kind for name, kind in kinds.items() if kind not in _MARKERS}
         if unknown:
             raise ImproperlyConfigured(f"CompiledOnce cannot stand in for {unknown}: only {list(_MARKERS)}")
         self.build = build
+        self.by_key = by_key
         self.kinds = kinds
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
@@ -100,8 +104,9 @@ class CompiledOnce:
                                        "stands in for a signed column of 32 bits or more)") from None
         places = _places(params, {name: _adapt(connection, marker) for name, marker in markers.items()})
         # A subtree's prefix is a LIKE pattern that only a plan for its value takes to the path index: PostgreSQL's
-        # generic plan of a prepared statement would read every organisation, for a district as for the nation.
-        prepares = _prepares(connection) and Prefix not in self.kinds.values()
+        # generic plan of a prepared statement would read every organisation, for a district as for the nation. A
+        # row found by its key has one organisation to check against the pattern, whatever the plan.
+        prepares = _prepares(connection) and (self.by_key or Prefix not in self.kinds.values())
         return _Compiled(queryset, compiler, sql, list(params), places, prepares=prepares)
 
 

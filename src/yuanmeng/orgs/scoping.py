@@ -226,10 +226,12 @@ class CompiledInScope:
     **values)`` is compiled once per shape of scope (``scope_shape``: a district reviewer's one subtree, a worker's
     own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's.
     ``build`` may use the user only through ``restrict()`` of ``model``: anything else it read of them would be the
-    stand-in's (which sees nothing of any other model)."""
+    stand-in's (which sees nothing of any other model). ``by_key``: as ``CompiledOnce``'s (a row by its key, prepared
+    whatever the scope)."""
 
-    def __init__(self, build, model, capability: str = Capability.VIEW, **kinds: type):
+    def __init__(self, build, model, capability: str = Capability.VIEW, *, by_key: bool = False, **kinds: type):
         self.build, self.model, self.capability, self.kinds = build, model, capability, kinds
+        self.by_key = by_key
         self._by_shape: dict[tuple, CompiledOnce] = {}
 
     def __call__(self, user, **values) -> list:
@@ -238,7 +240,7 @@ class CompiledInScope:
         if compiled is None:
             compiled = self._by_shape[key] = CompiledOnce(
                 lambda **given: self.build(stand_in(given), **{name: given[name] for name in self.kinds}),
-                **self.kinds, **{name: type(value) for name, value in scope_values.items()})
+                by_key=self.by_key, **self.kinds, **{name: type(value) for name, value in scope_values.items()})
         return compiled(**values, **scope_values)
 
 

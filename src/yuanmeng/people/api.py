@@ -96,10 +96,10 @@ class WorkerPatch(Schema):
     bank_account: str | None = Field(None, max_length=40)
 
 
-# The employer a registration or a change names, in the caller's scope: compiled once per shape of scope (every
-# registration asks it).
+# The employer a registration or a change names, in the caller's scope: compiled once per shape of scope and
+# prepared (every registration asks it).
 _EMPLOYER = CompiledInScope(lambda user, pk: Enterprise.objects.restrict(user).select_related("organisation")
-                            .filter(pk=pk), Enterprise, pk=int)
+                            .filter(pk=pk), Enterprise, by_key=True, pk=int)
 
 
 def _fields(request, data: dict) -> dict:

@@ -181,14 +181,15 @@ def _prepare(by, worker: Worker, fields: dict) -> Worker:
         if not allowed:
             raise ValidationError({"employer": [reason]})
     apply_worker_fields(worker, cleaned)
-    if "id_number" in cleaned:
-        _check_unique_id(worker)
     return worker
 
 
 def worker_check(*, by, fields: dict, worker: Worker | None = None) -> None:
-    """Everything ``worker_register``/``worker_update`` would refuse, without saving (for forms)."""
-    _prepare(by, copy.copy(worker) if worker else Worker(), fields)
+    """Everything ``worker_register``/``worker_update`` would refuse, without saving (for forms). They leave a taken
+    identity number to their save, which the unique index refuses (``_save``): a round trip fewer a registration."""
+    checked = _prepare(by, copy.copy(worker) if worker else Worker(), fields)
+    if "id_number" in fields:
+        _check_unique_id(checked)
 
 
 def _save(worker: Worker, fields: list[str] | None = None) -> None:
