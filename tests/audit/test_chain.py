@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from yuanmeng.audit.models import AuditCheck, AuditEntry
-from yuanmeng.audit.services import audit_verify
+from yuanmeng.audit.models import AuditCheck, AuditEntry, AuditHead
+from yuanmeng.audit.services import audit_record, audit_verify
 from yuanmeng.orgs.roles import Role
 from yuanmeng.people.services import worker_update
 
@@ -46,6 +47,16 @@ def test_intact_chain_verifies(tree):
     result = audit_verify()
     assert result.ok and result.checked == AuditEntry.objects.count()
     call_command("audit", "verify")
+
+
+def test_an_entry_is_written_with_the_head_moved_to_it(tree):
+    """On PostgreSQL the entry's INSERT carries the head's UPDATE (one statement); on SQLite, two."""
+    with CaptureQueriesContext(connection) as sent, transaction.atomic():
+        entry = audit_record(actor=tree.root_user, action="worker.update", obj=tree.city)
+    audit = [query["sql"] for query in sent.captured_queries if "audit_" in query["sql"]]
+    assert len(audit) == (2 if connection.vendor == "postgresql" else 3), audit  # the head locked first
+    assert AuditHead.objects.values_list("seq", "hash").get() == (entry.seq, entry.hash)
+    assert AuditEntry.objects.get(pk=entry.pk).hash == entry.hash and audit_verify().ok
 
 
 def test_editing_one_entry_by_raw_sql_is_detected(tree):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 from yuanmeng.audit.anchors import Anchor, AnchorFileDamaged, anchor_append, last_anchor
 from yuanmeng.audit.chain import GENESIS_HASH, hash_problem
@@ -50,9 +51,34 @@ def audit_record(*, actor, action: str, obj=None, organisation=None, before=None
         prev_hash=head.hash,
     )
     entry.sign()
-    entry.save()
-    AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    _append(entry)
     return entry
+
+
+def _append(entry: AuditEntry) -> None:
+    """Insert ``entry`` and move the head to it. On PostgreSQL in one statement, the head's UPDATE in the INSERT's
+    ``WITH``: every audited change one round trip shorter, and the head, which every change waits for, held that much
+    less. Both are the ORM's SQL."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":  # SQLite takes no UPDATE inside a WITH
+        entry.save()
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+        return
+    move = AuditHead.objects.filter(pk=1).query.chain(UpdateQuery)
+    move.add_update_values({"seq": entry.seq, "hash": entry.hash})
+    move_sql, move_params = move.get_compiler(connection=connection).as_sql()
+    insert = InsertQuery(AuditEntry)
+    insert.insert_values([field for field in AuditEntry._meta.concrete_fields if not field.primary_key], [entry])
+    compiler = insert.get_compiler(connection=connection)
+    insert_as_sql = compiler.as_sql
+
+    def moving_the_head():
+        [(insert_sql, insert_params)] = insert_as_sql()
+        return [(f"WITH moved AS ({move_sql}) {insert_sql}", (*move_params, *insert_params))]
+
+    compiler.as_sql = moving_the_head
+    [(entry.pk,)] = compiler.execute_sql(returning_fields=[AuditEntry._meta.pk])
+    entry._state.adding, entry._state.db = False, connection.alias
 
 
 def changes(before: dict, after: dict) -> tuple[dict, dict]:
