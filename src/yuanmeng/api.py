@@ -10,6 +10,7 @@ from yuanmeng.accounts.api import TokenAuth
 from yuanmeng.accounts.api import router as accounts_router
 from yuanmeng.applications.api import rosters_router
 from yuanmeng.applications.api import router as applications_router
+from yuanmeng.core.api import JSONRenderer
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.jobs.api import router as jobs_router
 from yuanmeng.orgs.api import router as orgs_router
@@ -29,6 +30,7 @@ api = NinjaAPI(
     description="Study to Realize Dreams Action: organisations, workers and (later) applications and payouts. "
     "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
     auth=[TokenAuth(), django_auth],
+    renderer=JSONRenderer(),
     urls_namespace="api",
 )
 api.add_router("/", accounts_router)

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tests.builders import id_number, mobile
 from yuanmeng.accounts.models import ApiToken
 from yuanmeng.accounts.services import api_token_issue
 from yuanmeng.applications.services import application_transition
 from yuanmeng.applications.workflow import Action
+from yuanmeng.core.api import JSONRenderer
 from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import membership_grant
@@ -134,6 +136,23 @@ def test_the_loaded_endpoints_run_their_pinned_queries_with_a_token(tree, people
         call()
 
 
+def test_answers_are_json_in_utf8_with_moments_to_the_microsecond(tree, people):
+    """The API's renderer (pydantic's core): Chinese as itself, a moment in ISO 8601 with its microseconds and ``Z``,
+    a lazy translation as its text, as ``json.dumps`` with ninja's encoder gave them but for the escapes and the
+    last three digits."""
+    moment = datetime.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=datetime.UTC)
+    lazy = gettext_lazy("Applications")
+    body = JSONRenderer().render(None, {"name": "求学圆梦", "at": moment, "on": moment.date(), "why": lazy},
+                                 response_status=200)
+    assert body.decode() == f'{{"name":"求学圆梦","at":"2026-03-01T08:30:15.123456Z","on":"2026-03-01","why":"{lazy}"}}'
+    application = tree.apply(people.worker, tree.policy())
+    client, _token = token_client(people.district)
+    answer = client.get(f"/api/applications/{application.pk}")
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    assert people.worker.name.encode() in answer.content
+    assert answer.json()["submitted_at"] == application.submitted_at.isoformat().replace("+00:00", "Z")
+
+
 def test_a_list_counts_up_to_the_cap_and_says_there_are_more(tree, people, settings):
     policy = tree.policy()
     for _ in range(3):
@@ -175,8 +194,6 @@ def test_a_page_past_the_end_still_counts_the_rows(tree, people):
 def test_the_detail_reads_its_history_and_documents_as_the_models_give_them(tree, people):
     """Read as JSON in the application's query, the history and documents answer what the models hold: the same
     times to the microsecond, oldest first."""
-    from ninja.responses import NinjaJSONEncoder
-
     from yuanmeng.applications.api import DocumentOut, EventOut
 
     application = tree.apply(people.worker, tree.policy())
@@ -185,7 +202,8 @@ def test_the_detail_reads_its_history_and_documents_as_the_models_give_them(tree
     answer = client.get(f"/api/applications/{application.pk}").json()
 
     def as_json(schema, rows):
-        return json.loads(json.dumps([schema.model_validate(row).model_dump() for row in rows], cls=NinjaJSONEncoder))
+        return json.loads(JSONRenderer().render(None, [schema.model_validate(row).model_dump() for row in rows],
+                                                response_status=200))
 
     events = application.events.order_by("at", "id").values()
     documents = application.documents.order_by("uploaded_at", "id").values()

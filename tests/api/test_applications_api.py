@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from openpyxl import Workbook
 
 from tests.builders import pdf
@@ -380,6 +381,17 @@ def test_a_list_row_shows_the_names_and_amount_its_detail_shows(tree, people, po
         detail = client.get(f"/api/applications/{row['id']}").json()
         assert {key: detail[key] for key in row} == row
         assert (row["school_id"], row["school_name"], row["amount_fen"]) == (tree.school.pk, tree.school.name, 150_000)
+
+
+def test_a_rows_state_label_is_in_the_callers_language(tree, people, policy):
+    _applications(tree, policy, 1)
+    client, labels = session(people.city), {}
+    for language in ("en", "zh-hans", "en"):
+        with translation.override(language):
+            labels[language] = str(State.SUBMITTED.label)
+        answer = client.get("/api/applications", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert [row["state_label"] for row in answer["items"]] == [labels[language]]
+    assert labels["en"] != labels["zh-hans"]
 
 
 def test_the_detail_shows_the_whole_history_and_every_document(tree, people, policy):

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, OuterRef, Subquery, When
 from django.http import Http404, JsonResponse
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
@@ -250,6 +252,13 @@ class DocumentOut(Values):
         return DOCUMENT_URL.format(id=row["id"])
 
 
+@functools.cache
+def _state_labels(language: str) -> dict[str, str]:
+    """Each state's label in ``language``: a page of 50 rows looks them up rather than translating each."""
+    with translation.override(language):
+        return {state.value: str(state.label) for state in State}
+
+
 class ApplicationOut(Values):
     id: int
     version: int = Field(..., description="send it back with a transition so that it applies to what you saw")
@@ -283,7 +292,7 @@ class ApplicationOut(Values):
 
     @staticmethod
     def resolve_state_label(row: dict) -> str:
-        return str(State(row["state"]).label)
+        return _state_labels(get_language())[row["state"]]
 
 
 class RefusedActionOut(Schema):

@@ -8,12 +8,30 @@ from django.conf import settings
 from django.db.models import QuerySet
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.schema import DjangoGetter
 from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
+from pydantic_core import to_json
 
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX, Queued, export_start
 from yuanmeng.core.pages import count_up_to, page_counted_up_to
+
+
+class JSONRenderer(BaseRenderer):
+    """The API's answers written as JSON by pydantic's core rather than by ``json.dumps`` with ninja's encoder, which
+    calls Python for every date and moment (a page of 50 applications: 0.63 ms against 0.13 ms). Text goes as UTF-8,
+    not ``\\u`` escapes; a moment keeps its microseconds (ISO 8601, ``Z`` for UTC). What pydantic does not know (a
+    lazy translation) goes to ninja's encoder."""
+
+    media_type = "application/json"
+
+    def render(self, request, data, *, response_status: int) -> bytes:
+        return to_json(data, fallback=_NINJA_ENCODER.default)
+
+
+_NINJA_ENCODER = NinjaJSONEncoder()
 
 
 class Values(Schema):
