@@ -105,8 +105,8 @@ def test_the_token_query_brings_every_role_of_an_active_organisation(tree):
 TOKEN_QUERIES = [
     # the page, with its count of at most PAGE_COUNT_CAP + 1 rows in the same query
     ("GET", "/api/applications?state=confirmed", "district", 2),
-    # the application with what it shows joined and its history and documents as JSON, the policy's top-ups
-    ("GET", "/api/applications/{application}", "district", 3),
+    # the application with what it shows joined, and its policy's top-ups, history and documents as JSON
+    ("GET", "/api/applications/{application}", "district", 2),
     # the employer in scope; BEGIN, the INSERT (no savepoint of its own; the unique index refuses a taken identity
     # number), the audit chain's head (locked), entry and new head (one statement on PostgreSQL), COMMIT
     ("POST", "/api/workers", "enterprise", 7 if connection.vendor == "postgresql" else 8),

@@ -21,6 +21,8 @@ from yuanmeng.payouts.my_money import worker_money
 from yuanmeng.payouts.services import result_import
 from yuanmeng.people.models import Worker
 from yuanmeng.people.services import bank_account_change, worker_account_create, worker_update
+from yuanmeng.policies.selectors import top_ups as policy_top_ups
+from yuanmeng.policies.selectors import top_ups_json, top_ups_read
 from yuanmeng.policies.services import policy_create, policy_publish
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +72,31 @@ def test_city_district_and_enterprise_parts_are_added_on_the_home_page_the_detai
                              "total_fen": 230_000}
 
 
-def test_a_worker_elsewhere_gets_only_the_matching_of_unions_above_them(tree):
+def test_a_worker_elsewhere_gets_only_the_matching_of_unions_above_them(tree, client):
     policy = tree.policy()
     top_ups(tree, policy)
     worker = tree.member(employer=tree.haizhu_firm)
-    assert tuple(application_pay(tree.apply(worker, policy))) == (150_000, 0, 0)
+    application = tree.apply(worker, policy)
+    assert tuple(application_pay(application)) == (150_000, 0, 0)
+    login(client, worker)
+    assert client.get(f"/api/applications/{application.pk}").json()["pay"]["total_fen"] == 150_000
+
+
+def test_top_ups_read_with_the_application_are_those_asked_for_apart(tree):
+    """The API's read takes the policy's top-ups as JSON in its own query (``top_ups_json``): the same policies, in
+    the same order, with what ``pay_by_part`` reads of them."""
+    policy = tree.policy()
+    top_ups(tree, policy)
+    application = Application.objects.annotate(read=top_ups_json("policy_id")).get(
+        pk=tree.apply(tree.member(), policy).pk)
+
+    def shown(policies):
+        return [(p.pk, p.organisation.kind, p.organisation.path, p.organisation.depth, p.amount_college_fen,
+                 p.amount_bachelor_fen) for p in policies]
+
+    assert len(application.read) == 2
+    assert shown(top_ups_read(application.read)) == shown(policy_top_ups(policy))
+    assert top_ups_read(None) == []
 
 
 def test_after_a_payment_the_line_is_the_fact_and_paid_so_far_counts_it(tree):

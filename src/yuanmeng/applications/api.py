@@ -40,7 +40,7 @@ from yuanmeng.orgs.models import School
 from yuanmeng.orgs.scoping import CompiledInScope, CompiledScopedList
 from yuanmeng.people.models import Worker
 from yuanmeng.policies.models import LEVEL_AMOUNTS, DocumentKind, Level, Policy, PriorityGroup, ProgrammeType
-from yuanmeng.policies.selectors import policies_for_worker
+from yuanmeng.policies.selectors import policies_for_worker, top_ups_json, top_ups_read
 
 # A row id: bounded, so a 20-digit number is a 422 rather than an integer overflow in the database driver.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -171,6 +171,7 @@ _APPLICATION_READ = CompiledInScope(
         events_read=json_rows(ApplicationEvent.objects.all(), "application", id="id",
                               **{name: name for name in EVENT_COLUMNS}),
         documents_read=json_rows(Document.objects.all(), "application", **{name: name for name in DOCUMENT_COLUMNS}),
+        top_ups_read=top_ups_json("policy_id"),
     ).order_by("pk")[:1],
     Application, by_key=True, application_id=int)
 
@@ -182,15 +183,15 @@ _APPLICATION_PAGES = CompiledScopedList(selectors.application_list, Application)
 def _detail(request, application_id: int) -> dict:
     """``ApplicationDetailOut``'s values: the application's, what the caller may do on it and why not
     (``allowed_actions``, worked out once for the two fields that show it), its pay by part, history and documents
-    (both read as JSON in the application's own query: one round trip instead of three), compiled once per shape of
-    the caller's scope (``orgs.scoping.CompiledInScope``)."""
+    (the policy's top-ups, history and documents read as JSON in the application's own query: one round trip instead
+    of four), compiled once per shape of the caller's scope (``orgs.scoping.CompiledInScope``)."""
     found = _APPLICATION_READ(request.user, application_id=application_id)
     if not found:
         raise Http404
     application = found[0]
     row = {name: getattr(application, name) for name in APPLICATION_COLUMNS}
     row.update({name: _follow(application, path) for name, path in APPLICATION_NAMES.items()})
-    pay = selectors.application_pay(application)
+    pay = selectors.application_pay(application, matchings=top_ups_read(application.top_ups_read))
     return {**row, "amount_fen": application.policy.amount_fen(application.level),
             "checks": allowed_actions(request.user, application), "pay": {**pay._asdict(), "total_fen": pay.total_fen},
             "events": _oldest_first(application.events_read, "at"),

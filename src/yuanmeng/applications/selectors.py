@@ -16,6 +16,7 @@ from yuanmeng.core.waiting import Waiting, waiting
 from yuanmeng.orgs.models import Organisation, School
 from yuanmeng.orgs.roles import Capability
 from yuanmeng.orgs.scoping import has_capability, within
+from yuanmeng.policies.models import Policy
 from yuanmeng.policies.selectors import PayParts, pay_by_part
 
 # Encrypted columns a list never shows: not read, not decrypted.
@@ -152,8 +153,9 @@ def applications_waiting(user) -> list[tuple[WaitingWork, Waiting]]:
             if any(has_capability(user, capability) for capability in work.capabilities)]
 
 
-def application_pay(application: Application) -> PayParts:
+def application_pay(application: Application, matchings: list[Policy] | None = None) -> PayParts:
     """What the application will pay the worker, by part (city subsidy, district and enterprise top-ups), by the
-    one rule a round's commit follows (``policies.selectors.pay_by_part``): the application page, the API and
-    the worker's home show the same figure."""
-    return pay_by_part(policy=application.policy, level=application.level, organisation=application.organisation)
+    one rule a round's commit follows (``policies.selectors.pay_by_part``; ``matchings``: the policy's top-ups if
+    already read): the application page, the API and the worker's home show the same figure."""
+    return pay_by_part(policy=application.policy, level=application.level, organisation=application.organisation,
+                       matchings=matchings)

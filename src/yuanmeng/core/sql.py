@@ -58,11 +58,11 @@ class JSONArrayAgg(Aggregate):
         return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
-def json_rows(queryset: QuerySet, link: str, **fields) -> Subquery:
-    """The rows of ``queryset`` whose ``link`` is the outer row's id, as a JSON array of objects of ``fields``
-    (NULL when there are none). Unordered: order them once read. A datetime comes back as ISO text
+def json_rows(queryset: QuerySet, link: str, outer: str = "pk", **fields) -> Subquery:
+    """The rows of ``queryset`` whose ``link`` is the outer row's ``outer`` (its id), as a JSON array of objects of
+    ``fields`` (NULL when there are none). Unordered: order them once read. A datetime comes back as ISO text
     (``json_moment``)."""
-    return Subquery(queryset.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    return Subquery(queryset.filter(**{link: OuterRef(outer)}).order_by().values(link)
                     .annotate(rows=JSONArrayAgg(JSONObject(**fields))).values("rows"), output_field=JSONField())
 
 

@@ -7,9 +7,12 @@ employer — the ones that apply to them — which no membership grants.
 
 from typing import NamedTuple
 
+from django.db.models import Subquery
+
 from yuanmeng.core.compiled import CompiledOnce
+from yuanmeng.core.sql import json_rows
 from yuanmeng.orgs.models import Organisation, OrgKind
-from yuanmeng.policies.models import Policy, PolicyStatus
+from yuanmeng.policies.models import LEVEL_AMOUNTS, Policy, PolicyStatus
 
 
 def _related(qs):
@@ -96,19 +99,44 @@ def top_ups(policy: Policy) -> list[Policy]:
     return _TOP_UPS(policy_id=policy.pk)
 
 
+_TOP_UP_ORGANISATION = ("kind", "path", "depth")
+
+
+def top_ups_json(policy_key: str) -> Subquery:
+    """``top_ups`` of the outer row's policy (its column ``policy_key``) as JSON, for a query that reads them with
+    its own row rather than asking for them apart (``top_ups_read`` gives them back as ``top_ups`` does)."""
+    return json_rows(Policy.objects.filter(status=PolicyStatus.PUBLISHED), "parent", policy_key, id="id",
+                     **{column: column for column in LEVEL_AMOUNTS.values()},
+                     **{f"organisation_{name}": f"organisation__{name}" for name in _TOP_UP_ORGANISATION})
+
+
+def top_ups_read(rows: list[dict] | None) -> list[Policy]:
+    """``top_ups_json``'s rows (None: there are none) as ``top_ups`` gives them: policies with the organisation's
+    kind, path and depth, closest to the enterprise first."""
+    policies = []
+    for row in sorted(rows or [], key=lambda row: (-row["organisation_depth"], row["id"])):
+        organisation = Organisation(**{name: row.pop(f"organisation_{name}") for name in _TOP_UP_ORGANISATION})
+        policy = Policy(**row)
+        policy.organisation = organisation
+        policies.append(policy)
+    return policies
+
+
 def matching_part(organisation: Organisation) -> str:
     """Which part a matching union's amount fills: ``enterprise`` for an enterprise union, else ``district``
     (a street's or a district's; one of them per application, the closest)."""
     return "enterprise" if organisation.kind == OrgKind.ENTERPRISE else "district"
 
 
-def pay_by_part(*, policy: Policy, level: str, organisation: Organisation) -> PayParts:
+def pay_by_part(*, policy: Policy, level: str, organisation: Organisation,
+                matchings: list[Policy] | None = None) -> PayParts:
     """What an application of ``level`` at the enterprise union ``organisation`` receives under ``policy``:
     the policy's amount, plus the amount of the closest matching policy of each part whose union holds the
     enterprise and which pays for the level — the rule ``payouts.services`` applies to a round's lines, in SQL,
-    while each matching budget lasts. One query (the top-ups)."""
+    while each matching budget lasts. One query (the top-ups), none with ``matchings`` already read
+    (``top_ups_read``)."""
     parts = {"city": policy.amount_fen(level) or 0, "district": 0, "enterprise": 0}
-    for matching in top_ups(policy):
+    for matching in top_ups(policy) if matchings is None else matchings:
         part, amount = matching_part(matching.organisation), matching.amount_fen(level) or 0
         if amount and not parts[part] and organisation.path.startswith(matching.organisation.path):
             parts[part] = amount
