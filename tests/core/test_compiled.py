@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
@@ -12,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from yuanmeng.accounts.models import UserSession
 from yuanmeng.accounts.selectors import token_in_use, user_in_session
 from yuanmeng.accounts.services import api_token_issue
 from yuanmeng.core.compiled import CompiledOnce, Prefix
@@ -109,7 +109,7 @@ def test_what_it_cannot_run_as_the_orm_would_is_refused(tree):
     members = _members()
     with pytest.raises(ValueError):  # the ORM would write IS NULL
         members(organisation_id=None)
-    moments = CompiledOnce(lambda now: Session.objects.filter(expire_date__gt=now), now=datetime.datetime)
+    moments = CompiledOnce(lambda now: UserSession.objects.filter(expire_date__gt=now), now=datetime.datetime)
     with pytest.raises(ValueError):
         moments(now=datetime.datetime(2026, 1, 1))
 
@@ -128,7 +128,7 @@ def test_the_session_read_sees_a_live_session_only(client, tree):
     other_client.force_login(other)
     assert client.get("/api/me").json()["username"] == user.username
     assert other_client.get("/api/me").json()["username"] == other.username
-    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    UserSession.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get("/api/me").status_code == 401
 
 

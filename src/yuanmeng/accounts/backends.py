@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from yuanmeng.accounts.selectors import user_in_session
+from yuanmeng.accounts.sessions import user_read_with_session
 from yuanmeng.core.validators import normalise_text
 
 MOBILE_LOGIN = re.compile(r"(?:\+86|0086|86)?(1\d{10})")
@@ -61,8 +62,9 @@ def client_address(request) -> str:
 
 class UsernameOrMobileBackend(ModelBackend):
     def get_user(self, user_id):
-        """The session's user with their roles, in one query (``accounts.selectors.user_in_session``)."""
-        user = user_in_session(user_id)
+        """The session's user with their roles: read with the session (``accounts.sessions``), or else in a query of
+        their own (``accounts.selectors.user_in_session``)."""
+        user = user_read_with_session(user_id) or user_in_session(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):

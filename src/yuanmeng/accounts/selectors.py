@@ -24,7 +24,7 @@ def enterprise_invited(token: str):
     return invitation.enterprise if invitation else None
 
 
-def _grant_columns(to_user: str = "") -> dict:
+def grant_columns(to_user: str = "") -> dict:
     """A membership's path, role, organisation and whether it is active, as columns beside the user's row (one row
     per membership: a LEFT JOIN); ``to_user``: the path from the queried model to the user."""
     membership = f"{to_user}memberships__"
@@ -33,14 +33,14 @@ def _grant_columns(to_user: str = "") -> dict:
             "grant_active": F(f"{membership}organisation__is_active")}
 
 
-def _know_grants(user, rows) -> None:
+def know_grants(user, rows) -> None:
     grants_known(user, [(row.grant_path, row.grant_role, row.grant_organisation) for row in rows
                         if row.grant_role is not None and row.grant_active])
 
 
 _TOKEN_IN_USE = CompiledOnce(
     lambda digest: ApiToken.objects.select_related("user").only("last_used_at", "user")
-    .filter(digest=digest, revoked=False, user__is_active=True).annotate(**_grant_columns("user__")),
+    .filter(digest=digest, revoked=False, user__is_active=True).annotate(**grant_columns("user__")),
     digest=str)
 
 
@@ -51,12 +51,12 @@ def token_in_use(secret: str) -> ApiToken | None:
     rows = _TOKEN_IN_USE(digest=ApiToken.digest_of(secret))
     if not rows:
         return None
-    _know_grants(rows[0].user, rows)
+    know_grants(rows[0].user, rows)
     return rows[0]
 
 
 _USER_IN_SESSION = CompiledOnce(
-    lambda user_id: get_user_model()._default_manager.filter(pk=user_id).annotate(**_grant_columns()), user_id=int)
+    lambda user_id: get_user_model()._default_manager.filter(pk=user_id).annotate(**grant_columns()), user_id=int)
 
 
 def user_in_session(user_id):
@@ -65,5 +65,5 @@ def user_in_session(user_id):
     rows = _USER_IN_SESSION(user_id=user_id)
     if not rows:
         return None
-    _know_grants(rows[0], rows)
+    know_grants(rows[0], rows)
     return rows[0]
