@@ -10,10 +10,10 @@ from yuanmeng.projects.models import ProjectKind
 from yuanmeng.projects.services import project_create, project_participants_add
 
 PAGES = [  # (url, queries)
-    ("/projects/", 5),
-    ("/projects/{project}/", 7),
-    ("/projects/{project}/edit/", 6),
-    ("/projects/new/", 4),
+    ("/projects/", 4),
+    ("/projects/{project}/", 6),
+    ("/projects/{project}/edit/", 5),
+    ("/projects/new/", 3),
 ]
 
 

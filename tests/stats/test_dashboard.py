@@ -165,10 +165,10 @@ def test_the_page_runs_a_fixed_number_of_queries(tree, figures, login):  # noqa:
     assert len(queries) == QUERIES
 
 
-# session, user with roles, the menu's token check; per figure (workers, funnel, durations, money) the organisation, its
-# children, the rows and the refresh's time; the intake's policies and the days of those charted; the organisations
-# above
-QUERIES = 3 + 4 * 4 + 2 + 1
+# the session with its user and roles, the menu's token check; per figure (workers, funnel, durations, money) the
+# organisation, its children, the rows and the refresh's time; the intake's policies and the days of those charted; the
+# organisations above
+QUERIES = 2 + 4 * 4 + 2 + 1
 
 
 def test_the_intake_projection_follows_the_recent_pace_once_there_is_enough_of_it():

@@ -96,13 +96,13 @@ def _grow(tree, network, n: int) -> None:
 
 
 PAGES = [  # (role, url, queries)
-    ("applicant", "/training/near/?latitude=23.1321&longitude=113.3232&minutes=60", 7),
-    ("applicant", "/training/courses/", 8),
-    ("applicant", "/training/courses/?q=焊工&category=welding", 8),
-    ("applicant", "/training/mine/", 7),
-    ("district", "/training/manage/", 5),
-    ("district", "/training/manage/?show=places", 5),
-    ("district", "/training/courses/{online}/", 8),
+    ("applicant", "/training/near/?latitude=23.1321&longitude=113.3232&minutes=60", 6),
+    ("applicant", "/training/courses/", 7),
+    ("applicant", "/training/courses/?q=焊工&category=welding", 7),
+    ("applicant", "/training/mine/", 6),
+    ("district", "/training/manage/", 4),
+    ("district", "/training/manage/?show=places", 4),
+    ("district", "/training/courses/{online}/", 7),
 ]
 
 

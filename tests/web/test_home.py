@@ -191,7 +191,7 @@ def test_province_summary_runs_the_same_queries_however_many_cities(client, logi
     assert html.count('<td><a href="/organisations/') == 4
 
 
-PROVINCE_HOME_QUERIES = 12  # session, user with grants, roots, organisation, children, refresh time, three rollups, …
+PROVINCE_HOME_QUERIES = 11  # the session with user and grants, roots, organisation, children, refresh time, rollups, …
 
 
 def test_enterprise_officer_sees_members_to_confirm(client, login, tree, people):
