@@ -2,13 +2,14 @@
 decision 0023), and Django's checks of a session still hold."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from yuanmeng.accounts.models import UserSession
-from yuanmeng.accounts.sessions import user_read_with_session
+from yuanmeng.accounts.sessions import SessionStore, user_read_with_session
 from yuanmeng.orgs.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,17 @@ def test_the_user_read_with_a_session_serves_only_that_requests_look_up(tree):
     user = tree.staff(Role.CITY_ADMIN, tree.city)
     assert _signed_in(user).get("/api/me").status_code == 200
     assert user_read_with_session(user.pk) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_saved_for_a_user_deleted_meanwhile_is_saved_and_reads_as_signed_out(tree):
+    """No key in the database ties a session to its user: a login saved as its user is deleted would fail that key
+    at COMMIT, which Django's store would take for a taken session key and retry for ever."""
+    store = SessionStore()
+    store[SESSION_KEY] = "999999999"
+    store[BACKEND_SESSION_KEY] = BACKEND
+    store.create()
+    assert UserSession.objects.get(session_key=store.session_key).user_id == 999999999
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    assert client.get("/api/me").status_code == 401

@@ -145,6 +145,8 @@ def test_answers_are_json_in_utf8_with_moments_to_the_microsecond(tree, people):
     body = JSONRenderer().render(None, {"name": "求学圆梦", "at": moment, "on": moment.date(), "why": lazy},
                                  response_status=200)
     assert body.decode() == f'{{"name":"求学圆梦","at":"2026-03-01T08:30:15.123456Z","on":"2026-03-01","why":"{lazy}"}}'
+    lone_surrogate = JSONRenderer().render(None, {"name": "\ud800"}, response_status=200)  # as json.dumps writes it
+    assert json.loads(lone_surrogate) == {"name": "\ud800"}
     application = tree.apply(people.worker, tree.policy())
     client, _token = token_client(people.district)
     answer = client.get(f"/api/applications/{application.pk}")

@@ -14,10 +14,11 @@ from django.utils import timezone
 from yuanmeng.accounts.models import UserSession
 from yuanmeng.accounts.selectors import token_in_use, user_in_session
 from yuanmeng.accounts.services import api_token_issue
+from yuanmeng.applications.models import Application
 from yuanmeng.core.compiled import CompiledOnce, Prefix
 from yuanmeng.orgs.models import Membership, Organisation
 from yuanmeng.orgs.roles import Role
-from yuanmeng.orgs.scoping import grants
+from yuanmeng.orgs.scoping import _one_subtree, grants, scope_shape
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +219,17 @@ def test_a_row_found_by_its_key_within_a_prefix_is_prepared_and_planned_by_its_k
         plan = "\n".join(line for line, in cursor.fetchall())
         cursor.execute("RESET plan_cache_mode")
     assert "orgs_organisation_pkey" in plan and "Seq Scan" not in plan, plan
+
+
+def test_a_read_by_key_is_prepared_only_where_the_scope_is_one_subtree(tree):
+    """An owner's clause or a school's second subtree ORed into the scope keeps its subquery apart from the row: a
+    generic plan would read every organisation for it, so such shapes are not prepared (``_one_subtree``)."""
+    reviewer = tree.staff(Role.DISTRICT_REVIEWER, tree.tianhe)
+    school_staff = tree.staff(Role.SCHOOL_STAFF, tree.school)
+    assert _one_subtree(Application, scope_shape(reviewer, Application)[0])
+    assert not _one_subtree(Application, scope_shape(school_staff, Application)[0])  # its students' applications
+    assert not _one_subtree(Application, scope_shape(tree.member().user, Application)[0])
+    assert _one_subtree(Application, scope_shape(tree.root_user, Application)[0])  # everything: no subtree at all
 
 
 def _prepared_name_and_types(statement: str) -> tuple[str, list[str]]:

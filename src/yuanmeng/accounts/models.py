@@ -28,7 +28,11 @@ class UserSession(AbstractBaseSession):
     """Django's database session with its user's id in a column of its own (``accounts.sessions``): a signed-in
     request reads its session and its user, with their roles, in one query."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    # No constraint in the database: a login saved as its user is deleted would fail the key at COMMIT, which
+    # Django's session store takes for a taken session key and retries for ever. Deleting a user deletes their
+    # sessions (the ORM's cascade); a session naming no user reads as signed out.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+",
+                             db_constraint=False)
 
     @classmethod
     def get_session_store_class(cls):

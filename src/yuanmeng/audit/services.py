@@ -77,7 +77,8 @@ def _append(entry: AuditEntry) -> None:
         return [(f"WITH moved AS ({move_sql}) {insert_sql}", (*move_params, *insert_params))]
 
     compiler.as_sql = moving_the_head
-    [(entry.pk,)] = compiler.execute_sql(returning_fields=[AuditEntry._meta.pk])
+    with transaction.mark_for_rollback_on_error(connection.alias):  # as save() and update() do
+        [(entry.pk,)] = compiler.execute_sql(returning_fields=[AuditEntry._meta.pk])
     entry._state.adding, entry._state.db = False, connection.alias
 
 

@@ -226,8 +226,10 @@ class CompiledInScope:
     **values)`` is compiled once per shape of scope (``scope_shape``: a district reviewer's one subtree, a worker's
     own rows, a superuser's everything…) and run with the caller's roots and id in the places of the stand-in's.
     ``build`` may use the user only through ``restrict()`` of ``model``: anything else it read of them would be the
-    stand-in's (which sees nothing of any other model). ``by_key``: as ``CompiledOnce``'s (a row by its key, prepared
-    whatever the scope)."""
+    stand-in's (which sees nothing of any other model). ``by_key``: as ``CompiledOnce``'s (a row by its key,
+    prepared), for the shapes whose condition is the row's one organisation among the subtree's: an owner's clause or a
+    second organisation ORed in keeps its subquery apart from the row, where a generic plan would read every
+    organisation (``_one_subtree``)."""
 
     def __init__(self, build, model, capability: str = Capability.VIEW, *, by_key: bool = False, **kinds: type):
         self.build, self.model, self.capability, self.kinds = build, model, capability, kinds
@@ -240,8 +242,18 @@ class CompiledInScope:
         if compiled is None:
             compiled = self._by_shape[key] = CompiledOnce(
                 lambda **given: self.build(stand_in(given), **{name: given[name] for name in self.kinds}),
-                by_key=self.by_key, **self.kinds, **{name: type(value) for name, value in scope_values.items()})
+                by_key=self.by_key and _one_subtree(self.model, key), **self.kinds,
+                **{name: type(value) for name, value in scope_values.items()})
         return compiled(**values, **scope_values)
+
+
+def _one_subtree(model, key: tuple) -> bool:
+    """Whether a shape of scope (``scope_shape``'s key) is a single ``organisation IN (subtree)``: the model has one
+    scope path, and the shape no second organisation's roots and no owner's clause."""
+    if key == ("everything",):
+        return True
+    _capability, _roots, also, owner = key
+    return len(model_scope_paths(model)) == 1 and not any(also) and not owner
 
 
 COMPILED_PAGES = 5  # the first pages of each list are compiled; a reviewer works from the top of their queue

@@ -21,7 +21,8 @@ class Migration(migrations.Migration):
                                                  verbose_name='session key')),
                 ('session_data', models.TextField(verbose_name='session data')),
                 ('expire_date', models.DateTimeField(db_index=True, verbose_name='expire date')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+',
+                ('user', models.ForeignKey(db_constraint=False, null=True,
+                                           on_delete=django.db.models.deletion.CASCADE, related_name='+',
                                            to=settings.AUTH_USER_MODEL)),
             ],
             options={
