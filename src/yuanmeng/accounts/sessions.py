@@ -10,18 +10,14 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.utils import timezone
 
+from yuanmeng.accounts.models import UserSession
 from yuanmeng.accounts.selectors import grant_columns, know_grants
 from yuanmeng.core.compiled import CompiledOnce
 
-
-def _live_session(session_key: str, now: datetime.datetime):
-    from yuanmeng.accounts.models import UserSession
-
-    return (UserSession.objects.filter(session_key=session_key, expire_date__gt=now).select_related("user")
-            .annotate(**grant_columns("user__")))
-
-
-_LIVE_SESSION = CompiledOnce(_live_session, session_key=str, now=datetime.datetime)
+_LIVE_SESSION = CompiledOnce(
+    lambda session_key, now: UserSession.objects.filter(session_key=session_key, expire_date__gt=now)
+    .select_related("user").annotate(**grant_columns("user__")),
+    session_key=str, now=datetime.datetime)
 
 
 class SessionStore(db.SessionStore):
@@ -31,8 +27,6 @@ class SessionStore(db.SessionStore):
 
     @classmethod
     def get_model_class(cls):
-        from yuanmeng.accounts.models import UserSession
-
         return UserSession
 
     def _get_session_from_db(self):

@@ -18,9 +18,9 @@ Ints stand in for keys and other signed columns of 32 bits or more; a value may 
 On PostgreSQL a compiled query binds its values on the server, so that psycopg prepares it once it has run
 ``prepare_threshold`` times on a connection (settings.py; decision 0022): planning the application's read took longer
 than running it. A query with a ``Prefix`` is not prepared (see ``_compile``) unless it picks a row by its key
-(``by_key``). The SQL is the ORM's, written for values
-bound on the client: a query that PostgreSQL cannot type with its values bound apart ("could not determine data type of
-parameter", a value inside a GROUP BY expression) fails its first test on PostgreSQL.
+(``by_key``). The SQL is the ORM's, written for values bound on the client: a query that PostgreSQL cannot type with
+its values bound apart ("could not determine data type of parameter", a value inside a GROUP BY expression) fails its
+first test on PostgreSQL.
 """
 
 import copy
@@ -57,8 +57,9 @@ class CompiledOnce:
 
     ``kinds`` names each value and its type (``CompiledOnce(build, digest=str)``): a call's value is converted to it
     (a session's user id comes as text) and, for a datetime, adapted for the database as the ORM would. ``by_key``:
-    the query finds at most one row by its primary key, so it is prepared even with a ``Prefix`` in it (see
-    ``_compile``)."""
+    the query finds at most one row by its primary key and checks that row's one organisation against its
+    ``Prefix``es, so it is prepared even with them (see ``_compile``; ``orgs.scoping._one_subtree`` says which scopes
+    are so)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, by_key: bool = False, **kinds: type):
         unknown = {name: kind for name, kind in kinds.items() if kind not in _MARKERS}
@@ -105,7 +106,7 @@ class CompiledOnce:
         places = _places(params, {name: _adapt(connection, marker) for name, marker in markers.items()})
         # A subtree's prefix is a LIKE pattern that only a plan for its value takes to the path index: PostgreSQL's
         # generic plan of a prepared statement would read every organisation, for a district as for the nation. A
-        # row found by its key has one organisation to check against the pattern, whatever the plan.
+        # row found by its key (``by_key``) has one organisation to check against the pattern.
         prepares = _prepares(connection) and (self.by_key or Prefix not in self.kinds.values())
         return _Compiled(queryset, compiler, sql, list(params), places, prepares=prepares)
 
