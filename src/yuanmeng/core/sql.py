@@ -2,10 +2,12 @@
 read as JSON in their parent's query."""
 
 import datetime
+import json
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection
-from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
+from django.db import NotSupportedError, connection
+from django.db.models import Aggregate, Expression, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import JSONObject
 
 
@@ -70,3 +72,46 @@ def json_moment(text: str) -> datetime.datetime:
     """A timestamp read from JSON: PostgreSQL writes its offset, SQLite none (its stored times are UTC)."""
     moment = datetime.datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+# One value as pydantic's core writes it in an answer (compact JSON, UTF-8, a moment in UTC with ``Z`` and its
+# microseconds when it has any), by its kind: ``JSONText`` has PostgreSQL write an answer's rows itself.
+_JSON_VALUE = {
+    "scalar": "COALESCE(CAST({value} AS text), 'null')",  # a number, or true / false
+    "text": "COALESCE(CAST(TO_JSON({value}) AS text), 'null')",  # text, or a date (ISO 8601)
+    "moment": ("COALESCE('\"' || REGEXP_REPLACE(TO_CHAR({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+               "'\\.000000$', '') || 'Z\"', 'null')"),
+}
+
+
+class JSONText(Expression):
+    """A JSON object written by PostgreSQL, byte for byte as pydantic's core writes it: ``fields`` are (key, kind,
+    expression), in the order of the answer's fields; a kind is a key of ``_JSON_VALUE``. PostgreSQL's own
+    ``json_build_object`` puts spaces around its colons and commas."""
+
+    output_field = TextField()
+
+    def __init__(self, fields: list[tuple[str, str, Any]]):
+        super().__init__()
+        unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys()
+        if unknown:
+            raise ValueError(f"JSONText writes no value of kind {sorted(unknown)}")
+        self.fields = fields
+
+    def get_source_expressions(self):
+        return [expression for _key, _kind, expression in self.fields]
+
+    def set_source_expressions(self, expressions):
+        self.fields = [(key, kind, expression) for (key, kind, _old), expression in zip(self.fields, expressions,
+                                                                                        strict=True)]
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("JSONText is written by PostgreSQL")
+        parts, params = [], []
+        for index, (key, kind, expression) in enumerate(self.fields):
+            sql, expression_params = compiler.compile(expression)
+            parts.append("'{}{}:'".format("," if index else "{", json.dumps(key)))
+            parts.append(_JSON_VALUE[kind].format(value=sql))
+            params.extend(expression_params)
+        return " || ".join([*parts, "'}'"]), params

@@ -273,8 +273,9 @@ class CompiledScopedList:
         return CompiledInScope(lambda user, **filters: counted_page_query(
             self.search(user=user, **filters), offset, limit, cap, shape), self.model, **dict(kinds))
 
-    def for_caller(self, user, **filters) -> "CallersList":
-        return CallersList(self, user, filters)
+    def for_caller(self, user, shape=None, **filters) -> "CallersList":
+        """``shape``: what a page reads of each row, instead of what its paginator asks for."""
+        return CallersList(self, user, filters, shape)
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,10 @@ class CallersList:
     lists: CompiledScopedList
     user: object
     filters: dict
+    shape: object = None
 
     def counted_page(self, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
+        shape = self.shape or shape
         if offset >= COMPILED_PAGES * limit:  # deep pages the ORM's way: a walk through them keeps the busy ones
             return page_counted_up_to(self.lists.search(user=self.user, **self.filters), offset, limit, cap, shape)
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
