@@ -19,8 +19,10 @@ it with wrk (``--seconds`` per case, at each of ``--connections``, 2 threads) in
 
 Before each case the server is let finish what the last one left queued (``Server.settle``). Prints req/s, p50 and
 p99 of each, and each one's ratio to the bare endpoint at the same connections
-(``bench.common.figure``); a case whose answers were not all 2xx says how many were not. Without wrk on the
-machine a simple Python load loop (threads over http.client) stands in, and says so.
+(``bench.common.figure``), and on Linux the processor time a request cost the server and PostgreSQL (``CPUTime``:
+steadier than a rate on a shared machine, and it says where the time went); a case whose answers were not all 2xx
+says how many were not. Without wrk on the machine a simple Python load loop (threads over http.client) stands in,
+and says so.
 """
 
 import argparse
@@ -115,6 +117,50 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+class CPUTime:
+    """The processor time, in seconds, spent by the server (gunicorn's master and workers) and by the PostgreSQL
+    backends of the benchmark's database, read from Linux's ``/proc``: the case's cost a request, apart from the
+    load generator's and from the waits, which a rate measured on a shared machine mixes in."""
+
+    def __init__(self, server: "Server", database: str | None):
+        self.server_pid, self.database = server.process.pid, database
+
+    @staticmethod
+    def available() -> bool:
+        return Path("/proc/self/stat").exists()
+
+    def seconds(self) -> tuple[float, float]:
+        return _cpu_seconds(self._server_pids()), _cpu_seconds(self._backend_pids())
+
+    def _server_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text().split()
+        return [self.server_pid, *map(int, children)]
+
+    def _backend_pids(self) -> list[int]:
+        if not self.database:
+            return []
+        pids = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                title = cmdline.read_bytes().decode(errors="replace")
+            except OSError:  # the process ended
+                continue
+            if title.startswith("postgres: ") and f" {self.database} " in title:
+                pids.append(int(cmdline.parent.name))
+        return pids
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 _DURATION = re.compile(r"([\d.]+)(us|ms|s)\b")
@@ -309,6 +355,8 @@ def main() -> None:
 
     size = f"{Application.objects.count():,} applications"
     server = Server(args.server_workers, Path(os.environ["YUANMENG_VAR"]) / "gunicorn.log")
+    database = settings.DATABASES["default"]["NAME"] if args.postgres else None
+    cpu = CPUTime(server, database) if CPUTime.available() else None
     try:
         for _label, path, headers, post in cases:  # each server process imports and connects before timing
             load(server.base + path, headers, 1, 2, [str(first_number), post] if post else None)
@@ -320,12 +368,19 @@ def main() -> None:
             for label, path, headers, post in cases:
                 first_number += NUMBERS_A_CASE
                 script = [str(first_number), post] if post else None
+                spent = cpu.seconds() if cpu else None
                 seen = load(server.base + path, headers, args.seconds, connections_, script)
+                if cpu:
+                    spent = [after - before for after, before in zip(cpu.seconds(), spent, strict=True)]
                 server.settle()
                 figure(BENCH, f"{label}, {at}", seen.rate, "req/s", reference=bare.rate,
                        reference_what="bare", size=size)
                 figure(BENCH, f"{label}, {at}: p50", seen.p50_ms, "ms", size=size)
                 figure(BENCH, f"{label}, {at}: p99", seen.p99_ms, "ms", size=size)
+                if cpu and seen.requests:
+                    for who, seconds in zip(("server", "PostgreSQL"), spent, strict=True):
+                        figure(BENCH, f"{label}, {at}: {who} CPU a request", seconds * 1e6 / seen.requests, "µs",
+                               size=size)
                 if seen.not_ok:
                     print(f"  {label}: {seen.not_ok} of {seen.requests} answers were not 2xx")
     finally:

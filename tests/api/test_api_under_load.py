@@ -255,6 +255,22 @@ def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people,
     assert (missing.status_code, missing["Content-Type"]) == (404, "application/json; charset=utf-8")
 
 
+def test_a_registration_is_answered_as_ninja_would_write_it(tree, people, rf):
+    from yuanmeng.people.api import WorkerOut
+
+    client, _token = token_client(people.enterprise)
+    payload = {"name": "李四", "id_number": id_number(), "mobile": mobile(), "employer_id": tree.tianhe_firm.pk,
+               "job_category": "service"}
+    answer = client.post("/api/workers", payload, content_type="application/json")
+    assert (answer.status_code, answer["Content-Type"]) == (201, "application/json; charset=utf-8")
+    request = rf.post("/api/workers")
+    request.user = people.enterprise
+    checked = WorkerOut.model_validate(Worker.objects.get(pk=answer.json()["id"]), context={"request": request})
+    assert answer.content == JSONRenderer().render(request, checked.model_dump(), response_status=201)
+    taken = client.post("/api/workers", payload, content_type="application/json")
+    assert taken.status_code == 422 and "id_number" in taken.content.decode()
+
+
 def test_an_answer_pydantic_cannot_write_goes_ninja_way(rf):
     """A lone surrogate (never from the database, which keeps UTF-8) is written by ninja's renderer."""
     from ninja import Schema
@@ -264,8 +280,8 @@ def test_an_answer_pydantic_cannot_write_goes_ninja_way(rf):
     class Named(Schema):
         name: str
 
-    answer = written(Named)(lambda request: {"name": "\ud800"})(rf.get("/"))
-    assert isinstance(answer, Named) and answer.name == "\ud800"
+    answer = written(Named, status=201)(lambda request: {"name": "\ud800"})(rf.get("/"))
+    assert answer.status_code == 201 and isinstance(answer.value, Named) and answer.value.name == "\ud800"
 
 
 def test_answer_json_refuses_a_field_it_has_no_expression_for_or_cannot_write():

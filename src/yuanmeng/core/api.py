@@ -91,28 +91,30 @@ def _json_kind(schema, name: str, annotation) -> str:
     raise ImproperlyConfigured(f"answer_json of {schema.__name__}: {name!r} is of a type PostgreSQL does not write")
 
 
-def written(schema: type[Schema]):
+def written(schema: type[Schema], status: int = 200):
     """A view whose answer is checked against ``schema`` and written as JSON by pydantic's core in one step, for the
     API's busiest answers. ninja checks an answer into a model, turns the model back into Python values and hands
     those to the renderer (a queue page of 50 applications: 0.56–0.78 ms); checking it and writing the checked model
     straight to JSON takes 0.35–0.38 ms. A page whose rows the database wrote (``answer_json``) is put together as
     it is, unchecked: tests/api/test_api_under_load.py holds it to the same bytes. ``schema`` is the answer's
-    (``paged(…)`` for a list); put it between the route and ``paginate``. An answer that is already a response, or a
-    refusal, goes ninja's way."""
+    (``paged(…)`` for a list), answered with ``status`` (a view may return it as ``Status(status, …)``); put it
+    between the route and ``paginate``. An answer that is already a response, or another status, goes ninja's way."""
 
     def decorate(view):
         @functools.wraps(view)
         def write(request, **kwargs):
             answer = view(request, **kwargs)
+            if isinstance(answer, Status) and answer.status_code == status:
+                answer = answer.value
             if isinstance(answer, HttpResponseBase | Status):
                 return answer
             if _rows_written_in_json(answer):
-                return HttpResponse(_page_of_json_rows(answer), content_type=ANSWER_TYPE)
-            checked = schema.model_validate(answer, context={"request": request, "response_status": 200})
+                return HttpResponse(_page_of_json_rows(answer), content_type=ANSWER_TYPE, status=status)
+            checked = schema.model_validate(answer, context={"request": request, "response_status": status})
             try:
-                return HttpResponse(checked.model_dump_json(), content_type=ANSWER_TYPE)
+                return HttpResponse(checked.model_dump_json(), content_type=ANSWER_TYPE, status=status)
             except PydanticSerializationError:
-                return checked  # ninja writes it, by json.dumps if needs be (JSONRenderer)
+                return Status(status, checked)  # ninja writes it, by json.dumps if needs be (JSONRenderer)
         return write
 
     return decorate

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from yuanmeng.accounts.backends import client_address
 from yuanmeng.core.access import get_for_action
-from yuanmeng.core.api import EXPORT, Pages, export_answer
+from yuanmeng.core.api import EXPORT, Pages, export_answer, written
 from yuanmeng.core.api_answers import ERRORS, answers
 from yuanmeng.core.validators import DocumentType
 from yuanmeng.orgs.models import Enterprise, Organisation
@@ -127,6 +127,7 @@ def export_workers(request, q: str = "", organisation_id: int | None = None, job
 
 
 @router.post("", response=answers({201: WorkerOut}, 403, 404, 422), summary="Register a worker")
+@written(WorkerOut, status=201)
 def create_worker(request, payload: WorkerIn):
     worker = services.worker_register(by=request.user, **_fields(request, payload.dict()))
     return Status(201, worker)
