@@ -126,13 +126,20 @@ class CPUTime:
 
     def __init__(self, server: "Server", database: str | None):
         self.server_pid, self.database = server.process.pid, database
+        self.postmaster: int | None = None
 
     @staticmethod
     def available() -> bool:
         return Path("/proc/self/stat").exists()
 
     def seconds(self) -> tuple[float, float]:
-        return _cpu_seconds(self._server_pids()), _cpu_seconds(self._backend_pids())
+        """The server's, and the database's: its live backends' and, through their parent's count of its ended
+        children, those that ended (a connection older than ``CONN_MAX_AGE`` is closed between requests)."""
+        backends = self._backend_pids()
+        if self.postmaster is None and backends:
+            self.postmaster = _parent(backends[0])
+        ended = _cpu_seconds([self.postmaster], children=True) if self.postmaster else 0.0
+        return _cpu_seconds(self._server_pids()), _cpu_seconds(backends) + ended
 
     def _server_pids(self) -> list[int]:
         children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text().split()
@@ -152,15 +159,28 @@ class CPUTime:
         return pids
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def _cpu_seconds(pids: list[int], children: bool = False) -> float:
+    """The processes' own time, or (``children``) that of their children which ended."""
+    first = 13 if children else 11  # /proc/<pid>/stat after the name: utime, stime, cutime, cstime from the 12th
     ticks = 0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _stat(pid)
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        ticks += int(fields[first]) + int(fields[first + 1])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(_stat(pid)[1])
+    except OSError:  # it ended: ask again next time
+        return None
 
 
 _DURATION = re.compile(r"([\d.]+)(us|ms|s)\b")
