@@ -291,11 +291,13 @@ def test_answer_json_refuses_a_field_it_has_no_expression_for_or_cannot_write():
 
     from yuanmeng.core.api import answer_json
 
-    class Measured(Schema):
+    class Named(Schema):
         name: str
-        share: float
+        born: datetime.date | None
 
-    with pytest.raises(ImproperlyConfigured, match="no expression for 'share'"):
-        answer_json(Measured, {"name": F("name")})
-    with pytest.raises(ImproperlyConfigured, match="'share' is of a type"):
-        answer_json(Measured, {"name": F("name"), "share": F("share")})
+    with pytest.raises(ImproperlyConfigured, match="no expression for 'born'"):
+        answer_json(Named, {"name": F("name")})
+    for annotation in (float, int | str, list[str]):
+        odd = type("Odd", (Schema,), {"__annotations__": {"value": annotation}})
+        with pytest.raises(ImproperlyConfigured, match="'value' is of a type PostgreSQL does not write"):
+            answer_json(odd, {"value": F("value")})

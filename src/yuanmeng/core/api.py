@@ -3,6 +3,7 @@
 import datetime
 import functools
 import json
+import types
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -81,12 +82,14 @@ def answer_json(schema: type[Schema], sources: dict) -> JSONText:
 
 
 def _json_kind(schema, name: str, annotation) -> str:
-    kinds = {kind for kind in typing.get_args(annotation) or (annotation,) if kind is not type(None)}
+    optional = typing.get_origin(annotation) in (typing.Union, types.UnionType)  # ``X | None``
+    kinds = {kind for kind in (typing.get_args(annotation) if optional else (annotation,)) if kind is not type(None)}
     if kinds <= {int, bool}:
         return "scalar"
-    if len(kinds) == 1 and issubclass(kind := kinds.pop(), datetime.datetime):
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if isinstance(kind, type) and issubclass(kind, datetime.datetime):
         return "moment"
-    if issubclass(kind, str | datetime.date):
+    if isinstance(kind, type) and issubclass(kind, str | datetime.date):
         return "text"
     raise ImproperlyConfigured(f"answer_json of {schema.__name__}: {name!r} is of a type PostgreSQL does not write")
 

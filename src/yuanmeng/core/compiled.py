@@ -17,10 +17,11 @@ Ints stand in for keys and other signed columns of 32 bits or more; a value may 
 
 On PostgreSQL a compiled query binds its values on the server, so that psycopg prepares it once it has run
 ``prepare_threshold`` times on a connection (settings.py; decision 0022): planning the application's read took longer
-than running it. A query with a ``Prefix`` is not prepared (see ``_compile``) unless it picks a row by its key
-(``by_key``). The SQL is the ORM's, written for values bound on the client: a query that PostgreSQL cannot type with
-its values bound apart ("could not determine data type of parameter", a value inside a GROUP BY expression) fails its
-first test on PostgreSQL.
+than running it. A query with a ``Prefix`` binds its values only if it picks a row by its key (``by_key``); any other
+is prepared with its values written in, one statement per subtree (see ``_compile``; decision 0024). The SQL is
+the ORM's, written for values bound on the client: a query that PostgreSQL cannot type with its values bound apart
+("could not determine data type of parameter", a value inside a GROUP BY expression) fails its first test on
+PostgreSQL.
 """
 
 import copy
@@ -176,7 +177,6 @@ class _Compiled:
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         compiler.get_converters = lambda expressions: converters
         return list(self.queryset._iterable_class(_Run(self.queryset, compiler)))
-
 
     def _write(self, using: str, params: tuple) -> str:
         """The SQL with ``params`` written in as psycopg quotes them for Django (``compose_sql``), to be sent without
