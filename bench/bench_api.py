@@ -126,20 +126,14 @@ class CPUTime:
 
     def __init__(self, server: "Server", database: str | None):
         self.server_pid, self.database = server.process.pid, database
-        self.postmaster: int | None = None
 
     @staticmethod
     def available() -> bool:
         return Path("/proc/self/stat").exists()
 
     def seconds(self) -> tuple[float, float]:
-        """The server's, and the database's: its live backends' and, through their parent's count of its ended
-        children, those that ended (a connection older than ``CONN_MAX_AGE`` is closed between requests)."""
-        backends = self._backend_pids()
-        if self.postmaster is None and backends:
-            self.postmaster = _parent(backends[0])
-        ended = _cpu_seconds([self.postmaster], children=True) if self.postmaster else 0.0
-        return _cpu_seconds(self._server_pids()), _cpu_seconds(backends) + ended
+        """The server's, and the database's backends' (the server keeps its connections: bench/api_settings.py)."""
+        return _cpu_seconds(self._server_pids()), _cpu_seconds(self._backend_pids())
 
     def _server_pids(self) -> list[int]:
         children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text().split()
@@ -159,28 +153,15 @@ class CPUTime:
         return pids
 
 
-def _cpu_seconds(pids: list[int], children: bool = False) -> float:
-    """The processes' own time, or (``children``) that of their children which ended."""
-    first = 13 if children else 11  # /proc/<pid>/stat after the name: utime, stime, cutime, cstime from the 12th
+def _cpu_seconds(pids: list[int]) -> float:
     ticks = 0
     for pid in pids:
         try:
-            fields = _stat(pid)
-        except OSError:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended
             continue
-        ticks += int(fields[first]) + int(fields[first + 1])
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        return int(_stat(pid)[1])
-    except OSError:  # it ended: ask again next time
-        return None
 
 
 _DURATION = re.compile(r"([\d.]+)(us|ms|s)\b")
@@ -399,8 +380,9 @@ def main() -> None:
                 figure(BENCH, f"{label}, {at}: p99", seen.p99_ms, "ms", size=size)
                 if cpu and seen.requests:
                     for who, seconds in zip(("server", "PostgreSQL"), spent, strict=True):
-                        figure(BENCH, f"{label}, {at}: {who} CPU a request", seconds * 1e6 / seen.requests, "µs",
-                               size=size)
+                        if who == "server" or database:
+                            figure(BENCH, f"{label}, {at}: {who} CPU a request", seconds * 1e6 / seen.requests,
+                                   "µs", size=size)
                 if seen.not_ok:
                     print(f"  {label}: {seen.not_ok} of {seen.requests} answers were not 2xx")
     finally:

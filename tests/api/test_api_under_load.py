@@ -282,6 +282,24 @@ def test_an_answer_pydantic_cannot_write_goes_ninja_way(rf):
 
     answer = written(Named, status=201)(lambda request: {"name": "\ud800"})(rf.get("/"))
     assert answer.status_code == 201 and isinstance(answer.value, Named) and answer.value.name == "\ud800"
+    body = JSONRenderer().render(None, answer.value.model_dump(), response_status=201)
+    assert json.loads(body) == {"name": "\ud800"}
+
+
+def test_written_leaves_another_status_and_a_response_to_ninja(rf):
+    from django.http import HttpResponse
+    from ninja import Schema, Status
+
+    from yuanmeng.core.api import written
+
+    class Named(Schema):
+        name: str
+
+    refusal = Status(422, {"detail": "no"})
+    assert written(Named)(lambda request: refusal)(rf.get("/")) is refusal
+    response = HttpResponse(b"{}")
+    assert written(Named)(lambda request: response)(rf.get("/")) is response
+    assert written(Named)(lambda request: Status(200, {"name": "王"}))(rf.get("/")).content == '{"name":"王"}'.encode()
 
 
 def test_answer_json_refuses_a_field_it_has_no_expression_for_or_cannot_write():

@@ -189,20 +189,28 @@ def test_a_run_bound_on_the_server_is_logged_with_its_values_as_the_orm_logs_a_q
 
 
 @postgresql
-def test_a_query_with_a_prefix_is_prepared_with_its_values_written_in(tree):
-    """A generic plan could not take a subtree's LIKE prefix to the path index (decision 0022): each subtree has a
-    statement of its own, its values written in, and PostgreSQL plans it for that subtree (decision 0024)."""
-    within = CompiledOnce(lambda root, code: Organisation.objects.filter(path__startswith=root).exclude(code=code)
-                          .order_by("-path").values_list("path", flat=True), root=Prefix, code=str)
-    for root in (tree.city.path, tree.tianhe.path) * _runs_to_prepare():
-        assert within(root=Prefix(root), code="it's-none") == list(
-            Organisation.objects.filter(path__startswith=root).exclude(code="it's-none").order_by("-path")
+def test_a_query_with_a_prefix_is_prepared_with_its_texts_written_in(tree):
+    """A generic plan could not take a subtree's LIKE prefix to the path index (decision 0022): each subtree, and each
+    text the query filters by, has a statement of its own with them written in, which PostgreSQL plans for them; a
+    key stays bound, so that it does not make a statement of its own (decision 0024). Quotes, ``%`` and ``\\``
+    written in are the values, not SQL or placeholders."""
+    within = CompiledOnce(lambda root, code, lowest: Organisation.objects.filter(path__startswith=root, pk__gte=lowest)
+                          .exclude(code=code).order_by("-path").values_list("path", flat=True),
+                          root=Prefix, code=str, lowest=int)
+    odd = "it's 100%_\\done"
+    calls = ((tree.city.path, 0), (tree.tianhe.path, 1), (tree.city.path, tree.tianhe.pk))
+    for root, lowest in calls * _runs_to_prepare():
+        assert within(root=Prefix(root), code=odd, lowest=lowest) == list(
+            Organisation.objects.filter(path__startswith=root, pk__gte=lowest).exclude(code=odd).order_by("-path")
             .values_list("path", flat=True))
     statements = _prepared('SELECT "orgs_organisation"."path" AS "path" FROM')
-    assert len(statements) == 2 and all("'it''s-none'" in statement for statement in statements)
+    assert len(statements) == 2 and all("it''s 100%_" in statement for statement in statements)
     assert [sum(f"LIKE '{root}%'" in statement for statement in statements)
             for root in (tree.city.path, tree.tianhe.path)] == [1, 1]
-    assert [_prepared_name_and_types(statement)[1] for statement in statements] == [[], []]
+    assert [_prepared_name_and_types(statement)[1] for statement in statements] == [["bigint"], ["bigint"]]
+    assert within(root=Prefix(tree.city.path), code=tree.city.code, lowest=0) == list(
+        Organisation.objects.filter(path__startswith=tree.city.path).exclude(code=tree.city.code).order_by("-path")
+        .values_list("path", flat=True))
 
 
 @postgresql

@@ -101,7 +101,9 @@ def written(schema: type[Schema], status: int = 200):
     straight to JSON takes 0.35–0.38 ms. A page whose rows the database wrote (``answer_json``) is put together as
     it is, unchecked: tests/api/test_api_under_load.py holds it to the same bytes. ``schema`` is the answer's
     (``paged(…)`` for a list), answered with ``status`` (a view may return it as ``Status(status, …)``); put it
-    between the route and ``paginate``. An answer that is already a response, or another status, goes ninja's way."""
+    between the route and ``paginate``. An answer that is already a response, or another status, goes ninja's way.
+    The route's own writing options (``by_alias``, ``exclude_none``…) are not applied: leave them at ninja's
+    defaults."""
 
     def decorate(view):
         @functools.wraps(view)

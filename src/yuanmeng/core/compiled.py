@@ -18,15 +18,16 @@ Ints stand in for keys and other signed columns of 32 bits or more; a value may 
 On PostgreSQL a compiled query binds its values on the server, so that psycopg prepares it once it has run
 ``prepare_threshold`` times on a connection (settings.py; decision 0022): planning the application's read took longer
 than running it. A query with a ``Prefix`` binds its values only if it picks a row by its key (``by_key``); any other
-is prepared with its values written in, one statement per subtree (see ``_compile``; decision 0024). The SQL is
-the ORM's, written for values bound on the client: a query that PostgreSQL cannot type with its values bound apart
-("could not determine data type of parameter", a value inside a GROUP BY expression) fails its first test on
-PostgreSQL.
+is prepared with its texts written in and its keys bound, one statement per subtree and texts (see ``_compile``;
+decision 0024). The SQL is the ORM's, written for values bound on the client: a query that PostgreSQL cannot type
+with its values bound apart ("could not determine data type of parameter", a value inside a GROUP BY expression)
+fails its first test on PostgreSQL.
 """
 
 import copy
 import datetime
 import functools
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
@@ -109,11 +110,15 @@ class CompiledOnce:
         places = _places(params, {name: _adapt(connection, marker) for name, marker in markers.items()})
         # A subtree's prefix is a LIKE pattern that only a plan for its value takes to the path index: PostgreSQL's
         # generic plan of a prepared statement would read every organisation, for a district as for the nation. A
-        # row found by its key (``by_key``) has one organisation to check against the pattern; any other query with
-        # a prefix is prepared with its values written in, so that each subtree has a statement planned for it.
+        # row found by its key (``by_key``) has one organisation to check against the pattern. Any other query with
+        # a prefix is prepared with its texts written in, the prefix among them (``_Compiled.run``), so that each
+        # subtree (and each state, level… a list filters by) has a statement planned for it; its keys and moments
+        # stay bound, so that a worker's own list or a row read by its key is not a statement of its own.
         prepares = _prepares(connection)
-        written_in = prepares and not self.by_key and Prefix in self.kinds.values()
-        return _Compiled(queryset, compiler, sql, list(params), places, prepares=prepares, written_in=written_in)
+        bound = None
+        if prepares and not self.by_key and Prefix in self.kinds.values():
+            bound = {index for index, name in places.items() if self.kinds[name] in (int, datetime.datetime)}
+        return _Compiled(queryset, compiler, sql, list(params), places, prepares=prepares, bound=bound)
 
 
 def _places(params, markers: dict) -> dict[int, str]:
@@ -144,17 +149,21 @@ def _adapt(connection, value):
     return value
 
 
+_PLACEHOLDER = re.compile("%%|%s")
+
+
 class _Compiled:
     """One database's compiled query: the SQL, its parameters with markers, where each value goes, and the compiler
     whose column map turns rows back into what the QuerySet gives."""
 
     def __init__(self, queryset: QuerySet, compiler, sql: str, params: list, places: dict[int, str], prepares: bool,
-                 written_in: bool = False):
+                 bound: set[int] | None = None):
         self.queryset, self.compiler, self.sql, self.params, self.places = queryset, compiler, sql, params, places
         self.prepares = prepares
-        # The SQL with each call's values written in (``written_in``), by those values: a busy list's few scopes
-        # and filters are composed once, not on every call.
-        self.written = functools.lru_cache(maxsize=1024)(self._write) if written_in else None
+        # ``bound``: the parameters (by index) that stay bound when the others are written into the SQL; None: all
+        # are bound. The SQL is composed once for each set of written values (a list's subtrees and filters).
+        self.bound = bound
+        self.written = functools.lru_cache(maxsize=256)(self._write) if bound is not None else None
         # What turns each column's value into Python (a moment from SQLite's text, a JSON document): fixed by the
         # columns, so found once (Django looks them up on every run: 0.5 ms for an application's ~40 columns).
         self.converters = compiler.get_converters([column for column, *_ in compiler.select[:compiler.col_count]]
@@ -169,19 +178,28 @@ class _Compiled:
             params[index] = value + "%" if isinstance(value, Prefix) else value
         sql, converters = self.sql, self.converters
         if self.written:
-            sql, params = self.written(connection.alias, tuple(params)), None
-        else:
-            params = tuple(params)
+            sql = self.written(connection.alias, tuple(p for i, p in enumerate(params) if i not in self.bound))
+            params = [p for i, p in enumerate(params) if i in self.bound]
+        params = tuple(params)
         compiler = copy.copy(self.compiler)
         compiler.connection = _Preparing(connection) if self.prepares else connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         compiler.get_converters = lambda expressions: converters
         return list(self.queryset._iterable_class(_Run(self.queryset, compiler)))
 
-    def _write(self, using: str, params: tuple) -> str:
-        """The SQL with ``params`` written in as psycopg quotes them for Django (``compose_sql``), to be sent without
-        values: a statement of its own, prepared after its ``prepare_threshold`` runs and planned for these values."""
-        return connections[using].ops.compose_sql(self.sql, params)
+    def _write(self, using: str, written: tuple) -> str:
+        """The SQL with the values of ``written`` (every parameter but the bound, in order) written in as psycopg
+        quotes them for Django (``compose_sql``), and ``%s`` left for the bound: a statement of its own, prepared
+        after its ``prepare_threshold`` runs and planned for these values. A ``%`` written in is doubled, as the
+        driver reads the SQL for its placeholders (``%%``, ``%s``: psycopg's rule, whatever the quotes)."""
+        operations, values, index = connections[using].ops, iter(written), iter(range(len(self.params)))
+
+        def put(placeholder: re.Match) -> str:
+            if placeholder.group() == "%%" or next(index) in self.bound:
+                return placeholder.group()
+            return operations.compose_sql("%s", [next(values)]).replace("%", "%%")
+
+        return _PLACEHOLDER.sub(put, self.sql)
 
 
 class _Run:

@@ -96,6 +96,9 @@ class JSONText(Expression):
         unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys()
         if unknown:
             raise ValueError(f"JSONText writes no value of kind {sorted(unknown)}")
+        odd = [key for key, _kind, _expression in fields if not key.isidentifier()]
+        if odd:  # a key goes into the SQL as it is: a quote or a % would break it
+            raise ValueError(f"JSONText takes keys that are names, not {odd}")
         self.fields = fields
 
     def get_source_expressions(self):
