@@ -215,14 +215,18 @@ def test_a_query_with_a_prefix_is_prepared_with_its_texts_written_in(tree):
 
 @postgresql
 def test_a_run_with_its_values_written_in_is_logged_as_the_orm_logs_the_query(tree):
-    paths = CompiledOnce(lambda root: Organisation.objects.filter(path__startswith=root).order_by("path")
-                         .values_list("path", flat=True), root=Prefix)
-    with CaptureQueriesContext(connection) as sent:
-        paths(root=Prefix(tree.city.path))
+    """Nothing left to bind: the statement goes without values, its ``%`` as the values hold them."""
+    paths = CompiledOnce(lambda root, code: Organisation.objects.filter(path__startswith=root).exclude(code=code)
+                         .order_by("path").values_list("path", flat=True), root=Prefix, code=str)
+    for _ in range(_runs_to_prepare()):
+        with CaptureQueriesContext(connection) as sent:
+            found = paths(root=Prefix(tree.city.path), code="100%")
     with CaptureQueriesContext(connection) as orm:
-        list(Organisation.objects.filter(path__startswith=tree.city.path).order_by("path").values_list("path",
-                                                                                                       flat=True))
+        assert found == list(Organisation.objects.filter(path__startswith=tree.city.path).exclude(code="100%")
+                             .order_by("path").values_list("path", flat=True))
     assert [q["sql"] for q in sent] == [q["sql"] for q in orm]
+    [statement] = _prepared('"orgs_organisation"."code" = ')
+    assert "= '100%')" in statement
 
 
 @postgresql

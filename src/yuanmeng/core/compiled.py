@@ -179,8 +179,11 @@ class _Compiled:
         sql, converters = self.sql, self.converters
         if self.written:
             sql = self.written(connection.alias, tuple(p for i, p in enumerate(params) if i not in self.bound))
-            params = [p for i, p in enumerate(params) if i in self.bound]
-        params = tuple(params)
+            # None: nothing left to bind, and psycopg need not read the SQL for placeholders (a queue page's 5,500
+            # characters, on every call: it keeps what it read only of statements up to 4,096)
+            params = tuple(p for i, p in enumerate(params) if i in self.bound) if self.bound else None
+        else:
+            params = tuple(params)
         compiler = copy.copy(self.compiler)
         compiler.connection = _Preparing(connection) if self.prepares else connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
@@ -193,6 +196,8 @@ class _Compiled:
         after its ``prepare_threshold`` runs and planned for these values. A ``%`` written in is doubled, as the
         driver reads the SQL for its placeholders (``%%``, ``%s``: psycopg's rule, whatever the quotes)."""
         operations, values, index = connections[using].ops, iter(written), iter(range(len(self.params)))
+        if not self.bound:  # sent without values: the SQL as the driver would have written it
+            return operations.compose_sql(self.sql, written)
 
         def put(placeholder: re.Match) -> str:
             if placeholder.group() == "%%" or next(index) in self.bound:
