@@ -216,6 +216,12 @@ def test_the_detail_reads_its_history_and_documents_as_the_models_give_them(tree
     assert answer["documents"] == as_json(DocumentOut, documents)
 
 
+def as_ninja_writes(schema, answer, request) -> bytes:
+    """``answer`` as ninja writes it: checked against ``schema``, turned into Python values, rendered."""
+    checked = schema.model_validate(answer, context={"request": request, "response_status": 200})
+    return JSONRenderer().render(request, checked.model_dump(), response_status=200)
+
+
 def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people, rf):
     """``written``: the queue and the detail checked against their schemas and written by pydantic in one step, or
     on PostgreSQL the queue's rows written by the database (``answer_json``), are the same bytes as ninja's check,
@@ -234,10 +240,6 @@ def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people,
     Application.objects.filter(pk=other.pk).update(submitted_at=moment, updated_at=moment.replace(microsecond=500000),
                                                    certificate_number="GD2026-1", graduation_date=moment.date())
     client, _token = token_client(people.district)
-
-    def as_ninja_writes(schema, answer, request):
-        checked = schema.model_validate(answer, context={"request": request, "response_status": 200})
-        return JSONRenderer().render(request, checked.model_dump(), response_status=200)
 
     request = rf.get("/", HTTP_ACCEPT_LANGUAGE="en")
     request.user, request.LANGUAGE_CODE = people.district, "en"
@@ -265,8 +267,7 @@ def test_a_registration_is_answered_as_ninja_would_write_it(tree, people, rf):
     assert (answer.status_code, answer["Content-Type"]) == (201, "application/json; charset=utf-8")
     request = rf.post("/api/workers")
     request.user = people.enterprise
-    checked = WorkerOut.model_validate(Worker.objects.get(pk=answer.json()["id"]), context={"request": request})
-    assert answer.content == JSONRenderer().render(request, checked.model_dump(), response_status=201)
+    assert answer.content == as_ninja_writes(WorkerOut, Worker.objects.get(pk=answer.json()["id"]), request)
     taken = client.post("/api/workers", payload, content_type="application/json")
     assert taken.status_code == 422 and "id_number" in taken.content.decode()
 

@@ -195,9 +195,10 @@ class _Compiled:
         quotes them for Django (``compose_sql``), and ``%s`` left for the bound: a statement of its own, prepared
         after its ``prepare_threshold`` runs and planned for these values. A ``%`` written in is doubled, as the
         driver reads the SQL for its placeholders (``%%``, ``%s``: psycopg's rule, whatever the quotes)."""
-        operations, values, index = connections[using].ops, iter(written), iter(range(len(self.params)))
+        operations = connections[using].ops
         if not self.bound:  # sent without values: the SQL as the driver would have written it
             return operations.compose_sql(self.sql, written)
+        values, index = iter(written), iter(range(len(self.params)))
 
         def put(placeholder: re.Match) -> str:
             if placeholder.group() == "%%" or next(index) in self.bound:
