@@ -61,15 +61,16 @@ _INSERT_ENTRY = CompiledInsert(AuditEntry)
 def _append(entry: AuditEntry) -> None:
     """Insert ``entry`` and move the head to it. On PostgreSQL in one statement, the head's UPDATE in the INSERT's
     ``WITH``: every audited change one round trip shorter, and the head, which every change waits for, held that much
-    less. The INSERT is the ORM's, compiled once (``CompiledInsert``); the head's UPDATE is written here, as compiling it
-took longer than running the statement."""
+    less. The INSERT is the ORM's, compiled once (``CompiledInsert``); the head's UPDATE is written here: compiling it
+    took longer than running the statement."""
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":  # SQLite takes no UPDATE inside a WITH
         _INSERT_ENTRY(entry, connection.alias)
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
         return
     quote = connection.ops.quote_name
-    move = f"UPDATE {quote(AuditHead._meta.db_table)} SET {quote('seq')} = %s, {quote('hash')} = %s WHERE {quote('id')} = 1"
+    move = (f"UPDATE {quote(AuditHead._meta.db_table)} SET {quote('seq')} = %s, {quote('hash')} = %s "
+            f"WHERE {quote('id')} = 1")
     _INSERT_ENTRY(entry, connection.alias, before=(f"WITH moved AS ({move}) ", (entry.seq, entry.hash)))
 
 
