@@ -28,6 +28,7 @@ from yuanmeng.applications.workflow import (
     State,
 )
 from yuanmeng.audit.services import audit_record
+from yuanmeng.core.compiled import CompiledInsert
 from yuanmeng.core.errors import PermissionDenied
 from yuanmeng.core.sql import execute
 from yuanmeng.notify.services import notify_worker, notify_workers_selected, worker_text
@@ -144,11 +145,15 @@ def about(application: Application) -> tuple[str, int, str]:
     return ABOUT_APPLICATION, application.pk, application.policy.title
 
 
+# An event's INSERT, compiled once: every step a person takes writes one.
+_INSERT_EVENT = CompiledInsert(ApplicationEvent)
+
+
 def record_event(application: Application, *, by, action: str, from_state: str, to_state: str, role: str,
             reason: str = "") -> None:
-    ApplicationEvent.objects.create(application=application, action=action, from_state=from_state,
-                                    to_state=to_state, actor=by if getattr(by, "pk", None) else None,
-                                    actor_label=str(by or "system"), role=role, reason=reason)
+    _INSERT_EVENT(ApplicationEvent(application=application, action=action, from_state=from_state, to_state=to_state,
+                                   actor=by if getattr(by, "pk", None) else None, actor_label=str(by or "system"),
+                                   role=role, reason=reason))
     audit_record(actor=by, action=f"application.{action}", obj=application, organisation=application.organisation,
                  before={"state": from_state} if from_state else None,
                  after={"state": to_state, **({"reason": reason} if reason else {})})

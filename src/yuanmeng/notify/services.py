@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from yuanmeng.core.compiled import CompiledInsert
 from yuanmeng.core.sql import execute
 from yuanmeng.notify.models import Message
 from yuanmeng.notify.texts import worker_text
@@ -19,6 +20,16 @@ __all__ = ["worker_text"]  # the callers' one import place for a message's text,
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5  # a failing message is tried this many times in all
+
+
+# A message's INSERT, compiled once: every step of an application queues one.
+_INSERT_MESSAGE = CompiledInsert(Message)
+
+
+def _queued(**columns) -> Message:
+    message = Message(**columns)
+    _INSERT_MESSAGE(message)
+    return message
 
 
 def _text_columns(subject, body, detail: str = "") -> dict:
@@ -33,24 +44,24 @@ def notify_worker(*, worker, subject: str, body: str, detail: str = "",
     """Queue a message to a worker: to their login's inbox, and by SMS to their mobile where a gateway is set.
     ``about``: (kind, id, name) of what it is about (an application), shown and linked with it."""
     kind, about_id, label = about or ("", None, "")
-    return Message.objects.create(recipient_id=worker.user_id, worker=worker, mobile=worker.mobile,
-                                  subject=str(subject)[:200], body=str(body), about_kind=kind, about_id=about_id,
-                                  about_label=label[:200], **_text_columns(subject, body, detail))
+    return _queued(recipient_id=worker.user_id, worker=worker, mobile=worker.mobile, subject=str(subject)[:200],
+                   body=str(body), about_kind=kind, about_id=about_id, about_label=label[:200],
+                   **_text_columns(subject, body, detail))
 
 
 def notify_user(*, user, subject: str, body: str, about: tuple[str, int, str] | None = None) -> Message:
     """Queue a message to a staff login (an enterprise union officer told that their training order was taken):
     to its inbox, and by e-mail where the login has an address. ``about`` as for ``notify_worker``."""
     kind, about_id, label = about or ("", None, "")
-    return Message.objects.create(recipient_id=user.pk, subject=str(subject)[:200], body=str(body), about_kind=kind,
-                                  about_id=about_id, about_label=label[:200], **_text_columns(subject, body))
+    return _queued(recipient_id=user.pk, subject=str(subject)[:200], body=str(body), about_kind=kind,
+                   about_id=about_id, about_label=label[:200], **_text_columns(subject, body))
 
 
 def notify_mobile(*, mobile: str, subject: str, body: str, secret: bool = False) -> Message:
     """Queue an SMS to a mobile number that belongs to no worker yet (a sign-up's verification code). A ``secret``
     text is blanked once sent or found undeliverable (``_send_one``): it is not kept in clear."""
-    return Message.objects.create(mobile=mobile, subject=str(subject)[:200], body=str(body), secret=secret,
-                                  **_text_columns(subject, body))
+    return _queued(mobile=mobile, subject=str(subject)[:200], body=str(body), secret=secret,
+                   **_text_columns(subject, body))
 
 
 def notify_workers_selected(*, selection: str, params: list, subject: str, now, body: str = "",
