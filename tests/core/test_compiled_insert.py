@@ -7,6 +7,7 @@ from django.db.models import Value, signals
 from django.test.utils import CaptureQueriesContext
 
 from tests.builders import bank_card, id_number, mobile
+from yuanmeng.accounts.models import UserSession
 from yuanmeng.core.compiled import CompiledInsert
 from yuanmeng.core.crypto import decrypt
 from yuanmeng.people.models import JobCategory, Worker
@@ -101,3 +102,13 @@ def test_an_unsaved_relation_is_refused_as_save_refuses_it(tree):
     worker.employer = type(tree.tianhe_firm)(organisation=tree.tianhe_firm.organisation)
     with pytest.raises(ValueError, match="unsaved"), transaction.atomic():
         CompiledInsert(Worker)(worker)
+
+
+def test_only_new_rows_keyed_by_the_database(tree):
+    with pytest.raises(ImproperlyConfigured, match="keyed by the database"):
+        CompiledInsert(UserSession)  # its key is the session's, given by Django
+    worker = _new_worker(tree)
+    worker.pk = 123456
+    with pytest.raises(ValueError, match="has its key already"), transaction.atomic():
+        CompiledInsert(Worker)(worker)
+    assert not Worker.objects.filter(pk=123456).exists()

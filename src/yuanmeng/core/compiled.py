@@ -300,13 +300,17 @@ class CompiledInsert:
     round trip. The values are the ORM's own (each field's ``pre_save``, then ``get_db_prep_save``: an encrypted field
     encrypts, an ``auto_now`` moment is set on the instance), and on PostgreSQL the statement is prepared as a compiled
     query is (``_Preparing``). The returned columns (the key) are set on the instance, which is then saved
-    (``_state``) as after ``save()``. Refused: a value the ORM would write as SQL (an expression, a database default),
-    and a model with receivers of the save signals, which this does not send."""
+    (``_state``) as after ``save()``. Refused: a model whose key is not the database's to give (an auto field), or
+    with a parent or an order kept by Django; a row with its key already; a value the ORM would write as SQL (an
+    expression, a database default); and a model with receivers of the save signals, which this does not send."""
 
     def __init__(self, model):
         meta = model._meta
+        if meta.pk is not meta.auto_field or meta.parents or meta.order_with_respect_to:
+            raise ImproperlyConfigured(f"CompiledInsert inserts rows keyed by the database alone: not {meta.label}'s")
         self.model = model
-        self.fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+        self.fields = [field for field in meta.local_concrete_fields
+                       if field is not meta.auto_field and not field.generated]
         self.returning = meta.db_returning_fields
         self._sql: dict[tuple[str, str], str] = {}
 
@@ -316,6 +320,8 @@ class CompiledInsert:
         if signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(self.model):
             raise ImproperlyConfigured(f"CompiledInsert sends no save signals, and {self.model._meta.label} has "
                                        "receivers: save it with save()")
+        if instance.pk is not None:
+            raise ValueError(f"CompiledInsert inserts new rows: this {self.model._meta.label} has its key already")
         instance._prepare_related_fields_for_save(operation_name="save")
         connection = connections[using]
         values = self._values(instance, connection)
