@@ -10,6 +10,9 @@ from tests.builders import bank_card, id_number, mobile
 from yuanmeng.accounts.models import UserSession
 from yuanmeng.core.compiled import CompiledInsert
 from yuanmeng.core.crypto import decrypt
+from yuanmeng.notify.models import Message
+from yuanmeng.notify.services import notify_worker
+from yuanmeng.notify.texts import worker_text
 from yuanmeng.people.models import JobCategory, Worker
 from yuanmeng.people.services import apply_worker_fields
 
@@ -24,9 +27,8 @@ def _new_worker(tree, **fields) -> Worker:
     return worker
 
 
-def _row(worker: Worker) -> dict:
-    fields = [field.attname for field in Worker._meta.concrete_fields]
-    return {name: getattr(worker, name) for name in fields}
+def _row(instance, model=Worker) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in model._meta.concrete_fields}
 
 
 def test_the_row_is_the_one_save_would_write(tree):
@@ -65,8 +67,10 @@ def test_a_duplicate_is_refused_by_the_database_and_spoils_the_transaction(tree)
     with transaction.atomic():
         CompiledInsert(Worker)(first)
     again = _new_worker(tree, id_number=first.id_number)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        CompiledInsert(Worker)(again)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            CompiledInsert(Worker)(again)
+        assert connection.needs_rollback  # as save() leaves it: the block is rolled back as it ends
     assert again.pk is None
     assert Worker.objects.filter(id_number_index=first.id_number_index).count() == 1
 
@@ -112,3 +116,13 @@ def test_only_new_rows_keyed_by_the_database(tree):
     with pytest.raises(ValueError, match="has its key already"), transaction.atomic():
         CompiledInsert(Worker)(worker)
     assert not Worker.objects.filter(pk=123456).exists()
+
+
+def test_a_message_queued_is_the_row_written(tree):
+    """Every column of the instance is the value the row holds (a JSON column a dict again, not its text)."""
+    worker = tree.worker()
+    message = notify_worker(worker=worker, subject=worker_text("Study subsidy: %(state)s", state="已批准"),
+                            body="您的申请已批准。", about=("application", 7, "广州市2026年求学圆梦补助"))
+    assert message.params == {"subject": {"state": "已批准"}, "body": {}}
+    assert _row(message, Message) == _row(Message.objects.get(pk=message.pk), Message)
+    assert message.shown_subject()

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
@@ -299,39 +299,40 @@ class CompiledInsert:
     ``Model.save()`` compiles its INSERT anew for every row: for a new worker's 30 columns that took longer than the
     round trip. The values are the ORM's own (each field's ``pre_save``, then ``get_db_prep_save``: an encrypted field
     encrypts, an ``auto_now`` moment is set on the instance), and on PostgreSQL the statement is prepared as a compiled
-    query is (``_Preparing``). The returned columns (the key) are set on the instance, which is then saved
-    (``_state``) as after ``save()``. Refused: a model whose key is not the database's to give (an auto field), or
-    with a parent or an order kept by Django; a row with its key already; a value the ORM would write as SQL (an
-    expression, a database default); and a model with receivers of the save signals, which this does not send."""
+    query is (``_Preparing``). The key the database gives is set on the instance, which is then saved (``_state``) as
+    after ``save()``; every other column is the instance's own value. Refused: a model whose key is not an auto field,
+    or with a parent, an order kept by Django or a generated column (``save()`` does more for those); a row with its
+    key already; a value the ORM would write as SQL (an expression, a database default); and a model with receivers
+    of the save signals, which this does not send. A model's own ``save()`` is not called."""
 
     def __init__(self, model):
         meta = model._meta
-        if meta.pk is not meta.auto_field or meta.parents or meta.order_with_respect_to:
+        if (meta.pk is not meta.auto_field or meta.parents or meta.order_with_respect_to
+                or any(field.generated for field in meta.local_concrete_fields)):
             raise ImproperlyConfigured(f"CompiledInsert inserts rows keyed by the database alone: not {meta.label}'s")
         self.model = model
-        self.fields = [field for field in meta.local_concrete_fields
-                       if field is not meta.auto_field and not field.generated]
-        self.returning = meta.db_returning_fields
+        self.fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
         self._sql: dict[tuple[str, str], str] = {}
 
-    def __call__(self, instance, using: str = "default", *, before: tuple[str, tuple] = ("", ())) -> None:
-        """Insert ``instance``; ``before``: SQL and its values that the statement starts with, such as a ``WITH`` that
-        changes another row in the same round trip."""
+    def __call__(self, instance, using: str | None = None, *, before: tuple[str, tuple] = ("", ())) -> None:
+        """Insert ``instance`` (in the database the routers give it to write, unless ``using``); ``before``: SQL and
+        its values that the statement starts with, such as a ``WITH`` that changes another row in the same round
+        trip."""
+        label = self.model._meta.label
         if signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(self.model):
-            raise ImproperlyConfigured(f"CompiledInsert sends no save signals, and {self.model._meta.label} has "
-                                       "receivers: save it with save()")
+            raise ImproperlyConfigured(f"CompiledInsert sends no save signals, and {label} has receivers: save it with "
+                                       "save()")
         if instance.pk is not None:
-            raise ValueError(f"CompiledInsert inserts new rows: this {self.model._meta.label} has its key already")
-        instance._prepare_related_fields_for_save(operation_name="save")
+            raise ValueError(f"CompiledInsert inserts new rows: this {label} has its key already")
+        using = using or router.db_for_write(self.model, instance=instance)
         connection = connections[using]
-        values = self._values(instance, connection)
-        sql = before[0] + self._insert_sql(connection, instance)
-        with transaction.mark_for_rollback_on_error(using), \
-                (_Preparing(connection) if _prepares(connection) else connection).cursor() as cursor:
-            cursor.execute(sql, (*before[1], *values))
-            returned = cursor.fetchone()
-        for field, value in zip(self.returning, returned, strict=True):
-            setattr(instance, field.attname, value)
+        with transaction.mark_for_rollback_on_error(using):  # as save() marks it, whatever fails
+            instance._prepare_related_fields_for_save(operation_name="save")
+            values = self._values(instance, connection)
+            sql = before[0] + self._insert_sql(connection, instance)
+            with (_Preparing(connection) if _prepares(connection) else connection).cursor() as cursor:
+                cursor.execute(sql, (*before[1], *values))
+                [instance.pk] = cursor.fetchone()
         instance._state.adding, instance._state.db = False, using
 
     def _values(self, instance, connection) -> list:
@@ -342,8 +343,8 @@ class CompiledInsert:
         return values
 
     def _insert_sql(self, connection, instance) -> str:
-        """The ORM's INSERT, a placeholder for each value and ``RETURNING`` the returned columns (compiled for a copy
-        of ``instance``, so that its ``pre_save`` runs once)."""
+        """The ORM's INSERT, a placeholder for each value and ``RETURNING`` the key (compiled for a copy of
+        ``instance``, whose values are checked to be plain, so that its own ``pre_save`` runs once)."""
         key = (connection.alias, connection.vendor)
         if key not in self._sql:
             if not connection.features.can_return_columns_from_insert:
@@ -352,6 +353,6 @@ class CompiledInsert:
             query = InsertQuery(self.model)
             query.insert_values(self.fields, [copy.copy(instance)])
             compiler = query.get_compiler(connection=connection)
-            compiler.returning_fields = self.returning
-            [(self._sql[key], _values)] = compiler.as_sql()
+            compiler.returning_fields = [self.model._meta.pk]
+            [(self._sql[key], _params)] = compiler.as_sql()
         return self._sql[key]
