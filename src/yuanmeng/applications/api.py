@@ -132,12 +132,19 @@ def _school(school_id: int) -> School:
     return school
 
 
+# The application a step acts on (a review, a resubmission, a diploma), compiled once per shape of the caller's scope:
+# building and compiling the list's query through the ORM took half of a review step's time.
+_APPLICATION = CompiledInScope(
+    lambda user, application_id: selectors.application_list(user=user).filter(pk=application_id).order_by("pk")[:1],
+    Application, by_key=True, application_id=int)
+
+
 def _application(request, application_id: int) -> Application:
     """The application if the caller may see it; 404 otherwise, whatever the method (never a 403 that leaks it)."""
-    application = selectors.application_list(user=request.user).filter(pk=application_id).first()
-    if application is None:
+    found = _APPLICATION(request.user, application_id=application_id)
+    if not found:
         raise Http404
-    return application
+    return found[0]
 
 
 # ApplicationOut's fields as values the database reads (``application_values``): an answer builds no model per row,
