@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from tests.builders import pdf
 from yuanmeng.accounts.services import api_token_issue
-from yuanmeng.applications.api import _APPLICATION_PAGES
+from yuanmeng.applications import selectors
+from yuanmeng.applications.api import _APPLICATION, _APPLICATION_PAGES
 from yuanmeng.applications.documents import request_limit_bytes
 from yuanmeng.applications.models import Application, ApplicationEvent, Document
 from yuanmeng.applications.services import application_transition
@@ -504,6 +505,21 @@ def test_out_of_scope_applications_are_404_for_reads_and_writes(tree, people, po
     assert state_of(application.pk) == State.SUBMITTED
     assert Client().get(f"/api/applications/{application.pk}").status_code == 401
 
+
+
+def test_the_application_a_step_acts_on_is_the_one_the_orm_finds_for_every_caller(tree, people, policy):
+    """``_application`` reads it by a query compiled once per shape of scope: the same row, with the same relations,
+    as the ORM's list, for those who see it and for those who do not (none)."""
+    application = tree.apply(people.worker, policy)
+
+    def shown(found):
+        return [(a.pk, a.state, a.worker.name, a.policy.code, a.organisation.name,
+                 a.school.organisation.name if a.school_id else None) for a in found]
+
+    for user in (*people.by_actor().values(), tree.member(name="别人").user):
+        expected = selectors.application_list(user=user).filter(pk=application.pk).first()
+        assert shown(_APPLICATION(user, application_id=application.pk)) == shown([expected] if expected else [])
+    assert not _APPLICATION(people.city, application_id=application.pk + 1000)
 
 # ---- rosters -------------------------------------------------------------------------------------
 
