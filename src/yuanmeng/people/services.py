@@ -193,7 +193,7 @@ def worker_check(*, by, fields: dict, worker: Worker | None = None) -> None:
         _check_unique_id(checked)
 
 
-# A new worker's INSERT, compiled once (every registration, sign-up and imported row that goes one by one).
+# A new worker's INSERT, compiled once (every registration and sign-up).
 _INSERT_WORKER = CompiledInsert(Worker)
 
 
