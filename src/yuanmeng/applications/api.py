@@ -132,11 +132,14 @@ def _school(school_id: int) -> School:
     return school
 
 
+def _by_key(user, application_id: int, **read):
+    """The application ``application_id`` if the caller may see it, with ``read`` annotated: at most one row."""
+    return selectors.application_list(user=user).filter(pk=application_id).annotate(**read).order_by("pk")[:1]
+
+
 # The application a step acts on (a review, a resubmission, a diploma), compiled once per shape of the caller's scope:
 # building and compiling the list's query through the ORM took half of a review step's time.
-_APPLICATION = CompiledInScope(
-    lambda user, application_id: selectors.application_list(user=user).filter(pk=application_id).order_by("pk")[:1],
-    Application, by_key=True, application_id=int)
+_APPLICATION = CompiledInScope(_by_key, Application, by_key=True, application_id=int)
 
 
 def _application(request, application_id: int) -> Application:
@@ -212,12 +215,12 @@ def application_json(language: str):
 
 
 _APPLICATION_READ = CompiledInScope(
-    lambda user, application_id: selectors.application_list(user=user).filter(pk=application_id).annotate(
+    lambda user, application_id: _by_key(
+        user, application_id,
         events_read=json_rows(ApplicationEvent.objects.all(), "application", id="id",
                               **{name: name for name in EVENT_COLUMNS}),
         documents_read=json_rows(Document.objects.all(), "application", **{name: name for name in DOCUMENT_COLUMNS}),
-        top_ups_read=top_ups_json("policy_id"),
-    ).order_by("pk")[:1],
+        top_ups_read=top_ups_json("policy_id")),
     Application, by_key=True, application_id=int)
 
 
