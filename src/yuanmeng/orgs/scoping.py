@@ -21,11 +21,11 @@ import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from yuanmeng.core.access import AccessRules, Capability, model_scope_paths
-from yuanmeng.core.compiled import CompiledOnce, Prefix
+from yuanmeng.core.compiled import CompiledOnce, Prefix, prepared_here
 from yuanmeng.core.pages import count_up_to, counted_page, counted_page_query, page_counted_up_to
 from yuanmeng.orgs.roles import ROLE_CAPABILITIES
 
@@ -274,7 +274,9 @@ class CompiledScopedList:
             self.search(user=user, **filters), offset, limit, cap, shape), self.model, **dict(kinds))
 
     def for_caller(self, user, shape=None, **filters) -> "CallersList":
-        """``shape``: what a page reads of each row, instead of what its paginator asks for."""
+        """``shape``: what a page reads of each row, instead of what its paginator asks for, on the pages that are
+        compiled and prepared (planned once on a connection, so a shape costly to plan and quick to run belongs
+        here); the others read what the paginator asks for."""
         return CallersList(self, user, filters, shape)
 
 
@@ -288,9 +290,10 @@ class CallersList:
     shape: object = None
 
     def counted_page(self, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
-        shape = self.shape or shape
         if offset >= COMPILED_PAGES * limit:  # deep pages the ORM's way: a walk through them keeps the busy ones
             return page_counted_up_to(self.lists.search(user=self.user, **self.filters), offset, limit, cap, shape)
+        if self.shape and prepared_here(connection):
+            shape = self.shape
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
         rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
         return counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
