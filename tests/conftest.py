@@ -4,6 +4,7 @@ from django.utils import translation
 
 from tests.builders import Tree
 from yuanmeng.orgs.roles import Role
+from yuanmeng.orgs.scoping import LISTS_OVER_CAP
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,8 @@ def _test_settings(settings, tmp_path):
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     # A request in English leaves English active in this thread: every test starts in the default language.
     translation.activate(django_settings.LANGUAGE_CODE)
+    # A list found over its count's cap is remembered for seconds by the process: not from one test's rows to the next.
+    LISTS_OVER_CAP.clear()
 
 
 @pytest.fixture

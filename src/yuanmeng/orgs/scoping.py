@@ -18,6 +18,7 @@ The floors below orgs (core, audit) cannot import this module: orgs registers ``
 """
 
 import functools
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -257,21 +258,50 @@ def _one_subtree(model, key: tuple) -> bool:
 
 
 COMPILED_PAGES = 5  # the first pages of each list are compiled; a reviewer works from the top of their queue
+OVER_CAP_SECONDS = 10  # how long a list found to hold more than the count's cap is not counted again
+# The lists of this process found over their cap: (list, scope, filters, cap) → until when it is known so.
+LISTS_OVER_CAP: dict[tuple, float] = {}
 
 
 class CompiledScopedList:
     """A list endpoint's rows — ``search(user=…, **filters)``, restricted to the caller's scope — paged with their
     capped count (``core.pages.counted_page_query``), each of its first ``COMPILED_PAGES`` pages compiled once per
     shape of scope, filters given, and page (its offset and size are written into the SQL). Filters are ints or
-    texts; ``Pages`` (core.api) pages what ``for_caller`` gives."""
+    texts; ``Pages`` (core.api) pages what ``for_caller`` gives.
+
+    A list found to hold more than the cap (a district's queue at national scale: counting 10,001 of its rows is
+    half of its page's work) is not counted again for ``OVER_CAP_SECONDS`` in this process: its pages say "more"
+    from memory. A list under the cap is counted on every page, so its count is never stale."""
 
     def __init__(self, search, model):
         self.search, self.model = search, model
         self.page_query = functools.lru_cache(maxsize=256)(self._page_query)  # a process keeps its busiest pages
 
-    def _page_query(self, kinds: tuple, offset: int, limit: int, cap: int, shape) -> CompiledInScope:
-        return CompiledInScope(lambda user, **filters: counted_page_query(
-            self.search(user=user, **filters), offset, limit, cap, shape), self.model, **dict(kinds))
+    def _page_query(self, kinds: tuple, offset: int, limit: int, cap: int | None, shape) -> CompiledInScope:
+        """The page's query, with its count up to ``cap`` (None: the page alone)."""
+        def build(user, **filters):
+            rows = self.search(user=user, **filters)
+            if cap is None:
+                return (shape(rows) if shape else rows)[offset:offset + limit]
+            return counted_page_query(rows, offset, limit, cap, shape)
+
+        return CompiledInScope(build, self.model, **dict(kinds))
+
+    def over_cap_key(self, user, filters: dict, cap: int) -> tuple:
+        """What a list's count depends on: the caller's scope (not who they are), the filters and the cap."""
+        shape, scope_values, _stand_in = scope_shape(user, self.model, Capability.VIEW)
+        return self, shape, tuple(sorted(scope_values.items())), tuple(sorted(filters.items())), cap
+
+    @staticmethod
+    def known_over_cap(key: tuple) -> bool:
+        until = LISTS_OVER_CAP.get(key)
+        return until is not None and time.monotonic() < until
+
+    @staticmethod
+    def found_over_cap(key: tuple) -> None:
+        if len(LISTS_OVER_CAP) >= 4096:  # a process meets few lists; forget them all rather than grow
+            LISTS_OVER_CAP.clear()
+        LISTS_OVER_CAP[key] = time.monotonic() + OVER_CAP_SECONDS
 
     def for_caller(self, user, shape=None, **filters) -> "CallersList":
         """``shape``: what a page reads of each row, instead of what its paginator asks for, on the pages that are
@@ -295,5 +325,13 @@ class CallersList:
         if self.shape and prepared_here(connection):
             shape = self.shape
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
+        over_cap = self.lists.over_cap_key(self.user, self.filters, cap)
+        if self.lists.known_over_cap(over_cap):
+            rows = self.lists.page_query(kinds, offset, limit, None, shape)(self.user, **self.filters)
+            if rows:
+                return rows, cap + 1
         rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
-        return counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
+        rows, counted = counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
+        if counted > cap:
+            self.lists.found_over_cap(over_cap)
+        return rows, counted
