@@ -5,6 +5,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanmeng.settings")
 application = get_asgi_application()
 
-from yuanmeng.serving import ready_to_serve  # noqa: E402 (needs the apps loaded)
+from yuanmeng.audit.checks import refuse_unreadable_data  # noqa: E402 (needs the apps loaded)
 
-ready_to_serve()
+refuse_unreadable_data()
