@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check of a kept connection that asks the server only when it has said something.
+        DATABASES["default"]["ENGINE"] = "yuanmeng.core.postgresql"
     # A review queue page joins seven tables beside its scope's and its search's semi-joins: above PostgreSQL's
     # collapse limits (8) the planner keeps the written join order and hashes the whole scope before it searches
     # (560 ms instead of 2 ms at 100,000 applications; docs/performance.md "Pages at national scale").
