@@ -19,7 +19,7 @@ pytestmark = [
 def kept():
     """A second connection to the test database, as a server process keeps one between requests."""
     wrapper = connections.create_connection("default")
-    wrapper.settings_dict["CONN_HEALTH_CHECKS"] = True
+    assert wrapper.settings_dict["CONN_HEALTH_CHECKS"]  # settings.py
     wrapper.ensure_connection()
     yield wrapper
     wrapper.close()

@@ -19,6 +19,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.pgconn.status != pq.ConnStatus.OK:
             return False
-        socket = select.poll()
-        socket.register(connection.pgconn.socket, select.POLLIN)
-        return not socket.poll(0) or super().is_usable()
+        said_something = select.poll()
+        said_something.register(connection.pgconn.socket, select.POLLIN)
+        return not said_something.poll(0) or super().is_usable()
