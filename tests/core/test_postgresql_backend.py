@@ -5,6 +5,7 @@ import os
 import time
 from unittest import mock
 
+import psycopg
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper as DjangosWrapper
@@ -30,10 +31,20 @@ def test_the_settings_name_the_backend_with_its_own_health_check():
 
 
 def test_a_quiet_connection_is_usable_without_asking_the_server(kept):
+    kept.health_check_done = False  # as at the start of the next request
     with mock.patch.object(DjangosWrapper, "is_usable", side_effect=AssertionError("a round trip")):
         assert kept.is_usable()
         kept.close_if_health_check_failed()
     assert kept.connection is not None and kept.health_check_done
+
+
+def test_a_connection_left_in_a_failed_transaction_is_not_usable(kept):
+    kept.connection.execute("BEGIN")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        kept.connection.execute("SELECT 1/0")
+    assert not kept.is_usable()
+    kept.connection.rollback()
+    assert kept.is_usable()
 
 
 def test_a_connection_the_server_ended_is_found_and_closed_before_the_request_uses_it(kept):

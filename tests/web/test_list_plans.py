@@ -7,7 +7,6 @@ it does at a million; SQLite has no such plans to check.
 """
 
 import os
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -106,17 +105,3 @@ def test_a_rounds_lines_are_read_by_the_round_without_a_scope_per_line(tree, pol
     execute("ANALYZE", [])
     plan = _plan(line_list(round_=round_)[2475:2500])
     assert "SubPlan" not in plan and "path" not in plan, plan  # not (round's union OR application's) per line
-
-
-def test_the_apis_queue_page_looks_up_its_names_for_its_own_rows_only(rows):
-    """The API's prepared queue page joins its names (``application_json``): the confirmed applications newest first
-    along an index, then each of the page's rows' worker by key — never the worker table read whole, nor a sort."""
-    from yuanmeng.applications.api import application_json
-    from yuanmeng.core.pages import counted_page_query
-
-    reviewer = rows.staff(Role.DISTRICT_REVIEWER, rows.tianhe)
-    confirmed = application_list(user=reviewer).filter(state="confirmed")
-    plan = _plan(counted_page_query(confirmed, 0, 50, 10_000, application_json("zh-hans")))
-    assert "Index Scan Backward using" in plan and "people_worker_pkey" in plan, plan
-    assert "Seq Scan on people_worker" not in plan and "Seq Scan on applications_application" not in plan, plan
-    assert not re.search(r"-> +Sort ", plan) and "Hash Join" not in plan, plan  # an incremental sort of ties at most

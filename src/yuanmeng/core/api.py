@@ -151,7 +151,7 @@ class Pages(PageNumberPagination):
         items: list[Any]
         count: int = Field(..., description="the rows that match, counted up to PAGE_COUNT_CAP (10,000 by default)")
         more: bool = Field(..., description="more rows match than `count` says: page on, narrow the filters or "
-                           "export the list (a list found so is not counted again for a few seconds)")
+                           "export the list")
 
     def __init__(self, page_size: int = 50, shape: Callable[[QuerySet], QuerySet] | None = None, **kwargs):
         """``shape``: what a page reads of each row (``@paginate(Pages, shape=…)``), e.g. a ``values()`` of the

@@ -115,7 +115,7 @@ class CompiledOnce:
         # a prefix is prepared with its texts written in, the prefix among them (``_Compiled.run``), so that each
         # subtree (and each state, level… a list filters by) has a statement planned for it; its keys and moments
         # stay bound, so that a worker's own list or a row read by its key is not a statement of its own.
-        prepares = prepared_here(connection)
+        prepares = _prepares(connection)
         bound = None
         if prepares and not self.by_key and Prefix in self.kinds.values():
             bound = {index for index, name in places.items() if self.kinds[name] in (int, datetime.datetime)}
@@ -230,7 +230,7 @@ class _QueryCompiled:
         return getattr(self._query, name)
 
 
-def prepared_here(connection) -> bool:
+def _prepares(connection) -> bool:
     """Whether the database keeps prepared statements for this connection (PostgreSQL, ``prepare_threshold`` set in
     its OPTIONS: settings.py)."""
     options = connection.settings_dict["OPTIONS"]
@@ -330,7 +330,7 @@ class CompiledInsert:
             instance._prepare_related_fields_for_save(operation_name="save")
             values = self._values(instance, connection)
             sql = before[0] + self._insert_sql(connection, instance)
-            with (_Preparing(connection) if prepared_here(connection) else connection).cursor() as cursor:
+            with (_Preparing(connection) if _prepares(connection) else connection).cursor() as cursor:
                 cursor.execute(sql, (*before[1], *values))
                 [instance.pk] = cursor.fetchone()
         instance._state.adding, instance._state.db = False, using

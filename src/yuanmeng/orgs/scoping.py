@@ -22,11 +22,11 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 
 from yuanmeng.core.access import AccessRules, Capability, model_scope_paths
-from yuanmeng.core.compiled import CompiledOnce, Prefix, prepared_here
+from yuanmeng.core.compiled import CompiledOnce, Prefix
 from yuanmeng.core.pages import count_up_to, counted_page, counted_page_query, page_counted_up_to
 from yuanmeng.orgs.roles import ROLE_CAPABILITIES
 
@@ -289,8 +289,8 @@ class CompiledScopedList:
 
     def over_cap_key(self, user, filters: dict, cap: int) -> tuple:
         """What a list's count depends on: the caller's scope (not who they are), the filters and the cap."""
-        shape, scope_values, _stand_in = scope_shape(user, self.model, Capability.VIEW)
-        return self, shape, tuple(sorted(scope_values.items())), tuple(sorted(filters.items())), cap
+        scope_key, scope_values, _stand_in = scope_shape(user, self.model)
+        return self, scope_key, tuple(sorted(scope_values.items())), tuple(sorted(filters.items())), cap
 
     @staticmethod
     def known_over_cap(key: tuple) -> bool:
@@ -299,14 +299,16 @@ class CompiledScopedList:
 
     @staticmethod
     def found_over_cap(key: tuple) -> None:
-        if len(LISTS_OVER_CAP) >= 4096:  # a process meets few lists; forget them all rather than grow
-            LISTS_OVER_CAP.clear()
-        LISTS_OVER_CAP[key] = time.monotonic() + OVER_CAP_SECONDS
+        now = time.monotonic()
+        if len(LISTS_OVER_CAP) >= 4096:  # a process meets few lists: forget the stale, or all rather than grow
+            for stale in [listed for listed, until in LISTS_OVER_CAP.items() if until <= now]:
+                del LISTS_OVER_CAP[stale]
+            if len(LISTS_OVER_CAP) >= 4096:
+                LISTS_OVER_CAP.clear()
+        LISTS_OVER_CAP[key] = now + OVER_CAP_SECONDS
 
     def for_caller(self, user, shape=None, **filters) -> "CallersList":
-        """``shape``: what a page reads of each row, instead of what its paginator asks for, on the pages that are
-        compiled and prepared (planned once on a connection, so a shape costly to plan and quick to run belongs
-        here); the others read what the paginator asks for."""
+        """``shape``: what a page reads of each row, instead of what its paginator asks for."""
         return CallersList(self, user, filters, shape)
 
 
@@ -320,16 +322,16 @@ class CallersList:
     shape: object = None
 
     def counted_page(self, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
+        shape = self.shape or shape
         if offset >= COMPILED_PAGES * limit:  # deep pages the ORM's way: a walk through them keeps the busy ones
             return page_counted_up_to(self.lists.search(user=self.user, **self.filters), offset, limit, cap, shape)
-        if self.shape and prepared_here(connection):
-            shape = self.shape
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
         over_cap = self.lists.over_cap_key(self.user, self.filters, cap)
         if self.lists.known_over_cap(over_cap):
             rows = self.lists.page_query(kinds, offset, limit, None, shape)(self.user, **self.filters)
-            if rows:
+            if len(rows) == limit:
                 return rows, cap + 1
+            LISTS_OVER_CAP.pop(over_cap, None)  # a short page: the list fell under the cap; count it afresh
         rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
         rows, counted = counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
         if counted > cap:
