@@ -39,14 +39,15 @@ def page_counted_up_to(rows: QuerySet, offset: int, limit: int, cap: int, shape=
     return counted_page(list(counted_page_query(rows, offset, limit, cap, shape)), lambda: count_up_to(rows, cap))
 
 
-def counted_page_query(rows: QuerySet, offset: int, limit: int, cap: int, shape=None) -> QuerySet:
+def counted_page_query(rows: QuerySet, offset: int, limit: int, cap: int | None, shape=None) -> QuerySet:
     """The query of ``page_counted_up_to``: the page's rows, each with the count up to ``cap + 1`` beside it (none for
-    a query that can have none)."""
+    a query that can have none, or when ``cap`` is None: the page alone)."""
     if rows.query.is_empty():
         return rows
-    sql, params = rows.order_by().values("pk")[: cap + 1].query.sql_with_params()
-    page = (shape(rows) if shape else rows).annotate(**{COUNTED: RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped",
-                                                                         params)})
+    page = shape(rows) if shape else rows
+    if cap is not None:
+        sql, params = rows.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        page = page.annotate(**{COUNTED: RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)})
     return page[offset:offset + limit]
 
 

@@ -279,33 +279,13 @@ class CompiledScopedList:
 
     def _page_query(self, kinds: tuple, offset: int, limit: int, cap: int | None, shape) -> CompiledInScope:
         """The page's query, with its count up to ``cap`` (None: the page alone)."""
-        def build(user, **filters):
-            rows = self.search(user=user, **filters)
-            if cap is None:
-                return (shape(rows) if shape else rows)[offset:offset + limit]
-            return counted_page_query(rows, offset, limit, cap, shape)
-
-        return CompiledInScope(build, self.model, **dict(kinds))
+        return CompiledInScope(lambda user, **filters: counted_page_query(
+            self.search(user=user, **filters), offset, limit, cap, shape), self.model, **dict(kinds))
 
     def over_cap_key(self, user, filters: dict, cap: int) -> tuple:
         """What a list's count depends on: the caller's scope (not who they are), the filters and the cap."""
         scope_key, scope_values, _stand_in = scope_shape(user, self.model)
         return self, scope_key, tuple(sorted(scope_values.items())), tuple(sorted(filters.items())), cap
-
-    @staticmethod
-    def known_over_cap(key: tuple) -> bool:
-        until = LISTS_OVER_CAP.get(key)
-        return until is not None and time.monotonic() < until
-
-    @staticmethod
-    def found_over_cap(key: tuple) -> None:
-        now = time.monotonic()
-        if len(LISTS_OVER_CAP) >= 4096:  # a process meets few lists: forget the stale, or all rather than grow
-            for stale in [listed for listed, until in LISTS_OVER_CAP.items() if until <= now]:
-                del LISTS_OVER_CAP[stale]
-            if len(LISTS_OVER_CAP) >= 4096:
-                LISTS_OVER_CAP.clear()
-        LISTS_OVER_CAP[key] = now + OVER_CAP_SECONDS
 
     def for_caller(self, user, shape=None, **filters) -> "CallersList":
         """``shape``: what a page reads of each row, instead of what its paginator asks for."""
@@ -327,7 +307,7 @@ class CallersList:
             return page_counted_up_to(self.lists.search(user=self.user, **self.filters), offset, limit, cap, shape)
         kinds = tuple((name, int if isinstance(value, int) else str) for name, value in sorted(self.filters.items()))
         over_cap = self.lists.over_cap_key(self.user, self.filters, cap)
-        if self.lists.known_over_cap(over_cap):
+        if time.monotonic() < LISTS_OVER_CAP.get(over_cap, 0):
             rows = self.lists.page_query(kinds, offset, limit, None, shape)(self.user, **self.filters)
             if len(rows) == limit:
                 return rows, cap + 1
@@ -335,5 +315,7 @@ class CallersList:
         rows = self.lists.page_query(kinds, offset, limit, cap, shape)(self.user, **self.filters)
         rows, counted = counted_page(rows, lambda: count_up_to(self.lists.search(user=self.user, **self.filters), cap))
         if counted > cap:
-            self.lists.found_over_cap(over_cap)
+            if len(LISTS_OVER_CAP) >= 4096:  # a process meets few lists: forget them all rather than grow
+                LISTS_OVER_CAP.clear()
+            LISTS_OVER_CAP[over_cap] = time.monotonic() + OVER_CAP_SECONDS
         return rows, counted
