@@ -4,6 +4,7 @@ the endpoints the benchmark loads run a pinned number of queries with a token, a
 
 import datetime
 import json
+import os
 import re
 from unittest import mock
 
@@ -354,3 +355,36 @@ def test_answer_json_refuses_a_field_it_has_no_expression_for_or_cannot_write():
         odd = type("Odd", (Schema,), {"__annotations__": {"value": annotation}})
         with pytest.raises(ImproperlyConfigured, match="'value' is of a type PostgreSQL does not write"):
             answer_json(odd, {"value": F("value")})
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="JSONText is written by PostgreSQL")
+def test_fields_read_together_from_a_related_row_are_written_in_the_answers_order(tree, people):
+    """``Related``: a run of fields from one row is one subquery; a run broken by the row's own field is two; a row
+    that is not there writes each of its fields as null."""
+    from django.db.models import F, OuterRef
+    from ninja import Schema
+    from pydantic_core import to_json
+
+    from yuanmeng.core.api import Related, answer_json
+    from yuanmeng.policies.models import Policy
+
+    class Named(Schema):
+        id: int
+        policy_code: str | None
+        policy_title: str | None
+        state: str
+        policy_amount: int | None
+
+    application = tree.apply(people.worker, tree.policy())
+    policy = Policy.objects.get(pk=application.policy_id)
+    own = {"id": F("id"), "state": F("state")}
+    fields = {"policy_code": F("code"), "policy_title": F("title"), "policy_amount": F("amount_college_fen")}
+    for row, expected in ((Policy.objects.filter(pk=OuterRef("policy_id")), policy),
+                          (Policy.objects.filter(pk=OuterRef("policy_id"), code="no such code"), None)):
+        written = answer_json(Named, own, Related(row, fields))
+        assert [kind for _key, kind, _expression in written.fields] == ["scalar", "members", "text", "members"]
+        text = Application.objects.filter(pk=application.pk).values_list(written, flat=True).get()
+        values = {"policy_code": expected.code, "policy_title": expected.title,
+                  "policy_amount": expected.amount_college_fen} if expected else dict.fromkeys(fields)
+        assert text.encode() == to_json(Named(id=application.pk, state=application.state, **values))

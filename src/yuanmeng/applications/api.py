@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
 from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
+from django.db.models.lookups import Exact
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import get_language
@@ -37,6 +38,7 @@ from yuanmeng.core.api import (
     EXPORT,
     JSON_ROW,
     Pages,
+    Related,
     TaskQueued,
     Values,
     answer_json,
@@ -168,8 +170,9 @@ APPLICATION_NAMES = {
 }
 
 
-def _looked_up(path: str) -> Subquery:
-    """The value at ``path`` (``policy__code``) as a scalar subquery on the application's key (``policy_id``).
+def _looked_up(path: str, model=Application) -> Subquery:
+    """The value at ``path`` (``policy__code``) as a scalar subquery on the key of a row of ``model`` (the
+    application's ``policy_id``).
 
     A list reads its names so rather than by joins: with the policy, worker, enterprise union, school and the school's
     organisation joined in, PostgreSQL spent 4.6–4.9 ms planning a reviewer's page of 50 and its capped count, which
@@ -181,7 +184,7 @@ def _looked_up(path: str) -> Subquery:
     key = OuterRef(f"{relations[0]}_id")
     for _deeper in relations[1:]:  # the first step's subquery lies innermost
         key = OuterRef(key)
-    model, value = Application, key
+    value = key
     for step, relation in enumerate(relations):
         model = model._meta.get_field(relation).related_model
         read = f"{relations[step + 1]}_id" if step + 1 < len(relations) else column
@@ -209,9 +212,24 @@ def application_json(language: str):
     sources = {name: F(name) for name in APPLICATION_COLUMNS} | {"state_label": state_label}
 
     def shape(applications):
-        return applications.values(**{JSON_ROW: answer_json(ApplicationOut, sources | _looked_up_values())})
+        return applications.values(**{JSON_ROW: answer_json(ApplicationOut, sources, *_names_by_row())})
 
     return shape
+
+
+def _names_by_row() -> list[Related]:
+    """``APPLICATION_NAMES`` and the policy's amount by the row each is read from: the queue's rows read a policy's,
+    a worker's or a school's fields with one subquery each (``Related``), not one a field. At 1,000,001 applications a
+    district reviewer's page of 50 cost PostgreSQL 3.25 ms with nine subqueries a row and 2.80 ms with five."""
+    sources: dict[str, dict] = {}
+    for name, path in APPLICATION_NAMES.items():
+        relation, rest = path.split("__", 1)
+        model = Application._meta.get_field(relation).related_model
+        sources.setdefault(relation, {})[name] = _looked_up(rest, model) if "__" in rest else F(rest)
+    sources["policy"]["amount_fen"] = Case(*(When(Exact(OuterRef("level"), Value(level)), then=F(column))
+                                             for level, column in LEVEL_AMOUNTS.items()))
+    return [Related(Application._meta.get_field(relation).related_model.objects.filter(pk=OuterRef(f"{relation}_id")),
+                    names) for relation, names in sources.items()]
 
 
 _APPLICATION_READ = CompiledInScope(

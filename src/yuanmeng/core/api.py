@@ -1,5 +1,6 @@
 """Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import HttpResponse, HttpResponseBase
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
@@ -23,7 +24,7 @@ from pydantic_core import PydanticSerializationError, to_json
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX, Queued, export_start
 from yuanmeng.core.pages import count_up_to, page_counted_up_to
-from yuanmeng.core.sql import JSONText
+from yuanmeng.core.sql import JSONMembers, JSONText
 
 
 class JSONRenderer(BaseRenderer):
@@ -66,19 +67,43 @@ class Values(Schema):
 JSON_ROW = "json_row"  # the one value of a row the database wrote as its answer's JSON (``answer_json``)
 
 
-def answer_json(schema: type[Schema], sources: dict) -> JSONText:
+@dataclasses.dataclass(frozen=True)
+class Related:
+    """Some of an answer's fields read from one row that the answer's row leads to: ``row``, that row's query by its
+    key on the outer row (``Policy.objects.filter(pk=OuterRef("policy_id"))``), and ``sources``, an expression on it
+    for each of those fields by the name a row gives it. ``answer_json`` reads each run of them that lies together in
+    the answer with one subquery, where a subquery per field costs PostgreSQL a look-up of the row for each."""
+
+    row: QuerySet
+    sources: dict
+
+
+def answer_json(schema: type[Schema], sources: dict, *related: Related) -> JSONText:
     """``schema``'s JSON of a row written by PostgreSQL (``core.sql.JSONText``) from ``sources``, an expression for
-    each of its fields by the name a row gives it (its alias, if it has one), a resolver's field included. A list
-    whose rows ask for it by ``values(**{JSON_ROW: answer_json(…)})`` is answered without a Python value per field
-    (``written``). The kind of each value follows the field's type: a number or a truth, a text, an enumeration's
-    value or a date, a moment."""
-    fields = []
+    each of its fields by the name a row gives it (its alias, if it has one), a resolver's field included, or from a
+    ``Related`` row's. A list whose rows ask for it by ``values(**{JSON_ROW: answer_json(…)})`` is answered without a
+    Python value per field (``written``). The kind of each value follows the field's type: a number or a truth, a
+    text, an enumeration's value or a date, a moment."""
+    runs: list[tuple[Related | None, list]] = []  # the fields in order, those read together from a row in one run
     for name, field in schema.model_fields.items():
         source = field.alias or name
-        if source not in sources:
+        row = next((row for row in related if source in row.sources), None)
+        found = row.sources if row else sources
+        if source not in found:
             raise ImproperlyConfigured(f"answer_json of {schema.__name__}: no expression for {source!r}")
-        fields.append((name, _json_kind(schema, name, field.annotation), sources[source]))
-    return JSONText(fields)
+        member = (name, _json_kind(schema, name, field.annotation), found[source])
+        if runs and row is not None and runs[-1][0] is row:
+            runs[-1][1].append(member)
+        else:
+            runs.append((row, [member]))
+    return JSONText([field for row, members in runs for field in (members if row is None else [_read_together(
+        row, members)])])
+
+
+def _read_together(row: Related, members: list) -> tuple:
+    written = JSONMembers(members)
+    return tuple(name for name, _kind, _expression in members), "members", Subquery(
+        row.row.order_by().values(**{JSON_ROW: written}), output_field=written.output_field)
 
 
 def _json_kind(schema, name: str, annotation) -> str:

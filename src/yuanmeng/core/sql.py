@@ -86,17 +86,21 @@ _JSON_VALUE = {
 
 class JSONText(Expression):
     """A JSON object written by PostgreSQL, byte for byte as pydantic's core writes it: ``fields`` are (key, kind,
-    expression), in the order of the answer's fields; a kind is a key of ``_JSON_VALUE``. PostgreSQL's own
+    expression), in the order of the answer's fields; a kind is a key of ``_JSON_VALUE``, or ``members`` for an
+    expression that writes several members at once (``JSONMembers``, in a subquery on a related row), whose key is the
+    tuple of their keys and which, NULL (no such row), writes each of them as null. PostgreSQL's own
     ``json_build_object`` puts spaces around its colons and commas."""
 
     output_field = TextField()
+    opening, closing = "{", "}"
 
-    def __init__(self, fields: list[tuple[str, str, Any]]):
+    def __init__(self, fields: list[tuple[str | tuple[str, ...], str, Any]]):
         super().__init__()
-        unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys()
+        unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys() - {"members"}
         if unknown:
             raise ValueError(f"JSONText writes no value of kind {sorted(unknown)}")
-        odd = [key for key, _kind, _expression in fields if not key.isidentifier()]
+        keys = [key for entry, _kind, _expression in fields for key in (entry if isinstance(entry, tuple) else [entry])]
+        odd = [key for key in keys if not key.isidentifier()]
         if odd:  # a key goes into the SQL as it is: a quote or a % would break it
             raise ValueError(f"JSONText takes keys that are names, not {odd}")
         self.fields = fields
@@ -111,10 +115,24 @@ class JSONText(Expression):
     def as_sql(self, compiler, connection):
         if connection.vendor != "postgresql":
             raise NotSupportedError("JSONText is written by PostgreSQL")
-        parts, params = [], []
+        parts, params, text = [], [], self.opening  # ``text``: what goes before the next value, as one literal
         for index, (key, kind, expression) in enumerate(self.fields):
             sql, expression_params = compiler.compile(expression)
-            parts.append("'{}{}:'".format("," if index else "{", json.dumps(key)))
-            parts.append(_JSON_VALUE[kind].format(value=sql))
+            text += "," if index else ""
+            if kind == "members":
+                nulls = ",".join(f"{json.dumps(name)}:null" for name in key)
+                value = f"COALESCE({sql}, '{nulls}')"
+            else:
+                text += f"{json.dumps(key)}:"
+                value = _JSON_VALUE[kind].format(value=sql)
+            parts += [f"'{text}'", value] if text else [value]
             params.extend(expression_params)
-        return " || ".join([*parts, "'}'"]), params
+            text = ""
+        return " || ".join([*parts, f"'{self.closing}'"] if self.closing else parts), params
+
+
+class JSONMembers(JSONText):
+    """The members of a JSON object as ``JSONText`` writes them, without its braces (``"a":1,"b":"x"``): several of an
+    answer's fields written by one subquery on the row they are read from, for the object around them."""
+
+    opening, closing = "", ""
