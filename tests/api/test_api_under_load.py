@@ -388,3 +388,17 @@ def test_fields_read_together_from_a_related_row_are_written_in_the_answers_orde
         values = {"policy_code": expected.code, "policy_title": expected.title,
                   "policy_amount": expected.amount_college_fen} if expected else dict.fromkeys(fields)
         assert text.encode() == to_json(Named(id=application.pk, state=application.state, **values))
+
+
+def test_the_detail_reads_what_it_shows_in_a_statement_psycopg_keeps_parsed(tree, people):
+    """The detail's own query reads the columns it shows, not the list's every column of six tables: a statement
+    short enough for psycopg to keep parsed (it parses a longer one anew on every run)."""
+    from psycopg import _queries
+
+    application = tree.apply(people.worker, tree.policy())
+    client, _token = token_client(people.district)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/applications/{application.pk}").status_code == 200
+    read = queries.captured_queries[-1]["sql"]
+    assert '"people_worker"."name"' in read and '"people_worker"."mobile"' not in read
+    assert len(read) <= _queries.MAX_CACHED_STATEMENT_LENGTH

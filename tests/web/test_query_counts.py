@@ -256,6 +256,8 @@ API = [
     ("/api/policies/open?worker_id={worker}", "enterprise", 3),
     ("/api/applications", "city", 2),
     ("/api/applications/{application}", "city", 2),
+    ("/api/applications/{application}", "district", 2),
+    ("/api/applications/{application}", "worker", 2),  # the applicant: what they may do from their own row
     ("/api/applications/eligibility?policy_id={policy}&level=college", "worker", 4),
     ("/api/tasks", "city", 2),
     ("/api/tasks/{job}", "city", 2),

