@@ -26,6 +26,7 @@ from yuanmeng.orgs.models import Organisation
 from yuanmeng.orgs.roles import Role
 from yuanmeng.orgs.services import membership_grant
 from yuanmeng.people.models import Worker
+from yuanmeng.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
 
@@ -273,7 +274,9 @@ def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people,
     Worker.objects.filter(pk=other.worker_id).update(name='王"小\\明"\x01\n/\u2028')
     moment = datetime.datetime(2026, 3, 1, 8, 30, 15, tzinfo=datetime.UTC)
     Application.objects.filter(pk=other.pk).update(submitted_at=moment, updated_at=moment.replace(microsecond=500000),
-                                                   certificate_number="GD2026-1", graduation_date=moment.date())
+                                                   certificate_number="GD2026-1", graduation_date=moment.date(),
+                                                   level="bachelor")
+    Policy.objects.filter(pk=other.policy_id).update(amount_bachelor_fen=320_000)  # the level picks the amount
     client, _token = token_client(people.district)
 
     request = rf.get("/", HTTP_ACCEPT_LANGUAGE="en")
@@ -285,9 +288,15 @@ def test_the_busiest_answers_are_written_as_ninja_would_write_them(tree, people,
         rows = application_values(application_list(user=people.district).order_by("-submitted_at", "-pk"))
         assert page.content == as_ninja_writes(paged(ApplicationOut), {"items": list(rows), "count": 2, "more": False},
                                                request)
-        detail = client.get(f"/api/applications/{application.pk}", HTTP_ACCEPT_LANGUAGE=language)
-        assert detail.content == as_ninja_writes(ApplicationDetailOut, _detail(request, application.pk), request)
+        for shown in (application, other):
+            with CaptureQueriesContext(connection) as queries:  # the token and the detail: nothing read lazily
+                detail = client.get(f"/api/applications/{shown.pk}", HTTP_ACCEPT_LANGUAGE=language)
+            assert len(queries) == 2
+            assert detail.content == as_ninja_writes(ApplicationDetailOut, _detail(request, shown.pk), request)
     assert {item["state_label"] for item in page.json()["items"]} == {"已提交", "企业工会已确认"}
+    amounts = {item["level"]: item["amount_fen"] for item in page.json()["items"]}
+    assert amounts == {"college": application.policy.amount_college_fen, "bachelor": 320_000}
+    assert detail.json()["amount_fen"] == 320_000
     missing = client.get("/api/applications/999999999")
     assert (missing.status_code, missing["Content-Type"]) == (404, "application/json; charset=utf-8")
 
@@ -355,6 +364,10 @@ def test_answer_json_refuses_a_field_it_has_no_expression_for_or_cannot_write():
         odd = type("Odd", (Schema,), {"__annotations__": {"value": annotation}})
         with pytest.raises(ImproperlyConfigured, match="'value' is of a type PostgreSQL does not write"):
             answer_json(odd, {"value": F("value")})
+    from yuanmeng.core.sql import JSONText
+
+    with pytest.raises(ValueError, match="keys of members as a tuple"):
+        JSONText([("name", "members", F("name"))])
 
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -367,7 +380,6 @@ def test_fields_read_together_from_a_related_row_are_written_in_the_answers_orde
     from pydantic_core import to_json
 
     from yuanmeng.core.api import Related, answer_json
-    from yuanmeng.policies.models import Policy
 
     class Named(Schema):
         id: int
@@ -388,17 +400,27 @@ def test_fields_read_together_from_a_related_row_are_written_in_the_answers_orde
         values = {"policy_code": expected.code, "policy_title": expected.title,
                   "policy_amount": expected.amount_college_fen} if expected else dict.fromkeys(fields)
         assert text.encode() == to_json(Named(id=application.pk, state=application.state, **values))
+    from yuanmeng.core.sql import JSONText
+
+    for fields, expected in (([], "{}"), ([("名字", "text", F("state"))], f'{{"名字":"{application.state}"}}')):
+        assert Application.objects.filter(pk=application.pk).values_list(JSONText(fields), flat=True).get() == expected
 
 
 def test_the_detail_reads_what_it_shows_in_a_statement_psycopg_keeps_parsed(tree, people):
     """The detail's own query reads the columns it shows, not the list's every column of six tables: a statement
-    short enough for psycopg to keep parsed (it parses a longer one anew on every run)."""
+    short enough, with few enough values, for psycopg to keep parsed (it parses a longer one anew on every run)."""
     from psycopg import _queries
 
     application = tree.apply(people.worker, tree.policy())
     client, _token = token_client(people.district)
-    with CaptureQueriesContext(connection) as queries:
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
         assert client.get(f"/api/applications/{application.pk}").status_code == 200
-    read = queries.captured_queries[-1]["sql"]
+    read, values = sent[-1]
     assert '"people_worker"."name"' in read and '"people_worker"."mobile"' not in read
-    assert len(read) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert len(read) <= _queries.MAX_CACHED_STATEMENT_LENGTH and len(values) <= _queries.MAX_CACHED_STATEMENT_PARAMS

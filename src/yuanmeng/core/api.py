@@ -67,12 +67,13 @@ class Values(Schema):
 JSON_ROW = "json_row"  # the one value of a row the database wrote as its answer's JSON (``answer_json``)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Related:
     """Some of an answer's fields read from one row that the answer's row leads to: ``row``, that row's query by its
     key on the outer row (``Policy.objects.filter(pk=OuterRef("policy_id"))``), and ``sources``, an expression on it
     for each of those fields by the name a row gives it. ``answer_json`` reads each run of them that lies together in
-    the answer with one subquery, where a subquery per field costs PostgreSQL a look-up of the row for each."""
+    the answer with one subquery, where a subquery per field costs PostgreSQL a look-up of the row for each. Where the
+    row is not there, each of its fields is null: give here only fields read from the row."""
 
     row: QuerySet
     sources: dict
@@ -84,23 +85,28 @@ def answer_json(schema: type[Schema], sources: dict, *related: Related) -> JSONT
     ``Related`` row's. A list whose rows ask for it by ``values(**{JSON_ROW: answer_json(…)})`` is answered without a
     Python value per field (``written``). The kind of each value follows the field's type: a number or a truth, a
     text, an enumeration's value or a date, a moment."""
-    runs: list[tuple[Related | None, list]] = []  # the fields in order, those read together from a row in one run
+    fields, run, run_row = [], [], None  # ``run``: the fields of ``run_row`` read so far, next to each other
     for name, field in schema.model_fields.items():
         source = field.alias or name
         row = next((row for row in related if source in row.sources), None)
         found = row.sources if row else sources
         if source not in found:
             raise ImproperlyConfigured(f"answer_json of {schema.__name__}: no expression for {source!r}")
+        if run and row is not run_row:
+            fields.append(_read_together(run_row, run))
+            run = []
         member = (name, _json_kind(schema, name, field.annotation), found[source])
-        if runs and row is not None and runs[-1][0] is row:
-            runs[-1][1].append(member)
+        if row is None:
+            fields.append(member)
         else:
-            runs.append((row, [member]))
-    return JSONText([field for row, members in runs for field in (members if row is None else [_read_together(
-        row, members)])])
+            run, run_row = [*run, member], row
+    if run:
+        fields.append(_read_together(run_row, run))
+    return JSONText(fields)
 
 
 def _read_together(row: Related, members: list) -> tuple:
+    """One field of ``JSONText``: ``members``, read from ``row`` by one subquery that writes them."""
     written = JSONMembers(members)
     return tuple(name for name, _kind, _expression in members), "members", Subquery(
         row.row.order_by().values(**{JSON_ROW: written}), output_field=written.output_field)

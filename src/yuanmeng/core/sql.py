@@ -99,6 +99,8 @@ class JSONText(Expression):
         unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys() - {"members"}
         if unknown:
             raise ValueError(f"JSONText writes no value of kind {sorted(unknown)}")
+        if any((kind == "members") != isinstance(key, tuple) for key, kind, _expression in fields):
+            raise ValueError("JSONText takes the keys of members as a tuple, and only theirs")
         keys = [key for entry, _kind, _expression in fields for key in (entry if isinstance(entry, tuple) else [entry])]
         odd = [key for key in keys if not key.isidentifier()]
         if odd:  # a key goes into the SQL as it is: a quote or a % would break it
@@ -120,15 +122,20 @@ class JSONText(Expression):
             sql, expression_params = compiler.compile(expression)
             text += "," if index else ""
             if kind == "members":
-                nulls = ",".join(f"{json.dumps(name)}:null" for name in key)
+                nulls = ",".join(f"{_json_key(name)}:null" for name in key)
                 value = f"COALESCE({sql}, '{nulls}')"
             else:
-                text += f"{json.dumps(key)}:"
+                text += f"{_json_key(key)}:"
                 value = _JSON_VALUE[kind].format(value=sql)
             parts += [f"'{text}'", value] if text else [value]
             params.extend(expression_params)
             text = ""
-        return " || ".join([*parts, f"'{self.closing}'"] if self.closing else parts), params
+        text += self.closing
+        return " || ".join([*parts, f"'{text}'"] if text or not parts else parts), params
+
+
+def _json_key(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)  # as pydantic writes it: UTF-8, not ``\u`` escapes
 
 
 class JSONMembers(JSONText):
