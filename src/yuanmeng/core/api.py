@@ -99,7 +99,8 @@ def answer_json(schema: type[Schema], sources: dict, *related: Related) -> JSONT
         if row is None:
             fields.append(member)
         else:
-            run, run_row = [*run, member], row
+            run.append(member)
+            run_row = row
     if run:
         fields.append(_read_together(run_row, run))
     return JSONText(fields)
