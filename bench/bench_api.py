@@ -23,6 +23,10 @@ p99 of each, and each one's ratio to the bare endpoint at the same connections
 steadier than a rate on a shared machine, and it says where the time went); a case whose answers were not all 2xx
 says how many were not. Without wrk on the machine a simple Python load loop (threads over http.client) stands in,
 and says so.
+
+On PostgreSQL it first times the reviewer queue's page statement alone, as the server sends it once the list is known
+to be over its count's cap: PostgreSQL's processor time for a run, prepared in a warm connection (its backend's
+``/proc`` counters, ``--statement-runs``), and its planning (the median of five ``EXPLAIN (SUMMARY)``).
 """
 
 import argparse
@@ -297,6 +301,46 @@ def callers():
             officer.organisation.enterprise.pk, first_unused_number())
 
 
+QUEUE = "/api/applications?state=confirmed"
+
+
+def queue_statement(reviewer: str) -> str:
+    """The SQL of the reviewer's queue page as the server sends it once the list is known to be over its count's cap
+    (the page alone, decision 0026), its values written in."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {reviewer}")
+    client.get(QUEUE)  # counts the list, and remembers one over the cap
+    with CaptureQueriesContext(connection) as queries:
+        if client.get(QUEUE).status_code != 200:
+            raise RuntimeError("the reviewer's queue did not answer")
+    return queries.captured_queries[-1]["sql"]
+
+
+def statement_cost(sql: str, runs: int) -> tuple[float, float]:
+    """PostgreSQL's processor time for a run of ``sql``, prepared in a warm connection (µs, its backend's ``/proc``
+    counters), and the median of five plannings of it (ms, ``EXPLAIN (SUMMARY)``)."""
+    from django.db import connection
+    from psycopg import Cursor
+
+    connection.ensure_connection()  # the product's session settings (its join_collapse_limit…)
+    backend = [connection.connection.info.backend_pid]
+    with Cursor(connection.connection) as cursor:  # Django's own cursors bind on the client, which prepares nothing
+        for _ in range(20):
+            cursor.execute(sql, prepare=True).fetchall()
+        before = _cpu_seconds(backend)
+        for _ in range(runs):
+            cursor.execute(sql, prepare=True).fetchall()
+        spent = _cpu_seconds(backend) - before
+        plannings = []
+        for _ in range(5):
+            lines = [line for (line,) in cursor.execute(f"EXPLAIN (SUMMARY, COSTS OFF) {sql}")]
+            plannings.append(float(next(line for line in lines if line.startswith("Planning Time")).split()[2]))
+    return spent * 1e6 / runs, statistics.median(plannings)
+
+
 def first_unused_number() -> int:
     """The first identity number (register_workers.lua's n) after every worker an earlier run registered on this
     database: the next day of birth after theirs."""
@@ -323,6 +367,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 64])
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--statement-runs", type=int, default=300, help="runs of the queue's page statement alone")
     parser.add_argument("--reuse", metavar="VAR", help="load the database an earlier run built (its var folder, "
                         "as that run printed it)")
     args = parser.parse_args()
@@ -335,9 +380,16 @@ def main() -> None:
     from django.conf import settings
     from django.db import connections
 
+    from yuanmeng.applications.models import Application
+
     print(f"{os.cpu_count()} cores; load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
     application_id, session, reviewer, officer, employer_id, first_number = callers()
     numbers_left(first_number, NUMBERS_A_CASE * (len(args.connections) + 1))
+    size = f"{Application.objects.count():,} applications"
+    if args.postgres:
+        run_us, planning_ms = statement_cost(queue_statement(reviewer), args.statement_runs)
+        figure(BENCH, "reviewer queue, the page's statement: PostgreSQL CPU a run", run_us, "µs", size=size)
+        figure(BENCH, "reviewer queue, the page's statement: planning", planning_ms, "ms", size=size)
     connections.close_all()
     load = wrk_load if shutil.which("wrk") else python_load
     print(f"load from {'wrk' if load is wrk_load else 'a Python loop (no wrk on this machine)'}; gunicorn "
@@ -349,12 +401,9 @@ def main() -> None:
         ("signed in, session", "/bench/signed-in", cookie, None),
         ("signed in, token", "/bench/signed-in", {"Authorization": f"Bearer {reviewer}"}, None),
         ("worker read", f"/api/applications/{application_id}", cookie, None),
-        ("reviewer queue", "/api/applications?state=confirmed", {"Authorization": f"Bearer {reviewer}"}, None),
+        ("reviewer queue", QUEUE, {"Authorization": f"Bearer {reviewer}"}, None),
         ("register", "/api/workers", {"Authorization": f"Bearer {officer}"}, body),
     ]
-    from yuanmeng.applications.models import Application
-
-    size = f"{Application.objects.count():,} applications"
     server = Server(args.server_workers, Path(os.environ["YUANMENG_VAR"]) / "gunicorn.log")
     database = settings.DATABASES["default"]["NAME"] if args.postgres else None
     cpu = CPUTime(server, database) if CPUTime.available() else None

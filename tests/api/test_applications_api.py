@@ -374,7 +374,7 @@ def test_a_queue_compiled_once_gives_what_the_orm_list_gives(tree, people, polic
 
 
 def test_a_list_row_shows_the_names_and_amount_its_detail_shows(tree, people, policy):
-    """The list reads its names by subqueries (decision 0020), the detail by following its model row: they agree."""
+    """The list joins its names to its page's rows (decision 0028), the detail follows its model row: they agree."""
     _applications(tree, policy, 2)
     _applications(tree, policy, 1, employer=tree.haizhu_firm)
     client = session(people.city)

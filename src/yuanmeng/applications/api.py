@@ -16,8 +16,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
-from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
-from django.db.models.lookups import Exact
+from django.db.models import Case, CharField, F, Value, When
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import get_language
@@ -38,7 +37,6 @@ from yuanmeng.core.api import (
     EXPORT,
     JSON_ROW,
     Pages,
-    Related,
     TaskQueued,
     Values,
     answer_json,
@@ -48,7 +46,7 @@ from yuanmeng.core.api import (
     written,
 )
 from yuanmeng.core.api_answers import answers
-from yuanmeng.core.sql import json_moment, json_rows
+from yuanmeng.core.sql import json_moment, json_rows, rows_of_page
 from yuanmeng.jobs.services import job_queued
 from yuanmeng.orgs.models import School
 from yuanmeng.orgs.scoping import CompiledInScope, CompiledScopedList
@@ -170,38 +168,23 @@ APPLICATION_NAMES = {
 }
 
 
-def _looked_up(path: str, model=Application) -> Subquery:
-    """The value at ``path`` (``policy__code``) as a scalar subquery on the key of a row of ``model`` (the
-    application's ``policy_id``).
+def _names() -> dict:
+    """``APPLICATION_NAMES`` and the policy's amount for the application's level, as expressions on a page of
+    applications (``rows_of_page``): read by joins made for the page's rows alone, after its LIMIT.
 
-    A list reads its names so rather than by joins: with the policy, worker, enterprise union, school and the school's
-    organisation joined in, PostgreSQL spent 4.6–4.9 ms planning a reviewer's page of 50 and its capped count, which
-    it then ran in 1.7 ms (it weighs every join order against the application table's indexes); with the names
-    looked up row by row, the page plans in 0.4–0.6 ms (decision 0020). Without the related model's ordering: a
-    sort of the one row each (decision 0022). A longer path (``school__organisation__name``) looks each step up by
-    its key in turn: as one subquery with a join, PostgreSQL hashed the whole organisation table for every row."""
-    *relations, column = path.split("__")
-    key = OuterRef(f"{relations[0]}_id")
-    for _deeper in relations[1:]:  # the first step's subquery lies innermost
-        key = OuterRef(key)
-    value = key
-    for step, relation in enumerate(relations):
-        model = model._meta.get_field(relation).related_model
-        read = f"{relations[step + 1]}_id" if step + 1 < len(relations) else column
-        value = Subquery(model.objects.filter(pk=value).order_by().values(read))
-    return value
+    Joined to the list's whole query, the policy, worker, union, school and school's organisation cost PostgreSQL
+    4.6–13 ms to plan (it weighs every join order against the application table's indexes: decisions 0020, 0026); read
+    by a subquery a row, each page's 50 rows looked each name up by a plan of its own, on the benchmark's small tables
+    by a scan of the table for each row. Joined to the page, the district reviewer's page of 50 at 1,000,001
+    applications plans as before and costs PostgreSQL 0.6–0.7 ms against 1.0–1.2 (decision 0028)."""
+    return {name: F(path) for name, path in APPLICATION_NAMES.items()} | {"amount_fen": Case(
+        *(When(level=level, then=F(f"policy__{column}")) for level, column in LEVEL_AMOUNTS.items()))}
 
 
-def application_values(applications):
-    """``applications`` as ApplicationOut's values, the policy's amount for the level among them."""
-    return applications.values(*APPLICATION_COLUMNS, **_looked_up_values())
-
-
-def _looked_up_values() -> dict:
-    """Each of ``_names_by_row``'s fields as a value of its own, by a subquery of its own (the lists that Python
-    writes: SQLite's, and a search's on PostgreSQL)."""
-    return {name: Subquery(row.row.order_by().values(**{name: expression}))
-            for row in _names_by_row() for name, expression in row.sources.items()}
+def application_values(page):
+    """A page of applications (a sliced query) as ApplicationOut's values, the policy's amount for the level among
+    them (the lists that Python writes: SQLite's, and a search's on PostgreSQL)."""
+    return rows_of_page(page).values(*APPLICATION_COLUMNS, **_names())
 
 
 @functools.cache
@@ -211,29 +194,12 @@ def application_json(language: str):
     again."""
     state_label = Case(*(When(state=state, then=Value(label)) for state, label in _state_labels(language).items()),
                        output_field=CharField())
-    sources = {name: F(name) for name in APPLICATION_COLUMNS} | {"state_label": state_label}
+    sources = {name: F(name) for name in APPLICATION_COLUMNS} | {"state_label": state_label} | _names()
 
-    def shape(applications):
-        return applications.values(**{JSON_ROW: answer_json(ApplicationOut, sources, *_names_by_row())})
+    def shape(page):
+        return rows_of_page(page).values(**{JSON_ROW: answer_json(ApplicationOut, sources)})
 
     return shape
-
-
-def _names_by_row() -> list[Related]:
-    """``APPLICATION_NAMES`` and the policy's amount for the application's level, by the row each is read from: the
-    queue's rows read the policy's, the worker's, the union's and the school's fields with one subquery each
-    (``Related``; the school's organisation's name nested in the school's), not one a field. At 1,000,001 applications
-    a district reviewer's page of 50 cost PostgreSQL 2.95–3.40 ms with nine subqueries a row, 2.57–2.80 ms with five
-    (decision 0027)."""
-    rows: dict[str, Related] = {}
-    for name, path in APPLICATION_NAMES.items():
-        relation, rest = path.split("__", 1)
-        model = Application._meta.get_field(relation).related_model
-        row = rows.setdefault(relation, Related(model.objects.filter(pk=OuterRef(f"{relation}_id")), {}))
-        row.sources[name] = _looked_up(rest, model) if "__" in rest else F(rest)
-    rows["policy"].sources["amount_fen"] = Case(*(When(Exact(OuterRef("level"), Value(level)), then=F(column))
-                                                  for level, column in LEVEL_AMOUNTS.items()))
-    return list(rows.values())
 
 
 # What the detail reads of the application and the rows it shows (``_detail``): its answer's columns and names, the

@@ -24,7 +24,7 @@ from pydantic_core import PydanticSerializationError, to_json
 from yuanmeng.core.api_answers import answers
 from yuanmeng.core.exports import XLSX, Queued, export_start
 from yuanmeng.core.pages import count_up_to, page_counted_up_to
-from yuanmeng.core.sql import JSONMembers, JSONText
+from yuanmeng.core.sql import JSONText
 
 
 class JSONRenderer(BaseRenderer):
@@ -67,50 +67,19 @@ class Values(Schema):
 JSON_ROW = "json_row"  # the one value of a row the database wrote as its answer's JSON (``answer_json``)
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class Related:
-    """Some of an answer's fields read from one row that the answer's row leads to: ``row``, that row's query by its
-    key on the outer row (``Policy.objects.filter(pk=OuterRef("policy_id"))``), and ``sources``, an expression on it
-    for each of those fields by the name a row gives it. ``answer_json`` reads each run of them that lies together in
-    the answer with one subquery, where a subquery per field costs PostgreSQL a look-up of the row for each. Where the
-    row is not there, each of its fields is null: give here only fields read from the row."""
-
-    row: QuerySet
-    sources: dict
-
-
-def answer_json(schema: type[Schema], sources: dict, *related: Related) -> JSONText:
+def answer_json(schema: type[Schema], sources: dict) -> JSONText:
     """``schema``'s JSON of a row written by PostgreSQL (``core.sql.JSONText``) from ``sources``, an expression for
-    each of its fields by the name a row gives it (its alias, if it has one), a resolver's field included, or from a
-    ``Related`` row's. A list whose rows ask for it by ``values(**{JSON_ROW: answer_json(…)})`` is answered without a
-    Python value per field (``written``). The kind of each value follows the field's type: a number or a truth, a
-    text, an enumeration's value or a date, a moment."""
-    fields, run, run_row = [], [], None  # ``run``: the fields of ``run_row`` read so far, next to each other
+    each of its fields by the name a row gives it (its alias, if it has one), a resolver's field included. A list
+    whose rows ask for it by ``values(**{JSON_ROW: answer_json(…)})`` is answered without a Python value per field
+    (``written``). The kind of each value follows the field's type: a number or a truth, a text, an enumeration's
+    value or a date, a moment."""
+    fields = []
     for name, field in schema.model_fields.items():
         source = field.alias or name
-        row = next((row for row in related if source in row.sources), None)
-        found = row.sources if row else sources
-        if source not in found:
+        if source not in sources:
             raise ImproperlyConfigured(f"answer_json of {schema.__name__}: no expression for {source!r}")
-        if run and row is not run_row:
-            fields.append(_read_together(run_row, run))
-            run = []
-        member = (name, _json_kind(schema, name, field.annotation), found[source])
-        if row is None:
-            fields.append(member)
-        else:
-            run.append(member)
-            run_row = row
-    if run:
-        fields.append(_read_together(run_row, run))
+        fields.append((name, _json_kind(schema, name, field.annotation), sources[source]))
     return JSONText(fields)
-
-
-def _read_together(row: Related, members: list) -> tuple:
-    """One field of ``JSONText``: ``members``, read from ``row`` by one subquery that writes them."""
-    written = JSONMembers(members)
-    return tuple(name for name, _kind, _expression in members), "members", Subquery(
-        row.row.order_by().values(**{JSON_ROW: written}), output_field=written.output_field)
 
 
 def _json_kind(schema, name: str, annotation) -> str:

@@ -28,14 +28,14 @@ COUNTED = "_counted_up_to"
 def page_counted_up_to(rows: QuerySet, offset: int, limit: int, cap: int, shape=None) -> tuple[list, int]:
     """A page of ``rows`` and their count up to ``cap + 1`` (as ``count_up_to``) in one query: the count rides on
     the page's rows as a scalar subquery the database works out once, so a list costs one round trip to the database
-    instead of two. ``shape``: what the page reads of each row (e.g. ``QuerySet.values``), applied to the page
-    only, so that the count reads the ids alone, without the joins the page's columns need. A page past the end has
-    no row to carry the count: only then is it asked on its own."""
+    instead of two. ``shape``: what the page reads of each row (e.g. ``QuerySet.values``), applied to the page —
+    the sliced query — only, so that the count reads the ids alone, without the joins the page's columns need. A page
+    past the end has no row to carry the count: only then is it asked on its own."""
     if rows.query.is_empty():
         return [], 0
     if rows.query.combinator or rows.query.group_by is not None:  # a count cannot ride on a union's or a group's rows
-        page = shape(rows) if shape else rows
-        return list(page[offset:offset + limit]), count_up_to(rows, cap)
+        page = rows[offset:offset + limit]
+        return list(shape(page) if shape else page), count_up_to(rows, cap)
     return counted_page(list(counted_page_query(rows, offset, limit, cap, shape)), lambda: count_up_to(rows, cap))
 
 
@@ -44,11 +44,12 @@ def counted_page_query(rows: QuerySet, offset: int, limit: int, cap: int | None,
     a query that can have none, or when ``cap`` is None: the page alone)."""
     if rows.query.is_empty():
         return rows
-    page = shape(rows) if shape else rows
+    page = rows[offset:offset + limit]
+    page = shape(page) if shape else page
     if cap is not None:
         sql, params = rows.order_by().values("pk")[: cap + 1].query.sql_with_params()
         page = page.annotate(**{COUNTED: RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)})
-    return page[offset:offset + limit]
+    return page
 
 
 def counted_page(items: list, count_alone: Callable[[], int]) -> tuple[list, int]:

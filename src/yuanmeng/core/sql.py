@@ -6,9 +6,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import NotSupportedError, connection
 from django.db.models import Aggregate, Expression, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import JSONObject
+from django.db.models.sql.datastructures import BaseTable
 
 
 def execute(sql: str, params: list) -> int:
@@ -87,23 +89,17 @@ _JSON_VALUE = {
 
 class JSONText(Expression):
     """A JSON object written by PostgreSQL, byte for byte as pydantic's core writes it: ``fields`` are (key, kind,
-    expression), in the order of the answer's fields; a kind is a key of ``_JSON_VALUE``, or ``members`` for an
-    expression that writes several members at once (``JSONMembers``, in a subquery on a related row), whose key is the
-    tuple of their keys and which, NULL (no such row), writes each of them as null. PostgreSQL's own
+    expression), in the order of the answer's fields; a kind is a key of ``_JSON_VALUE``. PostgreSQL's own
     ``json_build_object`` puts spaces around its colons and commas."""
 
     output_field = TextField()
-    opening, closing = "{", "}"
 
-    def __init__(self, fields: list[tuple[str | tuple[str, ...], str, Any]]):
+    def __init__(self, fields: list[tuple[str, str, Any]]):
         super().__init__()
-        unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys() - {"members"}
+        unknown = {kind for _key, kind, _expression in fields} - _JSON_VALUE.keys()
         if unknown:
             raise ValueError(f"JSONText writes no value of kind {sorted(unknown)}")
-        if any((kind == "members") != isinstance(key, tuple) for key, kind, _expression in fields):
-            raise ValueError("JSONText takes the keys of members as a tuple, and only theirs")
-        keys = [key for entry, _kind, _expression in fields for key in (entry if isinstance(entry, tuple) else [entry])]
-        odd = [key for key in keys if not key.isidentifier()]
+        odd = [key for key, _kind, _expression in fields if not key.isidentifier()]
         if odd:  # a key goes into the SQL as it is: a quote or a % would break it
             raise ValueError(f"JSONText takes keys that are names, not {odd}")
         self.fields = fields
@@ -118,29 +114,46 @@ class JSONText(Expression):
     def as_sql(self, compiler, connection):
         if connection.vendor != "postgresql":
             raise NotSupportedError("JSONText is written by PostgreSQL")
-        parts, params, text = [], [], self.opening  # ``text``: what goes before the next value, as one literal
+        parts, params = [], []
         for index, (key, kind, expression) in enumerate(self.fields):
             sql, expression_params = compiler.compile(expression)
-            text += "," if index else ""
-            if kind == "members":
-                nulls = ",".join(f"{_json_key(name)}:null" for name in key)
-                value = f"COALESCE({sql}, '{nulls}')"
-            else:
-                text += f"{_json_key(key)}:"
-                value = _JSON_VALUE[kind].format(value=sql)
-            parts += [f"'{text}'", value] if text else [value]
+            parts += [f"'{',' if index else '{'}{_json_key(key)}:'", _JSON_VALUE[kind].format(value=sql)]
             params.extend(expression_params)
-            text = ""
-        text += self.closing
-        return " || ".join([*parts, f"'{text}'"] if text or not parts else parts), params
+        return " || ".join([*parts, "'}'"] if parts else ["'{}'"]), params
 
 
 def _json_key(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)  # as pydantic writes it: UTF-8, not ``\u`` escapes
 
 
-class JSONMembers(JSONText):
-    """The members of a JSON object as ``JSONText`` writes them, without its braces (``"a":1,"b":"x"``): several of an
-    answer's fields written by one subquery on the row they are read from, for the object around them."""
+class _PageTable(BaseTable):
+    """The FROM of ``rows_of_page``: a page's query as a table named as its model's, so that each column the outer
+    query reads of the model's table is the page's."""
 
-    opening, closing = "", ""
+    def __init__(self, table: BaseTable, page):
+        super().__init__(table.table_name, table.table_alias)
+        self.page = page
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.page.get_compiler(connection=connection).as_sql()
+        return f"({sql}) {connection.ops.quote_name(self.table_alias)}", params
+
+    def relabeled_clone(self, change_map):
+        return _PageTable(super().relabeled_clone(change_map), self.page)
+
+
+def rows_of_page(page: QuerySet) -> QuerySet:
+    """The rows of ``page`` (a sliced query: ``rows[50:100]``) in its order, as a query of the same model whose FROM is
+    the page: the joins an answer adds to it (``F("worker__name")``) are made for the page's rows alone, after its
+    LIMIT. Its order must be the model's own columns."""
+    model = page.model
+    columns = [field.attname for field in model._meta.concrete_fields]
+    column_of = {field.name: field.attname for field in model._meta.concrete_fields} | {"pk": model._meta.pk.attname}
+    order = page.query.order_by or (model._meta.ordering if page.query.default_ordering else ())
+    if (not page.query.is_sliced or page.query.combinator
+            or not all(isinstance(name, str) and name.lstrip("-") in column_of for name in order)):
+        raise ImproperlyConfigured(f"rows_of_page takes a slice of rows ordered by their own columns, not {order!r}")
+    rows = QuerySet(model, using=page.db)
+    alias = rows.query.get_initial_alias()
+    rows.query.alias_map[alias] = _PageTable(rows.query.alias_map[alias], page.values(*columns).query)
+    return rows.order_by(*(("-" if name.startswith("-") else "") + column_of[name.lstrip("-")] for name in order))
