@@ -378,7 +378,8 @@ def test_a_page_read_as_a_table_joins_its_own_rows_in_its_order(tree, people):
 
     applications = [tree.apply(tree.member(), tree.policy()) for _ in range(4)]
     rows = Application.objects.order_by("-pk")
-    page = rows_of_page(rows[1:3]).values("pk", "state", name=F("worker__name"), school_name=F("school__organisation__name"))
+    page = rows_of_page(rows[1:3]).values("pk", "state", name=F("worker__name"),
+                                          school_name=F("school__organisation__name"))
     expected = [{"pk": application.pk, "state": application.state, "name": application.worker.name,
                  "school_name": application.school.organisation.name} for application in applications[2:0:-1]]
     assert list(page) == expected

@@ -1,6 +1,5 @@
 """Shared API pieces: the paginator every list endpoint uses, and the answer of every list's export."""
 
-import dataclasses
 import datetime
 import functools
 import json
@@ -11,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from ninja import Field, Schema, Status
 from ninja.pagination import PageNumberPagination
